@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from shuangsuiji.api import api
+
+urlpatterns = [
+    path("", include("shuangsuiji.core.urls")),
+    path("directory/", include("shuangsuiji.directory.urls")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,75 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from . import services
+
+
+class LoginForm(AuthenticationForm):
+    """Sign-in with lockout (等保2.0 第三级): LOGIN_MAX_FAILURES failures lock the account."""
+
+    error_messages = {
+        "invalid_login": "用户名或密码错误。连续多次错误将锁定账号。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        user = get_user_model().objects.filter(username=username).first() if username else None
+        if user and user.is_locked():
+            until = timezone.localtime(user.locked_until)
+            raise forms.ValidationError(f"账号已锁定，请于 {until:%H:%M} 后再试，或联系系统管理员解锁。")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if user:
+                services.login_failed(user)
+                user.refresh_from_db()
+                if user.is_locked():
+                    until = timezone.localtime(user.locked_until)
+                    raise forms.ValidationError(
+                        f"连续登录失败次数过多，账号已锁定至 {until:%H:%M}。"
+                    ) from None
+            raise
+        return cleaned
+
+
+class CalendarYearForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    holidays = forms.CharField(
+        label="放假日期",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行一个日期，如 2027-01-01",
+    )
+    workdays = forms.CharField(
+        label="调休上班日期",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一个日期",
+    )
+    complete = forms.BooleanField(label="已录入国务院办公厅公布的全年安排", required=False)
+    note = forms.CharField(label="依据", required=False, max_length=200)
+
+    def _dates(self, field):
+        import datetime as dt
+
+        out = []
+        for n, line in enumerate(self.cleaned_data.get(field, "").split(), start=1):
+            try:
+                out.append(dt.date.fromisoformat(line.strip()))
+            except ValueError:
+                raise forms.ValidationError(f"第 {n} 行“{line}”不是 YYYY-MM-DD 格式的日期") from None
+        return out
+
+    def clean_holidays(self):
+        return self._dates("holidays")
+
+    def clean_workdays(self):
+        return self._dates("workdays")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="用途", max_length=100)
+    days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=365)

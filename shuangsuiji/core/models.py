@@ -1,0 +1,306 @@
+"""Core records: regions, departments and business lines, users and roles, the audit chain,
+working-day overrides, background jobs and API tokens."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    TOWNSHIP = "township", "乡镇街道"
+
+
+class Region(models.Model):
+    """行政区划: a GB/T 2260 code (6 digits) or a 乡镇街道 code (county code + 3 digits).
+    Retired codes stay: USCCs issued before a re-division carry them."""
+
+    code = models.CharField("行政区划代码", max_length=9, primary_key=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    retired_on = models.DateField("撤销日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_current(self) -> bool:
+        return self.retired_on is None
+
+    @property
+    def scope_prefix(self) -> str:
+        """Codes under this region start with this prefix (the province '13', the city '1301')."""
+        if self.level == RegionLevel.PROVINCE:
+            return self.code[:2]
+        if self.level == RegionLevel.CITY:
+            return self.code[:4]
+        return self.code
+
+
+class Department(models.Model):
+    """部门 / 成员单位 at one level. One per region is its 双随机办公室."""
+
+    name = models.CharField("部门名称", max_length=100)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="departments"
+    )
+    upper = models.ForeignKey(
+        "self",
+        verbose_name="上级对口部门",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lower",
+    )
+    is_office = models.BooleanField("双随机办公室", default=False)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="信息联络员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["region_id", "-is_office", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_in_region"),
+            models.UniqueConstraint(
+                fields=["region"], condition=Q(is_office=True), name="department_one_office_per_region"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BusinessLine(models.Model):
+    """业务条线 / 内设机构: a unit inside a department, never a department of its own.
+    Work across business lines of one department is 部门内部 in every statistic."""
+
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.CASCADE, related_name="business_lines"
+    )
+    name = models.CharField("名称", max_length=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "业务条线"
+        ordering = ["department_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["department", "name"], name="business_line_unique")]
+
+    def __str__(self):
+        return f"{self.department.name}·{self.name}"
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", "系统管理员"
+    OFFICE = "office", "双随机办公室"
+    DEPT_ADMIN = "dept_admin", "部门管理员"
+    INSPECTOR = "inspector", "执法检查人员"
+    REVIEWER = "reviewer", "复核人员/主管领导"
+    AUDITOR = "auditor", "审计员"
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    business_line = models.ForeignKey(
+        BusinessLine,
+        verbose_name="业务条线",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
+    )
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def region(self) -> Region | None:
+        return self.department.region if self.department_id else None
+
+    def is_locked(self, now=None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class AuditEntry(models.Model):
+    """操作日志: append-only; each entry's hash covers its content and the previous entry's
+    hash, so an edit or deletion anywhere breaks the chain from there on."""
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
+    actor_label = models.CharField("操作人", max_length=100)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    summary = models.CharField("摘要", max_length=300)
+    detail = models.JSONField("详情", default=dict)
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志"
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("操作日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("操作日志只能追加，不能删除")
+
+
+class AuditHead(models.Model):
+    """The chain's tip, one row, locked by each writer so entries are numbered in order."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志链头"
+
+    def __str__(self):
+        return f"#{self.last_seq}"
+
+
+class CalendarYear(models.Model):
+    """A year's schedule as an office entered it, on top of chinese-calendar."""
+
+    year = models.PositiveSmallIntegerField("年度", primary_key=True)
+    complete = models.BooleanField("已录入全年安排", default=False)
+    note = models.CharField(
+        "依据", max_length=200, blank=True, help_text="如：国务院办公厅关于2027年部分节假日安排的通知"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日安排"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} 年"
+
+
+class CalendarDay(models.Model):
+    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("上班", help_text="勾选：调休上班日；不勾选：放假日")
+    name = models.CharField("说明", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date__year=models.F("year_id")), name="calendar_day_in_year")
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "未通过"
+
+
+class Job(models.Model):
+    """后台作业: a long piece of work (an import, a large export) run by the worker, with the
+    progress and the outcome shown on the page that started it."""
+
+    kind = models.CharField("类型", max_length=40)
+    title = models.CharField("名称", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    params = models.JSONField("参数", default=dict)
+    input_file = models.FileField("上传文件", upload_to="jobs/in/%Y/%m/", blank=True)
+    input_sha256 = models.CharField("文件SHA-256", max_length=64, blank=True)
+    output_file = models.FileField("结果文件", upload_to="jobs/out/%Y/%m/", blank=True)
+    done = models.PositiveBigIntegerField("已处理", default=0)
+    total = models.PositiveBigIntegerField("总数", null=True, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+    result = models.JSONField("结果", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "后台作业"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class ApiToken(models.Model):
+    """A personal API token for scripts. Only its SHA-256 is stored; it acts as its user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("前缀", max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("注销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name}（{self.prefix}…）"

@@ -1,0 +1,50 @@
+"""One permission vocabulary for pages and API (STYLE.md 4). `can(user, action)` answers
+whether a role may ever do an action; which records it may touch is the selectors' scope
+(a record out of scope is 404, so scope never reveals what exists)."""
+
+from enum import StrEnum
+
+from .errors import Forbidden
+from .models import Role
+
+
+class Action(StrEnum):
+    ORG_MANAGE = "org.manage"  # regions, departments, business lines, accounts
+    CALENDAR_EDIT = "calendar.edit"  # holidays and 调休 days
+    DIRECTORY_VIEW = "directory.view"  # items, targets, inspectors, tags in scope
+    TARGET_EDIT = "target.edit"  # the department's targets: add, edit, import, conflicts
+    INSPECTOR_EDIT = "inspector.edit"  # the department's inspector directory
+    ITEM_MANAGE = "item.manage"  # the jurisdiction's item list and checklists, shared tags
+    ITEM_CLAIM = "item.claim"  # a department claims (认领) published items
+    TAG_EDIT = "tag.edit"  # the department's own tags
+    AUDIT_VIEW = "audit.view"  # the audit log and its verification
+    JOB_VIEW = "job.view"  # one's own background jobs
+
+
+_ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
+
+# Separation of duties (等保2.0 第三级): the sysadmin manages accounts but never reads or changes
+# supervision data; the auditor only reads the audit log.
+ROLE_ACTIONS: dict[Action, set[str]] = {
+    Action.ORG_MANAGE: {Role.SYSADMIN},
+    Action.CALENDAR_EDIT: {Role.SYSADMIN, Role.OFFICE},
+    Action.DIRECTORY_VIEW: _ALL_DIRECTORY_READERS,
+    Action.TARGET_EDIT: {Role.DEPT_ADMIN},
+    Action.INSPECTOR_EDIT: {Role.DEPT_ADMIN},
+    Action.ITEM_MANAGE: {Role.OFFICE},
+    Action.ITEM_CLAIM: {Role.DEPT_ADMIN},
+    Action.TAG_EDIT: {Role.DEPT_ADMIN, Role.OFFICE},
+    Action.AUDIT_VIEW: {Role.AUDITOR},
+    Action.JOB_VIEW: {Role.OFFICE, Role.DEPT_ADMIN},
+}
+
+
+def can(user, action: Action) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in ROLE_ACTIONS[action]
+
+
+def require(user, action: Action) -> None:
+    if not can(user, action):
+        raise Forbidden("您没有权限进行此操作；如需办理，请联系本单位管理员")

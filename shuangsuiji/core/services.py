@@ -1,0 +1,229 @@
+"""State changes of core records: one function per action, each in a transaction, each
+writing the audit log."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import audit
+from .errors import DomainError
+from .identifiers import IdentifierError, check_region_code, region_level, region_parent_code
+from .models import ApiToken, BusinessLine, CalendarDay, CalendarYear, Department, Region, Role, User
+
+
+@transaction.atomic
+def department_create(*, actor, name: str, region: Region, is_office: bool = False, upper=None) -> Department:
+    if Department.objects.filter(region=region, name=name).exists():
+        raise DomainError(f"{region.name}已有名为“{name}”的部门", field="name")
+    if is_office and Department.objects.filter(region=region, is_office=True).exists():
+        raise DomainError(f"{region.name}已有双随机办公室，每个辖区只能有一个", field="is_office")
+    dept = Department.objects.create(name=name, region=region, is_office=is_office, upper=upper)
+    audit.record(actor=actor, action="department.create", obj=dept, summary=f"新建部门：{region.name}{name}")
+    return dept
+
+
+@transaction.atomic
+def business_line_create(*, actor, department: Department, name: str) -> BusinessLine:
+    line, created = BusinessLine.objects.get_or_create(department=department, name=name)
+    if not created:
+        raise DomainError(f"{department.name}已有业务条线“{name}”", field="name")
+    audit.record(actor=actor, action="business_line.create", obj=line, summary=f"新建业务条线：{line}")
+    return line
+
+
+_ROLES_NEEDING_DEPT = {
+    Role.OFFICE,
+    Role.DEPT_ADMIN,
+    Role.INSPECTOR,
+    Role.REVIEWER,
+    Role.AUDITOR,
+    Role.SYSADMIN,
+}
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    department: Department,
+    display_name: str = "",
+    business_line: BusinessLine | None = None,
+) -> User:
+    if role not in Role.values:
+        raise DomainError(f"未知角色“{role}”", field="role")
+    if role == Role.OFFICE and not department.is_office:
+        raise DomainError("双随机办公室角色的账号须属于双随机办公室", field="department")
+    if business_line and business_line.department_id != department.pk:
+        raise DomainError("业务条线不属于所选部门", field="business_line")
+    if User.objects.filter(username=username).exists():
+        raise DomainError(f"用户名“{username}”已被使用", field="username")
+    user = User(
+        username=username,
+        role=role,
+        department=department,
+        display_name=display_name,
+        business_line=business_line,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise DomainError("；".join(e.messages), field="password") from None
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        summary=f"新建账号：{username}（{Role(role).label}，{department.name}）",
+    )
+    return user
+
+
+def login_failed(user: User) -> None:
+    """Count a failed sign-in; the LOGIN_MAX_FAILURES-th locks the account."""
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        u.failed_logins += 1
+        locked = u.failed_logins >= settings.LOGIN_MAX_FAILURES
+        if locked:
+            u.locked_until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            u.failed_logins = 0
+        u.save(update_fields=["failed_logins", "locked_until"])
+        if locked:
+            audit.record(
+                actor=None,
+                action="user.locked",
+                obj=u,
+                summary=f"账号 {u.username} 连续 {settings.LOGIN_MAX_FAILURES} 次登录失败，锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟",
+            )
+
+
+@transaction.atomic
+def login_succeeded(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    audit.record(actor=user, action="user.login", obj=user, summary=f"{user.username} 登录")
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
+    """Returns the token and its secret, shown once."""
+    secret = "ssj_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name or "脚本",
+        prefix=secret[:8],
+        key_hash=hashlib.sha256(secret.encode()).hexdigest(),
+        expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+    )
+    audit.record(actor=actor, action="api_token.create", obj=token, summary=f"创建 API 令牌：{token.name}")
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise DomainError("只能注销自己的令牌")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="api_token.revoke", obj=token, summary=f"注销 API 令牌：{token.name}")
+
+
+def api_token_user(secret: str) -> User | None:
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at__isnull=True).first()
+    now = timezone.now()
+    if not token or (token.expires_at and token.expires_at < now) or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def calendar_year_save(
+    *, actor, year: int, holidays: list[dt.date], workdays: list[dt.date], complete: bool, note: str = ""
+) -> CalendarYear:
+    """Enter a year's holidays and 调休 days (replacing what was entered for that year)."""
+    both = set(holidays) & set(workdays)
+    if both:
+        raise DomainError(f"{min(both):%Y-%m-%d} 不能既是放假日又是调休上班日")
+    wrong = [d for d in [*holidays, *workdays] if d.year != year]
+    if wrong:
+        raise DomainError(f"{wrong[0]:%Y-%m-%d} 不在 {year} 年内")
+    cy, _ = CalendarYear.objects.update_or_create(year=year, defaults={"complete": complete, "note": note})
+    cy.days.all().delete()
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(year=cy, date=d, is_workday=False, name="放假") for d in sorted(holidays)]
+        + [CalendarDay(year=cy, date=d, is_workday=True, name="调休上班") for d in sorted(workdays)]
+    )
+    audit.record(
+        actor=actor,
+        action="calendar.save",
+        obj=cy,
+        summary=f"录入 {year} 年节假日安排：放假 {len(holidays)} 天，调休上班 {len(workdays)} 天"
+        + ("（全年安排已完整）" if complete else ""),
+    )
+    return cy
+
+
+def regions_load(rows, *, actor=None, source: str) -> dict:
+    """Load (code, name, retired_on) rows: adds new codes, renames, marks retirements.
+    Parents are taken from the code's shape and must exist or be in the same load."""
+    rows = list(rows)
+    errors = []
+    parsed: dict[str, tuple[str, dt.date | None]] = {}
+    for i, (code, name, retired_on) in enumerate(rows, start=1):
+        try:
+            code = check_region_code(code)
+        except IdentifierError as e:
+            errors.append(f"第 {i} 行：{e}")
+            continue
+        if not name:
+            errors.append(f"第 {i} 行：名称为空")
+            continue
+        parsed[code] = (name, retired_on)
+    if errors:
+        raise DomainError("区划代码表有误，未作任何更改", errors=errors)
+    with transaction.atomic():
+        existing = {r.code: r for r in Region.objects.all()}
+        created = updated = 0
+        for code in sorted(parsed, key=lambda c: (len(c), c)):  # parents before children
+            name, retired_on = parsed[code]
+            parent = region_parent_code(code)
+            while parent and parent not in existing and parent not in parsed:
+                parent = region_parent_code(parent)
+            fields = {
+                "name": name,
+                "level": region_level(code),
+                "parent_id": parent,
+                "retired_on": retired_on,
+            }
+            if code in existing:
+                r = existing[code]
+                if any(getattr(r, k) != v for k, v in fields.items()):
+                    for k, v in fields.items():
+                        setattr(r, k, v)
+                    r.save()
+                    updated += 1
+            else:
+                try:
+                    existing[code] = Region.objects.create(code=code, **fields)
+                except IntegrityError as e:
+                    raise DomainError(f"区划 {code} 无法保存：{e}") from None
+                created += 1
+        counts = {"created": created, "updated": updated, "rows": len(rows)}
+        audit.record(
+            actor=actor,
+            action="region.load",
+            summary=f"载入区划代码表 {source}：新增 {created}，更新 {updated}",
+            detail=counts,
+        )
+    return counts

@@ -1,0 +1,138 @@
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from shuangsuiji.core.errors import DomainError, Forbidden
+from shuangsuiji.core.models import Region
+from shuangsuiji.core.permissions import Action, can
+
+from . import selectors, services
+from .models import TargetKind
+from .selectors import TargetFilter
+
+router = Router(tags=["一单两库一指引"])
+
+
+def _require(request, action: Action):
+    if not can(request.auth, action):
+        raise Forbidden("您没有权限进行此操作")
+
+
+class TargetOut(Schema):
+    id: int
+    kind: str
+    key: str
+    name: str
+    region: str
+    address: str
+    industry: str | None
+    founded_on: dt.date | None
+    status: str
+    risk_class: str
+
+    @staticmethod
+    def resolve_key(obj):
+        return obj.key_display
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_industry(obj):
+        return obj.industry_id
+
+
+class TargetFilterIn(Schema):
+    q: str = ""
+    region: str = ""
+    kind: str = ""
+    industry: str = ""
+    tag: int | None = None
+    risk_class: str = ""
+    status: str = ""
+
+
+class TargetIn(Schema):
+    kind: TargetKind
+    key: str
+    name: str
+    region: str
+    address: str = ""
+    founded_on: dt.date | None = None
+    risk_class: str = ""
+
+
+class InspectorOut(Schema):
+    id: int
+    name: str
+    id_masked: str
+    department: str
+    certificate_no: str
+    certificate_expiry: dt.date | None
+    on_duty: bool
+    is_expert: bool
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.name
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    methods: list[str]
+    offsite_only: bool
+    status: str
+
+
+@router.get(
+    "/targets", response=list[TargetOut], summary="检查对象（按统一社会信用代码精确、按名称模糊查询并筛选）"
+)
+@paginate(PageNumberPagination, page_size=50)
+def target_list(request, filters: Query[TargetFilterIn]):
+    _require(request, Action.DIRECTORY_VIEW)
+    return TargetFilter(**filters.dict()).apply(selectors.targets_for(request.auth)).order_by("id")
+
+
+@router.get("/targets/{target_id}", response=TargetOut, summary="检查对象详情")
+def target_detail(request, target_id: int):
+    _require(request, Action.DIRECTORY_VIEW)
+    return get_object_or_404(selectors.targets_for(request.auth), pk=target_id)
+
+
+@router.post("/targets", response={201: TargetOut}, summary="新增检查对象（本部门）")
+def target_create(request, data: TargetIn):
+    _require(request, Action.TARGET_EDIT)
+    region = Region.objects.filter(code=data.region).first()
+    if not region:
+        raise DomainError(f"行政区划代码“{data.region}”不存在", field="region")
+    t = services.target_create(
+        actor=request.auth,
+        department=request.auth.department,
+        kind=data.kind,
+        name=data.name,
+        region=region,
+        key=data.key,
+        address=data.address,
+        founded_on=data.founded_on,
+        risk_class=data.risk_class,
+    )
+    return 201, t
+
+
+@router.get("/inspectors", response=list[InspectorOut], summary="执法检查人员")
+@paginate(PageNumberPagination, page_size=50)
+def inspector_list(request):
+    _require(request, Action.DIRECTORY_VIEW)
+    return selectors.inspectors_for(request.auth).select_related("department").order_by("id")
+
+
+@router.get("/items", response=list[ItemOut], summary="抽查事项清单")
+def item_list(request):
+    _require(request, Action.DIRECTORY_VIEW)
+    return list(selectors.items_for(request.auth).order_by("code"))

@@ -1,0 +1,134 @@
+from django import forms
+
+from shuangsuiji.core.models import Region
+
+from .models import Inspector, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
+from .selectors import InspectorFilter, TargetFilter
+
+
+class TargetFilterForm(forms.Form):
+    q = forms.CharField(label="统一社会信用代码 / 名称", required=False)
+    region = forms.CharField(label="区划代码", required=False)
+    kind = forms.ChoiceField(label="主体类型", required=False, choices=[("", "全部")] + TargetKind.choices)
+    industry = forms.CharField(label="行业", required=False, help_text="门类字母或代码前缀")
+    tag = forms.IntegerField(label="标签", required=False)
+    risk_class = forms.ChoiceField(
+        label="风险分类", required=False, choices=[("", "全部")] + RiskClass.choices
+    )
+    status = forms.ChoiceField(
+        label="登记状态", required=False, choices=[("", "全部")] + RegistrationStatus.choices
+    )
+
+    def __init__(self, *args, tags=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"] = forms.TypedChoiceField(
+            label="标签",
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=[("", "全部")] + [(t.pk, t.name) for t in tags],
+        )
+
+    def filter(self) -> TargetFilter:
+        return TargetFilter(**self.cleaned_data) if self.is_valid() else TargetFilter()
+
+
+class InspectorFilterForm(forms.Form):
+    q = forms.CharField(label="姓名 / 执法证号", required=False)
+    on_duty = forms.ChoiceField(
+        label="在岗", required=False, choices=[("", "全部"), ("1", "在岗"), ("0", "离岗")]
+    )
+    drawable_on = forms.DateField(
+        label="执法证有效至少到", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filter(self) -> InspectorFilter:
+        if not self.is_valid():
+            return InspectorFilter()
+        d = self.cleaned_data
+        return InspectorFilter(
+            q=d["q"],
+            on_duty=d["on_duty"],
+            drawable_on=d["drawable_on"].isoformat() if d["drawable_on"] else "",
+        )
+
+
+class TargetForm(forms.ModelForm):
+    key = forms.CharField(label="统一社会信用代码 / 身份证号 / 编码", max_length=60)
+
+    class Meta:
+        model = Target
+        fields = ["kind", "name", "region", "address", "industry", "founded_on", "status", "risk_class"]
+        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, regions=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if regions is not None:
+            self.fields["region"].queryset = regions
+        self.fields["industry"].required = False
+        if editing:
+            del self.fields["key"]
+            del self.fields["kind"]
+
+
+class InspectorForm(forms.ModelForm):
+    id_number = forms.CharField(label="身份证号", max_length=18)
+
+    class Meta:
+        model = Inspector
+        fields = [
+            "name",
+            "business_line",
+            "certificate_no",
+            "certificate_expiry",
+            "specialties",
+            "on_duty",
+            "is_expert",
+            "phone",
+        ]
+        widgets = {"certificate_expiry": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, department=None, tags=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if department is not None:
+            self.fields["business_line"].queryset = department.business_lines.all()
+        if tags is not None:
+            self.fields["specialties"].queryset = tags
+        if editing:
+            del self.fields["id_number"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="文件（.xlsx 或 .csv）")
+    mode = forms.ChoiceField(
+        label="导入方式", choices=[("create", "新增"), ("update", "按代码更新（如每月信用风险分类文件）")]
+    )
+    encoding = forms.ChoiceField(
+        label="CSV 编码", choices=[("auto", "自动识别"), ("utf-8", "UTF-8"), ("gbk", "GBK")], initial="auto"
+    )
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if templates:
+            self.fields["template"] = forms.ChoiceField(label="模板", choices=templates)
+
+
+class ConflictForm(forms.Form):
+    target_key = forms.CharField(label="检查对象统一社会信用代码", max_length=18)
+    reason = forms.CharField(label="回避原因", max_length=200)
+
+
+class TagForm(forms.Form):
+    library = forms.ChoiceField(label="标签库", choices=TagLibrary.choices)
+    name = forms.CharField(label="标签名称", max_length=50)
+    description = forms.CharField(label="说明", max_length=200, required=False)
+
+
+def region_choices(user):
+    return Region.objects.filter(code__startswith=user.region.scope_prefix, retired_on__isnull=True)
+
+
+def tag_choices(user, library):
+    from .selectors import tags_for
+
+    return tags_for(user, library)

@@ -1,0 +1,563 @@
+"""Importing the directories. An import succeeds whole or changes nothing, and lists every bad
+row with its row number, field and a Chinese reason.
+
+Targets come in the millions, so they go in two passes: pass 1 reads, validates and normalizes
+each row into a spool file (Python work once, memory flat); pass 2, in one transaction, copies
+the spool into a staging table (COPY on PostgreSQL) and writes the directory with set-based SQL.
+"""
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from shuangsuiji.core.identifiers import (
+    IdentifierError,
+    keyed_digest,
+    mask_ric,
+    normalize_industry_code,
+    normalize_ric,
+    normalize_uscc,
+    uscc_region_code,
+)
+from shuangsuiji.core.models import Department, Region
+
+from .models import (
+    MARKET_KINDS,
+    Industry,
+    RegistrationStatus,
+    RiskClass,
+    Tag,
+    TagLibrary,
+    TargetKind,
+)
+from .tabular import FileProblem, read_table
+
+MAX_LISTED_ERRORS = 500
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self):
+        return f"第 {self.row} 行【{self.field}】{self.reason}"
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[RowError] = field(default_factory=list)
+    warning_count: int = 0
+
+    def error(self, row: int, column: str, reason: str):
+        self.error_count += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(RowError(row, column, reason))
+
+    def warn(self, row: int, column: str, reason: str):
+        self.warning_count += 1
+        if len(self.warnings) < MAX_LISTED_ERRORS:
+            self.warnings.append(RowError(row, column, reason))
+
+
+class CellError(ValueError):
+    pass
+
+
+def parse_date(text: str) -> dt.date:
+    t = text.strip().replace("/", "-").replace(".", "-")
+    if len(t) == 8 and t.isdigit():
+        t = f"{t[:4]}-{t[4:6]}-{t[6:]}"
+    try:
+        return dt.date.fromisoformat(t[:10])
+    except ValueError:
+        raise CellError(f"日期“{text}”无法识别（应为 YYYY-MM-DD）") from None
+
+
+def parse_bool(text: str) -> bool:
+    t = text.strip()
+    if t in ("是", "Y", "y", "1", "true", "TRUE", "√"):
+        return True
+    if t in ("否", "N", "n", "0", "false", "FALSE", ""):
+        return False
+    raise CellError(f"“{text}”应填“是”或“否”")
+
+
+def _by_label(choices) -> dict[str, str]:
+    out = {}
+    for value, label in choices.choices:
+        out[value] = value
+        out[label] = value
+        out[label.split("（")[0]] = value
+    return out
+
+
+KIND_BY_LABEL = _by_label(TargetKind)
+STATUS_BY_LABEL = _by_label(RegistrationStatus)
+RISK_BY_LABEL = _by_label(RiskClass) | {c.lower(): c for c in "ABCD"}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    required: bool = False
+    note: str = ""
+
+
+# The templates: one for market subjects (keyed by USCC), one per kind of 非市场主体.
+MARKET_COLUMNS = [
+    Column("统一社会信用代码", True, "18 位，校验位须正确"),
+    Column("名称", True),
+    Column("主体类型", True, "企业 / 个体工商户 / 农民专业合作社 / 其他经营主体"),
+    Column("行政区划代码", True, "6 位县级或 9 位乡镇街道代码"),
+    Column("住所"),
+    Column("行业代码", False, "GB/T 4754-2017，如 H6210 或 6210"),
+    Column("成立日期", False, "YYYY-MM-DD"),
+    Column("登记状态", False, "存续 / 注销 / 吊销 / 撤销 / 迁出，默认存续"),
+    Column("状态变更日期", False, "YYYY-MM-DD"),
+    Column("信用风险分类", False, "A / B / C / D"),
+    Column("分类日期", False, "YYYY-MM-DD"),
+    Column("标签", False, "多个标签用分号分隔，须已在标签库中"),
+]
+PERSON_COLUMNS = [
+    Column("身份证号", True, "18 位，校验位须正确；系统只保存脱敏后的号码"),
+    Column("姓名", True),
+    Column("行政区划代码", True),
+    Column("地址"),
+    Column("标签"),
+]
+CODED_COLUMNS = [
+    Column("编码", True, "本部门给定的唯一编码"),
+    Column("名称", True),
+    Column("行政区划代码", True),
+    Column("地址"),
+    Column("行业代码"),
+    Column("标签"),
+]
+TEMPLATES: dict[str, tuple[str, list[Column]]] = {
+    "market": ("市场主体", MARKET_COLUMNS),
+    TargetKind.PERSON: ("自然人", PERSON_COLUMNS),
+    TargetKind.PRODUCT: ("产品", CODED_COLUMNS),
+    TargetKind.PROJECT: ("项目", CODED_COLUMNS),
+    TargetKind.SITE: ("场所", CODED_COLUMNS),
+}
+
+STAGE_COLUMNS = [
+    "row_no",
+    "kind",
+    "uscc",
+    "nonmarket_key",
+    "key_display",
+    "name",
+    "region_id",
+    "address",
+    "industry_id",
+    "industry_code",
+    "founded_on",
+    "status",
+    "status_changed_on",
+    "risk_class",
+    "risk_class_set_on",
+]
+
+
+class Lookups:
+    """What row validation needs from the database, loaded once (regions and industries are
+    thousands of rows, not millions)."""
+
+    def __init__(self, department: Department):
+        self.department = department
+        prefix = department.region.scope_prefix
+        self.regions = dict(Region.objects.values_list("code", "retired_on"))
+        self.in_scope = {c for c in self.regions if c.startswith(prefix)}
+        self.industries = set(Industry.objects.values_list("code", flat=True))
+        self.tags = {
+            name: pk
+            for name, pk in Tag.objects.filter(library=TagLibrary.TARGET, region__code__startswith=prefix[:2])
+            .filter(department__isnull=True)
+            .values_list("name", "pk")
+        } | {
+            name: pk
+            for name, pk in Tag.objects.filter(library=TagLibrary.TARGET, department=department).values_list(
+                "name", "pk"
+            )
+        }
+
+    def industry(self, code: str) -> str:
+        """The deepest loaded code for `code`: codes below the loaded depth count by their
+        division (GB/T 4754 codes nest by prefix)."""
+        c = code
+        while c:
+            if c in self.industries:
+                return c
+            c = c[:-1] if len(c) > 2 else ""
+        raise CellError(f"行业代码“{code}”不在行业分类表中")
+
+
+def _header_index(
+    header: list[str], columns: list[Column], update: bool, out: Outcome, key: str | None = None
+) -> dict[str, int] | None:
+    index = {h.strip().rstrip("*"): i for i, h in enumerate(header) if h and h.strip()}
+    missing = [c.header for c in columns if c.required and c.header not in index]
+    if update:  # in update mode only the key column must be there
+        missing = [m for m in missing if m == (key or columns[0].header)]
+    if missing:
+        out.error(1, "表头", f"缺少必填列：{'、'.join(missing)}（请使用下载的模板）")
+        return None
+    return index
+
+
+def cell_reader(index: dict[str, int], cells: list[str]) -> Callable[[str], str]:
+    """cell(header) -> the stripped text of that column in this row ('' when absent)."""
+
+    def cell(header: str) -> str:
+        i = index.get(header)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    return cell
+
+
+def validate_targets(
+    path: Path,
+    filename: str,
+    *,
+    template: str,
+    mode: str,
+    lookups: Lookups,
+    encoding: str = "auto",
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Outcome, Path, Path]:
+    """Pass 1. Returns the outcome and two spool files (stage rows, (row, tag) pairs)."""
+    if template not in TEMPLATES:
+        raise FileProblem(f"未知模板“{template}”")
+    columns = TEMPLATES[template][1]
+    update = mode == "update"
+    out = Outcome()
+    spool = Path(tempfile.mkstemp(prefix="ssj-stage-", suffix=".csv")[1])
+    tag_spool = Path(tempfile.mkstemp(prefix="ssj-tags-", suffix=".csv")[1])
+    rows = read_table(path, filename, encoding)
+    first = next(rows, None)
+    if first is None:
+        out.error(1, "文件", "文件为空")
+        return out, spool, tag_spool
+    index = _header_index(first[1], columns, update, out)
+    if index is None:
+        return out, spool, tag_spool
+    seen: dict[str, int] = {}
+    pending: list[tuple[int, str, str]] = []  # (row, key column, key) to check against the directory
+    digest_key = settings.ID_DIGEST_KEY
+    with (
+        spool.open("w", newline="", encoding="utf-8") as sf,
+        tag_spool.open("w", newline="", encoding="utf-8") as tf,
+    ):
+        sw, tw = csv.writer(sf), csv.writer(tf)
+        for row_no, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            out.rows += 1
+            if progress and out.rows % 5000 == 0:
+                progress(out.rows)
+
+            cell = cell_reader(index, cells)
+            before = out.error_count
+            values = _target_row(cell, row_no, template, update, lookups, out, digest_key)
+            if values is None or out.error_count > before:
+                continue
+            key = values["uscc"] or f"{values['kind']}:{values['nonmarket_key']}"
+            if key in seen:
+                out.error(row_no, columns[0].header, f"与第 {seen[key]} 行重复")
+                continue
+            seen[key] = row_no
+            pending.append((row_no, columns[0].header, key))
+            sw.writerow([values.get(c) for c in STAGE_COLUMNS])
+            for tag_id in values["tags"]:
+                tw.writerow([row_no, tag_id])
+            if len(pending) >= 2000:
+                _check_directory(pending, update, out)
+                pending = []
+        _check_directory(pending, update, out)
+    if progress:
+        progress(out.rows)
+    return out, spool, tag_spool
+
+
+def _check_directory(pending, update: bool, out: Outcome) -> None:
+    """Create mode: a key already in the directory is a duplicate; update mode: it must be there."""
+    if not pending:
+        return
+    from .models import Target
+
+    usccs = [k for _, _, k in pending if ":" not in k]
+    others = [k for _, _, k in pending if ":" in k]
+    found = set(Target.objects.filter(uscc__in=usccs).values_list("uscc", flat=True)) if usccs else set()
+    if others:
+        by_kind: dict[str, list[str]] = {}
+        for k in others:
+            kind, nk = k.split(":", 1)
+            by_kind.setdefault(kind, []).append(nk)
+        for kind, keys in by_kind.items():
+            found |= {
+                f"{kind}:{nk}"
+                for nk in Target.objects.filter(kind=kind, nonmarket_key__in=keys).values_list(
+                    "nonmarket_key", flat=True
+                )
+            }
+    for row_no, column, key in pending:
+        if update and key not in found:
+            out.error(row_no, column, "目录中没有此主体，无法更新（新增请选择“新增”方式）")
+        elif not update and key in found:
+            out.error(row_no, column, "目录中已有此主体（更新请选择“按代码更新”方式）")
+
+
+def _target_row(cell, row_no, template, update, lookups: Lookups, out: Outcome, digest_key) -> dict | None:
+    v: dict = {"row_no": row_no, "uscc": None, "nonmarket_key": None, "tags": []}
+
+    def err(column, reason):
+        out.error(row_no, column, reason)
+
+    if template == "market":
+        try:
+            v["uscc"] = normalize_uscc(cell("统一社会信用代码"))
+            v["key_display"] = v["uscc"]
+        except IdentifierError as e:
+            err("统一社会信用代码", str(e))
+            return None
+        code_region = uscc_region_code(v["uscc"])
+        if code_region not in lookups.regions and code_region[:4] + "00" not in lookups.regions:
+            out.warn(row_no, "统一社会信用代码", f"第 3–8 位区划码 {code_region} 不在区划表中（已接受）")
+        kind_text = cell("主体类型")
+        if kind_text:
+            kind = KIND_BY_LABEL.get(kind_text)
+            if kind not in MARKET_KINDS:
+                err(
+                    "主体类型",
+                    f"“{kind_text}”不是市场主体类型（企业、个体工商户、农民专业合作社、其他经营主体）",
+                )
+            v["kind"] = kind
+        elif not update:
+            err("主体类型", "必填")
+        else:
+            v["kind"] = None
+    elif template == TargetKind.PERSON:
+        try:
+            ric = normalize_ric(cell("身份证号"))
+        except IdentifierError as e:
+            err("身份证号", str(e))
+            return None
+        v["kind"] = TargetKind.PERSON
+        v["nonmarket_key"] = keyed_digest(digest_key, ric)
+        v["key_display"] = mask_ric(ric)
+    else:
+        code = cell("编码")
+        if not code:
+            err("编码", "必填")
+            return None
+        if len(code) > 60:
+            err("编码", "不能超过 60 个字符")
+            return None
+        v["kind"] = template
+        v["nonmarket_key"] = code
+        v["key_display"] = code
+
+    name_header = "姓名" if template == TargetKind.PERSON else "名称"
+    name = cell(name_header)
+    if not name and not update:
+        err(name_header, "必填")
+    elif len(name) > 200:
+        err(name_header, "不能超过 200 个字")
+    v["name"] = name or None
+
+    region = cell("行政区划代码")
+    if region:
+        if region not in lookups.regions:
+            err("行政区划代码", f"“{region}”不在区划表中")
+        elif lookups.regions[region] is not None:
+            err("行政区划代码", f"“{region}”已撤销，请填写现行区划代码")
+        elif region not in lookups.in_scope:
+            err("行政区划代码", f"“{region}”不在本辖区内")
+        v["region_id"] = region
+    elif not update:
+        err("行政区划代码", "必填")
+    v["address"] = (cell("住所") or cell("地址"))[:300] or None
+
+    industry = cell("行业代码")
+    v["industry_id"] = v["industry_code"] = None
+    if industry:
+        try:
+            code = normalize_industry_code(industry)
+            v["industry_id"] = lookups.industry(code)
+            v["industry_code"] = code
+        except (IdentifierError, CellError) as e:
+            err("行业代码", str(e))
+
+    for header, key, parser in (
+        ("成立日期", "founded_on", parse_date),
+        ("状态变更日期", "status_changed_on", parse_date),
+        ("分类日期", "risk_class_set_on", parse_date),
+    ):
+        text = cell(header)
+        v[key] = None
+        if text:
+            try:
+                v[key] = parser(text)
+            except CellError as e:
+                err(header, str(e))
+    if v["founded_on"] and v["founded_on"] > dt.date.today():
+        err("成立日期", "晚于今天")
+
+    status = cell("登记状态")
+    v["status"] = None
+    if status:
+        v["status"] = STATUS_BY_LABEL.get(status)
+        if not v["status"]:
+            err("登记状态", f"“{status}”应为 存续 / 注销 / 吊销 / 撤销 / 迁出")
+    risk = cell("信用风险分类")
+    v["risk_class"] = None
+    if risk:
+        v["risk_class"] = RISK_BY_LABEL.get(risk)
+        if not v["risk_class"]:
+            err("信用风险分类", f"“{risk}”应为 A、B、C 或 D")
+        elif not v["risk_class_set_on"]:
+            v["risk_class_set_on"] = dt.date.today()
+
+    tags = cell("标签")
+    if tags:
+        for t in tags.replace("；", ";").replace("，", ";").replace(",", ";").split(";"):
+            t = t.strip()
+            if not t:
+                continue
+            if t not in lookups.tags:
+                err("标签", f"标签“{t}”不在本部门可用的标签库中")
+            else:
+                v["tags"].append(lookups.tags[t])
+    return v
+
+
+# ---- pass 2: staging and set-based writes -------------------------------------------------
+
+_STAGE_SQL_TYPES = {
+    "row_no": "integer",
+    "founded_on": "date",
+    "status_changed_on": "date",
+    "risk_class_set_on": "date",
+}
+
+
+def _stage_ddl() -> str:
+    cols = ", ".join(f"{c} {_STAGE_SQL_TYPES.get(c, 'text')}" for c in STAGE_COLUMNS)
+    return cols
+
+
+def _load_spool(cursor, table: str, columns: list[str], spool: Path) -> None:
+    """Copy a spool file into a staging table: COPY on PostgreSQL, batched inserts on SQLite."""
+    if connection.vendor == "postgresql":
+        with (
+            spool.open("rb") as f,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as cp,
+        ):
+            while block := f.read(1 << 20):
+                cp.write(block)
+        return
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})"
+    with spool.open(newline="", encoding="utf-8") as f:
+        batch = []
+        for r in csv.reader(f):
+            batch.append([x if x != "" else None for x in r])
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Department) -> dict:
+    """Pass 2: must run inside the import's transaction."""
+    now = dt.datetime.now(dt.UTC)
+    temp = "TEMPORARY" if connection.vendor == "sqlite" else "TEMP"
+    drop = "" if connection.vendor == "sqlite" else " ON COMMIT DROP"
+    with connection.cursor() as c:
+        c.execute("DROP TABLE IF EXISTS ssj_stage")
+        c.execute("DROP TABLE IF EXISTS ssj_stage_tag")
+        c.execute(f"CREATE {temp} TABLE ssj_stage ({_stage_ddl()}){drop}")
+        c.execute(f"CREATE {temp} TABLE ssj_stage_tag (row_no integer, tag_id bigint){drop}")
+        _load_spool(c, "ssj_stage", STAGE_COLUMNS, spool)
+        _load_spool(c, "ssj_stage_tag", ["row_no", "tag_id"], tag_spool)
+        c.execute("SELECT count(*) FROM ssj_stage")
+        staged = c.fetchone()[0]
+        if mode == "create":
+            c.execute(
+                """
+                INSERT INTO directory_target (kind, uscc, nonmarket_key, key_display, name, region_id, address,
+                    industry_id, industry_code, founded_on, status, status_changed_on, risk_class,
+                    risk_class_set_on, created_at, updated_at)
+                SELECT kind, uscc, nonmarket_key, COALESCE(key_display, ''), name, region_id,
+                    COALESCE(address, ''), industry_id, COALESCE(industry_code, ''), founded_on,
+                    COALESCE(status, 'active'), status_changed_on, COALESCE(risk_class, ''),
+                    risk_class_set_on, %s, %s
+                FROM ssj_stage ORDER BY row_no
+                """,
+                [now, now],
+            )
+            written = c.rowcount
+        else:
+            written = 0
+            for key_join in ("t.uscc = s.uscc", "t.kind = s.kind AND t.nonmarket_key = s.nonmarket_key"):
+                c.execute(
+                    f"""
+                    UPDATE directory_target AS t SET
+                        name = COALESCE(s.name, t.name),
+                        kind = COALESCE(s.kind, t.kind),
+                        region_id = COALESCE(s.region_id, t.region_id),
+                        address = COALESCE(s.address, t.address),
+                        industry_id = COALESCE(s.industry_id, t.industry_id),
+                        industry_code = COALESCE(s.industry_code, t.industry_code),
+                        founded_on = COALESCE(s.founded_on, t.founded_on),
+                        status = COALESCE(s.status, t.status),
+                        status_changed_on = CASE WHEN s.status IS NOT NULL AND s.status <> t.status
+                            THEN COALESCE(s.status_changed_on, %s) ELSE COALESCE(s.status_changed_on, t.status_changed_on) END,
+                        risk_class = COALESCE(s.risk_class, t.risk_class),
+                        risk_class_set_on = COALESCE(s.risk_class_set_on, t.risk_class_set_on),
+                        updated_at = %s
+                    FROM ssj_stage AS s WHERE {key_join}
+                    """,
+                    [now.date(), now],
+                )
+                written += c.rowcount
+        # The importing department supervises what it imported; tags are added, never removed.
+        for key_join in ("t.uscc = s.uscc", "t.kind = s.kind AND t.nonmarket_key = s.nonmarket_key"):
+            c.execute(
+                f"""
+                INSERT INTO directory_targetsupervision (target_id, department_id)
+                SELECT t.id, %s FROM ssj_stage s JOIN directory_target t ON {key_join}
+                WHERE NOT EXISTS (SELECT 1 FROM directory_targetsupervision x
+                                  WHERE x.department_id = %s AND x.target_id = t.id)
+                """,
+                [department.pk, department.pk],
+            )
+            c.execute(
+                f"""
+                INSERT INTO directory_target_tags (target_id, tag_id)
+                SELECT DISTINCT t.id, st.tag_id FROM ssj_stage_tag st
+                JOIN ssj_stage s ON s.row_no = st.row_no JOIN directory_target t ON {key_join}
+                WHERE NOT EXISTS (SELECT 1 FROM directory_target_tags x WHERE x.target_id = t.id AND x.tag_id = st.tag_id)
+                """
+            )
+        if connection.vendor == "sqlite":
+            c.execute("DROP TABLE ssj_stage")
+            c.execute("DROP TABLE ssj_stage_tag")
+    return {"staged": staged, "written": written}
+
+
+def template_header(template: str) -> list[str]:
+    """The downloadable template's header; required columns are marked *."""
+    return [c.header + ("*" if c.required else "") for c in TEMPLATES[template][1]]

@@ -1,0 +1,121 @@
+"""Reads of the directories, always through the acting user's scope (STYLE.md 3):
+- the office sees everything in its jurisdiction;
+- a department sees the targets it supervises, its own inspectors, its own and shared tags;
+- everyone who may read the directory sees the jurisdiction's item list.
+Filters are defined once here and serve the HTML list, the export and the API (STYLE.md 8)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from shuangsuiji.core.models import Role
+from shuangsuiji.core.permissions import Action, can
+from shuangsuiji.core.selectors import region_prefix
+
+from .models import Inspector, Item, ItemStatus, Tag, Target
+
+_NOTHING = "\0"
+
+
+def targets_for(user) -> QuerySet[Target]:
+    if not can(user, Action.DIRECTORY_VIEW):
+        return Target.objects.none()
+    prefix = region_prefix(user) or _NOTHING
+    qs = Target.objects.filter(region__code__startswith=prefix)
+    if user.role != Role.OFFICE:
+        qs = qs.filter(supervisions__department_id=user.department_id)
+    return qs
+
+
+def inspectors_for(user) -> QuerySet[Inspector]:
+    if not can(user, Action.DIRECTORY_VIEW):
+        return Inspector.objects.none()
+    if user.role == Role.OFFICE:
+        return Inspector.objects.filter(department__region__code__startswith=region_prefix(user) or _NOTHING)
+    return Inspector.objects.filter(department_id=user.department_id)
+
+
+def items_for(user) -> QuerySet[Item]:
+    """The item lists of the user's jurisdiction and the levels above it (a county works from
+    the province's and city's lists); drafts only for the office that keeps them."""
+    if not can(user, Action.DIRECTORY_VIEW):
+        return Item.objects.none()
+    code = user.region.code
+    above = {code, code[:4] + "00", code[:2] + "0000"}
+    qs = Item.objects.filter(region_id__in=above)
+    if user.role != Role.OFFICE:
+        qs = qs.filter(status=ItemStatus.PUBLISHED)
+    return qs
+
+
+def tags_for(user, library: str | None = None) -> QuerySet[Tag]:
+    if not can(user, Action.DIRECTORY_VIEW):
+        return Tag.objects.none()
+    prefix = region_prefix(user) or _NOTHING
+    qs = Tag.objects.filter(region__code__startswith=prefix[:2])
+    if user.role == Role.OFFICE:
+        qs = qs.filter(Q(department__isnull=True) | Q(department__region__code__startswith=prefix))
+    else:
+        qs = qs.filter(Q(department__isnull=True) | Q(department_id=user.department_id))
+    return qs.filter(library=library) if library else qs
+
+
+@dataclass
+class TargetFilter:
+    """The target list's filter bar, export and API query, in one place."""
+
+    q: str = ""  # USCC / key exactly, or a name substring
+    region: str = ""
+    kind: str = ""
+    industry: str = ""
+    tag: int | None = None
+    risk_class: str = ""
+    status: str = ""
+
+    def apply(self, qs: QuerySet[Target]) -> QuerySet[Target]:
+        q = self.q.strip()
+        if q:
+            upper = q.upper()
+            if len(upper) == 18 and upper.isalnum():
+                qs = qs.filter(Q(uscc=upper) | Q(name__contains=q))
+            else:
+                qs = qs.filter(Q(name__contains=q) | Q(nonmarket_key=q))
+        if self.region:
+            qs = qs.filter(region__code__startswith=self.region)
+        if self.kind:
+            qs = qs.filter(kind=self.kind)
+        if self.industry:
+            code = self.industry.strip().upper()
+            qs = qs.filter(Q(industry__code__startswith=code) | Q(industry__section=code)) if code else qs
+        if self.tag:
+            qs = qs.filter(tags=self.tag)
+        if self.risk_class:
+            qs = qs.filter(risk_class=self.risk_class)
+        if self.status:
+            qs = qs.filter(status=self.status)
+        return qs
+
+
+@dataclass
+class InspectorFilter:
+    q: str = ""
+    business_line: int | None = None
+    specialty: int | None = None
+    on_duty: str = ""  # "", "1", "0"
+    drawable_on: str = ""  # an ISO date: only those whose 执法证 is valid then
+
+    def apply(self, qs: QuerySet[Inspector]) -> QuerySet[Inspector]:
+        if self.q.strip():
+            q = self.q.strip()
+            qs = qs.filter(Q(name__contains=q) | Q(certificate_no=q))
+        if self.business_line:
+            qs = qs.filter(business_line_id=self.business_line)
+        if self.specialty:
+            qs = qs.filter(specialties=self.specialty)
+        if self.on_duty in ("0", "1"):
+            qs = qs.filter(on_duty=self.on_duty == "1")
+        if self.drawable_on:
+            qs = qs.filter(on_duty=True).filter(
+                Q(is_expert=True) | Q(certificate_expiry__gte=self.drawable_on)
+            )
+        return qs

@@ -1,0 +1,623 @@
+"""State changes of the directories: one function per action, each in a transaction, each
+writing the audit log, each refusing with a Chinese message that names the field."""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.errors import DomainError, Forbidden
+from shuangsuiji.core.identifiers import (
+    IdentifierError,
+    keyed_digest,
+    mask_ric,
+    normalize_ric,
+    normalize_uscc,
+)
+from shuangsuiji.core.models import BusinessLine, Department, Job, JobStatus, Role
+from shuangsuiji.core.permissions import Action, require
+
+from . import importing
+from .models import (
+    MARKET_KINDS,
+    Conflict,
+    Inspector,
+    Item,
+    ItemClaim,
+    ItemStatus,
+    RiskClass,
+    Tag,
+    TagLibrary,
+    Target,
+    TargetSupervision,
+)
+from .tabular import FileProblem
+
+
+def _own_department(actor, department: Department) -> None:
+    if actor.department_id != department.pk:
+        raise Forbidden("只能维护本部门的目录")
+
+
+# ---- targets -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_create(
+    *, actor, department: Department, kind: str, name: str, region, key: str, **fields
+) -> Target:
+    """Add one target to the directory, supervised by `department`."""
+    require(actor, Action.TARGET_EDIT)
+    _own_department(actor, department)
+    if region.retired_on or not region.code.startswith(department.region.scope_prefix):
+        raise DomainError("所属区划须为本辖区现行区划", field="region")
+    target = Target(kind=kind, name=name, region=region, **fields)
+    try:
+        if kind in MARKET_KINDS:
+            target.uscc = target.key_display = normalize_uscc(key)
+        elif kind == "person":
+            ric = normalize_ric(key)
+            target.nonmarket_key = keyed_digest(settings.ID_DIGEST_KEY, ric)
+            target.key_display = mask_ric(ric)
+        else:
+            if not key.strip():
+                raise DomainError("编码为必填项", field="key")
+            target.nonmarket_key = target.key_display = key.strip()
+    except IdentifierError as e:
+        raise DomainError(str(e), field="key") from None
+    if target.risk_class and not target.risk_class_set_on:
+        target.risk_class_set_on = timezone.localdate()
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError:
+        raise DomainError(f"目录中已有此主体（{target.key_display}）", field="key") from None
+    TargetSupervision.objects.create(target=target, department=department)
+    audit.record(
+        actor=actor,
+        action="target.create",
+        obj=target,
+        summary=f"新增检查对象：{name}（{target.key_display}）",
+    )
+    return target
+
+
+_EDITABLE = (
+    "name",
+    "region",
+    "address",
+    "industry",
+    "founded_on",
+    "status",
+    "status_changed_on",
+    "risk_class",
+)
+
+
+@transaction.atomic
+def target_update(*, actor, target: Target, **changes) -> Target:
+    require(actor, Action.TARGET_EDIT)
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    if not target.supervisions.filter(department_id=actor.department_id).exists():
+        raise Forbidden("只能修改本部门监管的检查对象")
+    before = {}
+    for k, v in changes.items():
+        if k not in _EDITABLE:
+            raise DomainError(f"字段“{k}”不能在此修改")
+        old = getattr(target, k)
+        if old != v:
+            before[k] = old
+            setattr(target, k, v)
+    if "status" in before and "status_changed_on" not in changes:
+        target.status_changed_on = timezone.localdate()
+    if "risk_class" in before:
+        if target.risk_class and target.risk_class not in RiskClass.values:
+            raise DomainError("信用风险分类应为 A、B、C 或 D", field="risk_class")
+        target.risk_class_set_on = timezone.localdate()
+    if not before:
+        return target
+    target.save()
+    audit.record(
+        actor=actor,
+        action="target.update",
+        obj=target,
+        summary=f"修改检查对象：{target.name}",
+        detail={k: {"from": str(v), "to": str(getattr(target, k))} for k, v in before.items()},
+    )
+    return target
+
+
+@transaction.atomic
+def target_tags_set(*, actor, target: Target, tags: list[Tag]) -> None:
+    require(actor, Action.TARGET_EDIT)
+    if not target.supervisions.filter(department_id=actor.department_id).exists():
+        raise Forbidden("只能标注本部门监管的检查对象")
+    bad = [
+        t.name
+        for t in tags
+        if t.library != TagLibrary.TARGET or (t.department_id not in (None, actor.department_id))
+    ]
+    if bad:
+        raise DomainError(f"标签不可用：{'、'.join(bad)}", field="tags")
+    target.tags.set(tags)
+    audit.record(
+        actor=actor,
+        action="target.tags",
+        obj=target,
+        summary=f"标注检查对象 {target.name}：{'、'.join(t.name for t in tags) or '（无）'}",
+    )
+
+
+# ---- imports (run by the background worker) ---------------------------------------------
+
+
+IMPORT_KINDS = {"target_import": "检查对象导入", "inspector_import": "执法检查人员导入"}
+
+
+def _sha256(f) -> str:
+    h = hashlib.sha256()
+    for chunk in f.chunks():
+        h.update(chunk)
+    f.seek(0)
+    return h.hexdigest()
+
+
+@transaction.atomic
+def import_start(*, actor, kind: str, upload, params: dict) -> Job:
+    """Save the upload and queue the import; the page that started it shows the job."""
+    require(actor, Action.TARGET_EDIT if kind == "target_import" else Action.INSPECTOR_EDIT)
+    if kind not in IMPORT_KINDS:
+        raise DomainError(f"未知导入类型“{kind}”")
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise DomainError(f"文件过大：上限 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB", field="file")
+    if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
+        raise DomainError("文件类型不支持：请上传 .xlsx 或 .csv 文件", field="file")
+    job = Job(
+        kind=kind,
+        title=f"{IMPORT_KINDS[kind]}：{upload.name}",
+        department=actor.department,
+        created_by=actor,
+        params={**params, "filename": upload.name},
+        input_sha256=_sha256(upload),
+    )
+    job.input_file.save(Path(upload.name).name, File(upload), save=False)
+    job.save()
+    from shuangsuiji.core.tasks import run_job
+
+    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+def _job_progress(job: Job):
+    def update(done: int):
+        Job.objects.filter(pk=job.pk).update(done=done)
+
+    return update
+
+
+def target_import_run(job: Job) -> None:
+    """Pass 1 outside any transaction (progress is visible), pass 2 in one transaction."""
+    department = job.department
+    p = job.params
+    path = Path(job.input_file.path)
+    spool = tag_spool = None
+    try:
+        lookups = importing.Lookups(department)
+        outcome, spool, tag_spool = importing.validate_targets(
+            path,
+            p["filename"],
+            template=p.get("template", "market"),
+            mode=p.get("mode", "create"),
+            encoding=p.get("encoding", "auto"),
+            lookups=lookups,
+            progress=_job_progress(job),
+        )
+        summary = {
+            "rows": outcome.rows,
+            "error_count": outcome.error_count,
+            "errors": [e.__dict__ for e in outcome.errors],
+            "warning_count": outcome.warning_count,
+            "warnings": [w.__dict__ for w in outcome.warnings],
+            "sha256": job.input_sha256,
+        }
+        if outcome.error_count or outcome.rows == 0:
+            if outcome.rows == 0 and not outcome.error_count:
+                summary["errors"] = [{"row": 1, "field": "文件", "reason": "没有数据行"}]
+                summary["error_count"] = 1
+            _job_finish(
+                job,
+                JobStatus.FAILED,
+                f"共 {summary['error_count']} 处错误，未导入任何数据；请修改后重新导入",
+                summary,
+            )
+            return
+        Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
+        with transaction.atomic():
+            counts = importing.write_targets(
+                spool=spool, tag_spool=tag_spool, mode=p.get("mode", "create"), department=department
+            )
+            summary.update(counts)
+            verb = "新增" if p.get("mode", "create") == "create" else "更新"
+            audit.record(
+                actor=job.created_by,
+                action="target.import",
+                obj=job,
+                summary=f"导入检查对象（{verb}）：{p['filename']}，{counts['written']} 条",
+                detail={
+                    "sha256": job.input_sha256,
+                    "rows": outcome.rows,
+                    **counts,
+                    "mode": p.get("mode"),
+                    "warnings": outcome.warning_count,
+                },
+            )
+        _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {counts['written']} 条", summary)
+    except FileProblem as e:
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            str(e),
+            {"errors": [{"row": 0, "field": "文件", "reason": str(e)}], "error_count": 1},
+        )
+    except IntegrityError:
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            "写入时发现与目录重复的主体（可能有其他导入同时进行），未导入任何数据；请重新导入",
+            {},
+        )
+    finally:
+        for f in (spool, tag_spool):
+            if f:
+                f.unlink(missing_ok=True)
+
+
+def _job_finish(job: Job, status: str, message: str, result: dict) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=status, message=message[:500], result=result, finished_at=timezone.now()
+    )
+
+
+# ---- inspectors --------------------------------------------------------------------------
+
+
+def _inspector_values(
+    *, department: Department, name: str, id_number: str, business_line=None, **fields
+) -> dict:
+    if not name.strip():
+        raise DomainError("姓名为必填项", field="name")
+    try:
+        ric = normalize_ric(id_number)
+    except IdentifierError as e:
+        raise DomainError(str(e), field="id_number") from None
+    if business_line and business_line.department_id != department.pk:
+        raise DomainError("业务条线不属于本部门", field="business_line")
+    return {
+        "name": name.strip(),
+        "id_digest": keyed_digest(settings.ID_DIGEST_KEY, ric),
+        "id_masked": mask_ric(ric),
+        "department": department,
+        "business_line": business_line,
+        **fields,
+    }
+
+
+@transaction.atomic
+def inspector_create(
+    *, actor, department: Department, name: str, id_number: str, specialties=(), **fields
+) -> Inspector:
+    require(actor, Action.INSPECTOR_EDIT)
+    _own_department(actor, department)
+    values = _inspector_values(department=department, name=name, id_number=id_number, **fields)
+    if Inspector.objects.filter(id_digest=values["id_digest"]).exists():
+        raise DomainError(f"名录库中已有身份证号为 {values['id_masked']} 的人员", field="id_number")
+    insp = Inspector.objects.create(**values)
+    insp.specialties.set(specialties)
+    audit.record(
+        actor=actor,
+        action="inspector.create",
+        obj=insp,
+        summary=f"新增执法检查人员：{insp.name}（{insp.id_masked}）",
+    )
+    return insp
+
+
+_INSPECTOR_EDITABLE = (
+    "name",
+    "business_line",
+    "certificate_no",
+    "certificate_expiry",
+    "on_duty",
+    "is_expert",
+    "phone",
+)
+
+
+@transaction.atomic
+def inspector_update(*, actor, inspector: Inspector, specialties=None, **changes) -> Inspector:
+    require(actor, Action.INSPECTOR_EDIT)
+    inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
+    _own_department(actor, inspector.department)
+    before = {}
+    for k, v in changes.items():
+        if k not in _INSPECTOR_EDITABLE:
+            raise DomainError(f"字段“{k}”不能在此修改")
+        if k == "business_line" and v and v.department_id != inspector.department_id:
+            raise DomainError("业务条线不属于本部门", field="business_line")
+        if getattr(inspector, k) != v:
+            before[k] = getattr(inspector, k)
+            setattr(inspector, k, v)
+    inspector.save()
+    if specialties is not None:
+        inspector.specialties.set(specialties)
+        before["specialties"] = "（已更新）"
+    if before:
+        audit.record(
+            actor=actor,
+            action="inspector.update",
+            obj=inspector,
+            summary=f"修改执法检查人员：{inspector.name}",
+            detail={k: {"from": str(v), "to": str(getattr(inspector, k, ""))} for k, v in before.items()},
+        )
+    return inspector
+
+
+@transaction.atomic
+def conflict_add(*, actor, inspector: Inspector, target: Target, reason: str) -> Conflict:
+    """利害关系 (R-DRAW-3): recorded once, never drawn together afterwards."""
+    require(actor, Action.INSPECTOR_EDIT)
+    _own_department(actor, inspector.department)
+    if not reason.strip():
+        raise DomainError("请填写回避原因", field="reason")
+    conflict, created = Conflict.objects.get_or_create(
+        inspector=inspector, target=target, defaults={"reason": reason}
+    )
+    if not created:
+        raise DomainError(f"{inspector.name} 与 {target.name} 的回避关系已存在")
+    audit.record(
+        actor=actor,
+        action="conflict.add",
+        obj=conflict,
+        summary=f"登记回避：{inspector.name} 不检查 {target.name}（{reason}）",
+    )
+    return conflict
+
+
+INSPECTOR_COLUMNS = [
+    importing.Column("姓名", True),
+    importing.Column("身份证号", True, "18 位；系统只保存脱敏后的号码"),
+    importing.Column("业务条线", False, "须为本部门已有的业务条线"),
+    importing.Column("执法证号"),
+    importing.Column("执法证有效期至", False, "YYYY-MM-DD"),
+    importing.Column("专长标签", False, "多个用分号分隔"),
+    importing.Column("在岗", False, "是 / 否，默认是"),
+    importing.Column("专家", False, "是 / 否，默认否"),
+    importing.Column("联系电话"),
+]
+
+
+def inspector_import_run(job: Job) -> None:
+    """Inspector files are small (a department has tens to thousands): validate all rows, then
+    write them in one transaction. Mode create adds; mode update matches by 身份证号."""
+    from .tabular import read_table
+
+    department, p = job.department, job.params
+    update = p.get("mode") == "update"
+    out = importing.Outcome()
+    lines = {b.name: b for b in BusinessLine.objects.filter(department=department)}
+    tags = {
+        t.name: t
+        for t in Tag.objects.filter(
+            library=TagLibrary.INSPECTOR, region__code__startswith=department.region.code[:2]
+        )
+        if t.department_id in (None, department.pk)
+    }
+    existing = set(Inspector.objects.values_list("id_digest", flat=True))
+    valid: list[tuple[dict, list]] = []
+    try:
+        rows = read_table(Path(job.input_file.path), p["filename"], p.get("encoding", "auto"))
+        first = next(rows, None)
+        index = (
+            importing._header_index(first[1], INSPECTOR_COLUMNS, update, out, key="身份证号")
+            if first
+            else None
+        )
+        seen: dict[str, int] = {}
+        for row_no, cells in rows if index is not None else ():
+            if not any(c.strip() for c in cells):
+                continue
+            out.rows += 1
+
+            cell = importing.cell_reader(index, cells)
+            before = out.error_count
+            v: dict = {}
+            try:
+                ric = normalize_ric(cell("身份证号"))
+                v["id_digest"], v["id_masked"] = keyed_digest(settings.ID_DIGEST_KEY, ric), mask_ric(ric)
+            except IdentifierError as e:
+                out.error(row_no, "身份证号", str(e))
+                continue
+            if v["id_digest"] in seen:
+                out.error(row_no, "身份证号", f"与第 {seen[v['id_digest']]} 行重复")
+                continue
+            seen[v["id_digest"]] = row_no
+            if update and v["id_digest"] not in existing:
+                out.error(row_no, "身份证号", "名录库中没有此人员，无法更新")
+            if not update and v["id_digest"] in existing:
+                out.error(row_no, "身份证号", "名录库中已有此人员（更新请选择“按身份证号更新”）")
+            if cell("姓名"):
+                v["name"] = cell("姓名")[:50]
+            elif not update:
+                out.error(row_no, "姓名", "必填")
+            if cell("业务条线"):
+                if cell("业务条线") not in lines:
+                    out.error(row_no, "业务条线", f"“{cell('业务条线')}”不是本部门的业务条线")
+                else:
+                    v["business_line"] = lines[cell("业务条线")]
+            if cell("执法证号"):
+                v["certificate_no"] = cell("执法证号")[:40]
+            if cell("执法证有效期至"):
+                try:
+                    v["certificate_expiry"] = importing.parse_date(cell("执法证有效期至"))
+                except importing.CellError as e:
+                    out.error(row_no, "执法证有效期至", str(e))
+            for h, k in (("在岗", "on_duty"), ("专家", "is_expert")):
+                if cell(h):
+                    try:
+                        v[k] = importing.parse_bool(cell(h))
+                    except importing.CellError as e:
+                        out.error(row_no, h, str(e))
+            if cell("联系电话"):
+                v["phone"] = cell("联系电话")[:20]
+            specialties = []
+            for t in cell("专长标签").replace("；", ";").split(";"):
+                if t.strip():
+                    if t.strip() in tags:
+                        specialties.append(tags[t.strip()])
+                    else:
+                        out.error(row_no, "专长标签", f"标签“{t.strip()}”不在执法人员标签库中")
+            if out.error_count == before:
+                valid.append((v, specialties))
+    except FileProblem as e:
+        out.error(0, "文件", str(e))
+    summary = {
+        "rows": out.rows,
+        "error_count": out.error_count,
+        "errors": [e.__dict__ for e in out.errors],
+        "sha256": job.input_sha256,
+    }
+    if out.error_count or not valid:
+        if not out.error_count:
+            summary["errors"], summary["error_count"] = (
+                [{"row": 1, "field": "文件", "reason": "没有数据行"}],
+                1,
+            )
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            f"共 {summary['error_count']} 处错误，未导入任何数据；请修改后重新导入",
+            summary,
+        )
+        return
+    with transaction.atomic():
+        written = 0
+        for v, specialties in valid:
+            if update:
+                insp = Inspector.objects.select_for_update().get(id_digest=v["id_digest"])
+                if insp.department_id != department.pk:
+                    raise DomainError(f"{insp.name} 不属于本部门，不能更新")
+                for k, val in v.items():
+                    setattr(insp, k, val)
+                insp.save()
+                if specialties:
+                    insp.specialties.add(*specialties)
+            else:
+                insp = Inspector.objects.create(department=department, **v)
+                insp.specialties.set(specialties)
+            written += 1
+        summary["written"] = written
+        audit.record(
+            actor=job.created_by,
+            action="inspector.import",
+            obj=job,
+            summary=f"导入执法检查人员（{'更新' if update else '新增'}）：{p['filename']}，{written} 人",
+            detail={"sha256": job.input_sha256, "rows": out.rows, "written": written},
+        )
+    _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{'更新' if update else '新增'} {written} 人", summary)
+
+
+# ---- tags and items ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_create(*, actor, library: str, name: str, description: str = "") -> Tag:
+    """The office keeps the jurisdiction's shared tags; a department admin its own."""
+    require(actor, Action.TAG_EDIT)
+    if library not in TagLibrary.values:
+        raise DomainError("未知标签库", field="library")
+    name = name.strip()
+    if not name:
+        raise DomainError("标签名称为必填项", field="name")
+    department = None if actor.role == Role.OFFICE else actor.department
+    if Tag.objects.filter(library=library, region=actor.region, department=department, name=name).exists():
+        raise DomainError(f"标签“{name}”已存在", field="name")
+    tag = Tag.objects.create(
+        library=library, name=name, region=actor.region, department=department, description=description
+    )
+    audit.record(
+        actor=actor, action="tag.create", obj=tag, summary=f"新建标签：{name}（{TagLibrary(library).label}）"
+    )
+    return tag
+
+
+@transaction.atomic
+def item_create(
+    *, actor, code: str, name: str, checklist: list[str] = (), required_specialties=(), **fields
+) -> Item:
+    require(actor, Action.ITEM_MANAGE)
+    if Item.objects.filter(region=actor.region, code=code).exists():
+        raise DomainError(f"事项编码“{code}”已存在", field="code")
+    if not name.strip():
+        raise DomainError("事项名称为必填项", field="name")
+    item = Item.objects.create(region=actor.region, code=code, name=name, **fields)
+    item.required_specialties.set(required_specialties)
+    for seq, text in enumerate(checklist, start=1):
+        item.checklist.create(seq=seq, text=text)
+    audit.record(actor=actor, action="item.create", obj=item, summary=f"新建抽查事项：{code} {name}")
+    return item
+
+
+@transaction.atomic
+def item_publish(*, actor, item: Item) -> Item:
+    require(actor, Action.ITEM_MANAGE)
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    if item.region_id != actor.region.code:
+        raise Forbidden("只能发布本辖区清单中的事项")
+    if item.status == ItemStatus.PUBLISHED:
+        raise DomainError("该事项已发布")
+    if not item.methods:
+        raise DomainError("发布前须填写检查方式", field="methods")
+    item.status, item.published_at = ItemStatus.PUBLISHED, timezone.now()
+    item.save(update_fields=["status", "published_at"])
+    audit.record(
+        actor=actor, action="item.publish", obj=item, summary=f"发布抽查事项：{item.code} {item.name}"
+    )
+    return item
+
+
+@transaction.atomic
+def item_claim(*, actor, item: Item) -> ItemClaim:
+    """认领 (R-ITEM-1): only a published item can be claimed."""
+    require(actor, Action.ITEM_CLAIM)
+    if item.status != ItemStatus.PUBLISHED:
+        raise DomainError(f"事项“{item.name}”尚未发布，不能认领")
+    claim, created = ItemClaim.objects.get_or_create(
+        item=item, department=actor.department, defaults={"claimed_by": actor}
+    )
+    if not created:
+        raise DomainError(f"本部门已认领事项“{item.name}”")
+    audit.record(
+        actor=actor,
+        action="item.claim",
+        obj=claim,
+        summary=f"{actor.department.name} 认领事项：{item.code} {item.name}",
+    )
+    return claim
+
+
+@transaction.atomic
+def item_unclaim(*, actor, item: Item) -> None:
+    require(actor, Action.ITEM_CLAIM)
+    deleted, _ = ItemClaim.objects.filter(item=item, department=actor.department).delete()
+    if not deleted:
+        raise DomainError("本部门未认领该事项")
+    audit.record(
+        actor=actor,
+        action="item.unclaim",
+        obj=item,
+        summary=f"{actor.department.name} 取消认领：{item.code} {item.name}",
+    )

@@ -1,0 +1,103 @@
+"""Reading and writing the directories' spreadsheets: .xlsx and CSV (UTF-8 or GBK), streamed
+row by row so that a file of a million rows keeps memory flat."""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import openpyxl
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (encoding, format, header); the message is Chinese."""
+
+
+ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 if the whole file decodes as UTF-8, else GBK (GB18030) if that decodes it."""
+    for name, codec in ENCODINGS.items():
+        dec = codecs.getincrementaldecoder(codec)()
+        try:
+            with path.open("rb") as f:
+                while block := f.read(1 << 20):
+                    dec.decode(block)
+                dec.decode(b"", final=True)
+            return name
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem("文件编码无法识别：请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV，或直接上传 .xlsx")
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    codec = ENCODINGS[encoding]
+    with path.open("r", encoding=codec, newline="") as f:
+        reader = csv.reader(f)
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except UnicodeDecodeError:
+            raise FileProblem(
+                f"第 {reader.line_num + 1} 行附近无法按 {encoding.upper()} 解码：文件编码与所选编码不符，请改选编码或另存后重传"
+            ) from None
+        except csv.Error as e:
+            raise FileProblem(f"第 {reader.line_num} 行 CSV 格式错误：{e}") from None
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise FileProblem("无法读取 Excel 文件：请确认是 .xlsx 格式（不支持旧版 .xls）且未加密") from None
+    try:
+        for n, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
+            yield n, ["" if v is None else _cell_text(v) for v in values]
+    finally:
+        wb.close()
+
+
+def _cell_text(v) -> str:
+    if hasattr(v, "date") and hasattr(v, "hour"):  # a datetime cell: keep the date
+        return v.date().isoformat()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def read_table(path: Path, filename: str, encoding: str = "auto") -> Iterator[tuple[int, list[str]]]:
+    """(row number as the user sees it, cells) for every row, header included."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        return _xlsx_rows(path)
+    if lower.endswith(".xls"):
+        raise FileProblem("不支持旧版 .xls 文件：请另存为 .xlsx 或 CSV")
+    if not lower.endswith((".csv", ".txt")):
+        raise FileProblem("文件类型不支持：请上传 .xlsx 或 .csv 文件")
+    if encoding == "auto":
+        encoding = detect_encoding(path)
+    if encoding not in ENCODINGS:
+        raise FileProblem(f"未知编码“{encoding}”")
+    return _csv_rows(path, encoding)
+
+
+def write_xlsx(header: list[str], rows: Iterable[Iterable], title: str = "Sheet1") -> bytes:
+    """A write-only workbook (streams rows; memory flat)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    ws.append(header)
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def csv_line(values: Iterable) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerow(["" if v is None else v for v in values])
+    return buf.getvalue()

@@ -1,0 +1,448 @@
+"""Directory pages: thin — forms parse, services change, selectors read."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from shuangsuiji.core.decorators import requires
+from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.permissions import Action, can
+
+from . import exports, importing, selectors, services
+from .forms import (
+    ConflictForm,
+    ImportForm,
+    InspectorFilterForm,
+    InspectorForm,
+    TagForm,
+    TargetFilterForm,
+    TargetForm,
+    region_choices,
+    tag_choices,
+)
+from .models import TagLibrary
+from .services import INSPECTOR_COLUMNS
+from .tabular import csv_line, write_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MAX_ROWS = 200_000
+
+
+def _download(name: str, fmt: str, header: list[str], rows, count: int | None = None):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    filename = f"{name}-{stamp}.{fmt}"
+    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    if fmt == "csv":
+        resp = StreamingHttpResponse(_csv_stream(header, rows), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        if count is not None and count > XLSX_MAX_ROWS:
+            return HttpResponse(
+                f"超过 {XLSX_MAX_ROWS} 行，请导出 CSV", status=400, content_type="text/plain; charset=utf-8"
+            )
+        resp = HttpResponse(write_xlsx(header, rows, name), content_type=XLSX)
+    else:
+        raise Http404
+    resp["Content-Disposition"] = disposition
+    return resp
+
+
+def _csv_stream(header, rows):
+    yield "\ufeff" + csv_line(header)  # the BOM lets Excel open UTF-8 CSV correctly
+    for r in rows:
+        yield csv_line(r)
+
+
+def _form_errors(form, e: DomainError):
+    form.add_error(e.field if e.field in form.fields else None, e.message)
+
+
+# ---- targets -----------------------------------------------------------------------------
+
+
+@requires(Action.DIRECTORY_VIEW)
+def target_list(request):
+    tags = tag_choices(request.user, TagLibrary.TARGET)
+    form = TargetFilterForm(request.GET or None, tags=tags)
+    qs = form.filter().apply(selectors.targets_for(request.user)).select_related("region", "industry")
+    page = Paginator(qs.order_by("id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/target_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_edit": can(request.user, Action.TARGET_EDIT),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def target_export(request, fmt):
+    form = TargetFilterForm(request.GET or None, tags=tag_choices(request.user, TagLibrary.TARGET))
+    qs = form.filter().apply(selectors.targets_for(request.user))
+    return _download(
+        "检查对象",
+        fmt,
+        exports.TARGET_HEADERS,
+        exports.target_rows(qs),
+        qs.count() if fmt == "xlsx" else None,
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def target_detail(request, pk):
+    target = get_object_or_404(
+        selectors.targets_for(request.user).select_related("region", "industry"), pk=pk
+    )
+    return render(
+        request,
+        "directory/target_detail.html",
+        {
+            "t": target,
+            "departments": target.departments.all(),
+            "tags": target.tags.all(),
+            "can_edit": can(request.user, Action.TARGET_EDIT),
+        },
+    )
+
+
+@requires(Action.TARGET_EDIT)
+def target_create(request):
+    form = TargetForm(request.POST or None, regions=region_choices(request.user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            t = services.target_create(
+                actor=request.user,
+                department=request.user.department,
+                kind=d["kind"],
+                name=d["name"],
+                region=d["region"],
+                key=d["key"],
+                address=d["address"],
+                industry=d["industry"],
+                founded_on=d["founded_on"],
+                status=d["status"],
+                risk_class=d["risk_class"],
+            )
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已新增：{t.name}")
+            return redirect("directory:target_detail", t.pk)
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "title": "新增检查对象", "back": "directory:target_list"},
+    )
+
+
+@requires(Action.TARGET_EDIT)
+def target_edit(request, pk):
+    target = get_object_or_404(selectors.targets_for(request.user), pk=pk)
+    form = TargetForm(
+        request.POST or None, instance=target, regions=region_choices(request.user), editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = {k: form.cleaned_data[k] for k in form.changed_data}
+            target.refresh_from_db()
+            services.target_update(actor=request.user, target=target, **changes)
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "已保存")
+            return redirect("directory:target_detail", pk)
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "title": f"修改：{target.name}", "back": "directory:target_list"},
+    )
+
+
+@requires(Action.TARGET_EDIT)
+def target_import(request):
+    templates = [(k, v[0]) for k, v in importing.TEMPLATES.items()]
+    form = ImportForm(request.POST or None, request.FILES or None, templates=templates)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            job = services.import_start(
+                actor=request.user,
+                kind="target_import",
+                upload=d["file"],
+                params={"template": d["template"], "mode": d["mode"], "encoding": d["encoding"]},
+            )
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            return redirect("core:job_detail", job.pk)
+    return render(
+        request,
+        "directory/import.html",
+        {"form": form, "title": "导入检查对象", "templates": templates, "kind": "target"},
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def target_template(request, template, fmt):
+    if template not in importing.TEMPLATES:
+        raise Http404
+    label = importing.TEMPLATES[template][0]
+    return _download(f"检查对象导入模板-{label}", fmt, importing.template_header(template), [])
+
+
+# ---- inspectors --------------------------------------------------------------------------
+
+
+@requires(Action.DIRECTORY_VIEW)
+def inspector_list(request):
+    form = InspectorFilterForm(request.GET or None)
+    qs = form.filter().apply(selectors.inspectors_for(request.user))
+    qs = (
+        qs.select_related("department", "business_line")
+        .prefetch_related("specialties")
+        .order_by("department_id", "name")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/inspector_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": timezone.localdate(),
+            "can_edit": can(request.user, Action.INSPECTOR_EDIT),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def inspector_export(request, fmt):
+    qs = InspectorFilterForm(request.GET or None).filter().apply(selectors.inspectors_for(request.user))
+    return _download("执法检查人员", fmt, exports.INSPECTOR_HEADERS, exports.inspector_rows(qs))
+
+
+@requires(Action.DIRECTORY_VIEW)
+def inspector_detail(request, pk):
+    insp = get_object_or_404(
+        selectors.inspectors_for(request.user).select_related("department", "business_line"), pk=pk
+    )
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not can(request.user, Action.INSPECTOR_EDIT):
+            raise Http404
+        target = (
+            selectors.targets_for(request.user)
+            .filter(uscc=form.cleaned_data["target_key"].strip().upper())
+            .first()
+        )
+        if not target:
+            form.add_error("target_key", "本部门监管的检查对象中没有此统一社会信用代码")
+        else:
+            try:
+                services.conflict_add(
+                    actor=request.user, inspector=insp, target=target, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(request, "已登记回避关系")
+                return redirect("directory:inspector_detail", pk)
+    return render(
+        request,
+        "directory/inspector_detail.html",
+        {
+            "i": insp,
+            "today": timezone.localdate(),
+            "conflicts": insp.conflicts.select_related("target"),
+            "form": form,
+            "can_edit": can(request.user, Action.INSPECTOR_EDIT)
+            and insp.department_id == request.user.department_id,
+        },
+    )
+
+
+@requires(Action.INSPECTOR_EDIT)
+def inspector_create(request):
+    dept = request.user.department
+    form = InspectorForm(
+        request.POST or None, department=dept, tags=tag_choices(request.user, TagLibrary.INSPECTOR)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            insp = services.inspector_create(
+                actor=request.user,
+                department=dept,
+                name=d["name"],
+                id_number=d["id_number"],
+                specialties=d["specialties"],
+                business_line=d["business_line"],
+                certificate_no=d["certificate_no"],
+                certificate_expiry=d["certificate_expiry"],
+                on_duty=d["on_duty"],
+                is_expert=d["is_expert"],
+                phone=d["phone"],
+            )
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已新增：{insp.name}")
+            return redirect("directory:inspector_detail", insp.pk)
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "title": "新增执法检查人员", "back": "directory:inspector_list"},
+    )
+
+
+@requires(Action.INSPECTOR_EDIT)
+def inspector_edit(request, pk):
+    insp = get_object_or_404(selectors.inspectors_for(request.user), pk=pk)
+    form = InspectorForm(
+        request.POST or None,
+        instance=insp,
+        department=request.user.department,
+        tags=tag_choices(request.user, TagLibrary.INSPECTOR),
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        insp.refresh_from_db()
+        try:
+            services.inspector_update(
+                actor=request.user,
+                inspector=insp,
+                specialties=d.pop("specialties"),
+                **{k: d[k] for k in form.changed_data if k != "specialties"},
+            )
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, "已保存")
+            return redirect("directory:inspector_detail", pk)
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "title": f"修改：{insp.name}", "back": "directory:inspector_list"},
+    )
+
+
+@requires(Action.INSPECTOR_EDIT)
+def inspector_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            job = services.import_start(
+                actor=request.user,
+                kind="inspector_import",
+                upload=d["file"],
+                params={"mode": d["mode"], "encoding": d["encoding"]},
+            )
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            return redirect("core:job_detail", job.pk)
+    return render(
+        request, "directory/import.html", {"form": form, "title": "导入执法检查人员", "kind": "inspector"}
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def inspector_template(request, fmt):
+    return _download(
+        "执法检查人员导入模板", fmt, [c.header + ("*" if c.required else "") for c in INSPECTOR_COLUMNS], []
+    )
+
+
+# ---- items and tags ----------------------------------------------------------------------
+
+
+@requires(Action.DIRECTORY_VIEW)
+def item_list(request):
+    items = selectors.items_for(request.user).annotate(points=Count("checklist"))
+    claimed = (
+        set(request.user.department.item_claims.values_list("item_id", flat=True))
+        if request.user.department_id
+        else set()
+    )
+    return render(
+        request,
+        "directory/item_list.html",
+        {
+            "items": items,
+            "claimed": claimed,
+            "can_claim": can(request.user, Action.ITEM_CLAIM),
+            "can_manage": can(request.user, Action.ITEM_MANAGE),
+        },
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def item_detail(request, pk):
+    item = get_object_or_404(selectors.items_for(request.user), pk=pk)
+    return render(
+        request,
+        "directory/item_detail.html",
+        {"item": item, "claims": item.claims.select_related("department")},
+    )
+
+
+def _item_action(request, pk, service, done: str):
+    if request.method != "POST":
+        return redirect("directory:item_detail", pk)
+    item = get_object_or_404(selectors.items_for(request.user), pk=pk)
+    try:
+        service(actor=request.user, item=item)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{done}：{item.name}")
+    return redirect("directory:item_list")
+
+
+@requires(Action.ITEM_CLAIM)
+def item_claim(request, pk):
+    if request.POST.get("undo"):
+        return _item_action(request, pk, services.item_unclaim, "已取消认领")
+    return _item_action(request, pk, services.item_claim, "已认领")
+
+
+@requires(Action.ITEM_MANAGE)
+def item_publish(request, pk):
+    return _item_action(request, pk, services.item_publish, "已发布")
+
+
+@requires(Action.DIRECTORY_VIEW)
+def tag_list(request):
+    form = TagForm(request.POST or None)
+    if request.method == "POST":
+        if not can(request.user, Action.TAG_EDIT):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.tag_create(actor=request.user, **form.cleaned_data)
+            except DomainError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(request, "标签已新建")
+                return redirect("directory:tag_list")
+    tags = (
+        selectors.tags_for(request.user)
+        .select_related("department")
+        .annotate(n_targets=Count("targets", distinct=True), n_inspectors=Count("inspectors", distinct=True))
+    )
+    return render(
+        request,
+        "directory/tag_list.html",
+        {"form": form, "tags": tags, "can_edit": can(request.user, Action.TAG_EDIT)},
+    )
