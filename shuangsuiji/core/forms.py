@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from . import services
+from .models import BusinessLine, Department, Region, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -73,3 +74,42 @@ class CalendarYearForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="用途", max_length=100)
     days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=365)
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label="部门名称", max_length=100)
+    region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none())
+    is_office = forms.BooleanField(label="双随机办公室", required=False)
+    upper = forms.ModelChoiceField(label="上级对口部门", queryset=Department.objects.none(), required=False)
+
+    def __init__(self, *args, regions=None, uppers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["upper"].queryset = uppers
+
+
+class BusinessLineForm(forms.Form):
+    department = forms.ModelChoiceField(label="部门", queryset=Department.objects.none())
+    name = forms.CharField(label="业务条线名称", max_length=100)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    display_name = forms.CharField(label="姓名", max_length=50)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    department = forms.ModelChoiceField(label="所属部门", queryset=Department.objects.none())
+    business_line = forms.ModelChoiceField(
+        label="业务条线", queryset=BusinessLine.objects.none(), required=False
+    )
+    password = forms.CharField(
+        label="初始密码", widget=forms.PasswordInput, help_text="至少 8 位，含大写、小写、数字、符号中的三类"
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["business_line"].queryset = BusinessLine.objects.filter(department__in=departments)

@@ -227,3 +227,33 @@ def regions_load(rows, *, actor=None, source: str) -> dict:
             detail=counts,
         )
     return counts
+
+
+@transaction.atomic
+def user_unlock(*, actor, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    audit.record(actor=actor, action="user.unlock", obj=user, summary=f"解锁账号：{user.username}")
+
+
+@transaction.atomic
+def user_set_active(*, actor, user: User, active: bool) -> None:
+    if user.pk == getattr(actor, "pk", None) and not active:
+        raise DomainError("不能停用自己的账号")
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    audit.record(
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        obj=user,
+        summary=f"{'启用' if active else '停用'}账号：{user.username}",
+    )
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise DomainError("；".join(e.messages), field="password") from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, action="user.password", obj=user, summary=f"重置密码：{user.username}")

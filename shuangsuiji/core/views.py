@@ -8,8 +8,8 @@ from django.utils import timezone
 from . import audit, selectors, services
 from .decorators import requires
 from .errors import DomainError
-from .forms import ApiTokenForm, CalendarYearForm, LoginForm
-from .models import CalendarYear, User
+from .forms import ApiTokenForm, BusinessLineForm, CalendarYearForm, DepartmentForm, LoginForm, UserForm
+from .models import CalendarYear, Department, User
 from .permissions import Action
 
 
@@ -69,13 +69,67 @@ def calendar(request):
 
 @requires(Action.ORG_MANAGE)
 def org(request):
-    departments = selectors.departments_in_scope(request.user).prefetch_related("business_lines")
-    users = (
-        User.objects.filter(department__in=departments)
-        .select_related("department")
-        .order_by("department", "role")
+    """The sysadmin keeps departments, business lines and accounts of the jurisdiction."""
+    departments = selectors.departments_in_scope(request.user)
+    regions = selectors.regions_under(request.user.region)
+    uppers = Department.objects.filter(region__code__in=_upper_codes(request.user.region))
+    forms_ = {
+        "dept": DepartmentForm(prefix="dept", regions=regions, uppers=uppers),
+        "line": BusinessLineForm(prefix="line", departments=departments),
+        "user": UserForm(prefix="user", departments=departments),
+    }
+    if request.method == "POST":
+        which = request.POST.get("form")
+        try:
+            if which == "dept":
+                f = forms_["dept"] = DepartmentForm(
+                    request.POST, prefix="dept", regions=regions, uppers=uppers
+                )
+                if f.is_valid():
+                    services.department_create(actor=request.user, **f.cleaned_data)
+                    messages.success(request, f"已新建部门：{f.cleaned_data['name']}")
+                    return redirect("core:org")
+            elif which == "line":
+                f = forms_["line"] = BusinessLineForm(request.POST, prefix="line", departments=departments)
+                if f.is_valid():
+                    services.business_line_create(actor=request.user, **f.cleaned_data)
+                    messages.success(request, f"已新建业务条线：{f.cleaned_data['name']}")
+                    return redirect("core:org")
+            elif which == "user":
+                f = forms_["user"] = UserForm(request.POST, prefix="user", departments=departments)
+                if f.is_valid():
+                    services.user_create(actor=request.user, **f.cleaned_data)
+                    messages.success(request, f"已新建账号：{f.cleaned_data['username']}")
+                    return redirect("core:org")
+            elif which in ("unlock", "deactivate", "activate"):
+                target = get_object_or_404(User, pk=request.POST.get("user"), department__in=departments)
+                if which == "unlock":
+                    services.user_unlock(actor=request.user, user=target)
+                else:
+                    services.user_set_active(actor=request.user, user=target, active=which == "activate")
+                messages.success(request, f"已处理账号：{target.username}")
+                return redirect("core:org")
+        except DomainError as e:
+            f = forms_.get(which)
+            if f is not None:
+                f.add_error(e.field if e.field in f.fields else None, e.message)
+            else:
+                messages.error(request, e.message)
+    users = User.objects.filter(department__in=departments).select_related("department", "business_line")
+    return render(
+        request,
+        "core/org.html",
+        {
+            "departments": departments.select_related("upper").prefetch_related("business_lines"),
+            "users": users.order_by("department__region_id", "department__name", "role"),
+            "forms": forms_,
+        },
     )
-    return render(request, "core/org.html", {"departments": departments, "users": users})
+
+
+def _upper_codes(region) -> list[str]:
+    """The city and province above a county (where its 上级对口部门 sit)."""
+    return [region.code[:4] + "00", region.code[:2] + "0000"]
 
 
 @requires(Action.AUDIT_VIEW)

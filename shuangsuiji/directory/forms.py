@@ -2,7 +2,7 @@ from django import forms
 
 from shuangsuiji.core.models import Region
 
-from .models import Inspector, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
+from .models import Inspector, Item, Method, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
 from .selectors import InspectorFilter, TargetFilter
 
 
@@ -55,16 +55,20 @@ class InspectorFilterForm(forms.Form):
 
 class TargetForm(forms.ModelForm):
     key = forms.CharField(label="统一社会信用代码 / 身份证号 / 编码", max_length=60)
+    tags = forms.ModelMultipleChoiceField(label="标签", queryset=None, required=False)
 
     class Meta:
         model = Target
         fields = ["kind", "name", "region", "address", "industry", "founded_on", "status", "risk_class"]
         widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, regions=None, editing=False, **kwargs):
+    def __init__(self, *args, regions=None, tags=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if regions is not None:
             self.fields["region"].queryset = regions
+        self.fields["tags"].queryset = tags
+        if self.instance.pk:
+            self.initial["tags"] = list(self.instance.tags.filter(pk__in=tags))
         self.fields["industry"].required = False
         if editing:
             del self.fields["key"]
@@ -122,6 +126,59 @@ class TagForm(forms.Form):
     library = forms.ChoiceField(label="标签库", choices=TagLibrary.choices)
     name = forms.CharField(label="标签名称", max_length=50)
     description = forms.CharField(label="说明", max_length=200, required=False)
+
+
+LEVEL_CHOICES = [("province", "省级"), ("city", "市级"), ("county", "县级")]
+
+
+class ItemForm(forms.ModelForm):
+    """The office's item: the checklist is one 检查要点 per line."""
+
+    levels = forms.MultipleChoiceField(
+        label="实施层级", choices=LEVEL_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    target_kinds = forms.MultipleChoiceField(
+        label="检查对象类型", choices=TargetKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    methods = forms.MultipleChoiceField(
+        label="检查方式", choices=Method.choices, widget=forms.CheckboxSelectMultiple
+    )
+    checklist = forms.CharField(
+        label="检查指引（每行一个检查要点）", widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+
+    class Meta:
+        model = Item
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "competent",
+            "sub_items",
+            "legal_basis",
+            "levels",
+            "target_kinds",
+            "methods",
+            "offsite_only",
+            "required_specialties",
+        ]
+        widgets = {
+            "sub_items": forms.Textarea(attrs={"rows": 3}),
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, specialties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["required_specialties"].queryset = specialties
+        if self.instance.pk:
+            del self.fields["code"]
+            self.initial["checklist"] = "\n".join(p.text for p in self.instance.checklist.all())
+
+    def clean(self):
+        d = super().clean()
+        if d.get("offsite_only") and Method.ONSITE in d.get("methods", []):
+            self.add_error("methods", "非现场检查事项不能选择“实地检查”")
+        return d
 
 
 def region_choices(user):

@@ -565,9 +565,59 @@ def item_create(
         raise DomainError("事项名称为必填项", field="name")
     item = Item.objects.create(region=actor.region, code=code, name=name, **fields)
     item.required_specialties.set(required_specialties)
-    for seq, text in enumerate(checklist, start=1):
-        item.checklist.create(seq=seq, text=text)
+    for seq, text in enumerate([t for t in checklist if t.strip()], start=1):
+        item.checklist.create(seq=seq, text=text.strip())
     audit.record(actor=actor, action="item.create", obj=item, summary=f"新建抽查事项：{code} {name}")
+    return item
+
+
+_ITEM_EDITABLE = (
+    "name",
+    "sub_items",
+    "legal_basis",
+    "competent",
+    "kind",
+    "levels",
+    "target_kinds",
+    "methods",
+    "offsite_only",
+)
+
+
+@transaction.atomic
+def item_update(
+    *, actor, item: Item, checklist: list[str] | None = None, required_specialties=None, **changes
+) -> Item:
+    """Edit an item of the office's own list; the checklist is replaced as a whole."""
+    require(actor, Action.ITEM_MANAGE)
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    if item.region_id != actor.region.code:
+        raise Forbidden("只能修改本辖区清单中的事项")
+    changed = []
+    for k, v in changes.items():
+        if k not in _ITEM_EDITABLE:
+            raise DomainError(f"字段“{k}”不能在此修改")
+        if getattr(item, k) != v:
+            setattr(item, k, v)
+            changed.append(k)
+    if item.status == ItemStatus.PUBLISHED and not item.methods:
+        raise DomainError("已发布的事项须有检查方式", field="methods")
+    item.save()
+    if required_specialties is not None:
+        item.required_specialties.set(required_specialties)
+        changed.append("required_specialties")
+    if checklist is not None:
+        item.checklist.all().delete()
+        for seq, text in enumerate([t for t in checklist if t.strip()], start=1):
+            item.checklist.create(seq=seq, text=text.strip())
+        changed.append("checklist")
+    audit.record(
+        actor=actor,
+        action="item.update",
+        obj=item,
+        summary=f"修改抽查事项：{item.code} {item.name}",
+        detail={"fields": changed},
+    )
     return item
 
 

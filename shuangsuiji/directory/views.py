@@ -19,6 +19,7 @@ from .forms import (
     ImportForm,
     InspectorFilterForm,
     InspectorForm,
+    ItemForm,
     TagForm,
     TargetFilterForm,
     TargetForm,
@@ -114,7 +115,11 @@ def target_detail(request, pk):
 
 @requires(Action.TARGET_EDIT)
 def target_create(request):
-    form = TargetForm(request.POST or None, regions=region_choices(request.user))
+    form = TargetForm(
+        request.POST or None,
+        regions=region_choices(request.user),
+        tags=tag_choices(request.user, TagLibrary.TARGET),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -131,6 +136,8 @@ def target_create(request):
                 status=d["status"],
                 risk_class=d["risk_class"],
             )
+            if d["tags"]:
+                services.target_tags_set(actor=request.user, target=t, tags=list(d["tags"]))
         except DomainError as e:
             _form_errors(form, e)
         else:
@@ -408,6 +415,36 @@ def _item_action(request, pk, service, done: str):
     else:
         messages.success(request, f"{done}：{item.name}")
     return redirect("directory:item_list")
+
+
+@requires(Action.ITEM_MANAGE)
+def item_edit(request, pk=None):
+    item = get_object_or_404(selectors.items_for(request.user), pk=pk) if pk else None
+    specialties = tag_choices(request.user, TagLibrary.INSPECTOR)
+    form = ItemForm(request.POST or None, instance=item, specialties=specialties)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        checklist = d.pop("checklist").splitlines()
+        specs = list(d.pop("required_specialties"))
+        try:
+            if item:
+                item.refresh_from_db()
+                item = services.item_update(
+                    actor=request.user, item=item, checklist=checklist, required_specialties=specs, **d
+                )
+            else:
+                item = services.item_create(
+                    actor=request.user, checklist=checklist, required_specialties=specs, **d
+                )
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            messages.success(request, f"已保存：{item.name}")
+            return redirect("directory:item_detail", item.pk)
+    title = f"修改事项：{item.name}" if item else "新建抽查事项"
+    return render(
+        request, "directory/form.html", {"form": form, "title": title, "back": "directory:item_list"}
+    )
 
 
 @requires(Action.ITEM_CLAIM)

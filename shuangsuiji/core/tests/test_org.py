@@ -1,0 +1,102 @@
+"""The sysadmin keeps departments, business lines and accounts; nothing else."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shuangsuiji.core.models import AuditEntry, BusinessLine, Department, User
+
+URL = reverse("core:org")
+
+
+@pytest.mark.django_db
+def test_sysadmin_creates_department_line_and_account(client_for, world):
+    c = client_for(world.sysadmin)
+    r = c.post(URL, {"form": "dept", "dept-name": "应急管理局", "dept-region": "130110"})
+    assert r.status_code == 302
+    dept = Department.objects.get(name="应急管理局")
+    r = c.post(URL, {"form": "line", "line-department": dept.pk, "line-name": "安全生产执法大队"})
+    assert r.status_code == 302
+    line = BusinessLine.objects.get(name="安全生产执法大队")
+    r = c.post(
+        URL,
+        {
+            "form": "user",
+            "user-username": "yj_admin",
+            "user-display_name": "应急管理员",
+            "user-role": "dept_admin",
+            "user-department": dept.pk,
+            "user-business_line": line.pk,
+            "user-password": "Yj#2026check",
+        },
+    )
+    assert r.status_code == 302
+    u = User.objects.get(username="yj_admin")
+    assert u.department == dept and u.check_password("Yj#2026check")
+    assert (
+        AuditEntry.objects.filter(
+            actor_id=world.sysadmin.pk,
+            action__in=["department.create", "business_line.create", "user.create"],
+        ).count()
+        == 3
+    )
+
+
+@pytest.mark.django_db
+def test_second_office_and_weak_password_refused_with_reasons(client_for, world):
+    c = client_for(world.sysadmin)
+    r = c.post(
+        URL, {"form": "dept", "dept-name": "另一个办公室", "dept-region": "130110", "dept-is_office": "on"}
+    )
+    assert r.status_code == 200 and "已有双随机办公室" in r.content.decode()
+    r = c.post(
+        URL,
+        {
+            "form": "user",
+            "user-username": "weak",
+            "user-display_name": "x",
+            "user-role": "inspector",
+            "user-department": world.dept_a.pk,
+            "user-password": "password",
+        },
+    )
+    assert r.status_code == 200 and "至少 3 类" in r.content.decode()
+    assert not User.objects.filter(username="weak").exists()
+
+
+@pytest.mark.django_db
+def test_office_role_needs_the_office_department(client_for, world):
+    r = client_for(world.sysadmin).post(
+        URL,
+        {
+            "form": "user",
+            "user-username": "x1",
+            "user-display_name": "x",
+            "user-role": "office",
+            "user-department": world.dept_a.pk,
+            "user-password": "Xx#2026check",
+        },
+    )
+    assert "须属于双随机办公室" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_unlock_and_deactivate(client_for, world):
+    User.objects.filter(pk=world.a_admin.pk).update(
+        locked_until=timezone.now() + timezone.timedelta(minutes=10)
+    )
+    c = client_for(world.sysadmin)
+    c.post(URL, {"form": "unlock", "user": world.a_admin.pk})
+    assert not User.objects.get(pk=world.a_admin.pk).is_locked()
+    c.post(URL, {"form": "deactivate", "user": world.a_admin.pk})
+    assert not User.objects.get(pk=world.a_admin.pk).is_active
+    r = c.post(URL, {"form": "deactivate", "user": world.sysadmin.pk})
+    assert User.objects.get(pk=world.sysadmin.pk).is_active
+    assert r.status_code == 200 and "不能停用自己的账号" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_accounts_of_another_county_are_out_of_reach(client_for, world):
+    r = client_for(world.sysadmin).post(URL, {"form": "deactivate", "user": world.far_admin.pk})
+    assert r.status_code == 404
+    assert User.objects.get(pk=world.far_admin.pk).is_active
