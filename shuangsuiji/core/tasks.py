@@ -7,11 +7,13 @@ from .models import Job, JobStatus
 
 
 def _runner(kind: str):
-    from shuangsuiji.directory import services as directory
+    from shuangsuiji.directory import jobs as directory
 
-    return {"target_import": directory.target_import_run, "inspector_import": directory.inspector_import_run}[
-        kind
-    ]
+    return {
+        "target_import": directory.target_import_run,
+        "inspector_import": directory.inspector_import_run,
+        "item_import": directory.item_import_run,
+    }[kind]
 
 
 @task()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from .importing import MARKET_COLUMNS
-from .models import Inspector, RegistrationStatus, Target, TargetKind
+from .models import Inspector, Item, ItemKind, Method, RegistrationStatus, Target, TargetKind
 
 _KIND = dict(TargetKind.choices)
 _STATUS = dict(RegistrationStatus.choices)
@@ -90,4 +90,26 @@ def inspector_rows(qs: QuerySet[Inspector]) -> Iterator[list]:
             "是" if i.on_duty else "否",
             "是" if i.is_expert else "否",
             i.phone,
+        ]
+
+
+_LEVEL = {"province": "省级", "city": "市级", "county": "县级"}
+
+
+def item_rows(qs: QuerySet[Item]) -> Iterator[list]:
+    """In the import template's columns, lists joined by ；."""
+    for it in qs.prefetch_related("checklist", "required_specialties").order_by("code"):
+        yield [
+            it.code,
+            it.name,
+            ItemKind(it.kind).label,
+            it.competent,
+            "；".join(it.sub_items.splitlines()),
+            it.legal_basis,
+            "；".join(_LEVEL.get(x, x) for x in it.levels),
+            "；".join(_KIND.get(x, x) for x in it.target_kinds),
+            "；".join(dict(Method.choices).get(x, x) for x in it.methods),
+            "是" if it.offsite_only else "否",
+            "；".join(t.name for t in it.required_specialties.all()),
+            "；".join(p.text for p in it.checklist.all()),
         ]

@@ -558,6 +558,6 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
     return {"staged": staged, "written": written}
 
 
-def template_header(template: str) -> list[str]:
-    """The downloadable template's header; required columns are marked *."""
-    return [c.header + ("*" if c.required else "") for c in TEMPLATES[template][1]]
+def template_header(columns: list[Column]) -> list[str]:
+    """A downloadable template's header; required columns are marked *."""
+    return [c.header + ("*" if c.required else "") for c in columns]

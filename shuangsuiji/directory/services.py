@@ -18,10 +18,9 @@ from shuangsuiji.core.identifiers import (
     normalize_ric,
     normalize_uscc,
 )
-from shuangsuiji.core.models import BusinessLine, Department, Job, JobStatus, Role
+from shuangsuiji.core.models import Department, Job, Role
 from shuangsuiji.core.permissions import Action, require
 
-from . import importing
 from .models import (
     MARKET_KINDS,
     Conflict,
@@ -35,7 +34,6 @@ from .models import (
     Target,
     TargetSupervision,
 )
-from .tabular import FileProblem
 
 
 def _own_department(actor, department: Department) -> None:
@@ -155,7 +153,16 @@ def target_tags_set(*, actor, target: Target, tags: list[Tag]) -> None:
 # ---- imports (run by the background worker) ---------------------------------------------
 
 
-IMPORT_KINDS = {"target_import": "检查对象导入", "inspector_import": "执法检查人员导入"}
+IMPORT_KINDS = {
+    "target_import": "检查对象导入",
+    "inspector_import": "执法检查人员导入",
+    "item_import": "抽查事项导入",
+}
+_IMPORT_ACTION = {
+    "target_import": Action.TARGET_EDIT,
+    "inspector_import": Action.INSPECTOR_EDIT,
+    "item_import": Action.ITEM_MANAGE,
+}
 
 
 def _sha256(f) -> str:
@@ -169,9 +176,9 @@ def _sha256(f) -> str:
 @transaction.atomic
 def import_start(*, actor, kind: str, upload, params: dict) -> Job:
     """Save the upload and queue the import; the page that started it shows the job."""
-    require(actor, Action.TARGET_EDIT if kind == "target_import" else Action.INSPECTOR_EDIT)
     if kind not in IMPORT_KINDS:
         raise DomainError(f"未知导入类型“{kind}”")
+    require(actor, _IMPORT_ACTION[kind])
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise DomainError(f"文件过大：上限 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB", field="file")
     if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
@@ -190,96 +197,6 @@ def import_start(*, actor, kind: str, upload, params: dict) -> Job:
 
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
-
-
-def _job_progress(job: Job):
-    def update(done: int):
-        Job.objects.filter(pk=job.pk).update(done=done)
-
-    return update
-
-
-def target_import_run(job: Job) -> None:
-    """Pass 1 outside any transaction (progress is visible), pass 2 in one transaction."""
-    department = job.department
-    p = job.params
-    path = Path(job.input_file.path)
-    spool = tag_spool = None
-    try:
-        lookups = importing.Lookups(department)
-        outcome, spool, tag_spool = importing.validate_targets(
-            path,
-            p["filename"],
-            template=p.get("template", "market"),
-            mode=p.get("mode", "create"),
-            encoding=p.get("encoding", "auto"),
-            lookups=lookups,
-            progress=_job_progress(job),
-        )
-        summary = {
-            "rows": outcome.rows,
-            "error_count": outcome.error_count,
-            "errors": [e.__dict__ for e in outcome.errors],
-            "warning_count": outcome.warning_count,
-            "warnings": [w.__dict__ for w in outcome.warnings],
-            "sha256": job.input_sha256,
-        }
-        if outcome.error_count or outcome.rows == 0:
-            if outcome.rows == 0 and not outcome.error_count:
-                summary["errors"] = [{"row": 1, "field": "文件", "reason": "没有数据行"}]
-                summary["error_count"] = 1
-            _job_finish(
-                job,
-                JobStatus.FAILED,
-                f"共 {summary['error_count']} 处错误，未导入任何数据；请修改后重新导入",
-                summary,
-            )
-            return
-        Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
-        with transaction.atomic():
-            counts = importing.write_targets(
-                spool=spool, tag_spool=tag_spool, mode=p.get("mode", "create"), department=department
-            )
-            summary.update(counts)
-            verb = "新增" if p.get("mode", "create") == "create" else "更新"
-            audit.record(
-                actor=job.created_by,
-                action="target.import",
-                obj=job,
-                summary=f"导入检查对象（{verb}）：{p['filename']}，{counts['written']} 条",
-                detail={
-                    "sha256": job.input_sha256,
-                    "rows": outcome.rows,
-                    **counts,
-                    "mode": p.get("mode"),
-                    "warnings": outcome.warning_count,
-                },
-            )
-        _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {counts['written']} 条", summary)
-    except FileProblem as e:
-        _job_finish(
-            job,
-            JobStatus.FAILED,
-            str(e),
-            {"errors": [{"row": 0, "field": "文件", "reason": str(e)}], "error_count": 1},
-        )
-    except IntegrityError:
-        _job_finish(
-            job,
-            JobStatus.FAILED,
-            "写入时发现与目录重复的主体（可能有其他导入同时进行），未导入任何数据；请重新导入",
-            {},
-        )
-    finally:
-        for f in (spool, tag_spool):
-            if f:
-                f.unlink(missing_ok=True)
-
-
-def _job_finish(job: Job, status: str, message: str, result: dict) -> None:
-    Job.objects.filter(pk=job.pk).update(
-        status=status, message=message[:500], result=result, finished_at=timezone.now()
-    )
 
 
 # ---- inspectors --------------------------------------------------------------------------
@@ -385,149 +302,6 @@ def conflict_add(*, actor, inspector: Inspector, target: Target, reason: str) ->
         summary=f"登记回避：{inspector.name} 不检查 {target.name}（{reason}）",
     )
     return conflict
-
-
-INSPECTOR_COLUMNS = [
-    importing.Column("姓名", True),
-    importing.Column("身份证号", True, "18 位；系统只保存脱敏后的号码"),
-    importing.Column("业务条线", False, "须为本部门已有的业务条线"),
-    importing.Column("执法证号"),
-    importing.Column("执法证有效期至", False, "YYYY-MM-DD"),
-    importing.Column("专长标签", False, "多个用分号分隔"),
-    importing.Column("在岗", False, "是 / 否，默认是"),
-    importing.Column("专家", False, "是 / 否，默认否"),
-    importing.Column("联系电话"),
-]
-
-
-def inspector_import_run(job: Job) -> None:
-    """Inspector files are small (a department has tens to thousands): validate all rows, then
-    write them in one transaction. Mode create adds; mode update matches by 身份证号."""
-    from .tabular import read_table
-
-    department, p = job.department, job.params
-    update = p.get("mode") == "update"
-    out = importing.Outcome()
-    lines = {b.name: b for b in BusinessLine.objects.filter(department=department)}
-    tags = {
-        t.name: t
-        for t in Tag.objects.filter(
-            library=TagLibrary.INSPECTOR, region__code__startswith=department.region.code[:2]
-        )
-        if t.department_id in (None, department.pk)
-    }
-    existing = set(Inspector.objects.values_list("id_digest", flat=True))
-    valid: list[tuple[dict, list]] = []
-    try:
-        rows = read_table(Path(job.input_file.path), p["filename"], p.get("encoding", "auto"))
-        first = next(rows, None)
-        index = (
-            importing._header_index(first[1], INSPECTOR_COLUMNS, update, out, key="身份证号")
-            if first
-            else None
-        )
-        seen: dict[str, int] = {}
-        for row_no, cells in rows if index is not None else ():
-            if not any(c.strip() for c in cells):
-                continue
-            out.rows += 1
-
-            cell = importing.cell_reader(index, cells)
-            before = out.error_count
-            v: dict = {}
-            try:
-                ric = normalize_ric(cell("身份证号"))
-                v["id_digest"], v["id_masked"] = keyed_digest(settings.ID_DIGEST_KEY, ric), mask_ric(ric)
-            except IdentifierError as e:
-                out.error(row_no, "身份证号", str(e))
-                continue
-            if v["id_digest"] in seen:
-                out.error(row_no, "身份证号", f"与第 {seen[v['id_digest']]} 行重复")
-                continue
-            seen[v["id_digest"]] = row_no
-            if update and v["id_digest"] not in existing:
-                out.error(row_no, "身份证号", "名录库中没有此人员，无法更新")
-            if not update and v["id_digest"] in existing:
-                out.error(row_no, "身份证号", "名录库中已有此人员（更新请选择“按身份证号更新”）")
-            if cell("姓名"):
-                v["name"] = cell("姓名")[:50]
-            elif not update:
-                out.error(row_no, "姓名", "必填")
-            if cell("业务条线"):
-                if cell("业务条线") not in lines:
-                    out.error(row_no, "业务条线", f"“{cell('业务条线')}”不是本部门的业务条线")
-                else:
-                    v["business_line"] = lines[cell("业务条线")]
-            if cell("执法证号"):
-                v["certificate_no"] = cell("执法证号")[:40]
-            if cell("执法证有效期至"):
-                try:
-                    v["certificate_expiry"] = importing.parse_date(cell("执法证有效期至"))
-                except importing.CellError as e:
-                    out.error(row_no, "执法证有效期至", str(e))
-            for h, k in (("在岗", "on_duty"), ("专家", "is_expert")):
-                if cell(h):
-                    try:
-                        v[k] = importing.parse_bool(cell(h))
-                    except importing.CellError as e:
-                        out.error(row_no, h, str(e))
-            if cell("联系电话"):
-                v["phone"] = cell("联系电话")[:20]
-            specialties = []
-            for t in cell("专长标签").replace("；", ";").split(";"):
-                if t.strip():
-                    if t.strip() in tags:
-                        specialties.append(tags[t.strip()])
-                    else:
-                        out.error(row_no, "专长标签", f"标签“{t.strip()}”不在执法人员标签库中")
-            if out.error_count == before:
-                valid.append((v, specialties))
-    except FileProblem as e:
-        out.error(0, "文件", str(e))
-    summary = {
-        "rows": out.rows,
-        "error_count": out.error_count,
-        "errors": [e.__dict__ for e in out.errors],
-        "sha256": job.input_sha256,
-    }
-    if out.error_count or not valid:
-        if not out.error_count:
-            summary["errors"], summary["error_count"] = (
-                [{"row": 1, "field": "文件", "reason": "没有数据行"}],
-                1,
-            )
-        _job_finish(
-            job,
-            JobStatus.FAILED,
-            f"共 {summary['error_count']} 处错误，未导入任何数据；请修改后重新导入",
-            summary,
-        )
-        return
-    with transaction.atomic():
-        written = 0
-        for v, specialties in valid:
-            if update:
-                insp = Inspector.objects.select_for_update().get(id_digest=v["id_digest"])
-                if insp.department_id != department.pk:
-                    raise DomainError(f"{insp.name} 不属于本部门，不能更新")
-                for k, val in v.items():
-                    setattr(insp, k, val)
-                insp.save()
-                if specialties:
-                    insp.specialties.add(*specialties)
-            else:
-                insp = Inspector.objects.create(department=department, **v)
-                insp.specialties.set(specialties)
-            written += 1
-        summary["written"] = written
-        audit.record(
-            actor=job.created_by,
-            action="inspector.import",
-            obj=job,
-            summary=f"导入执法检查人员（{'更新' if update else '新增'}）：{p['filename']}，{written} 人",
-            detail={"sha256": job.input_sha256, "rows": out.rows, "written": written},
-        )
-    _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{'更新' if update else '新增'} {written} 人", summary)
 
 
 # ---- tags and items ----------------------------------------------------------------------

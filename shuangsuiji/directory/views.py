@@ -26,8 +26,8 @@ from .forms import (
     region_choices,
     tag_choices,
 )
+from .jobs import INSPECTOR_COLUMNS, ITEM_COLUMNS
 from .models import TagLibrary
-from .services import INSPECTOR_COLUMNS
 from .tabular import csv_line, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -202,7 +202,9 @@ def target_template(request, template, fmt):
     if template not in importing.TEMPLATES:
         raise Http404
     label = importing.TEMPLATES[template][0]
-    return _download(f"检查对象导入模板-{label}", fmt, importing.template_header(template), [])
+    return _download(
+        f"检查对象导入模板-{label}", fmt, importing.template_header(importing.TEMPLATES[template][1]), []
+    )
 
 
 # ---- inspectors --------------------------------------------------------------------------
@@ -366,9 +368,7 @@ def inspector_import(request):
 
 @requires(Action.DIRECTORY_VIEW)
 def inspector_template(request, fmt):
-    return _download(
-        "执法检查人员导入模板", fmt, [c.header + ("*" if c.required else "") for c in INSPECTOR_COLUMNS], []
-    )
+    return _download("执法检查人员导入模板", fmt, importing.template_header(INSPECTOR_COLUMNS), [])
 
 
 # ---- items and tags ----------------------------------------------------------------------
@@ -392,6 +392,38 @@ def item_list(request):
             "can_manage": can(request.user, Action.ITEM_MANAGE),
         },
     )
+
+
+@requires(Action.ITEM_MANAGE)
+def item_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            job = services.import_start(
+                actor=request.user,
+                kind="item_import",
+                upload=d["file"],
+                params={"mode": d["mode"], "encoding": d["encoding"]},
+            )
+        except DomainError as e:
+            _form_errors(form, e)
+        else:
+            return redirect("core:job_detail", job.pk)
+    return render(
+        request, "directory/import.html", {"form": form, "title": "导入抽查事项清单", "kind": "item"}
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def item_template(request, fmt):
+    return _download("抽查事项导入模板", fmt, importing.template_header(ITEM_COLUMNS), [])
+
+
+@requires(Action.DIRECTORY_VIEW)
+def item_export(request, fmt):
+    qs = selectors.items_for(request.user)
+    return _download("抽查事项清单", fmt, [c.header for c in ITEM_COLUMNS], exports.item_rows(qs))
 
 
 @requires(Action.DIRECTORY_VIEW)

@@ -1,0 +1,438 @@
+"""Bodies of the directory's background jobs (imports). Each reads a whole file, validates every
+row, and changes nothing unless every row is good; the write and its one audit entry share a
+transaction."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.identifiers import IdentifierError, keyed_digest, mask_ric, normalize_ric
+from shuangsuiji.core.models import BusinessLine, Job, JobStatus
+
+from . import importing
+from .importing import CellError, Column, Outcome, cell_reader, parse_bool, parse_date
+from .models import Inspector, Item, ItemKind, ItemStatus, Method, Tag, TagLibrary, TargetKind
+from .tabular import FileProblem, read_table
+
+
+def _job_progress(job: Job):
+    def update(done: int):
+        Job.objects.filter(pk=job.pk).update(done=done)
+
+    return update
+
+
+def target_import_run(job: Job) -> None:
+    """Pass 1 outside any transaction (progress is visible), pass 2 in one transaction."""
+    department = job.department
+    p = job.params
+    path = Path(job.input_file.path)
+    spool = tag_spool = None
+    try:
+        lookups = importing.Lookups(department)
+        outcome, spool, tag_spool = importing.validate_targets(
+            path,
+            p["filename"],
+            template=p.get("template", "market"),
+            mode=p.get("mode", "create"),
+            encoding=p.get("encoding", "auto"),
+            lookups=lookups,
+            progress=_job_progress(job),
+        )
+        summary = _summary(job, outcome)
+        if outcome.error_count or outcome.rows == 0:
+            _refuse(job, summary)
+            return
+        Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
+        with transaction.atomic():
+            counts = importing.write_targets(
+                spool=spool, tag_spool=tag_spool, mode=p.get("mode", "create"), department=department
+            )
+            summary.update(counts)
+            verb = "新增" if p.get("mode", "create") == "create" else "更新"
+            audit.record(
+                actor=job.created_by,
+                action="target.import",
+                obj=job,
+                summary=f"导入检查对象（{verb}）：{p['filename']}，{counts['written']} 条",
+                detail={
+                    "sha256": job.input_sha256,
+                    "rows": outcome.rows,
+                    **counts,
+                    "mode": p.get("mode"),
+                    "warnings": outcome.warning_count,
+                },
+            )
+        _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {counts['written']} 条", summary)
+    except FileProblem as e:
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            str(e),
+            {"errors": [{"row": 0, "field": "文件", "reason": str(e)}], "error_count": 1},
+        )
+    except IntegrityError:
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            "写入时发现与目录重复的主体（可能有其他导入同时进行），未导入任何数据；请重新导入",
+            {},
+        )
+    finally:
+        for f in (spool, tag_spool):
+            if f:
+                f.unlink(missing_ok=True)
+
+
+def _job_finish(job: Job, status: str, message: str, result: dict) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=status, message=message[:500], result=result, finished_at=timezone.now()
+    )
+
+
+def _summary(job: Job, out: Outcome) -> dict:
+    return {
+        "rows": out.rows,
+        "error_count": out.error_count,
+        "errors": [e.__dict__ for e in out.errors],
+        "warning_count": out.warning_count,
+        "warnings": [w.__dict__ for w in out.warnings],
+        "sha256": job.input_sha256,
+    }
+
+
+def _refuse(job: Job, summary: dict) -> None:
+    if not summary["error_count"]:
+        summary["errors"], summary["error_count"] = [{"row": 1, "field": "文件", "reason": "没有数据行"}], 1
+    _job_finish(
+        job,
+        JobStatus.FAILED,
+        f"共 {summary['error_count']} 处错误，未导入任何数据；请修改后重新导入",
+        summary,
+    )
+
+
+def _split(text: str) -> list[str]:
+    """Cells listing several values: separated by ; ； 、 or new lines."""
+    for sep in ("；", "、", "\n"):
+        text = text.replace(sep, ";")
+    return [t.strip() for t in text.split(";") if t.strip()]
+
+
+@dataclass
+class SmallImport:
+    """A directory whose files are small (hundreds to thousands of rows): every row is parsed
+    into memory, then written in one transaction."""
+
+    noun: str  # 人 / 项
+    action: str  # audit action
+    title: str
+    columns: list[Column]
+    key: str  # the column that identifies a row in update mode
+    parse: Callable  # (cell, row_no, out, update, ctx) -> row values, or None
+    write: Callable  # (rows, update, ctx) -> count
+    context: Callable  # (job) -> ctx
+
+
+def run_small_import(job: Job, spec: SmallImport) -> None:
+    p = job.params
+    update = p.get("mode") == "update"
+    out = Outcome()
+    ctx = spec.context(job)
+    valid: list = []
+    seen: dict[str, int] = {}
+    try:
+        rows = read_table(Path(job.input_file.path), p["filename"], p.get("encoding", "auto"))
+        first = next(rows, None)
+        index = importing._header_index(first[1], spec.columns, update, out, key=spec.key) if first else None
+        for row_no, cells in rows if index is not None else ():
+            if not any(c.strip() for c in cells):
+                continue
+            out.rows += 1
+            cell = cell_reader(index, cells)
+            key = ctx["key_of"](cell)
+            if key in seen:
+                out.error(row_no, spec.key, f"与第 {seen[key]} 行重复")
+                continue
+            seen[key] = row_no
+            before = out.error_count
+            values = spec.parse(cell, row_no, out, update, ctx)
+            if values is not None and out.error_count == before:
+                valid.append(values)
+    except FileProblem as e:
+        out.error(0, "文件", str(e))
+    summary = _summary(job, out)
+    if out.error_count or not valid:
+        _refuse(job, summary)
+        return
+    verb = "更新" if update else "新增"
+    try:
+        with transaction.atomic():
+            summary["written"] = spec.write(valid, update, ctx)
+            audit.record(
+                actor=job.created_by,
+                action=spec.action,
+                obj=job,
+                summary=f"{spec.title}（{verb}）：{p['filename']}，{summary['written']} {spec.noun}",
+                detail={"sha256": job.input_sha256, "rows": out.rows, "written": summary["written"]},
+            )
+    except DomainError as e:
+        summary["errors"], summary["error_count"] = [{"row": 0, "field": "", "reason": e.message}], 1
+        _refuse(job, summary)
+        return
+    _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {summary['written']} {spec.noun}", summary)
+
+
+# ---- inspectors ----------------------------------------------------------------------------
+
+INSPECTOR_COLUMNS = [
+    Column("姓名", True),
+    Column("身份证号", True, "18 位；系统只保存脱敏后的号码"),
+    Column("业务条线", False, "须为本部门已有的业务条线"),
+    Column("执法证号"),
+    Column("执法证有效期至", False, "YYYY-MM-DD"),
+    Column("专长标签", False, "多个用分号分隔"),
+    Column("在岗", False, "是 / 否，默认是"),
+    Column("专家", False, "是 / 否，默认否"),
+    Column("联系电话"),
+]
+
+
+def _inspector_context(job: Job) -> dict:
+    dept = job.department
+
+    def key_of(cell):
+        try:
+            return keyed_digest(settings.ID_DIGEST_KEY, normalize_ric(cell("身份证号")))
+        except IdentifierError:
+            return "bad:" + cell("身份证号")
+
+    return {
+        "department": dept,
+        "key_of": key_of,
+        "lines": {b.name: b for b in BusinessLine.objects.filter(department=dept)},
+        "tags": {
+            t.name: t
+            for t in Tag.objects.filter(
+                library=TagLibrary.INSPECTOR, region__code__startswith=dept.region.code[:2]
+            )
+            if t.department_id in (None, dept.pk)
+        },
+        "existing": set(Inspector.objects.values_list("id_digest", flat=True)),
+    }
+
+
+def _inspector_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | None:
+    try:
+        ric = normalize_ric(cell("身份证号"))
+    except IdentifierError as e:
+        out.error(row_no, "身份证号", str(e))
+        return None
+    v: dict = {"id_digest": keyed_digest(settings.ID_DIGEST_KEY, ric), "id_masked": mask_ric(ric)}
+    if update and v["id_digest"] not in ctx["existing"]:
+        out.error(row_no, "身份证号", "名录库中没有此人员，无法更新")
+    if not update and v["id_digest"] in ctx["existing"]:
+        out.error(row_no, "身份证号", "名录库中已有此人员（更新请选择“按身份证号更新”）")
+    if cell("姓名"):
+        v["name"] = cell("姓名")[:50]
+    elif not update:
+        out.error(row_no, "姓名", "必填")
+    if cell("业务条线"):
+        line = ctx["lines"].get(cell("业务条线"))
+        if line is None:
+            out.error(row_no, "业务条线", f"“{cell('业务条线')}”不是本部门的业务条线")
+        v["business_line"] = line
+    if cell("执法证号"):
+        v["certificate_no"] = cell("执法证号")[:40]
+    for header, key, parser in (
+        ("执法证有效期至", "certificate_expiry", parse_date),
+        ("在岗", "on_duty", parse_bool),
+        ("专家", "is_expert", parse_bool),
+    ):
+        if cell(header):
+            try:
+                v[key] = parser(cell(header))
+            except CellError as e:
+                out.error(row_no, header, str(e))
+    if cell("联系电话"):
+        v["phone"] = cell("联系电话")[:20]
+    v["specialties"] = []
+    for name in _split(cell("专长标签")):
+        if name in ctx["tags"]:
+            v["specialties"].append(ctx["tags"][name])
+        else:
+            out.error(row_no, "专长标签", f"标签“{name}”不在执法人员标签库中")
+    return v
+
+
+def _inspector_write(rows: list[dict], update: bool, ctx) -> int:
+    dept = ctx["department"]
+    for v in rows:
+        specialties = v.pop("specialties")
+        if update:
+            insp = Inspector.objects.select_for_update().get(id_digest=v["id_digest"])
+            if insp.department_id != dept.pk:
+                raise DomainError(f"{insp.name}（{insp.id_masked}）不属于本部门，不能更新")
+            for k, val in v.items():
+                setattr(insp, k, val)
+            insp.save()
+            insp.specialties.add(*specialties)
+        else:
+            Inspector.objects.create(department=dept, **v).specialties.set(specialties)
+    return len(rows)
+
+
+INSPECTOR_IMPORT = SmallImport(
+    noun="人",
+    action="inspector.import",
+    title="导入执法检查人员",
+    columns=INSPECTOR_COLUMNS,
+    key="身份证号",
+    parse=_inspector_parse,
+    write=_inspector_write,
+    context=_inspector_context,
+)
+
+
+def inspector_import_run(job: Job) -> None:
+    run_small_import(job, INSPECTOR_IMPORT)
+
+
+# ---- items (the 抽查事项清单 as the upper level sends it) -------------------------------------
+
+ITEM_COLUMNS = [
+    Column("事项编码", True),
+    Column("事项名称", True),
+    Column("事项类别", False, "一般检查事项 / 重点检查事项，默认一般"),
+    Column("实施主体"),
+    Column("检查子项", False, "多项用分号分隔"),
+    Column("检查依据"),
+    Column("实施层级", False, "省级;市级;县级"),
+    Column("检查对象类型", False, "企业;个体工商户;…"),
+    Column("检查方式", True, "实地检查;书面检查;网络监测;视频检查;信息共享;检验检测;委托专业机构"),
+    Column("非现场检查", False, "是 / 否：是则不得入企"),
+    Column("人员专长要求", False, "执法人员标签，多个用分号分隔"),
+    Column("检查要点", False, "多个用分号分隔"),
+]
+_LEVELS = {"省级": "province", "市级": "city", "县级": "county"}
+_BY_LABEL = {
+    "kind": {label: value for value, label in ItemKind.choices} | {"一般": "general", "重点": "key"},
+    "target_kinds": {label: value for value, label in TargetKind.choices},
+    "methods": {label: value for value, label in Method.choices}
+    | {"书面核查": Method.DOCUMENT, "现场检查": Method.ONSITE},
+}
+
+
+def _item_context(job: Job) -> dict:
+    region = job.created_by.region
+    return {
+        "region": region,
+        "key_of": lambda cell: cell("事项编码"),
+        "existing": set(Item.objects.filter(region=region).values_list("code", flat=True)),
+        "tags": {
+            t.name: t
+            for t in Tag.objects.filter(library=TagLibrary.INSPECTOR, region=region, department__isnull=True)
+        },
+    }
+
+
+def _choices(cell, header, table, row_no, out) -> list[str]:
+    values = []
+    for label in _split(cell(header)):
+        if label in table:
+            values.append(table[label])
+        else:
+            out.error(row_no, header, f"“{label}”不是可选值（{'、'.join(k for k in table if len(k) > 1)}）")
+    return values
+
+
+def _item_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | None:
+    code = cell("事项编码")
+    if not code:
+        out.error(row_no, "事项编码", "必填")
+        return None
+    if len(code) > 40:
+        out.error(row_no, "事项编码", "不能超过 40 个字符")
+    if update and code not in ctx["existing"]:
+        out.error(row_no, "事项编码", "清单中没有此事项，无法更新")
+    if not update and code in ctx["existing"]:
+        out.error(row_no, "事项编码", "清单中已有此事项（更新请选择“按代码更新”）")
+    v: dict = {"code": code}
+    if cell("事项名称"):
+        v["name"] = cell("事项名称")[:200]
+    elif not update:
+        out.error(row_no, "事项名称", "必填")
+    if cell("事项类别"):
+        kind = _BY_LABEL["kind"].get(cell("事项类别"))
+        if not kind:
+            out.error(row_no, "事项类别", "应为“一般检查事项”或“重点检查事项”")
+        v["kind"] = kind
+    for header, key in (("实施主体", "competent"), ("检查依据", "legal_basis")):
+        if cell(header):
+            v[key] = cell(header)
+    if cell("检查子项"):
+        v["sub_items"] = "\n".join(_split(cell("检查子项")))
+    if cell("实施层级"):
+        v["levels"] = _choices(cell, "实施层级", _LEVELS, row_no, out)
+    if cell("检查对象类型"):
+        v["target_kinds"] = _choices(cell, "检查对象类型", _BY_LABEL["target_kinds"], row_no, out)
+    if cell("检查方式"):
+        v["methods"] = _choices(cell, "检查方式", _BY_LABEL["methods"], row_no, out)
+    elif not update:
+        out.error(row_no, "检查方式", "必填")
+    if cell("非现场检查"):
+        try:
+            v["offsite_only"] = parse_bool(cell("非现场检查"))
+        except CellError as e:
+            out.error(row_no, "非现场检查", str(e))
+    if v.get("offsite_only") and Method.ONSITE in v.get("methods", []):
+        out.error(row_no, "检查方式", "非现场检查事项不能包含“实地检查”")
+    v["specialties"] = [ctx["tags"][n] for n in _split(cell("人员专长要求")) if n in ctx["tags"]]
+    for n in _split(cell("人员专长要求")):
+        if n not in ctx["tags"]:
+            out.error(row_no, "人员专长要求", f"标签“{n}”不在辖区共用的执法人员标签库中")
+    v["checklist"] = _split(cell("检查要点")) if cell("检查要点") else None
+    return v
+
+
+def _item_write(rows: list[dict], update: bool, ctx) -> int:
+    for v in rows:
+        specialties, checklist = v.pop("specialties"), v.pop("checklist")
+        if update:
+            item = Item.objects.select_for_update().get(region=ctx["region"], code=v.pop("code"))
+            for k, val in v.items():
+                setattr(item, k, val)
+            item.save()
+        else:
+            item = Item.objects.create(region=ctx["region"], status=ItemStatus.DRAFT, **v)
+        if specialties:
+            item.required_specialties.set(specialties)
+        if checklist is not None:
+            item.checklist.all().delete()
+            item.checklist.bulk_create(
+                [item.checklist.model(item=item, seq=i, text=t[:500]) for i, t in enumerate(checklist, 1)]
+            )
+    return len(rows)
+
+
+ITEM_IMPORT = SmallImport(
+    noun="项",
+    action="item.import",
+    title="导入抽查事项",
+    columns=ITEM_COLUMNS,
+    key="事项编码",
+    parse=_item_parse,
+    write=_item_write,
+    context=_item_context,
+)
+
+
+def item_import_run(job: Job) -> None:
+    """Imported items are drafts: the office reviews and publishes them (R-ITEM-1)."""
+    run_small_import(job, ITEM_IMPORT)
