@@ -69,3 +69,8 @@ def verify() -> tuple[int, AuditEntry | None, str]:
     if head and (head.last_seq != n or head.last_hash != prev):
         return n, None, f"链头记录到第 {head.last_seq} 条，但日志只有 {n} 条（末尾记录被删除）"
     return n, None, ""
+
+
+def entries_for(obj):
+    """The audit entries about one record: its history (who, when, what)."""
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))

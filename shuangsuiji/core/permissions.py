@@ -19,6 +19,13 @@ class Action(StrEnum):
     TAG_EDIT = "tag.edit"  # the department's own tags
     AUDIT_VIEW = "audit.view"  # the audit log and its verification
     JOB_VIEW = "job.view"  # one's own background jobs
+    GOALS_EDIT = "goals.edit"  # the year's goals and 一业一查 joint lists
+    PLAN_VIEW = "plan.view"  # plans and tasks in scope
+    PLAN_EDIT = "plan.edit"  # the department's annual plan and its tasks
+    PLAN_APPROVE = "plan.approve"  # the office approves, publishes, returns plans
+    DRAW_RUN = "draw.run"  # announce and run the draws of the department's tasks
+    RECUSAL_DECIDE = "recusal.decide"  # the department's 主管领导 decides recusal requests
+    DRAW_AUDIT = "draw.audit"  # download frozen pools and re-run draws
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -36,6 +43,13 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.TAG_EDIT: {Role.DEPT_ADMIN, Role.OFFICE},
     Action.AUDIT_VIEW: {Role.AUDITOR},
     Action.JOB_VIEW: {Role.OFFICE, Role.DEPT_ADMIN},
+    Action.GOALS_EDIT: {Role.OFFICE},
+    Action.PLAN_VIEW: _ALL_DIRECTORY_READERS,
+    Action.PLAN_EDIT: {Role.DEPT_ADMIN},
+    Action.PLAN_APPROVE: {Role.OFFICE},
+    Action.DRAW_RUN: {Role.DEPT_ADMIN},
+    Action.RECUSAL_DECIDE: {Role.REVIEWER},
+    Action.DRAW_AUDIT: {Role.AUDITOR},
 }
 
 

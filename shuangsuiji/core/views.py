@@ -38,7 +38,15 @@ def job_list(request):
 def job_detail(request, pk):
     job = get_object_or_404(selectors.jobs_for(request.user), pk=pk)
     template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "retry_url": RETRY_URLS.get(job.kind)})
+
+
+# Where a refused import is fixed and sent again.
+RETRY_URLS = {
+    "target_import": "directory:target_import",
+    "inspector_import": "directory:inspector_import",
+    "item_import": "directory:item_import",
+}
 
 
 @requires(Action.CALENDAR_EDIT)
