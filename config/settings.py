@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "shuangsuiji.core",
     "shuangsuiji.directory",
+    "shuangsuiji.planning",
+    "shuangsuiji.draw",
     "shuangsuiji.demo",
 ]
 
@@ -160,3 +162,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# R-DRAW-4: how many times one department may draw the same target in a year (每个部门自行公布).
+DRAW_CAP_PER_DEPARTMENT = env_int("DRAW_CAP_PER_DEPARTMENT", 1, minimum=1, maximum=12)
+# Witnesses who commit and reveal at each draw (commit–reveal entropy; see docs/draw-spec.md).
+DRAW_MIN_WITNESSES = env_int("DRAW_MIN_WITNESSES", 2, minimum=0, maximum=20)

@@ -110,7 +110,10 @@ class MerkleBuilder:
     for leaves named in advance are collected on the way (a draw needs them only for the
     selected positions, so a pool of 10⁷ never has to sit in memory)."""
 
-    def __init__(self, size: int, want: Iterable[int] = ()):
+    def __init__(self, size: int | None = None, want: Iterable[int] = ()):
+        want = list(want)
+        if want and size is None:
+            raise ValueError("audit paths need the tree size in advance")
         self.size, self.count = size, 0
         self._stack: list[tuple[int, int, bytes]] = []  # (first leaf, leaf count, hash)
         self._want = {i: path_ranges(i, 0, size) for i in want}
@@ -122,7 +125,7 @@ class MerkleBuilder:
             self._found[(lo, lo + n)] = h
 
     def add(self, leaf: bytes) -> None:
-        if self.count >= self.size:
+        if self.size is not None and self.count >= self.size:
             raise ValueError("more leaves than the declared size")
         item = (self.count, 1, leaf)
         self.count += 1
@@ -134,14 +137,15 @@ class MerkleBuilder:
         self._stack.append(item)
 
     def root(self) -> bytes:
-        if self.count != self.size:
+        if self.size is not None and self.count != self.size:
             raise ValueError(f"expected {self.size} leaves, got {self.count}")
+        size = self.count
         if not self._stack:
             return sha256(b"")
         h = self._stack[-1][2]
         for lo, _, left in reversed(self._stack[:-1]):  # fold the right spine
             h = _node(left, h)
-            self._note(lo, self.size - lo, h)
+            self._note(lo, size - lo, h)
         return h
 
     def paths(self) -> dict[int, list[str]]:

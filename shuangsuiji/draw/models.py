@@ -1,0 +1,175 @@
+"""The two random draws and their public record (R-DRAW-1…6)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from shuangsuiji.core.models import Department
+from shuangsuiji.directory.models import Inspector, Target
+from shuangsuiji.planning.models import Task
+
+
+class DrawStatus(models.TextChoices):
+    ANNOUNCED = "announced", "已公告（对象池已冻结）"
+    DRAWN = "drawn", "已抽取"
+    ABORTED = "aborted", "已中止（见证人未揭示）"
+    VOIDED = "voided", "已作废"
+
+
+class TargetDraw(models.Model):
+    """随机抽取（对象）: one draw of a task's targets. The pool is frozen and committed at
+    announcement; the seed comes from a committed server secret and witnesses' commit–reveal."""
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.PROTECT, related_name="draws")
+    seq = models.PositiveSmallIntegerField("第几次抽取")
+    public_id = models.CharField("抽取编号", max_length=60, unique=True)
+    status = models.CharField("状态", max_length=10, choices=DrawStatus.choices, default=DrawStatus.ANNOUNCED)
+    draw_at = models.DateTimeField("抽取时间")
+    place = models.CharField("抽取地点", max_length=200, blank=True)
+    announced_at = models.DateTimeField("公告时间")
+    announced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    secret_hex = models.CharField(max_length=64)
+    secret_commitment = models.CharField("服务器密钥承诺", max_length=64)
+    public_value_source = models.CharField(
+        "公开随机值来源", max_length=200, blank=True, help_text="如：2026-03-10 福彩3D开奖号码"
+    )
+    public_value = models.CharField("公开随机值", max_length=100, blank=True)
+    pool_root = models.CharField("对象池根哈希", max_length=64)
+    strata = models.JSONField("分层", default=list, help_text="[{label, risk_class, size, root, quota}]")
+    exclusions = models.JSONField("排除统计", default=dict)
+    pool_file = models.FileField("冻结的对象池", upload_to="draws/pools/%Y/")
+    seed = models.CharField("种子", max_length=64, blank=True)
+    drawn_at = models.DateTimeField("抽取完成时间", null=True, blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    teams_drawn_at = models.DateTimeField("人员匹配时间", null=True, blank=True)
+    teams_drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    team_summary = models.JSONField("人员匹配情况", default=dict, blank=True)
+    publish_selection_on = models.DateField("公示抽取名单日期", null=True, blank=True)
+    ended_reason = models.CharField("作废/中止原因", max_length=300, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "对象抽取"
+        ordering = ["task_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["task", "seq"], name="draw_unique_seq")]
+
+    def __str__(self):
+        return self.public_id
+
+    @property
+    def counts(self) -> bool:
+        """Voided and aborted draws count for nothing (R-DRAW-4, R-RPT-1)."""
+        return self.status == DrawStatus.DRAWN
+
+
+class Witness(models.Model):
+    """见证人: commits to a number (its hash) before anyone reveals; reveals after all committed."""
+
+    draw = models.ForeignKey(TargetDraw, on_delete=models.CASCADE, related_name="witnesses")
+    label = models.CharField("见证人编号", max_length=20)
+    description = models.CharField("身份", max_length=100, help_text="如：区纪委监委派驻纪检组干部")
+    salt_hex = models.CharField(max_length=32)
+    commitment = models.CharField("承诺哈希", max_length=64)
+    number = models.CharField("揭示的数字", max_length=40, blank=True)
+    committed_at = models.DateTimeField()
+    revealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "见证人"
+        ordering = ["draw_id", "label"]
+        constraints = [models.UniqueConstraint(fields=["draw", "label"], name="witness_unique_label")]
+
+    def __str__(self):
+        return f"{self.draw} {self.label}"
+
+
+class Selection(models.Model):
+    """One drawn target: its stratum, position, key and Merkle audit path."""
+
+    draw = models.ForeignKey(TargetDraw, on_delete=models.CASCADE, related_name="selections")
+    label = models.CharField("分层", max_length=20)
+    order = models.PositiveIntegerField("抽取顺序")
+    position = models.PositiveIntegerField("位置")
+    key = models.CharField("标识", max_length=120)
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="selections")
+    path = models.JSONField("默克尔路径", default=list)
+    token = models.CharField("核验码", max_length=43, unique=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽中对象"
+        ordering = ["draw_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "target"], name="selection_unique_target"),
+            models.UniqueConstraint(fields=["draw", "label", "position"], name="selection_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.draw} #{self.order} {self.key}"
+
+
+class TeamMember(models.Model):
+    """检查组成员: an inspector drawn (or drawn as a replacement) for one target and department."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="team")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(Inspector, on_delete=models.PROTECT, related_name="assignments")
+    is_expert = models.BooleanField("专家", default=False)
+    via = models.CharField("来源", max_length=10, default="draw", help_text="draw / recusal")
+    active = models.BooleanField("在组", default=True)
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查组成员"
+        ordering = ["selection_id", "department_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["selection", "inspector"],
+                condition=Q(active=True),
+                name="team_member_once_per_target",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.selection} {self.inspector}"
+
+
+class RecusalStatus(models.TextChoices):
+    PENDING = "pending", "待决定"
+    APPROVED = "approved", "同意回避"
+    REJECTED = "rejected", "不予回避"
+
+
+class RecusalRequest(models.Model):
+    """回避申请 (R-DRAW-3): an enterprise asks that a drawn inspector step aside; the department's
+    主管领导 decides — never the person who ran the draw."""
+
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="recusals")
+    reason = models.CharField("申请理由", max_length=500)
+    requested_at = models.DateTimeField("申请时间")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=RecusalStatus.choices, default=RecusalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("决定说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回避申请"
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.member.inspector} 回避 {self.member.selection.target}"

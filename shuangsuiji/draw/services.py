@@ -1,0 +1,511 @@
+"""The draws as service functions: announce (freeze and commit the pool), witnesses commit and
+reveal, run the target draw, draw the teams, void or abort, decide recusals. Each runs in one
+transaction with the task row locked, and writes the audit log."""
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from shuangsuiji.core import audit
+from shuangsuiji.core.errors import DomainError, Forbidden
+from shuangsuiji.core.permissions import Action, require
+from shuangsuiji.directory.models import Conflict, Inspector, TargetKind
+from shuangsuiji.planning import services as planning
+from shuangsuiji.planning.models import DEFAULT_RATIOS, QuotaMode, Task, TaskMode, TaskState
+
+from . import engine, pool
+from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember, Witness
+
+
+def _lead_admin(actor, task: Task) -> None:
+    require(actor, Action.DRAW_RUN)
+    if task.lead_id != actor.department_id:
+        raise Forbidden("抽取由任务的牵头部门组织")
+
+
+def _labels(task: Task) -> dict[str, str]:
+    """Opaque stratum labels, new for every draw: risk classes are internal (R-TGT-2)."""
+    strata = ["A", "B", "C", "D", pool.UNCLASSIFIED] if task.credit_based else ["*"]
+    labels: dict[str, str] = {}
+    while len(labels) < len(strata):
+        label = "层" + secrets.token_hex(2).upper()
+        if label not in labels.values():
+            labels[strata[len(labels)]] = label
+    return labels
+
+
+def _quotas(task: Task, strata: list[dict]) -> None:
+    if task.quota_mode == QuotaMode.RATIO:
+        ratios = {c: Decimal(task.ratios.get(c, DEFAULT_RATIOS[c])) for c in "ABCD"}
+        ratios[pool.UNCLASSIFIED] = ratios["B"]  # unclassified subjects are sampled as 一般风险
+        q = engine.quotas_by_ratio(
+            {s["label"]: s["size"] for s in strata}, {s["label"]: ratios[s["risk_class"]] for s in strata}
+        )
+    else:
+        q = engine.quotas_by_total({s["label"]: s["size"] for s in strata}, task.total or 0)
+    for s in strata:
+        s["quota"] = q[s["label"]]
+
+
+@transaction.atomic
+def draw_announce(
+    *, actor, task: Task, draw_at: dt.datetime, place: str = "", public_value_source: str = ""
+) -> TargetDraw:
+    """公告: freeze and commit the pool, commit to a server secret, set the draw time."""
+    _lead_admin(actor, task)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state != TaskState.PLANNED:
+        raise DomainError(f"任务当前状态为“{task.get_state_display()}”，不能公告抽取")
+    planning.task_startable(task)
+    labels = _labels(task)
+    frozen = pool.freeze(task, labels)
+    _quotas(task, frozen.strata)
+    if not sum(s["quota"] for s in frozen.strata):
+        raise DomainError(
+            f"按任务范围和比例计算，本次没有可抽取的对象（范围内 {sum(s['size'] for s in frozen.strata)} 个）"
+        )
+    seq = task.draws.count() + 1
+    secret = secrets.token_hex(32)
+    draw = TargetDraw(
+        task=task,
+        seq=seq,
+        public_id=f"{task.code}-{seq}",
+        draw_at=draw_at,
+        place=place,
+        announced_at=timezone.now(),
+        announced_by=actor,
+        secret_hex=secret,
+        secret_commitment="",
+        public_value_source=public_value_source,
+        pool_root=frozen.pool_root,
+        strata=frozen.strata,
+        exclusions=frozen.exclusions,
+        publish_selection_on=task.publish_selection_on,
+    )
+    draw.secret_commitment = engine.server_secret_commitment(draw.public_id, secret)
+    draw.pool_file.save(f"{draw.public_id}.pool.gz", ContentFile(frozen.file_bytes), save=False)
+    draw.save()
+    planning.task_transition(actor=actor, task=task, to=TaskState.ANNOUNCED)
+    audit.record(
+        actor=actor,
+        action="draw.announce",
+        obj=draw,
+        summary=f"公告抽取 {draw.public_id}：对象池 {sum(s['size'] for s in draw.strata)} 个，拟抽 {sum(s['quota'] for s in draw.strata)} 个，抽取时间 {timezone.localtime(draw_at):%Y-%m-%d %H:%M}",
+        detail={
+            "pool_root": draw.pool_root,
+            "secret_commitment": draw.secret_commitment,
+            "exclusions": draw.exclusions,
+        },
+    )
+    return draw
+
+
+def _locked(draw: TargetDraw) -> TargetDraw:
+    return TargetDraw.objects.select_for_update().select_related("task").get(pk=draw.pk)
+
+
+@transaction.atomic
+def witness_commit(*, actor, draw: TargetDraw, label: str, description: str, number: str) -> Witness:
+    """A witness types a number; only its salted hash is kept until the reveal."""
+    _lead_admin(actor, draw.task)
+    draw = _locked(draw)
+    if draw.status != DrawStatus.ANNOUNCED:
+        raise DomainError("本次抽取已结束，不能再登记见证人")
+    if draw.witnesses.filter(revealed_at__isnull=False).exists():
+        raise DomainError("已有见证人揭示数字，不能再增加见证人")
+    number = (number or "").strip()
+    if not number.isdigit() or len(number) > 20:
+        raise DomainError("请输入 1–20 位数字", field="number")
+    if draw.witnesses.filter(label=label).exists():
+        raise DomainError(f"{label} 已登记", field="label")
+    salt = secrets.token_hex(16)
+    w = Witness.objects.create(
+        draw=draw,
+        label=label,
+        description=description,
+        salt_hex=salt,
+        commitment=engine.witness_commitment(draw.public_id, label, number, salt),
+        committed_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="draw.witness_commit",
+        obj=draw,
+        summary=f"{draw.public_id} {label}（{description}）承诺：{w.commitment[:16]}…",
+    )
+    return w
+
+
+@transaction.atomic
+def witness_reveal(*, actor, draw: TargetDraw, label: str, number: str) -> Witness:
+    _lead_admin(actor, draw.task)
+    draw = _locked(draw)
+    if draw.status != DrawStatus.ANNOUNCED:
+        raise DomainError("本次抽取已结束")
+    if draw.witnesses.count() < settings.DRAW_MIN_WITNESSES:
+        raise DomainError(f"至少需要 {settings.DRAW_MIN_WITNESSES} 名见证人全部承诺后才能揭示")
+    w = draw.witnesses.filter(label=label).first()
+    if w is None:
+        raise DomainError(f"没有见证人 {label}", field="label")
+    if w.revealed_at:
+        raise DomainError(f"{label} 已揭示")
+    number = (number or "").strip()
+    if engine.witness_commitment(draw.public_id, label, number, w.salt_hex) != w.commitment:
+        raise DomainError(f"{label} 输入的数字与其承诺不符，请本人重新输入", field="number")
+    w.number, w.revealed_at = number, timezone.now()
+    w.save(update_fields=["number", "revealed_at"])
+    audit.record(
+        actor=actor,
+        action="draw.witness_reveal",
+        obj=draw,
+        summary=f"{draw.public_id} {label} 揭示：{number}",
+    )
+    return w
+
+
+@transaction.atomic
+def draw_run(
+    *, actor, draw: TargetDraw, public_value: str = "", now: dt.datetime | None = None
+) -> TargetDraw:
+    """The target draw. Refused while another draw of the task runs (row lock), before the
+    announced time, or while any witness has not revealed."""
+    _lead_admin(actor, draw.task)
+    task = Task.objects.select_for_update().get(pk=draw.task_id)
+    draw = _locked(draw)
+    if draw.status != DrawStatus.ANNOUNCED or task.state != TaskState.ANNOUNCED:
+        raise DomainError("本次抽取已进行或已结束，不能重复抽取")
+    now = now or timezone.now()
+    if now < draw.draw_at:
+        raise DomainError(f"未到公告的抽取时间（{timezone.localtime(draw.draw_at):%Y-%m-%d %H:%M}）")
+    witnesses = list(draw.witnesses.all())
+    if len(witnesses) < settings.DRAW_MIN_WITNESSES:
+        raise DomainError(f"至少需要 {settings.DRAW_MIN_WITNESSES} 名见证人")
+    pending = [w.label for w in witnesses if not w.revealed_at]
+    if pending:
+        raise DomainError(f"{'、'.join(pending)} 尚未揭示；如无法揭示，请中止本次抽取并重新公告")
+    if draw.public_value_source and not public_value.strip():
+        raise DomainError(f"请填写公告的公开随机值（{draw.public_value_source}）", field="public_value")
+    if not witnesses and not public_value.strip():
+        raise DomainError("没有见证人时必须使用公开随机值")
+    draw.public_value = public_value.strip()
+    seed = engine.derive_seed(
+        draw_id=draw.public_id,
+        secret_hex=draw.secret_hex,
+        pool_root_hex=draw.pool_root,
+        reveals=[engine.Reveal(w.label, w.number, w.salt_hex) for w in witnesses],
+        public_value=draw.public_value,
+    )
+    wanted = {
+        s["label"]: engine.select_positions(seed, s["label"], s["size"], s["quota"]) for s in draw.strata
+    }
+    chosen = _resolve(draw, wanted)
+    selections = []
+    order = 0
+    for s in draw.strata:
+        for position in wanted[s["label"]]:
+            key, target_id, path = chosen[(s["label"], position)]
+            order += 1
+            selections.append(
+                Selection(
+                    draw=draw,
+                    label=s["label"],
+                    order=order,
+                    position=position,
+                    key=key,
+                    target_id=target_id,
+                    path=path,
+                    token=secrets.token_urlsafe(32),
+                )
+            )
+    Selection.objects.bulk_create(selections)
+    draw.seed, draw.status, draw.drawn_at, draw.drawn_by = seed.hex(), DrawStatus.DRAWN, now, actor
+    draw.save(update_fields=["seed", "status", "drawn_at", "drawn_by", "public_value"])
+    planning.task_transition(actor=actor, task=task, to=TaskState.DRAWN)
+    audit.record(
+        actor=actor,
+        action="draw.run",
+        obj=draw,
+        summary=f"{draw.public_id} 抽取完成：抽中 {len(selections)} 个对象",
+        detail={"seed": draw.seed, "counts": {s["label"]: s["quota"] for s in draw.strata}},
+    )
+    return draw
+
+
+def _resolve(
+    draw: TargetDraw, wanted: dict[str, list[int]]
+) -> dict[tuple[str, int], tuple[str, int, list[str]]]:
+    """Positions → (key, target id, audit path), streaming the frozen pool once; each stratum's
+    root is recomputed and must equal the committed one (a changed pool file is caught)."""
+    sizes = {s["label"]: s["size"] for s in draw.strata}
+    builders = {label: engine.MerkleBuilder(sizes[label], wanted[label]) for label in sizes}
+    want_sets = {label: set(p) for label, p in wanted.items()}
+    found: dict[tuple[str, int], tuple[str, int]] = {}
+    with draw.pool_file.open("rb") as f:
+        data = f.read()
+    for label, position, key, pk in pool.read_pool(data):
+        builders[label].add(engine.leaf_hash(label, key))
+        if position in want_sets[label]:
+            found[(label, position)] = (key, pk)
+    out = {}
+    for s in draw.strata:
+        b = builders[s["label"]]
+        if b.root().hex() != s["root"]:
+            raise DomainError(f"冻结的对象池与公告的承诺不符（分层 {s['label']}），抽取已停止，请联系审计员")
+        for position, path in b.paths().items():
+            key, pk = found[(s["label"], position)]
+            out[(s["label"], position)] = (key, pk, path)
+    return out
+
+
+@transaction.atomic
+def draw_abort(*, actor, draw: TargetDraw, reason: str) -> TargetDraw:
+    """A witness did not reveal: the draw stops, recorded; the task may be announced again."""
+    return _end(actor, draw, reason, DrawStatus.ABORTED, from_status=DrawStatus.ANNOUNCED)
+
+
+@transaction.atomic
+def draw_void(*, actor, draw: TargetDraw, reason: str) -> TargetDraw:
+    """作废 (R-DRAW-6): the void and the redraw are both kept and public."""
+    return _end(actor, draw, reason, DrawStatus.VOIDED, from_status=DrawStatus.DRAWN)
+
+
+def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str) -> TargetDraw:
+    _lead_admin(actor, draw.task)
+    if not reason.strip():
+        raise DomainError("请填写原因", field="reason")
+    task = Task.objects.select_for_update().get(pk=draw.task_id)
+    draw = _locked(draw)
+    if draw.status != from_status:
+        raise DomainError(f"本次抽取状态为“{draw.get_status_display()}”，不能{DrawStatus(status).label[1:]}")
+    draw.status, draw.ended_reason, draw.ended_at, draw.ended_by = status, reason, timezone.now(), actor
+    draw.save(update_fields=["status", "ended_reason", "ended_at", "ended_by"])
+    planning.task_transition(
+        actor=actor, task=task, to=TaskState.PLANNED, reason=f"{DrawStatus(status).label}：{reason}"
+    )
+    audit.record(
+        actor=actor,
+        action=f"draw.{status}",
+        obj=draw,
+        summary=f"{draw.public_id} {DrawStatus(status).label}：{reason}",
+    )
+    return draw
+
+
+# ---- teams --------------------------------------------------------------------------------------
+
+
+def _eligibility(department, task: Task) -> tuple[list[Inspector], list[dict]]:
+    """On duty, not an expert, 执法证 valid through the task window (R-INS-1, R-DRAW-3)."""
+    ok, skipped = [], []
+    for i in (
+        Inspector.objects.filter(department=department)
+        .select_related("business_line")
+        .prefetch_related("specialties")
+        .order_by("pk")
+    ):
+        if i.is_expert:
+            continue
+        if not i.on_duty:
+            skipped.append({"name": i.name, "reason": "离岗"})
+        elif not i.certificate_no or not i.certificate_expiry:
+            skipped.append({"name": i.name, "reason": "无执法证信息"})
+        elif i.certificate_expiry < task.window_end:
+            when = "已过期" if i.certificate_expiry < timezone.localdate() else "在任务期间到期"
+            skipped.append(
+                {
+                    "name": i.name,
+                    "reason": f"执法证 {i.certificate_expiry:%Y-%m-%d} {when}，早于任务结束日期 {task.window_end:%Y-%m-%d}",
+                }
+            )
+        else:
+            ok.append(i)
+    return ok, skipped
+
+
+def _candidate(i: Inspector) -> engine.Candidate:
+    specs = {t.name for t in i.specialties.all()}
+    if i.business_line_id:
+        specs.add(f"条线:{i.business_line.name}")
+    return engine.Candidate(key=i.certificate_no, specialties=frozenset(specs))
+
+
+def _requirements(task: Task, department) -> list[str]:
+    """Specialties the department's items in this task require, and, for an internal joint task,
+    one member of each participating business line."""
+    claimed = task.items.filter(claims__department=department)
+    required = sorted(
+        {
+            t.name
+            for item in claimed.prefetch_related("required_specialties")
+            for t in item.required_specialties.all()
+        }
+    )
+    if task.mode == TaskMode.INTERNAL_JOINT:
+        required += [f"条线:{b.name}" for b in task.business_lines.order_by("name")]
+    return required
+
+
+@transaction.atomic
+def teams_draw(*, actor, draw: TargetDraw) -> TargetDraw:
+    """随机匹配: each department of the task draws its own team for every drawn target (R-DRAW-5);
+    hard rules fail the draw with nothing saved, workload is spread as evenly as they allow."""
+    _lead_admin(actor, draw.task)
+    task = Task.objects.select_for_update().get(pk=draw.task_id)
+    draw = _locked(draw)
+    if draw.status != DrawStatus.DRAWN or task.state != TaskState.DRAWN:
+        raise DomainError("请先完成对象抽取；人员只能匹配一次（如需重新匹配，请作废本次抽取）")
+    seed = bytes.fromhex(draw.seed)
+    selections = list(draw.selections.select_related("target").order_by("order"))
+    conflicts: dict[int, set[int]] = {}
+    for insp_id, target_id in Conflict.objects.filter(
+        target__in=[s.target_id for s in selections]
+    ).values_list("inspector_id", "target_id"):
+        conflicts.setdefault(target_id, set()).add(insp_id)
+    members, summary = [], {}
+    for department in task.departments.order_by("pk"):
+        eligible, skipped = _eligibility(department, task)
+        cands = {i.certificate_no: (i, _candidate(i)) for i in eligible}
+        required = _requirements(task, department)
+        size = max(task.team_size, sum(1 for r in required if r.startswith("条线:")))
+        load: dict[str, int] = {}
+        for s in selections:
+            barred = conflicts.get(s.target_id, set())
+            pool_ = [c for i, c in cands.values() if i.pk not in barred]
+            try:
+                team = engine.draw_team(
+                    seed,
+                    target_key=s.key,
+                    department=department.name,
+                    candidates=pool_,
+                    required=required,
+                    size=size,
+                    load=load,
+                )
+            except engine.DrawError as e:
+                raise DomainError(f"人员匹配失败（检查对象：{s.target.name}）：{e}；未保存任何结果") from None
+            members += [
+                TeamMember(selection=s, department=department, inspector=cands[c.key][0]) for c in team
+            ]
+        summary[department.name] = {
+            "eligible": len(eligible),
+            "skipped": skipped,
+            "team_size": size,
+            "required": required,
+            "load_min": min(load.values(), default=0),
+            "load_max": max(load.values(), default=0),
+        }
+    TeamMember.objects.bulk_create(members)
+    draw.teams_drawn_at, draw.teams_drawn_by, draw.team_summary = timezone.now(), actor, summary
+    draw.save(update_fields=["teams_drawn_at", "teams_drawn_by", "team_summary"])
+    planning.task_transition(actor=actor, task=task, to=TaskState.TEAMS_DRAWN)
+    audit.record(
+        actor=actor,
+        action="draw.teams",
+        obj=draw,
+        summary=f"{draw.public_id} 人员匹配完成：{len(members)} 人次",
+        detail=summary,
+    )
+    return draw
+
+
+# ---- recusal ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recusal_request(*, actor, member: TeamMember, reason: str) -> RecusalRequest:
+    """Recorded from the enterprise's request (via its verification page, or entered by staff)."""
+    if not reason.strip():
+        raise DomainError("请说明申请回避的理由", field="reason")
+    if not member.active:
+        raise DomainError("该人员已不在检查组中")
+    if member.recusals.filter(status=RecusalStatus.PENDING).exists():
+        raise DomainError("已有待决定的回避申请")
+    req = RecusalRequest.objects.create(
+        member=member,
+        reason=reason.strip(),
+        requested_at=timezone.now(),
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action="recusal.request",
+        obj=req,
+        summary=f"申请回避：{member.inspector.name}（{member.selection.target.name}）：{reason}",
+    )
+    return req
+
+
+@transaction.atomic
+def recusal_decide(*, actor, request: RecusalRequest, approve: bool, note: str = "") -> RecusalRequest:
+    """The department's 主管领导 decides — never whoever ran the draw. An approved recusal draws
+    the replacement from the same seed and the same rules, recorded."""
+    require(actor, Action.RECUSAL_DECIDE)
+    req = (
+        RecusalRequest.objects.select_for_update()
+        .select_related("member__selection__draw__task", "member__department")
+        .get(pk=request.pk)
+    )
+    member = req.member
+    draw = member.selection.draw
+    if member.department_id != actor.department_id:
+        raise Forbidden("只能决定本部门人员的回避申请")
+    if actor.pk in (draw.drawn_by_id, draw.teams_drawn_by_id):
+        raise Forbidden("组织抽取的人员不能决定回避申请，请由主管领导决定")
+    if req.status != RecusalStatus.PENDING:
+        raise DomainError("该申请已决定")
+    req.status = RecusalStatus.APPROVED if approve else RecusalStatus.REJECTED
+    req.decided_by, req.decided_at, req.decision_note = actor, timezone.now(), note
+    req.save()
+    replacement = None
+    if approve:
+        replacement = _replace(member, draw)
+    audit.record(
+        actor=actor,
+        action="recusal.decide",
+        obj=req,
+        summary=f"{'同意' if approve else '不同意'} {member.inspector.name} 回避 {member.selection.target.name}"
+        + (f"；替补：{replacement.inspector.name}" if replacement else ""),
+        detail={"note": note},
+    )
+    return req
+
+
+def _replace(member: TeamMember, draw: TargetDraw) -> TeamMember:
+    task, selection, department = draw.task, member.selection, member.department
+    member.active = False
+    member.save(update_fields=["active"])
+    team = list(selection.team.filter(active=True, department=department).select_related("inspector"))
+    barred = set(Conflict.objects.filter(target=selection.target).values_list("inspector_id", flat=True))
+    barred |= {m.inspector_id for m in team} | set(
+        selection.team.filter(active=False).values_list("inspector_id", flat=True)
+    )
+    eligible, _ = _eligibility(department, task)
+    cands = {i.certificate_no: (i, _candidate(i)) for i in eligible if i.pk not in barred}
+    held = {s for m in team for s in _candidate(m.inspector).specialties}
+    missing = [r for r in _requirements(task, department) if r not in held]
+    load: dict[str, int] = {}
+    for ins_cert in TeamMember.objects.filter(
+        selection__draw=draw, active=True, department=department
+    ).values_list("inspector__certificate_no", flat=True):
+        load[ins_cert] = load.get(ins_cert, 0) + 1
+    ordered = engine.team_order(
+        bytes.fromhex(draw.seed), selection.key, department.name, [c for _, c in cands.values()], load
+    )
+    pick = next((c for c in ordered if all(m in c.specialties for m in missing)), None)
+    if pick is None:
+        raise DomainError(f"没有可替补的执法人员（需具备：{'、'.join(missing) or '无'}），请调整后再决定")
+    new = TeamMember.objects.create(
+        selection=selection, department=department, inspector=cands[pick.key][0], via="recusal"
+    )
+    member.replaced_by = new
+    member.save(update_fields=["replaced_by"])
+    return new
+
+
+def masked_key(selection: Selection) -> str:
+    return selection.key if selection.target.kind != TargetKind.PERSON else selection.key[:12] + "…"

@@ -1,0 +1,138 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from conftest import make_ric, make_uscc
+from shuangsuiji.directory import services as directory
+from shuangsuiji.directory.models import Item, ItemStatus, Tag, TagLibrary, Target, TargetSupervision
+from shuangsuiji.planning import services as planning
+
+D = dt.date
+
+
+LATER = D(2027, 12, 31)
+
+
+def _inspector(world, dept, admin, n, *, expiry=LATER, specialties=(), line=None, **kw):
+    return directory.inspector_create(
+        actor=admin,
+        department=dept,
+        name=f"{dept.name[:2]}检查员{n}",
+        id_number=make_ric(f"1301021985{n % 9 + 1:02d}{10 + n % 18:02d}{n:03d}"),
+        certificate_no=f"冀{dept.pk:02d}{n:04d}",
+        certificate_expiry=expiry,
+        specialties=list(specialties),
+        business_line=line,
+        **kw,
+    )
+
+
+@pytest.fixture
+def ready(world):
+    """Department A (市场监管) and B (卫生健康) with claimed items, 60 targets of all four classes,
+    inspectors with specialties, and each department's published 2026 plan."""
+    w = world
+    food = Tag.objects.create(library=TagLibrary.INSPECTOR, name="食品安全", region=w.county)
+    items = {}
+    for code, name, _dept, admin, spec in (
+        ("A-1", "食品经营检查", w.dept_a, w.a_admin, food),
+        ("A-2", "企业公示信息检查", w.dept_a, w.a_admin, None),
+        ("B-1", "公共场所卫生检查", w.dept_b, w.b_admin, None),
+    ):
+        item = Item.objects.create(
+            region=w.county, code=code, name=name, methods=["onsite"], status=ItemStatus.PUBLISHED
+        )
+        if spec:
+            item.required_specialties.add(spec)
+        directory.item_claim(actor=admin, item=item)
+        items[code] = item
+    w.items = items
+    targets = []
+    for i in range(60):
+        t = Target.objects.create(
+            kind="enterprise",
+            uscc=make_uscc(f"91130110MA0B{i:05d}"),
+            name=f"测试企业{i:02d}有限公司",
+            region=w.county,
+            industry_code="6210",
+            risk_class="ABCD"[i % 4] if i < 56 else "",
+        )
+        TargetSupervision.objects.create(target=t, department=w.dept_a)
+        if i % 2 == 0:
+            TargetSupervision.objects.create(target=t, department=w.dept_b)
+        targets.append(t)
+    w.targets = targets
+    w.a_inspectors = [
+        _inspector(
+            w,
+            w.dept_a,
+            w.a_admin,
+            n,
+            specialties=[food] if n % 3 == 0 else [],
+            line=w.line_a1 if n % 2 else w.line_a2,
+        )
+        for n in range(1, 9)
+    ]
+    w.expiring = _inspector(w, w.dept_a, w.a_admin, 9, expiry=D(2026, 4, 10), specialties=[food])
+    w.b_inspectors = [_inspector(w, w.dept_b, w.b_admin, n) for n in range(11, 16)]
+    w.plan_a = planning.plan_create(actor=w.a_admin, year=2026)
+    w.plan_b = planning.plan_create(actor=w.b_admin, year=2026)
+    w.task_a = planning.task_save(
+        actor=w.a_admin,
+        plan=w.plan_a,
+        name="2026年食品经营双随机抽查",
+        items=[items["A-1"], items["A-2"]],
+        ratios={"A": "0.1", "B": "0.2", "C": "0.5", "D": "1"},
+        window_start=D(2026, 3, 1),
+        window_end=D(2026, 6, 30),
+        publish_selection_on=D(2026, 3, 1),
+    )
+    w.joint = planning.task_save(
+        actor=w.a_admin,
+        plan=w.plan_a,
+        name="餐饮行业一业一查",
+        mode="joint",
+        departments=[w.dept_a, w.dept_b],
+        items=[items["A-1"], items["B-1"]],
+        ratios={"A": "0.1", "B": "0.1", "C": "0.2", "D": "0.5"},
+        window_start=D(2026, 3, 15),
+        window_end=D(2026, 5, 31),
+    )
+    planning.plan_submit(actor=w.a_admin, plan=w.plan_a)
+    planning.plan_approve(actor=w.office, plan=w.plan_a)
+    w.task_a.refresh_from_db()
+    w.joint.refresh_from_db()
+    w.now = timezone.now()
+    return w
+
+
+def announce(w, task, **kw):
+    from shuangsuiji.draw import services
+
+    return services.draw_announce(
+        actor=w.a_admin, task=task, draw_at=w.now, place="区市场监管局三楼会议室", **kw
+    )
+
+
+def witness_round(w, draw, numbers=("271828", "314159")):
+    from shuangsuiji.draw import services
+
+    for i, n in enumerate(numbers, 1):
+        services.witness_commit(
+            actor=w.a_admin,
+            draw=draw,
+            label=f"见证人{i}",
+            description=["纪检监察干部", "行业协会代表"][i - 1],
+            number=n,
+        )
+    for i, n in enumerate(numbers, 1):
+        services.witness_reveal(actor=w.a_admin, draw=draw, label=f"见证人{i}", number=n)
+
+
+def full_draw(w, task, **kw):
+    from shuangsuiji.draw import services
+
+    draw = announce(w, task, **kw)
+    witness_round(w, draw)
+    return services.draw_run(actor=w.a_admin, draw=draw)
