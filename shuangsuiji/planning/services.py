@@ -223,7 +223,9 @@ def _validate_task(plan: AnnualPlan, f: dict) -> None:
         if set(ratios) - set(RiskClass.values):
             raise DomainError("抽查比例只能按 A、B、C、D 四类设置", field="ratios")
         # A class left out takes R-PLAN-3's default ratio (A 1%, B 3%, C 10%, D 30%).
-        f["ratios"] = {c: str(_share(f"{c} 类比例", ratios.get(c, DEFAULT_RATIOS[c]))) for c in RiskClass.values}
+        f["ratios"] = {
+            c: str(_share(f"{c} 类比例", ratios.get(c, DEFAULT_RATIOS[c]))) for c in RiskClass.values
+        }
         f["total"] = None
     else:
         if not f.get("total") or f["total"] < 1:
