@@ -37,10 +37,12 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves its own Swagger UI files: the API docs work offline
     "shuangsuiji.core",
     "shuangsuiji.directory",
     "shuangsuiji.planning",
     "shuangsuiji.draw",
+    "shuangsuiji.publicity",
     "shuangsuiji.demo",
 ]
 

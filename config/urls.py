@@ -5,5 +5,8 @@ from shuangsuiji.api import api
 urlpatterns = [
     path("", include("shuangsuiji.core.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
+    path("planning/", include("shuangsuiji.planning.urls")),
+    path("draw/", include("shuangsuiji.draw.urls")),
+    path("public/", include("shuangsuiji.publicity.urls")),
     path("api/v1/", api.urls),
 ]

@@ -19,6 +19,18 @@ def navigation(request):
                 ],
             )
         )
+    plan = []
+    if can(user, Action.GOALS_EDIT):
+        plan += [("年度目标", "planning:goals"), ("一业一查清单", "planning:joint_lists")]
+    if can(user, Action.PLAN_VIEW):
+        plan.append(("年度抽查计划", "planning:plan_list"))
+    if can(user, Action.RECUSAL_DECIDE):
+        plan.append(("回避申请", "draw:recusals"))
+    if can(user, Action.DRAW_AUDIT):
+        plan.append(("抽取记录（审计）", "draw:audit_list"))
+    if plan:
+        nav.append(("计划 · 抽取", plan))
+    nav.append(("公示", [("公示门户", "publicity:index")]))
     admin = []
     if can(user, Action.JOB_VIEW):
         admin.append(("后台作业", "core:job_list"))

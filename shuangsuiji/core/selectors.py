@@ -12,6 +12,12 @@ def region_prefix(user) -> str | None:
     return region.scope_prefix if region else None
 
 
+def jurisdiction_codes(region: Region) -> list[str]:
+    """A region and the levels above it: a county works from its own, its city's and its
+    province's lists (items, shared tags)."""
+    return list(dict.fromkeys([region.code, region.code[:4] + "00", region.code[:2] + "0000"]))
+
+
 def departments_in_scope(user) -> QuerySet[Department]:
     prefix = region_prefix(user)
     if prefix is None:

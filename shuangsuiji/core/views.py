@@ -34,7 +34,7 @@ def job_list(request):
     return render(request, "core/job_list.html", {"page": page})
 
 
-@login_required
+@requires(Action.JOB_VIEW)
 def job_detail(request, pk):
     job = get_object_or_404(selectors.jobs_for(request.user), pk=pk)
     template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"

@@ -373,7 +373,9 @@ def build(*, targets: int = 20_000, today: dt.date | None = None) -> dict:
     batch, seen = [], set()
     for _ in range(targets):
         kind = _pick(rng, KIND_MIX)
-        division = _pick(rng, INDUSTRY_MIX) if kind != TargetKind.COOPERATIVE else rng.choice(["01", "03", "05"])
+        division = (
+            _pick(rng, INDUSTRY_MIX) if kind != TargetKind.COOPERATIVE else rng.choice(["01", "03", "05"])
+        )
         founded = dt.date(1995, 1, 1) + dt.timedelta(
             days=rng.randrange(0, (today - dt.date(1995, 1, 1)).days)
         )

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from shuangsuiji.core.errors import DomainError, Forbidden
@@ -122,7 +122,7 @@ def target_create(request, data: TargetIn):
         founded_on=data.founded_on,
         risk_class=data.risk_class,
     )
-    return 201, t
+    return Status(201, t)
 
 
 @router.get("/inspectors", response=list[InspectorOut], summary="执法检查人员")

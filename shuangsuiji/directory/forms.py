@@ -30,7 +30,13 @@ class TargetFilterForm(forms.Form):
         )
 
     def filter(self) -> TargetFilter:
-        return TargetFilter(**self.cleaned_data) if self.is_valid() else TargetFilter()
+        """Only the valid fields: a bad value (a stale tag id in a bookmark) is shown as an error
+        and never widens the list or the export."""
+        if not self.is_bound:
+            return TargetFilter()
+        if not self.is_valid():
+            return TargetFilter(invalid=True)
+        return TargetFilter(**self.cleaned_data)
 
 
 class InspectorFilterForm(forms.Form):
@@ -43,8 +49,10 @@ class InspectorFilterForm(forms.Form):
     )
 
     def filter(self) -> InspectorFilter:
-        if not self.is_valid():
+        if not self.is_bound:
             return InspectorFilter()
+        if not self.is_valid():
+            return InspectorFilter(invalid=True)  # a bad value never widens the list
         d = self.cleaned_data
         return InspectorFilter(
             q=d["q"],

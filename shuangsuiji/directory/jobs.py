@@ -17,7 +17,8 @@ from shuangsuiji.core.models import BusinessLine, Job, JobStatus
 
 from . import importing
 from .importing import CellError, Column, Outcome, cell_reader, parse_bool, parse_date
-from .models import Inspector, Item, ItemKind, ItemStatus, Method, Tag, TagLibrary, TargetKind
+from .models import Inspector, Item, ItemKind, ItemStatus, Method, TagLibrary, TargetKind
+from .selectors import usable_tags
 from .tabular import FileProblem, read_table
 
 
@@ -217,13 +218,7 @@ def _inspector_context(job: Job) -> dict:
         "department": dept,
         "key_of": key_of,
         "lines": {b.name: b for b in BusinessLine.objects.filter(department=dept)},
-        "tags": {
-            t.name: t
-            for t in Tag.objects.filter(
-                library=TagLibrary.INSPECTOR, region__code__startswith=dept.region.code[:2]
-            )
-            if t.department_id in (None, dept.pk)
-        },
+        "tags": {t.name: t for t in usable_tags(dept, TagLibrary.INSPECTOR)},
         "existing": set(Inspector.objects.values_list("id_digest", flat=True)),
     }
 
@@ -335,10 +330,7 @@ def _item_context(job: Job) -> dict:
         "region": region,
         "key_of": lambda cell: cell("事项编码"),
         "existing": set(Item.objects.filter(region=region).values_list("code", flat=True)),
-        "tags": {
-            t.name: t
-            for t in Tag.objects.filter(library=TagLibrary.INSPECTOR, region=region, department__isnull=True)
-        },
+        "tags": {t.name: t for t in usable_tags(job.department, TagLibrary.INSPECTOR)},
     }
 
 

@@ -10,9 +10,9 @@ from django.db.models import Q, QuerySet
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.core.selectors import jurisdiction_codes, region_prefix
 
-from .models import Inspector, Item, ItemStatus, Tag, Target
+from .models import Inspector, Item, ItemStatus, Tag, TagLibrary, Target
 
 _NOTHING = "\0"
 
@@ -40,24 +40,32 @@ def items_for(user) -> QuerySet[Item]:
     the province's and city's lists); drafts only for the office that keeps them."""
     if not can(user, Action.DIRECTORY_VIEW):
         return Item.objects.none()
-    code = user.region.code
-    above = {code, code[:4] + "00", code[:2] + "0000"}
-    qs = Item.objects.filter(region_id__in=above)
+    qs = Item.objects.filter(region__code__in=jurisdiction_codes(user.region))
     if user.role != Role.OFFICE:
         qs = qs.filter(status=ItemStatus.PUBLISHED)
     return qs
 
 
+def usable_tags(department, library: str) -> QuerySet[Tag]:
+    """Tags a department may put on its targets or inspectors (or, for the office, require of
+    items): the shared tags of its jurisdiction and the levels above, and its own."""
+    shared = Q(department__isnull=True, region__code__in=jurisdiction_codes(department.region))
+    return Tag.objects.filter(library=library).filter(shared | Q(department=department))
+
+
 def tags_for(user, library: str | None = None) -> QuerySet[Tag]:
+    """Tags to browse: a department's usable tags; the office also sees its departments' own."""
     if not can(user, Action.DIRECTORY_VIEW):
         return Tag.objects.none()
-    prefix = region_prefix(user) or _NOTHING
-    qs = Tag.objects.filter(region__code__startswith=prefix[:2])
-    if user.role == Role.OFFICE:
-        qs = qs.filter(Q(department__isnull=True) | Q(department__region__code__startswith=prefix))
-    else:
-        qs = qs.filter(Q(department__isnull=True) | Q(department_id=user.department_id))
-    return qs.filter(library=library) if library else qs
+    libraries = [library] if library else TagLibrary.values
+    qs = Tag.objects.none()
+    for lib in libraries:
+        qs |= usable_tags(user.department, lib)
+        if user.role == Role.OFFICE:
+            qs |= Tag.objects.filter(
+                library=lib, department__region__code__startswith=region_prefix(user) or _NOTHING
+            )
+    return qs
 
 
 @dataclass
@@ -71,8 +79,11 @@ class TargetFilter:
     tag: int | None = None
     risk_class: str = ""
     status: str = ""
+    invalid: bool = False  # a filter with a bad value matches nothing (never everything)
 
     def apply(self, qs: QuerySet[Target]) -> QuerySet[Target]:
+        if self.invalid:
+            return qs.none()
         q = self.q.strip()
         if q:
             upper = q.upper()
@@ -103,8 +114,11 @@ class InspectorFilter:
     specialty: int | None = None
     on_duty: str = ""  # "", "1", "0"
     drawable_on: str = ""  # an ISO date: only those whose 执法证 is valid then
+    invalid: bool = False
 
     def apply(self, qs: QuerySet[Inspector]) -> QuerySet[Inspector]:
+        if self.invalid:
+            return qs.none()
         if self.q.strip():
             q = self.q.strip()
             qs = qs.filter(Q(name__contains=q) | Q(certificate_no=q))

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
-from shuangsuiji.core.errors import DomainError, Forbidden
+from shuangsuiji.core.errors import DomainError, Forbidden, NotFound
 from shuangsuiji.core.identifiers import (
     IdentifierError,
     keyed_digest,
@@ -32,8 +32,20 @@ from .models import (
     Tag,
     TagLibrary,
     Target,
+    TargetKind,
     TargetSupervision,
 )
+from .selectors import items_for, usable_tags
+
+
+def _check_tags(tags, department: Department, library: str, field: str) -> None:
+    usable = set(usable_tags(department, library).values_list("pk", flat=True))
+    bad = [t.name for t in tags if t.pk not in usable]
+    if bad:
+        raise DomainError(
+            f"标签不可用：{'、'.join(bad)}（须为本辖区共用或本部门的{TagLibrary(library).label}）",
+            field=field,
+        )
 
 
 def _own_department(actor, department: Department) -> None:
@@ -45,19 +57,34 @@ def _own_department(actor, department: Department) -> None:
 
 
 @transaction.atomic
+def _check_target_fields(target: Target, department: Department) -> None:
+    """The rules a target's own fields must keep, whoever sets them."""
+    if not (target.name or "").strip():
+        raise DomainError("名称为必填项", field="name")
+    if target.kind not in TargetKind.values:
+        raise DomainError(f"未知主体类型“{target.kind}”", field="kind")
+    if target.risk_class and target.risk_class not in RiskClass.values:
+        raise DomainError("信用风险分类应为 A、B、C 或 D", field="risk_class")
+    region = target.region
+    if region.retired_on or not region.code.startswith(department.region.scope_prefix):
+        raise DomainError("所属区划须为本辖区现行区划", field="region")
+    # Exports carry the code; keep it in step with the industry chosen on a form or the API.
+    target.industry_code = target.industry_id or ""
+
+
+@transaction.atomic
 def target_create(
     *, actor, department: Department, kind: str, name: str, region, key: str, **fields
 ) -> Target:
     """Add one target to the directory, supervised by `department`."""
     require(actor, Action.TARGET_EDIT)
     _own_department(actor, department)
-    if region.retired_on or not region.code.startswith(department.region.scope_prefix):
-        raise DomainError("所属区划须为本辖区现行区划", field="region")
-    target = Target(kind=kind, name=name, region=region, **fields)
+    target = Target(kind=kind, name=(name or "").strip(), region=region, **fields)
+    _check_target_fields(target, department)
     try:
         if kind in MARKET_KINDS:
             target.uscc = target.key_display = normalize_uscc(key)
-        elif kind == "person":
+        elif kind == TargetKind.PERSON:
             ric = normalize_ric(key)
             target.nonmarket_key = keyed_digest(settings.ID_DIGEST_KEY, ric)
             target.key_display = mask_ric(ric)
@@ -79,7 +106,7 @@ def target_create(
         actor=actor,
         action="target.create",
         obj=target,
-        summary=f"新增检查对象：{name}（{target.key_display}）",
+        summary=f"新增检查对象：{target.name}（{target.key_display}）",
     )
     return target
 
@@ -110,14 +137,16 @@ def target_update(*, actor, target: Target, **changes) -> Target:
         if old != v:
             before[k] = old
             setattr(target, k, v)
+    if not before:
+        return target
+    code = target.industry_code
+    _check_target_fields(target, actor.department)
+    if "industry" not in before:
+        target.industry_code = code  # an imported code below the loaded depth stays as it was
     if "status" in before and "status_changed_on" not in changes:
         target.status_changed_on = timezone.localdate()
     if "risk_class" in before:
-        if target.risk_class and target.risk_class not in RiskClass.values:
-            raise DomainError("信用风险分类应为 A、B、C 或 D", field="risk_class")
         target.risk_class_set_on = timezone.localdate()
-    if not before:
-        return target
     target.save()
     audit.record(
         actor=actor,
@@ -134,14 +163,10 @@ def target_tags_set(*, actor, target: Target, tags: list[Tag]) -> None:
     require(actor, Action.TARGET_EDIT)
     if not target.supervisions.filter(department_id=actor.department_id).exists():
         raise Forbidden("只能标注本部门监管的检查对象")
-    bad = [
-        t.name
-        for t in tags
-        if t.library != TagLibrary.TARGET or (t.department_id not in (None, actor.department_id))
-    ]
-    if bad:
-        raise DomainError(f"标签不可用：{'、'.join(bad)}", field="tags")
-    target.tags.set(tags)
+    _check_tags(tags, actor.department, TagLibrary.TARGET, "tags")
+    # Tags of other departments are theirs: kept as they are.
+    others = list(target.tags.exclude(pk__in=usable_tags(actor.department, TagLibrary.TARGET)))
+    target.tags.set([*tags, *others])
     audit.record(
         actor=actor,
         action="target.tags",
@@ -232,6 +257,7 @@ def inspector_create(
     values = _inspector_values(department=department, name=name, id_number=id_number, **fields)
     if Inspector.objects.filter(id_digest=values["id_digest"]).exists():
         raise DomainError(f"名录库中已有身份证号为 {values['id_masked']} 的人员", field="id_number")
+    _check_tags(specialties, department, TagLibrary.INSPECTOR, "specialties")
     insp = Inspector.objects.create(**values)
     insp.specialties.set(specialties)
     audit.record(
@@ -270,6 +296,7 @@ def inspector_update(*, actor, inspector: Inspector, specialties=None, **changes
             setattr(inspector, k, v)
     inspector.save()
     if specialties is not None:
+        _check_tags(specialties, inspector.department, TagLibrary.INSPECTOR, "specialties")
         inspector.specialties.set(specialties)
         before["specialties"] = "（已更新）"
     if before:
@@ -338,6 +365,7 @@ def item_create(
     if not name.strip():
         raise DomainError("事项名称为必填项", field="name")
     item = Item.objects.create(region=actor.region, code=code, name=name, **fields)
+    _check_tags(required_specialties, actor.department, TagLibrary.INSPECTOR, "required_specialties")
     item.required_specialties.set(required_specialties)
     for seq, text in enumerate([t for t in checklist if t.strip()], start=1):
         item.checklist.create(seq=seq, text=text.strip())
@@ -378,6 +406,7 @@ def item_update(
         raise DomainError("已发布的事项须有检查方式", field="methods")
     item.save()
     if required_specialties is not None:
+        _check_tags(required_specialties, actor.department, TagLibrary.INSPECTOR, "required_specialties")
         item.required_specialties.set(required_specialties)
         changed.append("required_specialties")
     if checklist is not None:
@@ -417,6 +446,8 @@ def item_publish(*, actor, item: Item) -> Item:
 def item_claim(*, actor, item: Item) -> ItemClaim:
     """认领 (R-ITEM-1): only a published item can be claimed."""
     require(actor, Action.ITEM_CLAIM)
+    if not items_for(actor).filter(pk=item.pk).exists() and item.status == ItemStatus.PUBLISHED:
+        raise NotFound("本辖区及上级清单中没有该事项")
     if item.status != ItemStatus.PUBLISHED:
         raise DomainError(f"事项“{item.name}”尚未发布，不能认领")
     claim, created = ItemClaim.objects.get_or_create(

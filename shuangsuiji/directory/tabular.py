@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 
 
 class FileProblem(ValueError):
@@ -85,19 +86,46 @@ def read_table(path: Path, filename: str, encoding: str = "auto") -> Iterator[tu
     return _csv_rows(path, encoding)
 
 
+# A cell starting with one of these is a formula to Excel: exported text is never run (CSV
+# injection). .xlsx cells are typed as text; CSV cells get a leading apostrophe, which the
+# importer drops again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_xlsx(header: list[str], rows: Iterable[Iterable], title: str = "Sheet1") -> bytes:
     """A write-only workbook (streams rows; memory flat)."""
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
     ws.append(header)
     for r in rows:
-        ws.append(list(r))
+        ws.append([_text_cell(ws, v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in r])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
+def _text_cell(ws, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def csv_line(values: Iterable) -> str:
     buf = io.StringIO()
-    csv.writer(buf).writerow(["" if v is None else v for v in values])
+    csv.writer(buf).writerow([_csv_safe(v) for v in values])
     return buf.getvalue()
+
+
+def _csv_safe(v):
+    if v is None:
+        return ""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def unescape(text: str) -> str:
+    """Undo csv_line's apostrophe on a cell read back in."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text

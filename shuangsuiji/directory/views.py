@@ -3,7 +3,9 @@
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -123,21 +125,22 @@ def target_create(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            t = services.target_create(
-                actor=request.user,
-                department=request.user.department,
-                kind=d["kind"],
-                name=d["name"],
-                region=d["region"],
-                key=d["key"],
-                address=d["address"],
-                industry=d["industry"],
-                founded_on=d["founded_on"],
-                status=d["status"],
-                risk_class=d["risk_class"],
-            )
-            if d["tags"]:
-                services.target_tags_set(actor=request.user, target=t, tags=list(d["tags"]))
+            with transaction.atomic():  # the target and its tags: both saved or neither
+                t = services.target_create(
+                    actor=request.user,
+                    department=request.user.department,
+                    kind=d["kind"],
+                    name=d["name"],
+                    region=d["region"],
+                    key=d["key"],
+                    address=d["address"],
+                    industry=d["industry"],
+                    founded_on=d["founded_on"],
+                    status=d["status"],
+                    risk_class=d["risk_class"],
+                )
+                if d["tags"]:
+                    services.target_tags_set(actor=request.user, target=t, tags=list(d["tags"]))
         except DomainError as e:
             _form_errors(form, e)
         else:
@@ -145,7 +148,7 @@ def target_create(request):
             return redirect("directory:target_detail", t.pk)
     return render(
         request,
-        "directory/form.html",
+        "form.html",
         {"form": form, "title": "新增检查对象", "back": "directory:target_list"},
     )
 
@@ -153,14 +156,20 @@ def target_create(request):
 @requires(Action.TARGET_EDIT)
 def target_edit(request, pk):
     target = get_object_or_404(selectors.targets_for(request.user), pk=pk)
+    tags = tag_choices(request.user, TagLibrary.TARGET)
     form = TargetForm(
-        request.POST or None, instance=target, regions=region_choices(request.user), editing=True
+        request.POST or None, instance=target, regions=region_choices(request.user), tags=tags, editing=True
     )
     if request.method == "POST" and form.is_valid():
         try:
-            changes = {k: form.cleaned_data[k] for k in form.changed_data}
+            changes = {k: form.cleaned_data[k] for k in form.changed_data if k != "tags"}
             target.refresh_from_db()
-            services.target_update(actor=request.user, target=target, **changes)
+            with transaction.atomic():  # fields and tags: both saved or neither
+                services.target_update(actor=request.user, target=target, **changes)
+                if "tags" in form.changed_data:
+                    services.target_tags_set(
+                        actor=request.user, target=target, tags=list(form.cleaned_data["tags"])
+                    )
         except DomainError as e:
             _form_errors(form, e)
         else:
@@ -168,7 +177,7 @@ def target_edit(request, pk):
             return redirect("directory:target_detail", pk)
     return render(
         request,
-        "directory/form.html",
+        "form.html",
         {"form": form, "title": f"修改：{target.name}", "back": "directory:target_list"},
     )
 
@@ -241,13 +250,13 @@ def inspector_export(request, fmt):
 
 @requires(Action.DIRECTORY_VIEW)
 def inspector_detail(request, pk):
+    if request.method == "POST" and not can(request.user, Action.INSPECTOR_EDIT):
+        raise PermissionDenied
     insp = get_object_or_404(
         selectors.inspectors_for(request.user).select_related("department", "business_line"), pk=pk
     )
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not can(request.user, Action.INSPECTOR_EDIT):
-            raise Http404
         target = (
             selectors.targets_for(request.user)
             .filter(uscc=form.cleaned_data["target_key"].strip().upper())
@@ -308,7 +317,7 @@ def inspector_create(request):
             return redirect("directory:inspector_detail", insp.pk)
     return render(
         request,
-        "directory/form.html",
+        "form.html",
         {"form": form, "title": "新增执法检查人员", "back": "directory:inspector_list"},
     )
 
@@ -340,7 +349,7 @@ def inspector_edit(request, pk):
             return redirect("directory:inspector_detail", pk)
     return render(
         request,
-        "directory/form.html",
+        "form.html",
         {"form": form, "title": f"修改：{insp.name}", "back": "directory:inspector_list"},
     )
 
@@ -474,9 +483,7 @@ def item_edit(request, pk=None):
             messages.success(request, f"已保存：{item.name}")
             return redirect("directory:item_detail", item.pk)
     title = f"修改事项：{item.name}" if item else "新建抽查事项"
-    return render(
-        request, "directory/form.html", {"form": form, "title": title, "back": "directory:item_list"}
-    )
+    return render(request, "form.html", {"form": form, "title": title, "back": "directory:item_list"})
 
 
 @requires(Action.ITEM_CLAIM)
@@ -496,7 +503,7 @@ def tag_list(request):
     form = TagForm(request.POST or None)
     if request.method == "POST":
         if not can(request.user, Action.TAG_EDIT):
-            raise Http404
+            raise PermissionDenied
         if form.is_valid():
             try:
                 services.tag_create(actor=request.user, **form.cleaned_data)

@@ -1,8 +1,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from shuangsuiji.core.models import Region
-from shuangsuiji.demo import county
+from shuangsuiji.demo import county, year
 from shuangsuiji.directory.models import Industry
 
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, targets, **opts):
         if county.is_loaded():
-            self.stdout.write("演示数据已存在，跳过")
+            self.stdout.write("演示辖区已存在，跳过")
+            self._year()
             return
         if not Region.objects.filter(code=county.COUNTY).exists():
             call_command("load_regions", stdout=self.stdout)
@@ -24,4 +26,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"已载入鹿泉区：{counts['departments']} 个成员单位，{counts['inspectors']} 名执法检查人员，"
             f"{counts['items']} 个抽查事项，{counts['targets']} 个检查对象，{counts['accounts']} 个账号"
+        )
+        self._year()
+
+    def _year(self):
+        if year.is_loaded():
+            return
+        with transaction.atomic():
+            counts = year.build()
+        self.stdout.write(
+            f"已载入 {year.YEAR} 年工作：年度目标、一业一查清单、{counts['plans']} 份年度计划（{counts['tasks']} 项任务），{counts['drawn']} 项任务已完成抽取"
         )

@@ -1,0 +1,967 @@
+"""The permission matrix (STYLE.md 4): every page and API endpoint, every standing actor, the
+answer the product should give per the roles of ARCHITECTURE.md.
+
+The table is written out by hand on purpose: it is the specification, not a copy of
+ROLE_ACTIONS, so a wrong entry in the role table (or a view that checks the wrong thing) shows
+up here as a failing row.
+
+- anonymous: pages redirect to the sign-in page, the API answers 401;
+- the sysadmin keeps accounts and the calendar and never reads supervision data (403);
+- the auditor reads the audit log only (403 elsewhere, except home and API tokens);
+- a role that may never do an action gets 403; a record outside the actor's scope is 404
+  (scope never reveals what exists).
+
+Objects: a target supervised only by department A, an inspector of A, a published item and a
+draft item of the county's list, a job created by a_admin. The actors and objects are built
+once for the module (see `standing`), so the ~550 rows stay fast."""
+
+import datetime as dt
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
+
+from conftest import PASSWORD, REGIONS, World, make_ric, make_uscc
+from shuangsuiji.api import api
+from shuangsuiji.core import services as core_services
+from shuangsuiji.core.models import ApiToken, AuditEntry, Job, Region, Role, User
+from shuangsuiji.directory import services
+from shuangsuiji.directory.models import Target
+
+OK, CREATED, UNAUTH, DENIED, HIDDEN = 200, 201, 401, 403, 404
+LOGIN = "302→sign-in"  # a redirect to the sign-in page
+MOVED = "302"  # a redirect after a successful POST (or a signed-in visit to the sign-in page)
+
+TARGET_USCC = make_uscc("91130110MA0A00001")
+NEW_USCC = make_uscc("91130110MA0A00099")
+INSPECTOR_RIC = make_ric("13010219850612123")
+NEW_RIC = make_ric("13010219900202456")
+
+# (actor, method, url, expected). {target}, {inspector}, {item}, {draft}, {job} are the objects above.
+MATRIX = [
+    # ---- core pages ----------------------------------------------------------------------------
+    ("anonymous", "GET", "/", LOGIN),
+    ("office", "GET", "/", OK),
+    ("a_admin", "GET", "/", OK),
+    ("a_reviewer", "GET", "/", OK),
+    ("a_inspector", "GET", "/", OK),
+    ("b_admin", "GET", "/", OK),
+    ("b_inspector", "GET", "/", OK),
+    ("sysadmin", "GET", "/", OK),
+    ("auditor", "GET", "/", OK),
+    ("far_admin", "GET", "/", OK),
+    ("anonymous", "GET", "/login/", OK),
+    ("office", "GET", "/login/", MOVED),
+    ("a_admin", "GET", "/login/", MOVED),
+    ("a_reviewer", "GET", "/login/", MOVED),
+    ("a_inspector", "GET", "/login/", MOVED),
+    ("b_admin", "GET", "/login/", MOVED),
+    ("b_inspector", "GET", "/login/", MOVED),
+    ("sysadmin", "GET", "/login/", MOVED),
+    ("auditor", "GET", "/login/", MOVED),
+    ("far_admin", "GET", "/login/", MOVED),
+    ("anonymous", "POST", "/logout/", LOGIN),
+    ("office", "POST", "/logout/", LOGIN),
+    ("a_admin", "POST", "/logout/", LOGIN),
+    ("a_reviewer", "POST", "/logout/", LOGIN),
+    ("a_inspector", "POST", "/logout/", LOGIN),
+    ("b_admin", "POST", "/logout/", LOGIN),
+    ("b_inspector", "POST", "/logout/", LOGIN),
+    ("sysadmin", "POST", "/logout/", LOGIN),
+    ("auditor", "POST", "/logout/", LOGIN),
+    ("far_admin", "POST", "/logout/", LOGIN),
+    ("anonymous", "GET", "/jobs/", LOGIN),
+    ("office", "GET", "/jobs/", OK),
+    ("a_admin", "GET", "/jobs/", OK),
+    ("a_reviewer", "GET", "/jobs/", DENIED),
+    ("a_inspector", "GET", "/jobs/", DENIED),
+    ("b_admin", "GET", "/jobs/", OK),
+    ("b_inspector", "GET", "/jobs/", DENIED),
+    ("sysadmin", "GET", "/jobs/", DENIED),
+    ("auditor", "GET", "/jobs/", DENIED),
+    ("far_admin", "GET", "/jobs/", OK),
+    ("anonymous", "GET", "/jobs/{job}/", LOGIN),
+    ("office", "GET", "/jobs/{job}/", OK),
+    ("a_admin", "GET", "/jobs/{job}/", OK),
+    ("a_reviewer", "GET", "/jobs/{job}/", DENIED),
+    ("a_inspector", "GET", "/jobs/{job}/", DENIED),
+    ("b_admin", "GET", "/jobs/{job}/", HIDDEN),
+    ("b_inspector", "GET", "/jobs/{job}/", DENIED),
+    ("sysadmin", "GET", "/jobs/{job}/", DENIED),
+    ("auditor", "GET", "/jobs/{job}/", DENIED),
+    ("far_admin", "GET", "/jobs/{job}/", HIDDEN),
+    ("anonymous", "GET", "/calendar/", LOGIN),
+    ("office", "GET", "/calendar/", OK),
+    ("a_admin", "GET", "/calendar/", DENIED),
+    ("a_reviewer", "GET", "/calendar/", DENIED),
+    ("a_inspector", "GET", "/calendar/", DENIED),
+    ("b_admin", "GET", "/calendar/", DENIED),
+    ("b_inspector", "GET", "/calendar/", DENIED),
+    ("sysadmin", "GET", "/calendar/", OK),
+    ("auditor", "GET", "/calendar/", DENIED),
+    ("far_admin", "GET", "/calendar/", DENIED),
+    ("anonymous", "POST", "/calendar/", LOGIN),
+    ("office", "POST", "/calendar/", MOVED),
+    ("a_admin", "POST", "/calendar/", DENIED),
+    ("a_reviewer", "POST", "/calendar/", DENIED),
+    ("a_inspector", "POST", "/calendar/", DENIED),
+    ("b_admin", "POST", "/calendar/", DENIED),
+    ("b_inspector", "POST", "/calendar/", DENIED),
+    ("sysadmin", "POST", "/calendar/", MOVED),
+    ("auditor", "POST", "/calendar/", DENIED),
+    ("far_admin", "POST", "/calendar/", DENIED),
+    ("anonymous", "GET", "/org/", LOGIN),
+    ("office", "GET", "/org/", DENIED),
+    ("a_admin", "GET", "/org/", DENIED),
+    ("a_reviewer", "GET", "/org/", DENIED),
+    ("a_inspector", "GET", "/org/", DENIED),
+    ("b_admin", "GET", "/org/", DENIED),
+    ("b_inspector", "GET", "/org/", DENIED),
+    ("sysadmin", "GET", "/org/", OK),
+    ("auditor", "GET", "/org/", DENIED),
+    ("far_admin", "GET", "/org/", DENIED),
+    ("anonymous", "GET", "/audit/", LOGIN),
+    ("office", "GET", "/audit/", DENIED),
+    ("a_admin", "GET", "/audit/", DENIED),
+    ("a_reviewer", "GET", "/audit/", DENIED),
+    ("a_inspector", "GET", "/audit/", DENIED),
+    ("b_admin", "GET", "/audit/", DENIED),
+    ("b_inspector", "GET", "/audit/", DENIED),
+    ("sysadmin", "GET", "/audit/", DENIED),
+    ("auditor", "GET", "/audit/", OK),
+    ("far_admin", "GET", "/audit/", DENIED),
+    ("anonymous", "GET", "/tokens/", LOGIN),
+    ("office", "GET", "/tokens/", OK),
+    ("a_admin", "GET", "/tokens/", OK),
+    ("a_reviewer", "GET", "/tokens/", OK),
+    ("a_inspector", "GET", "/tokens/", OK),
+    ("b_admin", "GET", "/tokens/", OK),
+    ("b_inspector", "GET", "/tokens/", OK),
+    ("sysadmin", "GET", "/tokens/", OK),
+    ("auditor", "GET", "/tokens/", OK),
+    ("far_admin", "GET", "/tokens/", OK),
+    ("anonymous", "POST", "/tokens/", LOGIN),
+    ("office", "POST", "/tokens/", OK),
+    ("a_admin", "POST", "/tokens/", OK),
+    ("a_reviewer", "POST", "/tokens/", OK),
+    ("a_inspector", "POST", "/tokens/", OK),
+    ("b_admin", "POST", "/tokens/", OK),
+    ("b_inspector", "POST", "/tokens/", OK),
+    ("sysadmin", "POST", "/tokens/", OK),
+    ("auditor", "POST", "/tokens/", OK),
+    ("far_admin", "POST", "/tokens/", OK),
+    # ---- targets -------------------------------------------------------------------------------
+    ("anonymous", "GET", "/directory/targets/", LOGIN),
+    ("office", "GET", "/directory/targets/", OK),
+    ("a_admin", "GET", "/directory/targets/", OK),
+    ("a_reviewer", "GET", "/directory/targets/", OK),
+    ("a_inspector", "GET", "/directory/targets/", OK),
+    ("b_admin", "GET", "/directory/targets/", OK),
+    ("b_inspector", "GET", "/directory/targets/", OK),
+    ("sysadmin", "GET", "/directory/targets/", DENIED),
+    ("auditor", "GET", "/directory/targets/", DENIED),
+    ("far_admin", "GET", "/directory/targets/", OK),
+    ("anonymous", "GET", "/directory/targets/new/", LOGIN),
+    ("office", "GET", "/directory/targets/new/", DENIED),
+    ("a_admin", "GET", "/directory/targets/new/", OK),
+    ("a_reviewer", "GET", "/directory/targets/new/", DENIED),
+    ("a_inspector", "GET", "/directory/targets/new/", DENIED),
+    ("b_admin", "GET", "/directory/targets/new/", OK),
+    ("b_inspector", "GET", "/directory/targets/new/", DENIED),
+    ("sysadmin", "GET", "/directory/targets/new/", DENIED),
+    ("auditor", "GET", "/directory/targets/new/", DENIED),
+    ("far_admin", "GET", "/directory/targets/new/", OK),
+    ("anonymous", "POST", "/directory/targets/new/", LOGIN),
+    ("office", "POST", "/directory/targets/new/", DENIED),
+    ("a_admin", "POST", "/directory/targets/new/", MOVED),
+    ("a_reviewer", "POST", "/directory/targets/new/", DENIED),
+    ("a_inspector", "POST", "/directory/targets/new/", DENIED),
+    ("b_admin", "POST", "/directory/targets/new/", MOVED),
+    ("b_inspector", "POST", "/directory/targets/new/", DENIED),
+    ("sysadmin", "POST", "/directory/targets/new/", DENIED),
+    ("auditor", "POST", "/directory/targets/new/", DENIED),
+    ("far_admin", "POST", "/directory/targets/new/", MOVED),
+    ("anonymous", "GET", "/directory/targets/import/", LOGIN),
+    ("office", "GET", "/directory/targets/import/", DENIED),
+    ("a_admin", "GET", "/directory/targets/import/", OK),
+    ("a_reviewer", "GET", "/directory/targets/import/", DENIED),
+    ("a_inspector", "GET", "/directory/targets/import/", DENIED),
+    ("b_admin", "GET", "/directory/targets/import/", OK),
+    ("b_inspector", "GET", "/directory/targets/import/", DENIED),
+    ("sysadmin", "GET", "/directory/targets/import/", DENIED),
+    ("auditor", "GET", "/directory/targets/import/", DENIED),
+    ("far_admin", "GET", "/directory/targets/import/", OK),
+    ("anonymous", "POST", "/directory/targets/import/", LOGIN),
+    ("office", "POST", "/directory/targets/import/", DENIED),
+    ("a_admin", "POST", "/directory/targets/import/", MOVED),
+    ("a_reviewer", "POST", "/directory/targets/import/", DENIED),
+    ("a_inspector", "POST", "/directory/targets/import/", DENIED),
+    ("b_admin", "POST", "/directory/targets/import/", MOVED),
+    ("b_inspector", "POST", "/directory/targets/import/", DENIED),
+    ("sysadmin", "POST", "/directory/targets/import/", DENIED),
+    ("auditor", "POST", "/directory/targets/import/", DENIED),
+    ("far_admin", "POST", "/directory/targets/import/", MOVED),
+    ("anonymous", "GET", "/directory/targets/template/market.xlsx", LOGIN),
+    ("office", "GET", "/directory/targets/template/market.xlsx", OK),
+    ("a_admin", "GET", "/directory/targets/template/market.xlsx", OK),
+    ("a_reviewer", "GET", "/directory/targets/template/market.xlsx", OK),
+    ("a_inspector", "GET", "/directory/targets/template/market.xlsx", OK),
+    ("b_admin", "GET", "/directory/targets/template/market.xlsx", OK),
+    ("b_inspector", "GET", "/directory/targets/template/market.xlsx", OK),
+    ("sysadmin", "GET", "/directory/targets/template/market.xlsx", DENIED),
+    ("auditor", "GET", "/directory/targets/template/market.xlsx", DENIED),
+    ("far_admin", "GET", "/directory/targets/template/market.xlsx", OK),
+    ("anonymous", "GET", "/directory/targets/template/person.csv", LOGIN),
+    ("office", "GET", "/directory/targets/template/person.csv", OK),
+    ("a_admin", "GET", "/directory/targets/template/person.csv", OK),
+    ("a_reviewer", "GET", "/directory/targets/template/person.csv", OK),
+    ("a_inspector", "GET", "/directory/targets/template/person.csv", OK),
+    ("b_admin", "GET", "/directory/targets/template/person.csv", OK),
+    ("b_inspector", "GET", "/directory/targets/template/person.csv", OK),
+    ("sysadmin", "GET", "/directory/targets/template/person.csv", DENIED),
+    ("auditor", "GET", "/directory/targets/template/person.csv", DENIED),
+    ("far_admin", "GET", "/directory/targets/template/person.csv", OK),
+    ("anonymous", "GET", "/directory/targets/export.csv", LOGIN),
+    ("office", "GET", "/directory/targets/export.csv", OK),
+    ("a_admin", "GET", "/directory/targets/export.csv", OK),
+    ("a_reviewer", "GET", "/directory/targets/export.csv", OK),
+    ("a_inspector", "GET", "/directory/targets/export.csv", OK),
+    ("b_admin", "GET", "/directory/targets/export.csv", OK),
+    ("b_inspector", "GET", "/directory/targets/export.csv", OK),
+    ("sysadmin", "GET", "/directory/targets/export.csv", DENIED),
+    ("auditor", "GET", "/directory/targets/export.csv", DENIED),
+    ("far_admin", "GET", "/directory/targets/export.csv", OK),
+    ("anonymous", "GET", "/directory/targets/export.xlsx", LOGIN),
+    ("office", "GET", "/directory/targets/export.xlsx", OK),
+    ("a_admin", "GET", "/directory/targets/export.xlsx", OK),
+    ("a_reviewer", "GET", "/directory/targets/export.xlsx", OK),
+    ("a_inspector", "GET", "/directory/targets/export.xlsx", OK),
+    ("b_admin", "GET", "/directory/targets/export.xlsx", OK),
+    ("b_inspector", "GET", "/directory/targets/export.xlsx", OK),
+    ("sysadmin", "GET", "/directory/targets/export.xlsx", DENIED),
+    ("auditor", "GET", "/directory/targets/export.xlsx", DENIED),
+    ("far_admin", "GET", "/directory/targets/export.xlsx", OK),
+    ("anonymous", "GET", "/directory/targets/{target}/", LOGIN),
+    ("office", "GET", "/directory/targets/{target}/", OK),
+    ("a_admin", "GET", "/directory/targets/{target}/", OK),
+    ("a_reviewer", "GET", "/directory/targets/{target}/", OK),
+    ("a_inspector", "GET", "/directory/targets/{target}/", OK),
+    ("b_admin", "GET", "/directory/targets/{target}/", HIDDEN),
+    ("b_inspector", "GET", "/directory/targets/{target}/", HIDDEN),
+    ("sysadmin", "GET", "/directory/targets/{target}/", DENIED),
+    ("auditor", "GET", "/directory/targets/{target}/", DENIED),
+    ("far_admin", "GET", "/directory/targets/{target}/", HIDDEN),
+    ("anonymous", "GET", "/directory/targets/{target}/edit/", LOGIN),
+    ("office", "GET", "/directory/targets/{target}/edit/", DENIED),
+    ("a_admin", "GET", "/directory/targets/{target}/edit/", OK),
+    ("a_reviewer", "GET", "/directory/targets/{target}/edit/", DENIED),
+    ("a_inspector", "GET", "/directory/targets/{target}/edit/", DENIED),
+    ("b_admin", "GET", "/directory/targets/{target}/edit/", HIDDEN),
+    ("b_inspector", "GET", "/directory/targets/{target}/edit/", DENIED),
+    ("sysadmin", "GET", "/directory/targets/{target}/edit/", DENIED),
+    ("auditor", "GET", "/directory/targets/{target}/edit/", DENIED),
+    ("far_admin", "GET", "/directory/targets/{target}/edit/", HIDDEN),
+    ("anonymous", "POST", "/directory/targets/{target}/edit/", LOGIN),
+    ("office", "POST", "/directory/targets/{target}/edit/", DENIED),
+    ("a_admin", "POST", "/directory/targets/{target}/edit/", MOVED),
+    ("a_reviewer", "POST", "/directory/targets/{target}/edit/", DENIED),
+    ("a_inspector", "POST", "/directory/targets/{target}/edit/", DENIED),
+    ("b_admin", "POST", "/directory/targets/{target}/edit/", HIDDEN),
+    ("b_inspector", "POST", "/directory/targets/{target}/edit/", DENIED),
+    ("sysadmin", "POST", "/directory/targets/{target}/edit/", DENIED),
+    ("auditor", "POST", "/directory/targets/{target}/edit/", DENIED),
+    ("far_admin", "POST", "/directory/targets/{target}/edit/", HIDDEN),
+    # ---- inspectors ----------------------------------------------------------------------------
+    ("anonymous", "GET", "/directory/inspectors/", LOGIN),
+    ("office", "GET", "/directory/inspectors/", OK),
+    ("a_admin", "GET", "/directory/inspectors/", OK),
+    ("a_reviewer", "GET", "/directory/inspectors/", OK),
+    ("a_inspector", "GET", "/directory/inspectors/", OK),
+    ("b_admin", "GET", "/directory/inspectors/", OK),
+    ("b_inspector", "GET", "/directory/inspectors/", OK),
+    ("sysadmin", "GET", "/directory/inspectors/", DENIED),
+    ("auditor", "GET", "/directory/inspectors/", DENIED),
+    ("far_admin", "GET", "/directory/inspectors/", OK),
+    ("anonymous", "GET", "/directory/inspectors/new/", LOGIN),
+    ("office", "GET", "/directory/inspectors/new/", DENIED),
+    ("a_admin", "GET", "/directory/inspectors/new/", OK),
+    ("a_reviewer", "GET", "/directory/inspectors/new/", DENIED),
+    ("a_inspector", "GET", "/directory/inspectors/new/", DENIED),
+    ("b_admin", "GET", "/directory/inspectors/new/", OK),
+    ("b_inspector", "GET", "/directory/inspectors/new/", DENIED),
+    ("sysadmin", "GET", "/directory/inspectors/new/", DENIED),
+    ("auditor", "GET", "/directory/inspectors/new/", DENIED),
+    ("far_admin", "GET", "/directory/inspectors/new/", OK),
+    ("anonymous", "POST", "/directory/inspectors/new/", LOGIN),
+    ("office", "POST", "/directory/inspectors/new/", DENIED),
+    ("a_admin", "POST", "/directory/inspectors/new/", MOVED),
+    ("a_reviewer", "POST", "/directory/inspectors/new/", DENIED),
+    ("a_inspector", "POST", "/directory/inspectors/new/", DENIED),
+    ("b_admin", "POST", "/directory/inspectors/new/", MOVED),
+    ("b_inspector", "POST", "/directory/inspectors/new/", DENIED),
+    ("sysadmin", "POST", "/directory/inspectors/new/", DENIED),
+    ("auditor", "POST", "/directory/inspectors/new/", DENIED),
+    ("far_admin", "POST", "/directory/inspectors/new/", MOVED),
+    ("anonymous", "GET", "/directory/inspectors/import/", LOGIN),
+    ("office", "GET", "/directory/inspectors/import/", DENIED),
+    ("a_admin", "GET", "/directory/inspectors/import/", OK),
+    ("a_reviewer", "GET", "/directory/inspectors/import/", DENIED),
+    ("a_inspector", "GET", "/directory/inspectors/import/", DENIED),
+    ("b_admin", "GET", "/directory/inspectors/import/", OK),
+    ("b_inspector", "GET", "/directory/inspectors/import/", DENIED),
+    ("sysadmin", "GET", "/directory/inspectors/import/", DENIED),
+    ("auditor", "GET", "/directory/inspectors/import/", DENIED),
+    ("far_admin", "GET", "/directory/inspectors/import/", OK),
+    ("anonymous", "POST", "/directory/inspectors/import/", LOGIN),
+    ("office", "POST", "/directory/inspectors/import/", DENIED),
+    ("a_admin", "POST", "/directory/inspectors/import/", MOVED),
+    ("a_reviewer", "POST", "/directory/inspectors/import/", DENIED),
+    ("a_inspector", "POST", "/directory/inspectors/import/", DENIED),
+    ("b_admin", "POST", "/directory/inspectors/import/", MOVED),
+    ("b_inspector", "POST", "/directory/inspectors/import/", DENIED),
+    ("sysadmin", "POST", "/directory/inspectors/import/", DENIED),
+    ("auditor", "POST", "/directory/inspectors/import/", DENIED),
+    ("far_admin", "POST", "/directory/inspectors/import/", MOVED),
+    ("anonymous", "GET", "/directory/inspectors/template.csv", LOGIN),
+    ("office", "GET", "/directory/inspectors/template.csv", OK),
+    ("a_admin", "GET", "/directory/inspectors/template.csv", OK),
+    ("a_reviewer", "GET", "/directory/inspectors/template.csv", OK),
+    ("a_inspector", "GET", "/directory/inspectors/template.csv", OK),
+    ("b_admin", "GET", "/directory/inspectors/template.csv", OK),
+    ("b_inspector", "GET", "/directory/inspectors/template.csv", OK),
+    ("sysadmin", "GET", "/directory/inspectors/template.csv", DENIED),
+    ("auditor", "GET", "/directory/inspectors/template.csv", DENIED),
+    ("far_admin", "GET", "/directory/inspectors/template.csv", OK),
+    ("anonymous", "GET", "/directory/inspectors/export.xlsx", LOGIN),
+    ("office", "GET", "/directory/inspectors/export.xlsx", OK),
+    ("a_admin", "GET", "/directory/inspectors/export.xlsx", OK),
+    ("a_reviewer", "GET", "/directory/inspectors/export.xlsx", OK),
+    ("a_inspector", "GET", "/directory/inspectors/export.xlsx", OK),
+    ("b_admin", "GET", "/directory/inspectors/export.xlsx", OK),
+    ("b_inspector", "GET", "/directory/inspectors/export.xlsx", OK),
+    ("sysadmin", "GET", "/directory/inspectors/export.xlsx", DENIED),
+    ("auditor", "GET", "/directory/inspectors/export.xlsx", DENIED),
+    ("far_admin", "GET", "/directory/inspectors/export.xlsx", OK),
+    ("anonymous", "GET", "/directory/inspectors/{inspector}/", LOGIN),
+    ("office", "GET", "/directory/inspectors/{inspector}/", OK),
+    ("a_admin", "GET", "/directory/inspectors/{inspector}/", OK),
+    ("a_reviewer", "GET", "/directory/inspectors/{inspector}/", OK),
+    ("a_inspector", "GET", "/directory/inspectors/{inspector}/", OK),
+    ("b_admin", "GET", "/directory/inspectors/{inspector}/", HIDDEN),
+    ("b_inspector", "GET", "/directory/inspectors/{inspector}/", HIDDEN),
+    ("sysadmin", "GET", "/directory/inspectors/{inspector}/", DENIED),
+    ("auditor", "GET", "/directory/inspectors/{inspector}/", DENIED),
+    ("far_admin", "GET", "/directory/inspectors/{inspector}/", HIDDEN),
+    # ---- POST on the inspector page registers a conflict (利害关系): the department admin's work. ---
+    ("anonymous", "POST", "/directory/inspectors/{inspector}/", LOGIN),
+    ("office", "POST", "/directory/inspectors/{inspector}/", DENIED),
+    ("a_admin", "POST", "/directory/inspectors/{inspector}/", MOVED),
+    ("a_reviewer", "POST", "/directory/inspectors/{inspector}/", DENIED),
+    ("a_inspector", "POST", "/directory/inspectors/{inspector}/", DENIED),
+    ("b_admin", "POST", "/directory/inspectors/{inspector}/", HIDDEN),
+    ("b_inspector", "POST", "/directory/inspectors/{inspector}/", DENIED),
+    ("sysadmin", "POST", "/directory/inspectors/{inspector}/", DENIED),
+    ("auditor", "POST", "/directory/inspectors/{inspector}/", DENIED),
+    ("far_admin", "POST", "/directory/inspectors/{inspector}/", HIDDEN),
+    ("anonymous", "GET", "/directory/inspectors/{inspector}/edit/", LOGIN),
+    ("office", "GET", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("a_admin", "GET", "/directory/inspectors/{inspector}/edit/", OK),
+    ("a_reviewer", "GET", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("a_inspector", "GET", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("b_admin", "GET", "/directory/inspectors/{inspector}/edit/", HIDDEN),
+    ("b_inspector", "GET", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("sysadmin", "GET", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("auditor", "GET", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("far_admin", "GET", "/directory/inspectors/{inspector}/edit/", HIDDEN),
+    ("anonymous", "POST", "/directory/inspectors/{inspector}/edit/", LOGIN),
+    ("office", "POST", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("a_admin", "POST", "/directory/inspectors/{inspector}/edit/", MOVED),
+    ("a_reviewer", "POST", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("a_inspector", "POST", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("b_admin", "POST", "/directory/inspectors/{inspector}/edit/", HIDDEN),
+    ("b_inspector", "POST", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("sysadmin", "POST", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("auditor", "POST", "/directory/inspectors/{inspector}/edit/", DENIED),
+    ("far_admin", "POST", "/directory/inspectors/{inspector}/edit/", HIDDEN),
+    # ---- items (the item list is the office's; drafts are the office's only) -------------------
+    ("anonymous", "GET", "/directory/items/", LOGIN),
+    ("office", "GET", "/directory/items/", OK),
+    ("a_admin", "GET", "/directory/items/", OK),
+    ("a_reviewer", "GET", "/directory/items/", OK),
+    ("a_inspector", "GET", "/directory/items/", OK),
+    ("b_admin", "GET", "/directory/items/", OK),
+    ("b_inspector", "GET", "/directory/items/", OK),
+    ("sysadmin", "GET", "/directory/items/", DENIED),
+    ("auditor", "GET", "/directory/items/", DENIED),
+    ("far_admin", "GET", "/directory/items/", OK),
+    ("anonymous", "GET", "/directory/items/new/", LOGIN),
+    ("office", "GET", "/directory/items/new/", OK),
+    ("a_admin", "GET", "/directory/items/new/", DENIED),
+    ("a_reviewer", "GET", "/directory/items/new/", DENIED),
+    ("a_inspector", "GET", "/directory/items/new/", DENIED),
+    ("b_admin", "GET", "/directory/items/new/", DENIED),
+    ("b_inspector", "GET", "/directory/items/new/", DENIED),
+    ("sysadmin", "GET", "/directory/items/new/", DENIED),
+    ("auditor", "GET", "/directory/items/new/", DENIED),
+    ("far_admin", "GET", "/directory/items/new/", DENIED),
+    ("anonymous", "POST", "/directory/items/new/", LOGIN),
+    ("office", "POST", "/directory/items/new/", MOVED),
+    ("a_admin", "POST", "/directory/items/new/", DENIED),
+    ("a_reviewer", "POST", "/directory/items/new/", DENIED),
+    ("a_inspector", "POST", "/directory/items/new/", DENIED),
+    ("b_admin", "POST", "/directory/items/new/", DENIED),
+    ("b_inspector", "POST", "/directory/items/new/", DENIED),
+    ("sysadmin", "POST", "/directory/items/new/", DENIED),
+    ("auditor", "POST", "/directory/items/new/", DENIED),
+    ("far_admin", "POST", "/directory/items/new/", DENIED),
+    ("anonymous", "GET", "/directory/items/import/", LOGIN),
+    ("office", "GET", "/directory/items/import/", OK),
+    ("a_admin", "GET", "/directory/items/import/", DENIED),
+    ("a_reviewer", "GET", "/directory/items/import/", DENIED),
+    ("a_inspector", "GET", "/directory/items/import/", DENIED),
+    ("b_admin", "GET", "/directory/items/import/", DENIED),
+    ("b_inspector", "GET", "/directory/items/import/", DENIED),
+    ("sysadmin", "GET", "/directory/items/import/", DENIED),
+    ("auditor", "GET", "/directory/items/import/", DENIED),
+    ("far_admin", "GET", "/directory/items/import/", DENIED),
+    ("anonymous", "POST", "/directory/items/import/", LOGIN),
+    ("office", "POST", "/directory/items/import/", MOVED),
+    ("a_admin", "POST", "/directory/items/import/", DENIED),
+    ("a_reviewer", "POST", "/directory/items/import/", DENIED),
+    ("a_inspector", "POST", "/directory/items/import/", DENIED),
+    ("b_admin", "POST", "/directory/items/import/", DENIED),
+    ("b_inspector", "POST", "/directory/items/import/", DENIED),
+    ("sysadmin", "POST", "/directory/items/import/", DENIED),
+    ("auditor", "POST", "/directory/items/import/", DENIED),
+    ("far_admin", "POST", "/directory/items/import/", DENIED),
+    ("anonymous", "GET", "/directory/items/template.xlsx", LOGIN),
+    ("office", "GET", "/directory/items/template.xlsx", OK),
+    ("a_admin", "GET", "/directory/items/template.xlsx", OK),
+    ("a_reviewer", "GET", "/directory/items/template.xlsx", OK),
+    ("a_inspector", "GET", "/directory/items/template.xlsx", OK),
+    ("b_admin", "GET", "/directory/items/template.xlsx", OK),
+    ("b_inspector", "GET", "/directory/items/template.xlsx", OK),
+    ("sysadmin", "GET", "/directory/items/template.xlsx", DENIED),
+    ("auditor", "GET", "/directory/items/template.xlsx", DENIED),
+    ("far_admin", "GET", "/directory/items/template.xlsx", OK),
+    ("anonymous", "GET", "/directory/items/export.csv", LOGIN),
+    ("office", "GET", "/directory/items/export.csv", OK),
+    ("a_admin", "GET", "/directory/items/export.csv", OK),
+    ("a_reviewer", "GET", "/directory/items/export.csv", OK),
+    ("a_inspector", "GET", "/directory/items/export.csv", OK),
+    ("b_admin", "GET", "/directory/items/export.csv", OK),
+    ("b_inspector", "GET", "/directory/items/export.csv", OK),
+    ("sysadmin", "GET", "/directory/items/export.csv", DENIED),
+    ("auditor", "GET", "/directory/items/export.csv", DENIED),
+    ("far_admin", "GET", "/directory/items/export.csv", OK),
+    ("anonymous", "GET", "/directory/items/{item}/", LOGIN),
+    ("office", "GET", "/directory/items/{item}/", OK),
+    ("a_admin", "GET", "/directory/items/{item}/", OK),
+    ("a_reviewer", "GET", "/directory/items/{item}/", OK),
+    ("a_inspector", "GET", "/directory/items/{item}/", OK),
+    ("b_admin", "GET", "/directory/items/{item}/", OK),
+    ("b_inspector", "GET", "/directory/items/{item}/", OK),
+    ("sysadmin", "GET", "/directory/items/{item}/", DENIED),
+    ("auditor", "GET", "/directory/items/{item}/", DENIED),
+    ("far_admin", "GET", "/directory/items/{item}/", HIDDEN),
+    ("anonymous", "GET", "/directory/items/{draft}/", LOGIN),
+    ("office", "GET", "/directory/items/{draft}/", OK),
+    ("a_admin", "GET", "/directory/items/{draft}/", HIDDEN),
+    ("a_reviewer", "GET", "/directory/items/{draft}/", HIDDEN),
+    ("a_inspector", "GET", "/directory/items/{draft}/", HIDDEN),
+    ("b_admin", "GET", "/directory/items/{draft}/", HIDDEN),
+    ("b_inspector", "GET", "/directory/items/{draft}/", HIDDEN),
+    ("sysadmin", "GET", "/directory/items/{draft}/", DENIED),
+    ("auditor", "GET", "/directory/items/{draft}/", DENIED),
+    ("far_admin", "GET", "/directory/items/{draft}/", HIDDEN),
+    ("anonymous", "GET", "/directory/items/{item}/edit/", LOGIN),
+    ("office", "GET", "/directory/items/{item}/edit/", OK),
+    ("a_admin", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("a_reviewer", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("a_inspector", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("b_admin", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("b_inspector", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("sysadmin", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("auditor", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("far_admin", "GET", "/directory/items/{item}/edit/", DENIED),
+    ("anonymous", "POST", "/directory/items/{item}/edit/", LOGIN),
+    ("office", "POST", "/directory/items/{item}/edit/", MOVED),
+    ("a_admin", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("a_reviewer", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("a_inspector", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("b_admin", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("b_inspector", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("sysadmin", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("auditor", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("far_admin", "POST", "/directory/items/{item}/edit/", DENIED),
+    ("anonymous", "POST", "/directory/items/{item}/claim/", LOGIN),
+    ("office", "POST", "/directory/items/{item}/claim/", DENIED),
+    ("a_admin", "POST", "/directory/items/{item}/claim/", MOVED),
+    ("a_reviewer", "POST", "/directory/items/{item}/claim/", DENIED),
+    ("a_inspector", "POST", "/directory/items/{item}/claim/", DENIED),
+    ("b_admin", "POST", "/directory/items/{item}/claim/", MOVED),
+    ("b_inspector", "POST", "/directory/items/{item}/claim/", DENIED),
+    ("sysadmin", "POST", "/directory/items/{item}/claim/", DENIED),
+    ("auditor", "POST", "/directory/items/{item}/claim/", DENIED),
+    ("far_admin", "POST", "/directory/items/{item}/claim/", HIDDEN),
+    ("anonymous", "POST", "/directory/items/{draft}/publish/", LOGIN),
+    ("office", "POST", "/directory/items/{draft}/publish/", MOVED),
+    ("a_admin", "POST", "/directory/items/{draft}/publish/", DENIED),
+    ("a_reviewer", "POST", "/directory/items/{draft}/publish/", DENIED),
+    ("a_inspector", "POST", "/directory/items/{draft}/publish/", DENIED),
+    ("b_admin", "POST", "/directory/items/{draft}/publish/", DENIED),
+    ("b_inspector", "POST", "/directory/items/{draft}/publish/", DENIED),
+    ("sysadmin", "POST", "/directory/items/{draft}/publish/", DENIED),
+    ("auditor", "POST", "/directory/items/{draft}/publish/", DENIED),
+    ("far_admin", "POST", "/directory/items/{draft}/publish/", DENIED),
+    # ---- tags ----------------------------------------------------------------------------------
+    ("anonymous", "GET", "/directory/tags/", LOGIN),
+    ("office", "GET", "/directory/tags/", OK),
+    ("a_admin", "GET", "/directory/tags/", OK),
+    ("a_reviewer", "GET", "/directory/tags/", OK),
+    ("a_inspector", "GET", "/directory/tags/", OK),
+    ("b_admin", "GET", "/directory/tags/", OK),
+    ("b_inspector", "GET", "/directory/tags/", OK),
+    ("sysadmin", "GET", "/directory/tags/", DENIED),
+    ("auditor", "GET", "/directory/tags/", DENIED),
+    ("far_admin", "GET", "/directory/tags/", OK),
+    ("anonymous", "POST", "/directory/tags/", LOGIN),
+    ("office", "POST", "/directory/tags/", MOVED),
+    ("a_admin", "POST", "/directory/tags/", MOVED),
+    ("a_reviewer", "POST", "/directory/tags/", DENIED),
+    ("a_inspector", "POST", "/directory/tags/", DENIED),
+    ("b_admin", "POST", "/directory/tags/", MOVED),
+    ("b_inspector", "POST", "/directory/tags/", DENIED),
+    ("sysadmin", "POST", "/directory/tags/", DENIED),
+    ("auditor", "POST", "/directory/tags/", DENIED),
+    ("far_admin", "POST", "/directory/tags/", MOVED),
+    # ---- /api/v1 -------------------------------------------------------------------------------
+    ("anonymous", "GET", "/api/v1/directory/targets", UNAUTH),
+    ("office", "GET", "/api/v1/directory/targets", OK),
+    ("a_admin", "GET", "/api/v1/directory/targets", OK),
+    ("a_reviewer", "GET", "/api/v1/directory/targets", OK),
+    ("a_inspector", "GET", "/api/v1/directory/targets", OK),
+    ("b_admin", "GET", "/api/v1/directory/targets", OK),
+    ("b_inspector", "GET", "/api/v1/directory/targets", OK),
+    ("sysadmin", "GET", "/api/v1/directory/targets", DENIED),
+    ("auditor", "GET", "/api/v1/directory/targets", DENIED),
+    ("far_admin", "GET", "/api/v1/directory/targets", OK),
+    ("anonymous", "POST", "/api/v1/directory/targets", UNAUTH),
+    ("office", "POST", "/api/v1/directory/targets", DENIED),
+    ("a_admin", "POST", "/api/v1/directory/targets", CREATED),
+    ("a_reviewer", "POST", "/api/v1/directory/targets", DENIED),
+    ("a_inspector", "POST", "/api/v1/directory/targets", DENIED),
+    ("b_admin", "POST", "/api/v1/directory/targets", CREATED),
+    ("b_inspector", "POST", "/api/v1/directory/targets", DENIED),
+    ("sysadmin", "POST", "/api/v1/directory/targets", DENIED),
+    ("auditor", "POST", "/api/v1/directory/targets", DENIED),
+    ("far_admin", "POST", "/api/v1/directory/targets", CREATED),
+    ("anonymous", "GET", "/api/v1/directory/targets/{target}", UNAUTH),
+    ("office", "GET", "/api/v1/directory/targets/{target}", OK),
+    ("a_admin", "GET", "/api/v1/directory/targets/{target}", OK),
+    ("a_reviewer", "GET", "/api/v1/directory/targets/{target}", OK),
+    ("a_inspector", "GET", "/api/v1/directory/targets/{target}", OK),
+    ("b_admin", "GET", "/api/v1/directory/targets/{target}", HIDDEN),
+    ("b_inspector", "GET", "/api/v1/directory/targets/{target}", HIDDEN),
+    ("sysadmin", "GET", "/api/v1/directory/targets/{target}", DENIED),
+    ("auditor", "GET", "/api/v1/directory/targets/{target}", DENIED),
+    ("far_admin", "GET", "/api/v1/directory/targets/{target}", HIDDEN),
+    ("anonymous", "GET", "/api/v1/directory/inspectors", UNAUTH),
+    ("office", "GET", "/api/v1/directory/inspectors", OK),
+    ("a_admin", "GET", "/api/v1/directory/inspectors", OK),
+    ("a_reviewer", "GET", "/api/v1/directory/inspectors", OK),
+    ("a_inspector", "GET", "/api/v1/directory/inspectors", OK),
+    ("b_admin", "GET", "/api/v1/directory/inspectors", OK),
+    ("b_inspector", "GET", "/api/v1/directory/inspectors", OK),
+    ("sysadmin", "GET", "/api/v1/directory/inspectors", DENIED),
+    ("auditor", "GET", "/api/v1/directory/inspectors", DENIED),
+    ("far_admin", "GET", "/api/v1/directory/inspectors", OK),
+    ("anonymous", "GET", "/api/v1/directory/items", UNAUTH),
+    ("office", "GET", "/api/v1/directory/items", OK),
+    ("a_admin", "GET", "/api/v1/directory/items", OK),
+    ("a_reviewer", "GET", "/api/v1/directory/items", OK),
+    ("a_inspector", "GET", "/api/v1/directory/items", OK),
+    ("b_admin", "GET", "/api/v1/directory/items", OK),
+    ("b_inspector", "GET", "/api/v1/directory/items", OK),
+    ("sysadmin", "GET", "/api/v1/directory/items", DENIED),
+    ("auditor", "GET", "/api/v1/directory/items", DENIED),
+    ("far_admin", "GET", "/api/v1/directory/items", OK),
+]
+
+
+# ---- the standing actors and objects, built once ------------------------------------------
+
+
+def _build_world():
+    """The standing actors of conftest's `world`."""
+    core_services.regions_load(REGIONS, source="tests")
+    regions = {r.code: r for r in Region.objects.all()}
+    call_command("load_industries", verbosity=0)
+    w = World()
+    w.county = county = regions["130110"]
+    dept = core_services.department_create
+    w.office_dept = dept(actor=None, name="双随机办公室", region=county, is_office=True)
+    w.dept_a = dept(actor=None, name="市场监督管理局", region=county)
+    w.dept_b = dept(actor=None, name="卫生健康局", region=county)
+    w.other_county_dept = dept(actor=None, name="市场监督管理局", region=regions["130433"])
+    w.line_a1 = core_services.business_line_create(actor=None, department=w.dept_a, name="食品经营监管股")
+
+    def user(username, role, department, line=None):
+        return core_services.user_create(
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            department=department,
+            display_name=username,
+            business_line=line,
+        )
+
+    w.office = user("office", Role.OFFICE, w.office_dept)
+    w.sysadmin = user("sysadmin", Role.SYSADMIN, w.office_dept)
+    w.auditor = user("auditor", Role.AUDITOR, w.office_dept)
+    w.a_admin = user("a_admin", Role.DEPT_ADMIN, w.dept_a)
+    w.a_reviewer = user("a_reviewer", Role.REVIEWER, w.dept_a)
+    w.a_inspector = user("a_inspector", Role.INSPECTOR, w.dept_a, w.line_a1)
+    w.b_admin = user("b_admin", Role.DEPT_ADMIN, w.dept_b)
+    w.b_inspector = user("b_inspector", Role.INSPECTOR, w.dept_b)
+    w.far_admin = user("far_admin", Role.DEPT_ADMIN, w.other_county_dept)
+    return w
+
+
+def _build_objects(w):
+    target = services.target_create(
+        actor=w.a_admin,
+        department=w.dept_a,
+        kind="enterprise",
+        name="鹿泉区好味道餐饮有限公司",
+        region=w.county,
+        key=TARGET_USCC,
+        risk_class="B",
+    )
+    inspector = services.inspector_create(
+        actor=w.a_admin,
+        department=w.dept_a,
+        name="王五",
+        id_number=INSPECTOR_RIC,
+        business_line=w.line_a1,
+        certificate_no="冀执001",
+        certificate_expiry=dt.date(2030, 12, 31),
+    )
+    item = services.item_create(
+        actor=w.office,
+        code="SCJG-001",
+        name="食品经营许可情况的检查",
+        kind="key",
+        levels=["county"],
+        target_kinds=["enterprise"],
+        methods=["onsite", "document"],
+        checklist=["是否取得食品经营许可证"],
+    )
+    services.item_publish(actor=w.office, item=item)
+    draft = services.item_create(
+        actor=w.office, code="SCJG-002", name="食品标签的检查", methods=["onsite"], levels=["county"]
+    )
+    job = Job.objects.create(
+        kind="target_import", title="检查对象导入：t.csv", department=w.dept_a, created_by=w.a_admin
+    )
+    return SimpleNamespace(target=target, inspector=inspector, item=item, draft=draft, job=job)
+
+
+@pytest.fixture(scope="module")
+def standing(django_db_setup, django_db_blocker):
+    """(world, objects), built in a transaction that wraps the whole module and is rolled back
+    at its end; each test runs in a savepoint inside it (pytest-django's `db`), so whatever a
+    test changes is undone before the next one."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                built = _build_world()
+                built = (built, _build_objects(built))
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(standing, db):
+    return standing[0]
+
+
+@pytest.fixture
+def objs(standing, db):
+    return standing[1]
+
+
+# ---- the matrix ----------------------------------------------------------------------------
+
+
+def _payload(url: str, user, w) -> dict:
+    """A valid form or JSON body for each POST, so that a refusal is the permission's doing."""
+    region = user.region.code if user is not None and user.department_id else w.county.code
+    if url == "/calendar/":
+        return {"year": 2027, "holidays": "2027-01-01", "workdays": "", "complete": "", "note": ""}
+    if url == "/tokens/":
+        return {"name": "报表脚本", "days": 30}
+    if url == "/directory/targets/new/":
+        return {
+            "kind": "enterprise",
+            "key": NEW_USCC,
+            "name": "新开业便利店有限公司",
+            "region": region,
+            "status": "active",
+            "risk_class": "",
+        }
+    if url == "/directory/targets/{target}/edit/":
+        return {
+            "name": "鹿泉区好味道餐饮有限公司",
+            "region": w.county.code,
+            "status": "active",
+            "risk_class": "D",
+        }
+    if url == "/directory/targets/import/":
+        csv = f"统一社会信用代码,名称,主体类型,行政区划代码\n{NEW_USCC},导入企业,企业,{region}\n"
+        return {
+            "file": SimpleUploadedFile("t.csv", csv.encode()),
+            "template": "market",
+            "mode": "create",
+            "encoding": "auto",
+        }
+    if url == "/directory/inspectors/new/":
+        return {"name": "赵六", "id_number": NEW_RIC, "certificate_no": "冀执002", "on_duty": "on"}
+    if url == "/directory/inspectors/import/":
+        csv = f"姓名,身份证号\n赵六,{NEW_RIC}\n"
+        return {"file": SimpleUploadedFile("i.csv", csv.encode()), "mode": "create", "encoding": "auto"}
+    if url == "/directory/inspectors/{inspector}/":
+        return {"target_key": TARGET_USCC, "reason": "曾在该企业任职"}
+    if url == "/directory/inspectors/{inspector}/edit/":
+        return {
+            "name": "王五",
+            "certificate_no": "冀执001",
+            "certificate_expiry": "2031-12-31",
+            "on_duty": "on",
+        }
+    if url in ("/directory/items/new/", "/directory/items/{item}/edit/"):
+        return {
+            "code": "SCJG-003",
+            "name": "食品经营许可情况的检查",
+            "kind": "key",
+            "levels": ["county"],
+            "target_kinds": ["enterprise"],
+            "methods": ["onsite"],
+            "checklist": "是否取得食品经营许可证",
+        }
+    if url == "/directory/items/import/":
+        csv = "事项编码,事项名称,检查方式\nSCJG-009,广告发布情况的检查,实地检查\n"
+        return {"file": SimpleUploadedFile("items.csv", csv.encode()), "mode": "create", "encoding": "auto"}
+    if url == "/directory/tags/":
+        return {"library": "target", "name": "餐饮服务", "description": ""}
+    if url == "/api/v1/directory/targets":
+        return {"kind": "enterprise", "key": NEW_USCC, "name": "接口新增企业", "region": region}
+    return {}
+
+
+def _check(resp, expected):
+    login = reverse("core:login")
+    where = urlsplit(resp.get("Location", "")).path
+    if expected == LOGIN:
+        assert (resp.status_code, where) == (302, login)
+    elif expected == MOVED:
+        assert resp.status_code == 302 and where and where != login, (resp.status_code, where)
+    else:
+        assert resp.status_code == expected
+
+
+def _row_id(row):
+    actor, method, url, _ = row
+    return f"{actor} {method} {url}"
+
+
+@pytest.mark.parametrize("actor,method,url,expected", MATRIX, ids=[_row_id(r) for r in MATRIX])
+def test_matrix(client, world, objs, actor, method, url, expected):
+    user = None if actor == "anonymous" else getattr(world, actor)
+    if user is not None:
+        client.force_login(user)
+    path = url.format(
+        target=objs.target.pk,
+        inspector=objs.inspector.pk,
+        item=objs.item.pk,
+        draft=objs.draft.pk,
+        job=objs.job.pk,
+    )
+    entries = AuditEntry.objects.count()
+    if method == "GET":
+        resp = client.get(path)
+    elif path.startswith("/api/"):
+        resp = client.post(path, _payload(url, user, world), content_type="application/json")
+    else:
+        resp = client.post(path, _payload(url, user, world))
+    if getattr(resp, "streaming", False):
+        b"".join(resp.streaming_content)
+    _check(resp, expected)
+    if expected in (LOGIN, UNAUTH, DENIED, HIDDEN) and url != "/logout/":
+        assert AuditEntry.objects.count() == entries, "a refused request changed something"
+    if method == "POST" and expected in (MOVED, CREATED) and not url.endswith(("/import/", "/logout/")):
+        # A redirect is also how a refused action comes back; the audit entry says it happened.
+        assert AuditEntry.objects.count() > entries, "the POST was accepted but changed nothing"
+
+
+# ---- the table covers every URL and every actor ----------------------------------------------
+
+
+def _page_routes(namespace: str, prefix: str) -> set[str]:
+    resolver = get_resolver().namespace_dict[namespace][1]
+    return {prefix + str(p.pattern) for p in resolver.url_patterns if isinstance(p, URLPattern)}
+
+
+def _as_route(url: str) -> str:
+    """The table's URL in the urlconf's own spelling."""
+    for obj in ("{job}", "{target}", "{inspector}", "{item}", "{draft}"):
+        url = url.replace(obj, "<int:pk>")
+    for concrete, route in (
+        ("template/market.xlsx", "template/<str:template>.<str:fmt>"),
+        ("template/person.csv", "template/<str:template>.<str:fmt>"),
+        ("template.csv", "template.<str:fmt>"),
+        ("template.xlsx", "template.<str:fmt>"),
+        ("export.csv", "export.<str:fmt>"),
+        ("export.xlsx", "export.<str:fmt>"),
+    ):
+        url = url.replace(concrete, route)
+    return url
+
+
+def test_every_page_url_is_in_the_matrix():
+    routes = _page_routes("core", "/") | _page_routes("directory", "/directory/")
+    covered = {_as_route(url) for _, _, url, _ in MATRIX}
+    assert routes - covered == set()
+
+
+def test_every_api_operation_is_in_the_matrix():
+    schema = api.get_openapi_schema()
+    operations = {
+        (method.upper(), path.replace("{target_id}", "{target}"))
+        for path, ops in schema["paths"].items()
+        for method in ops
+    }
+    covered = {(method, url) for _, method, url, _ in MATRIX if url.startswith("/api/")}
+    assert operations - covered == set()
+
+
+def test_every_url_has_a_row_for_every_actor():
+    actors = [
+        "anonymous",
+        "office",
+        "a_admin",
+        "a_reviewer",
+        "a_inspector",
+        "b_admin",
+        "b_inspector",
+        "sysadmin",
+        "auditor",
+        "far_admin",
+    ]
+    by_url: dict[tuple[str, str], list[str]] = {}
+    for actor, method, url, _ in MATRIX:
+        by_url.setdefault((method, url), []).append(actor)
+    for key, seen in by_url.items():
+        assert sorted(seen) == sorted(actors), key
+
+
+# ---- API tokens and CSRF ---------------------------------------------------------------------
+
+
+def _bearer(secret: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def _body(name="脚本新增企业"):
+    return {"kind": "enterprise", "key": NEW_USCC, "name": name, "region": "130110"}
+
+
+def test_personal_token_reads_and_writes_in_its_users_scope(world, objs):
+    token, secret = core_services.api_token_create(actor=world.a_admin, name="报表脚本", days=30)
+    c = Client(enforce_csrf_checks=True)  # a script has no session and no CSRF token
+    r = c.get("/api/v1/directory/targets", **_bearer(secret))
+    assert r.status_code == 200
+    assert [t["key"] for t in r.json()["items"]] == [TARGET_USCC]
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    r = c.post("/api/v1/directory/targets", _body(), content_type="application/json", **_bearer(secret))
+    assert r.status_code == 201, r.content
+    t = Target.objects.get(uscc=NEW_USCC)
+    assert list(t.departments.all()) == [world.dept_a]
+    assert AuditEntry.objects.filter(
+        action="target.create", object_id=str(t.pk), actor_id=world.a_admin.pk
+    ).exists()
+
+
+def test_token_of_another_department_sees_its_own_scope(world, objs):
+    _, secret = core_services.api_token_create(actor=world.b_admin, name="脚本")
+    r = Client().get("/api/v1/directory/targets", **_bearer(secret))
+    assert r.status_code == 200 and r.json() == {"items": [], "count": 0}
+    assert Client().get(f"/api/v1/directory/targets/{objs.target.pk}", **_bearer(secret)).status_code == 404
+
+
+def test_token_of_the_sysadmin_reads_no_directory_data(world, objs):
+    _, secret = core_services.api_token_create(actor=world.sysadmin, name="脚本")
+    assert Client().get("/api/v1/directory/targets", **_bearer(secret)).status_code == 403
+
+
+def test_revoked_expired_unknown_and_disabled_tokens_get_401(world, objs):
+    revoked, revoked_secret = core_services.api_token_create(actor=world.a_admin, name="已注销")
+    core_services.api_token_revoke(actor=world.a_admin, token=revoked)
+    expired, expired_secret = core_services.api_token_create(actor=world.a_admin, name="已过期", days=1)
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    _, inactive_secret = core_services.api_token_create(actor=world.b_admin, name="停用账号")
+    User.objects.filter(pk=world.b_admin.pk).update(is_active=False)
+    c = Client()
+    for secret in (revoked_secret, expired_secret, inactive_secret, "ssj_not-a-real-token"):
+        assert c.get("/api/v1/directory/targets", **_bearer(secret)).status_code == 401, secret
+        r = c.post("/api/v1/directory/targets", _body(), content_type="application/json", **_bearer(secret))
+        assert r.status_code == 401, secret
+    assert not Target.objects.filter(uscc=NEW_USCC).exists()
+
+
+def test_a_token_does_not_open_the_pages(world, objs):
+    _, secret = core_services.api_token_create(actor=world.a_admin, name="脚本")
+    r = Client().get("/directory/targets/", **_bearer(secret))
+    assert r.status_code == 302 and urlsplit(r["Location"]).path == reverse("core:login")
+
+
+def test_session_post_without_csrf_token_is_refused(world, objs):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(world.a_admin)
+    r = c.post("/api/v1/directory/targets", _body("跨站请求企业"), content_type="application/json")
+    assert r.status_code == 403
+    assert not Target.objects.filter(uscc=NEW_USCC).exists()
+    # The same request from the app's own page, with its CSRF token, goes through.
+    c.get(reverse("core:tokens"))
+    r = c.post(
+        "/api/v1/directory/targets",
+        _body(),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=c.cookies["csrftoken"].value,
+    )
+    assert r.status_code == 201, r.content
+    assert c.get("/api/v1/directory/targets").status_code == 200  # a GET needs no token
+
+
+def test_page_post_without_csrf_token_is_refused(world, objs):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(world.a_admin)
+    r = c.post("/directory/tags/", {"library": "target", "name": "跨站标签"})
+    assert r.status_code == 403
+    assert not AuditEntry.objects.filter(action="tag.create").exists()

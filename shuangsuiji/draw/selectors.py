@@ -1,0 +1,58 @@
+"""Reads of draws, scoped like tasks (the task's departments and the office); the auditor reads
+every draw of the jurisdiction to re-run it."""
+
+from django.db.models import QuerySet
+
+from shuangsuiji.core.models import Role
+from shuangsuiji.core.permissions import Action, can
+from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning.selectors import tasks_for
+
+from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw
+
+
+def draws_for(user) -> QuerySet[TargetDraw]:
+    qs = TargetDraw.objects.select_related("task", "task__lead")
+    if can(user, Action.DRAW_AUDIT):
+        return qs.filter(task__lead__region__code__startswith=region_prefix(user) or "\0")
+    return qs.filter(task__in=tasks_for(user))
+
+
+def public_draws() -> QuerySet[TargetDraw]:
+    """Every announced draw of a task in a published plan is public, voided and aborted ones too."""
+    return TargetDraw.objects.filter(task__in_published_plan=True).select_related("task", "task__lead")
+
+
+def merge_candidates(task) -> list[tuple]:
+    """能合并实施的不得重复检查: this task's drawn targets that another department's open task also
+    drew for a shared item."""
+    draw = task.draws.filter(status=DrawStatus.DRAWN).first()
+    if draw is None:
+        return []
+    others = (
+        Selection.objects.filter(
+            draw__status=DrawStatus.DRAWN,
+            target__in=draw.selections.values("target"),
+            draw__task__items__in=task.items.all(),
+        )
+        .exclude(draw__task=task)
+        .exclude(draw__task__state__in=[TaskState.CLOSED, TaskState.VOIDED])
+        .exclude(draw__task__departments__in=task.departments.all())
+        .select_related("target", "draw__task", "draw__task__lead")
+        .distinct()
+    )
+    return [(s.target, s.draw.task) for s in others]
+
+
+def recusals_for(user) -> QuerySet[RecusalRequest]:
+    qs = RecusalRequest.objects.select_related(
+        "member__inspector", "member__selection__target", "member__selection__draw"
+    )
+    if user.role != Role.REVIEWER:
+        return qs.none()
+    return qs.filter(member__department_id=user.department_id)
+
+
+def pending_recusals(user) -> QuerySet[RecusalRequest]:
+    return recusals_for(user).filter(status=RecusalStatus.PENDING)

@@ -1,0 +1,167 @@
+"""Draw pages for the lead department (announce, witnesses, run, teams, void), the reviewer
+(recusals) and the auditor (downloads). Thin: services change, selectors read."""
+
+import json
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from shuangsuiji.core.decorators import requires
+from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.permissions import Action, can
+from shuangsuiji.planning.selectors import tasks_for
+
+from . import selectors, services
+from .forms import AnnounceForm, ReasonForm, RecusalRequestForm, RunForm, WitnessCommitForm, WitnessRevealForm
+from .models import TeamMember
+from .records import public_record
+from .verify import verify_record
+
+
+@requires(Action.DRAW_RUN)
+def announce(request, task_pk):
+    task = get_object_or_404(tasks_for(request.user), pk=task_pk)
+    form = AnnounceForm(
+        request.POST or None, initial={"draw_at": timezone.localtime().replace(second=0, microsecond=0)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = services.draw_announce(actor=request.user, task=task, **form.cleaned_data)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"已公告抽取 {draw.public_id}：对象池已冻结并承诺")
+            return redirect("draw:detail", draw.public_id)
+    return render(
+        request, "form.html", {"form": form, "title": f"公告抽取：{task}", "back_url": task_url(task)}
+    )
+
+
+def task_url(task):
+    from django.urls import reverse
+
+    return reverse("planning:task_detail", args=[task.pk])
+
+
+_ACTIONS = {
+    "commit": (
+        WitnessCommitForm,
+        lambda u, d, f: services.witness_commit(actor=u, draw=d, **f),
+        "见证人承诺已记录",
+    ),
+    "reveal": (
+        WitnessRevealForm,
+        lambda u, d, f: services.witness_reveal(actor=u, draw=d, **f),
+        "见证人数字已揭示并与承诺核对一致",
+    ),
+    "run": (RunForm, lambda u, d, f: services.draw_run(actor=u, draw=d, **f), "抽取完成"),
+    "teams": (None, lambda u, d, f: services.teams_draw(actor=u, draw=d), "人员匹配完成"),
+    "abort": (ReasonForm, lambda u, d, f: services.draw_abort(actor=u, draw=d, **f), "本次抽取已中止"),
+    "void": (
+        ReasonForm,
+        lambda u, d, f: services.draw_void(actor=u, draw=d, **f),
+        "本次抽取已作废，可重新公告抽取",
+    ),
+}
+
+
+@requires(Action.PLAN_VIEW)
+def detail(request, public_id):
+    draw = get_object_or_404(selectors.draws_for(request.user), public_id=public_id)
+    runner = can(request.user, Action.DRAW_RUN) and draw.task.lead_id == request.user.department_id
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "recusal":
+            f = RecusalRequestForm(request.POST)
+            member = get_object_or_404(TeamMember, pk=f.data.get("member"), selection__draw=draw)
+            if f.is_valid():
+                try:
+                    services.recusal_request(
+                        actor=request.user, member=member, reason=f.cleaned_data["reason"]
+                    )
+                    messages.success(request, "回避申请已登记，由本部门主管领导决定")
+                except DomainError as e:
+                    messages.error(request, e.message)
+            return redirect("draw:detail", public_id)
+        if action not in _ACTIONS or not runner:
+            raise Http404
+        form_class, call, done = _ACTIONS[action]
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        else:
+            try:
+                call(request.user, draw, form.cleaned_data if form else {})
+            except DomainError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, done)
+        return redirect("draw:detail", public_id)
+    selections = (
+        draw.selections.select_related("target")
+        .prefetch_related("team__inspector", "team__department")
+        .order_by("order")
+    )
+    return render(
+        request,
+        "draw/detail.html",
+        {
+            "draw": draw,
+            "witnesses": draw.witnesses.all(),
+            "selections": selections,
+            "runner": runner,
+            "checks": verify_record(public_record(draw, with_selection=True)),
+            "forms": {
+                "commit": WitnessCommitForm(),
+                "reveal": WitnessRevealForm(),
+                "run": RunForm(),
+                "reason": ReasonForm(),
+            },
+            "class_of": {s["label"]: s["risk_class"] or "未分类" for s in draw.strata},
+        },
+    )
+
+
+@requires(Action.RECUSAL_DECIDE)
+def recusals(request):
+    if request.method == "POST":
+        req = get_object_or_404(selectors.pending_recusals(request.user), pk=request.POST.get("request"))
+        try:
+            services.recusal_decide(
+                actor=request.user,
+                request=req,
+                approve=request.POST.get("decision") == "approve",
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, "已决定")
+        return redirect("draw:recusals")
+    return render(request, "draw/recusals.html", {"requests": selectors.recusals_for(request.user)})
+
+
+@requires(Action.DRAW_AUDIT)
+def audit_list(request):
+    return render(
+        request,
+        "draw/audit_list.html",
+        {"draws": selectors.draws_for(request.user).order_by("-announced_at")},
+    )
+
+
+@requires(Action.DRAW_AUDIT)
+def audit_download(request, public_id, what):
+    draw = get_object_or_404(selectors.draws_for(request.user), public_id=public_id)
+    if what == "pool":
+        return FileResponse(
+            draw.pool_file.open("rb"), as_attachment=True, filename=f"{draw.public_id}.pool.gz"
+        )
+    if what == "record":
+        body = json.dumps(public_record(draw, internal=True), ensure_ascii=False, indent=1)
+        resp = HttpResponse(body, content_type="application/json; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="{draw.public_id}.internal.json"'
+        return resp
+    raise Http404

@@ -1,0 +1,157 @@
+from django import forms
+
+from shuangsuiji.core.models import BusinessLine, Department
+from shuangsuiji.directory.models import TargetKind
+
+from .models import JointList, QuotaMode, Task, TaskMode
+from .presets import PRESETS
+
+PCT = {"min_value": 0, "max_value": 100, "decimal_places": 2, "required": False}
+
+
+class PresetForm(forms.Form):
+    preset = forms.ChoiceField(label="按实施方案预设", choices=[(p.key, p.label) for p in PRESETS])
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+class GoalsForm(forms.Form):
+    """Shares are entered as percentages (3 means 3%)."""
+
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    coverage = forms.DecimalField(label="抽查企业覆盖率不低于（%）", **PCT)
+    coverage_snapshot = forms.DateField(
+        label="企业数口径日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    joint_task_share = forms.DecimalField(label="联合抽查次数占比不低于（%）", **PCT)
+    joint_household_share = forms.DecimalField(label="联合抽查户数占比不低于（%）", **PCT)
+    credit_share = forms.DecimalField(label="运用信用风险分类的抽查次数占比不低于（%）", **PCT)
+    publicity_on_time = forms.DecimalField(label="抽查结果按时公示率（%）", **PCT)
+    followup_rate = forms.DecimalField(label="后续处置率（%）", **PCT)
+    source = forms.CharField(label="依据", max_length=200, required=False)
+
+    SHARES = (
+        "coverage",
+        "joint_task_share",
+        "joint_household_share",
+        "credit_share",
+        "publicity_on_time",
+        "followup_rate",
+    )
+
+    @classmethod
+    def initial_from(cls, goals):
+        if not goals:
+            return {}
+        data = {k: (getattr(goals, k) * 100 if getattr(goals, k) is not None else None) for k in cls.SHARES}
+        return data | {
+            "year": goals.year,
+            "coverage_snapshot": goals.coverage_snapshot,
+            "source": goals.source,
+        }
+
+    def shares(self) -> dict:
+        return {
+            k: (self.cleaned_data[k] / 100 if self.cleaned_data[k] is not None else None) for k in self.SHARES
+        }
+
+
+class JointListForm(forms.ModelForm):
+    industries_text = forms.CharField(
+        label="行业代码", required=False, help_text="GB/T 4754 代码，多个用逗号分隔，如 62"
+    )
+
+    class Meta:
+        model = JointList
+        fields = ["name", "lead", "participants", "items", "note"]
+        widgets = {"participants": forms.CheckboxSelectMultiple, "items": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, departments=None, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = departments
+        self.fields["participants"].queryset = departments
+        self.fields["items"].queryset = items
+
+
+RATIO_FIELDS = {c: f"ratio_{c}" for c in "ABCD"}
+
+
+class TaskForm(forms.ModelForm):
+    ratio_A = forms.DecimalField(label="A类（低风险）比例（%）", initial=1, **PCT)
+    ratio_B = forms.DecimalField(label="B类（一般风险）比例（%）", initial=3, **PCT)
+    ratio_C = forms.DecimalField(label="C类（较高风险）比例（%）", initial=10, **PCT)
+    ratio_D = forms.DecimalField(label="D类（高风险）比例（%）", initial=30, **PCT)
+    scope_regions_text = forms.CharField(
+        label="区划范围", required=False, help_text="区划代码，多个用逗号分隔；空为本辖区全部"
+    )
+    scope_industries_text = forms.CharField(
+        label="行业范围", required=False, help_text="GB/T 4754 代码前缀，如 62"
+    )
+    scope_kinds = forms.MultipleChoiceField(
+        label="对象类型", choices=TargetKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "name",
+            "mode",
+            "joint_list",
+            "departments",
+            "business_lines",
+            "items",
+            "scope_kinds",
+            "scope_tags",
+            "quota_mode",
+            "total",
+            "team_size",
+            "window_start",
+            "window_end",
+            "publish_selection_on",
+        ]
+        widgets = {
+            "departments": forms.CheckboxSelectMultiple,
+            "business_lines": forms.CheckboxSelectMultiple,
+            "items": forms.CheckboxSelectMultiple,
+            "scope_tags": forms.CheckboxSelectMultiple,
+            "window_start": forms.DateInput(attrs={"type": "date"}),
+            "window_end": forms.DateInput(attrs={"type": "date"}),
+            "publish_selection_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, department: Department, departments, items, tags, joint_lists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments
+        self.fields["departments"].required = False
+        self.fields["departments"].help_text = "部门联合任务请勾选参与部门（牵头部门自动包含）"
+        self.fields["business_lines"].queryset = BusinessLine.objects.filter(department=department)
+        self.fields["items"].queryset = items
+        self.fields["scope_tags"].queryset = tags
+        self.fields["joint_list"].queryset = joint_lists
+        self.fields["mode"].choices = TaskMode.choices
+        self.fields["quota_mode"].choices = QuotaMode.choices
+        if self.instance.pk:
+            for c, f in RATIO_FIELDS.items():
+                if c in (self.instance.ratios or {}):
+                    self.initial[f] = float(self.instance.ratios[c]) * 100
+            self.initial["scope_regions_text"] = ",".join(self.instance.scope_regions)
+            self.initial["scope_industries_text"] = ",".join(self.instance.scope_industries)
+
+    def service_fields(self) -> dict:
+        d = dict(self.cleaned_data)
+        d["ratios"] = {}
+        for c, f in RATIO_FIELDS.items():
+            value = d.pop(f, None)
+            if value is not None:
+                d["ratios"][c] = str(value / 100)
+        d["scope_regions"] = [
+            x.strip() for x in d.pop("scope_regions_text").replace("，", ",").split(",") if x.strip()
+        ]
+        d["scope_industries"] = [
+            x.strip() for x in d.pop("scope_industries_text").replace("，", ",").split(",") if x.strip()
+        ]
+        d["departments"] = list(d["departments"])
+        return d
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=300)

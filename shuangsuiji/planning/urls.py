@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "planning"
+urlpatterns = [
+    path("goals/", views.goals, name="goals"),
+    path("joint-lists/", views.joint_lists, name="joint_lists"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:plan_pk>/tasks/new/", views.task_edit, name="task_create"),
+    path("plans/<int:plan_pk>/tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+]
