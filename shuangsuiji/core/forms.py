@@ -113,3 +113,19 @@ class UserForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["business_line"].queryset = BusinessLine.objects.filter(department__in=departments)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker: its value must be ISO (YYYY-MM-DD), whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")

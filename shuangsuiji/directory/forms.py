@@ -1,5 +1,6 @@
 from django import forms
 
+from shuangsuiji.core.forms import DateInput
 from shuangsuiji.core.models import Region
 
 from .models import Inspector, Item, Method, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
@@ -44,9 +45,7 @@ class InspectorFilterForm(forms.Form):
     on_duty = forms.ChoiceField(
         label="在岗", required=False, choices=[("", "全部"), ("1", "在岗"), ("0", "离岗")]
     )
-    drawable_on = forms.DateField(
-        label="执法证有效至少到", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    drawable_on = forms.DateField(label="执法证有效至少到", required=False, widget=DateInput())
 
     def filter(self) -> InspectorFilter:
         if not self.is_bound:
@@ -68,7 +67,7 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = ["kind", "name", "region", "address", "industry", "founded_on", "status", "risk_class"]
-        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"founded_on": DateInput()}
 
     def __init__(self, *args, regions=None, tags=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +97,7 @@ class InspectorForm(forms.ModelForm):
             "is_expert",
             "phone",
         ]
-        widgets = {"certificate_expiry": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"certificate_expiry": DateInput()}
 
     def __init__(self, *args, department=None, tags=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)

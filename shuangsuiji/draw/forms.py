@@ -1,10 +1,10 @@
 from django import forms
 
+from shuangsuiji.core.forms import DateTimeInput
+
 
 class AnnounceForm(forms.Form):
-    draw_at = forms.DateTimeField(
-        label="抽取时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    draw_at = forms.DateTimeField(label="抽取时间", widget=DateTimeInput())
     place = forms.CharField(label="抽取地点", max_length=200, required=False)
     public_value_source = forms.CharField(
         label="公开随机值来源（可选）",

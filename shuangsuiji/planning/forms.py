@@ -1,5 +1,6 @@
 from django import forms
 
+from shuangsuiji.core.forms import DateInput
 from shuangsuiji.core.models import BusinessLine, Department
 from shuangsuiji.directory.models import TargetKind
 
@@ -14,14 +15,19 @@ class PresetForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
 
 
+def _percent(share):
+    if share is None:
+        return None
+    p = (share * 100).normalize()
+    return p.quantize(1) if p == p.to_integral_value() else p
+
+
 class GoalsForm(forms.Form):
     """Shares are entered as percentages (3 means 3%)."""
 
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     coverage = forms.DecimalField(label="抽查企业覆盖率不低于（%）", **PCT)
-    coverage_snapshot = forms.DateField(
-        label="企业数口径日期", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    coverage_snapshot = forms.DateField(label="企业数口径日期", widget=DateInput())
     joint_task_share = forms.DecimalField(label="联合抽查次数占比不低于（%）", **PCT)
     joint_household_share = forms.DecimalField(label="联合抽查户数占比不低于（%）", **PCT)
     credit_share = forms.DecimalField(label="运用信用风险分类的抽查次数占比不低于（%）", **PCT)
@@ -42,7 +48,8 @@ class GoalsForm(forms.Form):
     def initial_from(cls, goals):
         if not goals:
             return {}
-        data = {k: (getattr(goals, k) * 100 if getattr(goals, k) is not None else None) for k in cls.SHARES}
+        # Shown as percentages without trailing zeros: 3, not 3.0000; 100, not 1E+2.
+        data = {k: _percent(getattr(goals, k)) for k in cls.SHARES}
         return data | {
             "year": goals.year,
             "coverage_snapshot": goals.coverage_snapshot,
@@ -113,9 +120,9 @@ class TaskForm(forms.ModelForm):
             "business_lines": forms.CheckboxSelectMultiple,
             "items": forms.CheckboxSelectMultiple,
             "scope_tags": forms.CheckboxSelectMultiple,
-            "window_start": forms.DateInput(attrs={"type": "date"}),
-            "window_end": forms.DateInput(attrs={"type": "date"}),
-            "publish_selection_on": forms.DateInput(attrs={"type": "date"}),
+            "window_start": DateInput(),
+            "window_end": DateInput(),
+            "publish_selection_on": DateInput(),
         }
 
     def __init__(self, *args, department: Department, departments, items, tags, joint_lists, **kwargs):
