@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shuangsuiji.directory",
     "shuangsuiji.planning",
     "shuangsuiji.draw",
+    "shuangsuiji.inspection",
     "shuangsuiji.publicity",
     "shuangsuiji.demo",
 ]
@@ -169,3 +170,7 @@ LOGGING = {
 DRAW_CAP_PER_DEPARTMENT = env_int("DRAW_CAP_PER_DEPARTMENT", 1, minimum=1, maximum=12)
 # Witnesses who commit and reveal at each draw (commit–reveal entropy; see docs/draw-spec.md).
 DRAW_MIN_WITNESSES = env_int("DRAW_MIN_WITNESSES", 2, minimum=0, maximum=20)
+
+# R-INSP-2: results entered within this many working days after the inspection finished.
+RESULT_DUE_WORKDAYS = env_int("RESULT_DUE_WORKDAYS", 20, minimum=1, maximum=60)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10, minimum=1, maximum=200) * 1024 * 1024

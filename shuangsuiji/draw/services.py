@@ -220,6 +220,7 @@ def draw_run(
                     target_id=target_id,
                     path=path,
                     token=secrets.token_urlsafe(32),
+                    rating_code=rating_code(),
                 )
             )
     Selection.objects.bulk_create(selections)
@@ -234,6 +235,12 @@ def draw_run(
         detail={"seed": draw.seed, "counts": {s["label"]: s["quota"] for s in draw.strata}},
     )
     return draw
+
+
+def rating_code() -> str:
+    """Eight characters a person can type from paper, without look-alikes (0/O, 1/I)."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 def _resolve(
