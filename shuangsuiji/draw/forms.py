@@ -15,7 +15,7 @@ class AnnounceForm(forms.Form):
 
 
 class WitnessCommitForm(forms.Form):
-    label = forms.CharField(label="见证人编号", max_length=20, initial="见证人1")
+    label = forms.CharField(label="见证人编号", max_length=20)
     description = forms.CharField(label="身份", max_length=100, help_text="如：区纪委监委派驻纪检组干部")
     number = forms.CharField(
         label="见证人输入的数字",
@@ -28,6 +28,11 @@ class WitnessCommitForm(forms.Form):
 class WitnessRevealForm(forms.Form):
     label = forms.CharField(label="见证人编号", max_length=20)
     number = forms.CharField(label="见证人再次输入的数字", max_length=20)
+
+    def __init__(self, *args, labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if labels is not None:
+            self.fields["label"].widget = forms.Select(choices=[(x, x) for x in labels])
 
 
 class RunForm(forms.Form):

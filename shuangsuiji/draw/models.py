@@ -101,7 +101,9 @@ class Selection(models.Model):
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="selections")
     path = models.JSONField("默克尔路径", default=list)
     token = models.CharField("核验码", max_length=43, unique=True)
-    rating_code = models.CharField("评价码", max_length=12, blank=True, help_text="印在检查通知书上，企业凭此评价")
+    rating_code = models.CharField(
+        "评价码", max_length=12, blank=True, help_text="印在检查通知书上，企业凭此评价"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "抽中对象"

@@ -128,10 +128,15 @@ def freeze(task: Task, labels: dict[str, str]) -> Frozen:
         out.detach()
     strata = []
     for stratum, label in labels.items():
-        root = builders[label].root() if label in builders else engine.sha256(b"")
-        strata.append(
-            {"label": label, "risk_class": stratum, "size": sizes.get(label, 0), "root": root.hex()}
-        )
+        if label in builders:  # an empty stratum has nothing to draw: it is left out of the record
+            strata.append(
+                {
+                    "label": label,
+                    "risk_class": stratum,
+                    "size": sizes[label],
+                    "root": builders[label].root().hex(),
+                }
+            )
     strata.sort(key=lambda s: s["label"])
     root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata])
     return Frozen(strata, root.hex(), exclusions, buf.getvalue())

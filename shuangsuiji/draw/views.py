@@ -113,15 +113,23 @@ def detail(request, public_id):
             "selections": selections,
             "runner": runner,
             "checks": verify_record(public_record(draw, with_selection=True)),
-            "forms": {
-                "commit": WitnessCommitForm(),
-                "reveal": WitnessRevealForm(),
-                "run": RunForm(),
-                "reason": ReasonForm(),
-            },
-            "class_of": {s["label"]: s["risk_class"] or "未分类" for s in draw.strata},
+            "forms": _forms(draw),
+            "strata_by_class": sorted(draw.strata, key=lambda s: s["risk_class"] or "Z"),
         },
     )
+
+
+def _forms(draw) -> dict:
+    """Each form with its own id prefix (one page holds several); the next witness number is
+    suggested, and the reveal offers only witnesses who committed and have not revealed."""
+    labels = list(draw.witnesses.values_list("label", flat=True))
+    pending = list(draw.witnesses.filter(revealed_at__isnull=True).values_list("label", flat=True))
+    return {
+        "commit": WitnessCommitForm(auto_id="commit_%s", initial={"label": f"见证人{len(labels) + 1}"}),
+        "reveal": WitnessRevealForm(auto_id="reveal_%s", labels=pending),
+        "run": RunForm(auto_id="run_%s"),
+        "reason": ReasonForm(auto_id="reason_%s"),
+    }
 
 
 @requires(Action.RECUSAL_DECIDE)

@@ -1,0 +1,249 @@
+"""Issue 3's "Done when", walked in a real browser (Debian's chromium): the office loads the year's
+goals from a preset, department A plans a 部门联合 task with department B, the office publishes
+the plan, A announces and runs the draw with two witnesses and draws both departments' teams, and
+an anonymous visitor verifies the public draw and one enterprise's own proof.
+
+Only the directory (items, targets, inspectors) is set up through the services; every step of
+the journey goes through the pages."""
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import make_ric, make_uscc
+from shuangsuiji.tests.test_browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+D = dt.date
+YEAR = 2026
+ON_FILE = 40  # enterprises founded before the snapshot date (2025-12-31): the denominator
+LATE = 3  # founded in 2026: in the pool, not in the denominator
+TASK_NAME = "餐饮行业部门联合双随机抽查"
+WITNESSES = [("见证人1", "区纪委监委派驻纪检组干部", "271828"), ("见证人2", "餐饮行业协会代表", "314159")]
+RISK_WORDS = ("A类", "B类", "C类", "D类")
+
+
+def _directory(w):
+    """Published items claimed by both departments, targets of all four risk classes supervised
+    by them, inspectors with certificates valid past the task window."""
+    from shuangsuiji.directory import services as directory
+    from shuangsuiji.directory.models import TargetSupervision
+
+    for code, name, admin in (
+        ("LQ-SC-01", "食品经营许可事项检查", w.a_admin),
+        ("LQ-WS-01", "公共场所卫生检查", w.b_admin),
+    ):
+        item = directory.item_create(actor=w.office, code=code, name=name, methods=["onsite"])
+        item = directory.item_publish(actor=w.office, item=item)
+        directory.item_claim(actor=admin, item=item)
+    for i in range(ON_FILE + LATE):
+        own = w.b_admin if i % 5 == 4 else w.a_admin  # some only B supervises
+        t = directory.target_create(
+            actor=own,
+            department=own.department,
+            kind="enterprise",
+            name=f"鹿泉区第{i + 1:02d}餐饮有限公司",
+            region=w.county,
+            key=make_uscc(f"91130110MA0C{i:05d}"),
+            founded_on=D(2019, 6, 1) if i < ON_FILE else D(YEAR, 3, 1),
+            risk_class="ABCD"[i % 4],
+        )
+        if own == w.a_admin and i % 2 == 0:  # and half of A's are supervised by B too
+            TargetSupervision.objects.create(target=t, department=w.dept_b)
+    for dept, admin, first in ((w.dept_a, w.a_admin, 1), (w.dept_b, w.b_admin, 21)):
+        for n in range(first, first + 4):
+            directory.inspector_create(
+                actor=admin,
+                department=dept,
+                name=f"{dept.name[:2]}检查员{n}",
+                id_number=make_ric(f"1301021985{n % 9 + 1:02d}{10 + n % 18:02d}{n:03d}"),
+                certificate_no=f"冀{dept.pk:02d}{n:04d}",
+                certificate_expiry=D(YEAR + 2, 12, 31),
+            )
+
+
+def _anonymous_page(browser, base):
+    """A fresh context with no session, guarded like the `page` fixture: only the live server,
+    no console errors."""
+    port = urlsplit(base).port
+    external, problems = [], []
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+
+    def route(r):
+        url = urlsplit(r.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and (
+            url.hostname not in ("127.0.0.1", "localhost") or url.port != port
+        ):
+            external.append(r.request.url)
+            r.abort("blockedbyclient")
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    p = context.new_page()
+    p.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text} @ {m.location}"))
+    p.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    p.set_default_timeout(10_000)
+    return context, p, external, problems
+
+
+def sign_out(page):
+    page.get_by_role("button", name="退出").click()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+
+
+def message(page):
+    return page.locator(".messages")
+
+
+def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
+    from shuangsuiji.draw.models import Selection, TargetDraw
+
+    _directory(world)
+    base = live_server.url
+    nav = page.get_by_role("navigation", name="主导航")
+
+    # 1. The office loads the preset year goals and sees the coverage denominator.
+    sign_in(page, base, "office")
+    nav.get_by_role("link", name="年度目标").click()
+    expect(page.get_by_role("heading", name=re.compile(r"年度目标"))).to_be_visible()
+    page.select_option("#id_p-preset", label="石家庄市鹿泉区 2026")
+    page.fill("#id_p-year", str(YEAR))
+    page.get_by_role("button", name="载入预设").click()
+    expect(page).to_have_url(f"{base}/planning/goals/?year={YEAR}")
+    expect(message(page)).to_contain_text(f"已按预设载入 {YEAR} 年度目标")
+    expect(page.locator("#denominator")).to_have_text(str(ON_FILE))
+    expect(page.locator("#target-households")).to_have_text("2")  # ⌈40 × 3%⌉
+    expect(page.locator("#id_coverage")).to_have_value(re.compile(r"^3(\.0*)?$"))
+    page.screenshot(path=artifact_path("-1-goals"), full_page=True)
+    sign_out(page)
+
+    # 2. Department A drafts its 2026 plan with a 部门联合 task with department B and submits it.
+    sign_in(page, base, "a_admin")
+    nav.get_by_role("link", name="年度抽查计划").click()
+    page.fill("#year", str(YEAR))
+    page.get_by_role("button", name="新建本部门年度计划").click()
+    expect(page.get_by_role("heading", name=f"市场监督管理局 {YEAR} 年度抽查计划")).to_be_visible()
+    page.get_by_role("link", name="新增任务").click()
+    expect(page.get_by_role("heading", name=re.compile("新增抽查任务"))).to_be_visible()
+    page.fill("#id_name", TASK_NAME)
+    page.select_option("#id_mode", "joint")
+    page.get_by_label("卫生健康局").check()
+    page.get_by_label("LQ-SC-01 食品经营许可事项检查", exact=False).check()
+    page.get_by_label("公共场所卫生检查", exact=False).check()
+    page.select_option("#id_quota_mode", "ratio")
+    for cls, pct in zip("ABCD", ("10", "20", "50", "100"), strict=True):
+        page.fill(f"#id_ratio_{cls}", pct)
+    page.fill("#id_window_start", f"{YEAR}-06-01")
+    page.fill("#id_window_end", f"{YEAR}-12-31")
+    page.fill("#id_publish_selection_on", f"{YEAR}-06-01")  # in the past: the list is public
+    page.get_by_role("button", name="保存").click()
+    expect(message(page)).to_contain_text(f"已保存任务：{TASK_NAME}")
+    row = page.locator("table tbody tr", has_text=TASK_NAME)
+    expect(row).to_contain_text("部门联合")
+    expect(row).to_contain_text("卫生健康局")
+    page.get_by_role("button", name="提交审核").click()
+    expect(message(page)).to_contain_text("已提交，等待双随机办公室审核")
+    expect(page.locator(".card .tag").first).to_have_text("已提交待审核")
+    sign_out(page)
+
+    # 3. The office approves and publishes it.
+    sign_in(page, base, "office")
+    nav.get_by_role("link", name="年度抽查计划").click()
+    page.locator("table tbody tr", has_text=str(YEAR)).get_by_role("link", name="市场监督管理局").click()
+    page.get_by_role("button", name="审核通过并公示").click()
+    expect(message(page)).to_contain_text("已审核通过并公示")
+    expect(page.locator(".card .tag").first).to_have_text("已公示")
+    sign_out(page)
+
+    # 4. Department A announces the draw for now; two witnesses commit and reveal; the draw runs
+    #    and both departments' teams are drawn.
+    sign_in(page, base, "a_admin")
+    nav.get_by_role("link", name="年度抽查计划").click()
+    page.get_by_role("link", name="市场监督管理局").click()
+    page.get_by_role("link", name=TASK_NAME).click()
+    expect(page.get_by_role("heading", name=TASK_NAME)).to_be_visible()
+    page.get_by_role("link", name="公告抽取").click()
+    draw_at = page.locator("#id_draw_at")
+    expect(draw_at).not_to_have_value("")  # pre-filled with the current minute
+    page.fill("#id_place", "区市场监管局三楼会议室")
+    page.get_by_role("button", name="保存").click()
+    expect(message(page)).to_contain_text("对象池已冻结并承诺")
+    expect(page.get_by_role("heading", name=re.compile(r"^抽取 "))).to_be_visible()
+    draw_url = page.url
+
+    commit = page.locator("#commit-form")
+    for label, who, number in WITNESSES:
+        commit.locator("input[name=label]").fill(label)
+        commit.locator("input[name=description]").fill(who)
+        commit.locator("input[name=number]").fill(number)
+        commit.get_by_role("button", name="记录承诺").click()
+        expect(message(page)).to_contain_text("见证人承诺已记录")
+    witnesses = page.locator("table", has=page.locator("th", has_text="承诺")).locator("tbody tr")
+    expect(witnesses).to_have_count(2)
+    expect(witnesses.locator(".tag.warn")).to_have_count(2)  # 未揭示
+
+    reveal = page.locator("#reveal-form")
+    for label, _, number in WITNESSES:
+        reveal.locator("select[name=label]").select_option(label)
+        reveal.locator("input[name=number]").fill(number)
+        reveal.get_by_role("button", name="揭示并核对").click()
+        expect(message(page)).to_contain_text("见证人数字已揭示并与承诺核对一致")
+    expect(witnesses.locator(".tag.warn")).to_have_count(0)
+
+    page.locator("#run-form").get_by_role("button", name="抽取对象").click()
+    expect(message(page)).to_contain_text("抽取完成")
+    draw = TargetDraw.objects.get()
+    quota = sum(s["quota"] for s in draw.strata)
+    assert quota == 2 + 3 + 6 + 10  # 11 A, 11 B, 11 C, 10 D at 10/20/50/100%, rounded up
+    picked = page.locator("table", has=page.locator("th", has_text="检查组")).locator("tbody tr")
+    expect(picked).to_have_count(quota)
+
+    page.get_by_role("button", name="匹配检查人员").click()
+    expect(message(page)).to_contain_text("人员匹配完成")
+    expect(page.get_by_role("button", name="匹配检查人员")).to_have_count(0)
+    summary = page.locator("h3", has_text="人员匹配情况").locator("xpath=following-sibling::ul[1]")
+    expect(summary).to_contain_text("市场监督管理局：可抽取 4 人，每组 2 人")
+    expect(summary).to_contain_text("卫生健康局：可抽取 4 人，每组 2 人")
+    for i in range(quota):
+        team = picked.nth(i).locator("td").nth(4)
+        expect(team).to_contain_text("市场监督管理局：")
+        expect(team).to_contain_text("卫生健康局：")
+    checks = page.locator("h2", has_text="核验").locator("xpath=following-sibling::ul[1]").locator(".tag")
+    expect(checks.first).to_have_text("一致")
+    expect(checks.filter(has_text="不一致")).to_have_count(0)
+    page.screenshot(path=artifact_path("-2-draw-teams"), full_page=True)
+    assert urlsplit(draw_url).path == f"/draw/{draw.public_id}/"
+
+    # 5. An anonymous visitor verifies the public draw page; no risk class shows.
+    context, anon, external, problems = _anonymous_page(browser, base)
+    try:
+        anon.goto(f"{base}/public/draws/{draw.public_id}/")
+        expect(anon.get_by_role("heading", name=f"随机抽取 {draw.public_id}")).to_be_visible()
+        anon.get_by_role("button", name="验证").click()
+        expect(anon.get_by_role("status")).to_contain_text("验证通过")
+        expect(anon.locator(".result.bad")).to_have_count(0)
+        expect(anon.locator("h2", has_text="抽中名单")).to_contain_text(f"抽中名单（{quota}）")
+        body = anon.inner_text("body")
+        shown = [w for w in RISK_WORDS if w in body]
+        assert not shown, f"公开页面出现了信用风险分类：{shown}"
+        anon.screenshot(path=artifact_path("-3-public-verify"), full_page=True)
+
+        # 6. The visitor opens one selected enterprise's own verification page.
+        s = Selection.objects.first()
+        anon.goto(f"{base}/public/selection/{s.token}/")
+        expect(anon.get_by_role("status")).to_contain_text("核验一致")
+        expect(anon.get_by_role("status")).to_contain_text(s.target.name)
+        expect(anon.locator(".tag.bad")).to_have_count(0)
+        body = anon.inner_text("body")
+        shown = [w for w in RISK_WORDS if w in body]
+        assert not shown, f"企业核验页出现了信用风险分类：{shown}"
+        anon.screenshot(path=artifact_path("-4-selection"), full_page=True)
+    finally:
+        context.close()
+    assert not external, f"页面试图访问外部地址（内网离线部署，不得依赖 CDN）：{external}"
+    assert not problems, f"浏览器控制台有错误：{problems}"
