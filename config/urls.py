@@ -7,6 +7,7 @@ urlpatterns = [
     path("directory/", include("shuangsuiji.directory.urls")),
     path("planning/", include("shuangsuiji.planning.urls")),
     path("draw/", include("shuangsuiji.draw.urls")),
+    path("inspection/", include("shuangsuiji.inspection.urls")),
     path("public/", include("shuangsuiji.publicity.urls")),
     path("api/v1/", api.urls),
 ]

@@ -30,6 +30,15 @@ def navigation(request):
         plan.append(("抽取记录（审计）", "draw:audit_list"))
     if plan:
         nav.append(("计划 · 抽取", plan))
+    check = []
+    if can(user, Action.INSPECT):
+        check.append(("我的检查", "inspection:work"))
+    elif can(user, Action.PLAN_VIEW):
+        check.append(("检查进度", "inspection:work"))
+    if can(user, Action.RESULT_REVIEW):
+        check.append(("结果复核", "inspection:review"))
+    if check:
+        nav.append(("检查", check))
     nav.append(("公示", [("公示门户", "publicity:index")]))
     admin = []
     if can(user, Action.JOB_VIEW):

@@ -26,6 +26,8 @@ class Action(StrEnum):
     DRAW_RUN = "draw.run"  # announce and run the draws of the department's tasks
     RECUSAL_DECIDE = "recusal.decide"  # the department's 主管领导 decides recusal requests
     DRAW_AUDIT = "draw.audit"  # download frozen pools and re-run draws
+    INSPECT = "inspect"  # check in, enter the department's results
+    RESULT_REVIEW = "result.review"  # review, publish, return, correct results
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -50,6 +52,8 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.DRAW_RUN: {Role.DEPT_ADMIN},
     Action.RECUSAL_DECIDE: {Role.REVIEWER},
     Action.DRAW_AUDIT: {Role.AUDITOR},
+    Action.INSPECT: {Role.INSPECTOR},
+    Action.RESULT_REVIEW: {Role.REVIEWER},
 }
 
 

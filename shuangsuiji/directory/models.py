@@ -143,6 +143,10 @@ class Item(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    @property
+    def method_labels(self) -> list[str]:
+        return [Method(m).label for m in self.methods if m in Method.values]
+
 
 class ChecklistPoint(models.Model):
     """检查指引 / 检查要点: what an inspector checks for an item."""

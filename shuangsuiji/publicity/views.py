@@ -4,14 +4,20 @@ record functions, never from internal models directly."""
 
 import json
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
+from shuangsuiji.core.errors import DomainError
 from shuangsuiji.draw import engine
-from shuangsuiji.draw.models import Selection
-from shuangsuiji.draw.records import public_record, selection_public
+from shuangsuiji.draw.models import DrawStatus, Selection
+from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.selectors import public_draws
 from shuangsuiji.draw.verify import verify_record
+from shuangsuiji.inspection import services as inspection_services
+from shuangsuiji.inspection.forms import RatingForm
+from shuangsuiji.planning.models import TaskState
 from shuangsuiji.planning.selectors import published_plans
 
 
@@ -48,32 +54,58 @@ def draw_json(request, public_id):
 
 
 def selection(request, token):
-    """An enterprise's own page (from its notice or QR code): its stratum label, position and
-    Merkle path, checked against the committed root: drawn, not picked."""
+    """The page a selected enterprise opens from its notice or by scanning the inspectors' QR
+    code (扫码入企): who may inspect it, for which task, until when, its own draw proof, the
+    check-in button for a signed-in member of the team, and its one anonymous rating."""
     s = Selection.objects.select_related("draw__task", "target").filter(token=token).first()
     if s is None:
-        raise Http404
+        return render(request, "publicity/selection_invalid.html", {"reason": "invalid"}, status=404)
+    task = s.draw.task
+    today = timezone.localdate()
+    if s.draw.status != DrawStatus.DRAWN or task.state == TaskState.VOIDED:
+        validity = ("bad", "无效：该抽取或任务已作废，请拒绝以此码进行的检查")
+    elif today > task.window_end:
+        validity = ("bad", f"已过期：检查时间已于 {task.window_end:%Y-%m-%d} 结束")
+    elif today < task.window_start:
+        validity = ("warn", f"尚未开始：检查时间自 {task.window_start:%Y-%m-%d} 起")
+    else:
+        validity = ("ok", f"有效：{task.window_start:%Y-%m-%d} 至 {task.window_end:%Y-%m-%d}")
+    rating_form = RatingForm(request.POST or None) if request.POST.get("action") == "rate" else RatingForm()
+    if request.method == "POST" and request.POST.get("action") == "rate" and rating_form.is_valid():
+        try:
+            inspection_services.rating_submit(selection=s, **rating_form.cleaned_data)
+        except DomainError as e:
+            rating_form.add_error(e.field if e.field in rating_form.fields else None, e.message)
+        else:
+            messages.success(request, "感谢评价，评价已匿名记录")
+            return redirect("publicity:selection", token)
     stratum = next(x for x in s.draw.strata if x["label"] == s.label)
     ok = engine.verify_path(
         engine.leaf_hash(s.label, s.key), s.position, stratum["size"], s.path, bytes.fromhex(stratum["root"])
     )
-    rec = public_record(s.draw, with_selection=False)
-    seed_checks = verify_record(rec)
+    seed_checks = verify_record(public_record(s.draw, with_selection=False))
     positions = (
         engine.select_positions(bytes.fromhex(s.draw.seed), s.label, stratum["size"], stratum["quota"])
         if s.draw.seed
         else []
     )
+    user = request.user
+    member = user.is_authenticated and s.team.filter(inspector__user=user, active=True).exists()
     return render(
         request,
         "publicity/selection.html",
         {
             "s": s,
+            "task": task,
             "stratum": stratum,
             "path_ok": ok,
             "seed_ok": all(c.ok for c in seed_checks),
             "position_drawn": s.position in positions,
             "all_ok": ok and all(c.ok for c in seed_checks) and s.position in positions,
-            "public_list": selection_public(s.draw),
+            "team": s.team.filter(active=True).select_related("inspector", "department"),
+            "validity": validity,
+            "member": member,
+            "rated": hasattr(s, "rating"),
+            "rating_form": rating_form,
         },
     )

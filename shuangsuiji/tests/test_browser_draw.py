@@ -236,8 +236,8 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
         # 6. The visitor opens one selected enterprise's own verification page.
         s = Selection.objects.first()
         anon.goto(f"{base}/public/selection/{s.token}/")
-        expect(anon.get_by_role("status")).to_contain_text("核验一致")
-        expect(anon.get_by_role("status")).to_contain_text(s.target.name)
+        expect(anon.locator(".result.ok", has_text="核验一致")).to_be_visible()
+        expect(anon.locator(".result.ok", has_text="核验一致")).to_contain_text(s.target.name)
         expect(anon.locator(".tag.bad")).to_have_count(0)
         body = anon.inner_text("body")
         shown = [w for w in RISK_WORDS if w in body]

@@ -1,0 +1,47 @@
+from django import forms
+
+from shuangsuiji.core.forms import DateInput
+from shuangsuiji.directory.models import Method
+
+from .models import ResultCategory
+
+
+class ResultForm(forms.Form):
+    """One item's result; the prefix is the item's id, so one page holds a form per item."""
+
+    method = forms.ChoiceField(label="检查方式", choices=Method.choices)
+    categories = forms.MultipleChoiceField(label="检查结果", widget=forms.CheckboxSelectMultiple)
+    problem = forms.CharField(label="问题描述", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = [
+            (c.code, c.name) for c in ResultCategory.objects.filter(active=True)
+        ]
+        if item is not None and item.offsite_only:
+            self.fields["method"].choices = [c for c in Method.choices if c[0] != Method.ONSITE]
+
+
+class FinishForm(forms.Form):
+    finished_on = forms.DateField(label="检查完毕日期", widget=DateInput())
+    summary = forms.CharField(label="检查情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="照片或 PDF（不超过 10 MB）")
+
+
+class CheckInForm(forms.Form):
+    reason = forms.CharField(label="入企理由（低风险对象实地检查时必填）", required=False, max_length=300)
+    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+
+
+class RatingForm(forms.Form):
+    code = forms.CharField(label="评价码（见检查通知书）", max_length=12)
+    score = forms.TypedChoiceField(
+        label="评分", coerce=int, choices=[(i, f"{i} 分") for i in range(5, 0, -1)], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="意见（可不填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

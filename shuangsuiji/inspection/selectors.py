@@ -1,0 +1,60 @@
+"""Reads for inspection, scoped: an inspector sees the targets of teams they are in; a
+department's admin and reviewer see their department's part; the office sees its jurisdiction."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shuangsuiji.core.models import Role
+from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
+from shuangsuiji.planning.models import TaskState
+
+from .models import Inspection, InspectionStatus
+
+ACTIVE_TASK = [TaskState.TEAMS_DRAWN, TaskState.IN_PROGRESS, TaskState.RESULTS_DUE, TaskState.CLOSED]
+
+
+def selections_for(user) -> QuerySet[Selection]:
+    qs = Selection.objects.filter(
+        draw__status=DrawStatus.DRAWN, draw__task__state__in=ACTIVE_TASK
+    ).select_related("target", "draw__task")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.role == Role.OFFICE:
+        return qs.filter(draw__task__lead__region__code__startswith=region_prefix(user) or "\0")
+    if user.role in (Role.DEPT_ADMIN, Role.REVIEWER):
+        return qs.filter(team__department_id=user.department_id).distinct()
+    if user.role == Role.INSPECTOR:
+        return qs.filter(team__inspector__user=user, team__active=True).distinct()
+    return qs.none()
+
+
+def my_assignments(user) -> QuerySet[TeamMember]:
+    return (
+        TeamMember.objects.filter(inspector__user=user, active=True, selection__draw__status=DrawStatus.DRAWN)
+        .filter(selection__draw__task__state__in=ACTIVE_TASK[:-1])
+        .select_related("selection__target", "selection__draw__task", "department")
+        .order_by("selection__draw__task__window_end", "selection__order")
+    )
+
+
+def overdue(qs: QuerySet[Inspection], today=None) -> QuerySet[Inspection]:
+    """Results not yet submitted after their due date (R-INSP-2)."""
+    today = today or timezone.localdate()
+    return qs.filter(due_on__lt=today).filter(
+        Q(status=InspectionStatus.OPEN)
+        | Q(status=InspectionStatus.FINISHED)
+        | Q(status=InspectionStatus.RETURNED)
+    )
+
+
+def review_queue(user) -> QuerySet[Inspection]:
+    return Inspection.objects.filter(
+        department_id=user.department_id, status=InspectionStatus.SUBMITTED
+    ).select_related("selection__target", "selection__draw__task", "entered_by")
+
+
+def published_of(user) -> QuerySet[Inspection]:
+    return Inspection.objects.filter(
+        department_id=user.department_id, status=InspectionStatus.PUBLISHED
+    ).select_related("selection__target", "selection__draw__task")

@@ -1,0 +1,237 @@
+"""Inspection pages: the inspector's phone view, the printable notice and check record, and the
+reviewer's queue. Thin: services change, selectors read."""
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from shuangsuiji.core.decorators import requires
+from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.models import Role
+from shuangsuiji.core.permissions import Action
+from shuangsuiji.directory.models import Item
+from shuangsuiji.draw.models import Selection
+
+from . import selectors, services
+from .forms import AttachmentForm, CheckInForm, FinishForm, ResultForm
+from .models import Inspection
+
+
+@requires(Action.PLAN_VIEW)
+def work(request):
+    """手机端：我的检查对象（检查人员）；本部门的检查进度（管理员、复核人员、办公室）."""
+    today = timezone.localdate()
+    if request.user.role == Role.INSPECTOR:
+        return render(
+            request,
+            "inspection/my_work.html",
+            {"assignments": selectors.my_assignments(request.user), "today": today},
+        )
+    inspections = Inspection.objects.filter(selection__in=selectors.selections_for(request.user))
+    if request.user.role != Role.OFFICE:
+        inspections = inspections.filter(department_id=request.user.department_id)
+    inspections = inspections.select_related(
+        "selection__target", "selection__draw__task", "department"
+    ).order_by("due_on")
+    return render(
+        request,
+        "inspection/progress.html",
+        {
+            "inspections": inspections[:500],
+            "overdue": selectors.overdue(inspections, today).count(),
+            "today": today,
+        },
+    )
+
+
+def _selection(request, pk) -> Selection:
+    return get_object_or_404(selectors.selections_for(request.user), pk=pk)
+
+
+@requires(Action.PLAN_VIEW)
+def target(request, pk):
+    s = _selection(request, pk)
+    member = s.team.filter(inspector__user=request.user, active=True).select_related("department").first()
+    if request.method == "POST":
+        if member is None:
+            raise PermissionDenied
+        return _act(request, s)
+    departments = {}
+    for m in s.team.filter(active=True).select_related("inspector", "department").order_by("department_id"):
+        departments.setdefault(m.department, []).append(m)
+    mine = services.inspection_for(s, member.department) if member else None
+    items = services._department_items(s, member.department) if member else list(s.draw.task.items.all())
+    existing = {r.item_id: r for r in mine.results.prefetch_related("categories")} if mine else {}
+    forms = [
+        (
+            item,
+            ResultForm(
+                prefix=f"i{item.pk}",
+                item=item,
+                initial={
+                    "method": existing[item.pk].method
+                    if item.pk in existing
+                    else ("document" if item.offsite_only else "onsite"),
+                    "categories": [c.code for c in existing[item.pk].categories.all()]
+                    if item.pk in existing
+                    else [],
+                    "problem": existing[item.pk].problem if item.pk in existing else "",
+                },
+            ),
+            existing.get(item.pk),
+        )
+        for item in items
+    ]
+    return render(
+        request,
+        "inspection/target.html",
+        {
+            "s": s,
+            "task": s.draw.task,
+            "member": member,
+            "teams": departments,
+            "mine": mine,
+            "forms": forms,
+            "editable": bool(mine and mine.status in services.EDITABLE and s.draw.task.state != "closed"),
+            "finish_form": FinishForm(
+                initial={"finished_on": mine.finished_on or timezone.localdate(), "summary": mine.summary}
+                if mine
+                else None
+            ),
+            "attach_form": AttachmentForm(),
+            "checkin_form": CheckInForm(),
+            "checkins": s.checkins.select_related("inspector"),
+            "onsite_without_checkin": bool(
+                mine and mine.results.filter(method="onsite").exists() and not s.checkins.exists()
+            ),
+        },
+    )
+
+
+def _act(request, s: Selection):
+    action = request.POST.get("action", "")
+    try:
+        if action.startswith("result:"):
+            item = get_object_or_404(Item, pk=action.split(":", 1)[1])
+            f = ResultForm(request.POST, prefix=f"i{item.pk}", item=item)
+            if not f.is_valid():
+                raise DomainError("；".join(e for errs in f.errors.values() for e in errs))
+            services.result_save(actor=request.user, selection=s, item=item, **f.cleaned_data)
+            messages.success(request, f"已保存：{item.name}")
+        elif action == "finish":
+            f = FinishForm(request.POST)
+            if not f.is_valid():
+                raise DomainError("请填写检查完毕日期")
+            ins = services.inspection_finish(actor=request.user, selection=s, **f.cleaned_data)
+            messages.success(
+                request,
+                f"已记录检查完毕；结果请于 {ins.due_on:%Y-%m-%d} 前录入并提交{'（暂定）' if ins.due_provisional else ''}",
+            )
+        elif action == "submit":
+            services.inspection_submit(actor=request.user, selection=s)
+            messages.success(request, "已提交复核")
+        elif action == "attach":
+            f = AttachmentForm(request.POST, request.FILES)
+            if not f.is_valid():
+                raise DomainError("请选择文件")
+            services.attachment_add(actor=request.user, selection=s, upload=f.cleaned_data["file"])
+            messages.success(request, "附件已上传")
+        elif action == "checkin":
+            f = CheckInForm(request.POST)
+            f.is_valid()
+            services.checkin(
+                actor=request.user,
+                selection=s,
+                **{k: v for k, v in f.cleaned_data.items() if v not in (None, "")},
+            )
+            messages.success(request, "已签到（扫码入企）")
+        else:
+            raise PermissionDenied
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("inspection:target", s.pk)
+
+
+@requires(Action.PLAN_VIEW)
+def notice(request, pk):
+    """检查通知书: printable; the QR code opens the enterprise's verification page, the rating
+    code (printed, not in the QR) lets the enterprise rate the inspection once."""
+    s = _selection(request, pk)
+    url = request.build_absolute_uri(reverse("publicity:selection", args=[s.token]))
+    qr = segno.make(url, error="m").svg_inline(scale=3, title="核验二维码")
+    team = s.team.filter(active=True).select_related("inspector", "department")
+    return render(
+        request, "inspection/notice.html", {"s": s, "task": s.draw.task, "url": url, "qr": qr, "team": team}
+    )
+
+
+@requires(Action.PLAN_VIEW)
+def record(request, pk):
+    """检查记录表: per target and department, with findings, the team and signature lines."""
+    ins = get_object_or_404(
+        Inspection.objects.filter(selection__in=selectors.selections_for(request.user)), pk=pk
+    )
+    team = ins.selection.team.filter(active=True, department=ins.department).select_related("inspector")
+    results = ins.results.select_related("item").prefetch_related("categories")
+    return render(
+        request, "inspection/record.html", {"ins": ins, "s": ins.selection, "team": team, "results": results}
+    )
+
+
+@requires(Action.RESULT_REVIEW)
+def review(request):
+    if request.method == "POST":
+        ins = get_object_or_404(
+            Inspection.objects.filter(department_id=request.user.department_id),
+            pk=request.POST.get("inspection"),
+        )
+        action, comment = request.POST.get("action"), request.POST.get("comment", "")
+        try:
+            if action == "approve":
+                services.review_approve(actor=request.user, inspection=ins)
+                messages.success(request, f"已复核通过并公示：{ins.selection.target.name}")
+            elif action == "return":
+                services.review_return(actor=request.user, inspection=ins, comment=comment)
+                messages.success(request, "已退回修改")
+            elif action == "correct":
+                services.correction_open(actor=request.user, inspection=ins, reason=comment)
+                messages.success(request, "已发起更正：修改后重新提交复核")
+            else:
+                raise PermissionDenied
+        except DomainError as e:
+            messages.error(request, e.message)
+        return redirect("inspection:review")
+    return render(
+        request,
+        "inspection/review.html",
+        {
+            "queue": selectors.review_queue(request.user).prefetch_related(
+                "results__item", "results__categories", "attachments"
+            ),
+            "published": selectors.published_of(request.user)[:100],
+        },
+    )
+
+
+@requires(Action.INSPECT)
+def checkin_by_token(request, token):
+    """The check-in button on the public page the enterprise scanned (扫码入企)."""
+    s = get_object_or_404(Selection, token=token)
+    if request.method != "POST":
+        return redirect("publicity:selection", token)
+    f = CheckInForm(request.POST)
+    f.is_valid()
+    try:
+        services.checkin(
+            actor=request.user,
+            selection=s,
+            **{k: v for k, v in f.cleaned_data.items() if v not in (None, "")},
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已签到（扫码入企）")
+    return redirect("publicity:selection", token)
