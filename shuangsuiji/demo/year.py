@@ -178,7 +178,100 @@ def build() -> dict:
         draws.teams_draw(actor=admin, draw=d)
         return d
 
-    draw("catering")
-    draw("internal", void_first="对象池未排除已注销的分支机构，经复核作废重抽")
+    catering = draw("catering")
+    internal = draw("internal", void_first="对象池未排除已注销的分支机构，经复核作废重抽")
     draw("publicity")
-    return {"plans": len(plans), "tasks": len(tasks), "drawn": 3}
+    _link_inspector_accounts()
+    inspected = _inspect(catering, internal, rng)
+    return {"plans": len(plans), "tasks": len(tasks), "drawn": 3, **inspected}
+
+
+def _link_inspector_accounts():
+    """Each department's demo inspector account belongs to the inspector with the most drawn
+    assignments, so that signing in as it shows a full phone view."""
+    from django.db.models import Count
+
+    from shuangsuiji.directory.models import Inspector
+
+    for user in User.objects.filter(role="inspector", department__region_id=COUNTY):
+        busiest = (
+            Inspector.objects.filter(department=user.department)
+            .annotate(n=Count("assignments"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        if busiest and busiest.user_id != user.pk:
+            Inspector.objects.filter(user=user).update(user=None)
+            busiest.user = user
+            busiest.save(update_fields=["user"])
+
+
+def _as_user(inspector):
+    """The account that enters for this inspector: its own, or the department's demo account
+    standing in for it (demo only: real inspectors each have their own account)."""
+    if inspector.user_id:
+        return inspector.user
+    return User.objects.get(role="inspector", department=inspector.department)
+
+
+def _inspect(catering, internal, rng) -> dict:
+    """April–May of JOURNEYS.md for the catering task (all published, a problem, ratings), and
+    today's state for the internal joint task (check-ins, results waiting, one overdue)."""
+    from shuangsuiji.directory.models import Inspector
+    from shuangsuiji.inspection import services as insp
+    from shuangsuiji.inspection.models import Inspection
+
+    def enter(sel, dept, finished, problem=False, submit=True):
+        member = sel.team.filter(active=True, department=dept).select_related("inspector").first()
+        inspector = member.inspector
+        user = _as_user(inspector)
+        if inspector.user_id != user.pk:  # the demo account stands in for this team member
+            Inspector.objects.filter(user=user).update(user=None)
+            inspector.user = user
+            inspector.save(update_fields=["user"])
+        for n, item in enumerate(insp._department_items(sel, dept)):
+            cats, text = (
+                (["not_disclosed", "pending_followup"], "未按规定公示年度报告，已告知限期补报")
+                if problem and n == 0
+                else (["none_found"], "")
+            )
+            insp.result_save(
+                actor=user,
+                selection=sel,
+                item=item,
+                method="document" if item.offsite_only else "onsite",
+                categories=cats,
+                problem=text,
+            )
+        insp.inspection_finish(actor=user, selection=sel, finished_on=finished)
+        if submit:
+            insp.inspection_submit(actor=user, selection=sel)
+        return Inspection.objects.get(selection=sel, department=dept)
+
+    published = waiting = 0
+    for n, sel in enumerate(catering.selections.order_by("order")):
+        for dept in catering.task.departments.order_by("pk"):
+            ins = enter(
+                sel,
+                dept,
+                D(YEAR, 4, 20) + dt.timedelta(days=n % 30),
+                problem=(n % 7 == 3 and dept == catering.task.lead),
+            )
+            reviewer = User.objects.get(role="reviewer", department=dept)
+            insp.review_approve(actor=reviewer, inspection=ins)
+            published += 1
+        if n % 3 == 0:
+            insp.rating_submit(
+                selection=sel,
+                code=sel.rating_code,
+                score=rng.choice([4, 5, 5, 5, 3]),
+                comment="检查人员亮证、规范",
+            )
+    lead = internal.task.lead
+    for n, sel in enumerate(internal.selections.order_by("order")[:12]):
+        if n < 6:
+            enter(sel, lead, D(YEAR, 11, 2) + dt.timedelta(days=n), submit=n % 2 == 0)
+            waiting += 1
+        elif n == 6:  # finished early October, never entered: overdue by now
+            enter(sel, lead, D(YEAR, 9, 30), submit=False)
+    return {"published": published, "waiting": waiting}

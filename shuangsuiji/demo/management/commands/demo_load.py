@@ -35,5 +35,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = year.build()
         self.stdout.write(
-            f"已载入 {year.YEAR} 年工作：年度目标、一业一查清单、{counts['plans']} 份年度计划（{counts['tasks']} 项任务），{counts['drawn']} 项任务已完成抽取"
+            f"已载入 {year.YEAR} 年工作：年度目标、一业一查清单、{counts['plans']} 份年度计划（{counts['tasks']} 项任务），{counts['drawn']} 项任务已完成抽取，"
+            f"{counts['published']} 份检查结果已公示，{counts['waiting']} 份检查进行中或待复核"
         )
