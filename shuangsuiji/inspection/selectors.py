@@ -58,3 +58,31 @@ def published_of(user) -> QuerySet[Inspection]:
     return Inspection.objects.filter(
         department_id=user.department_id, status=InspectionStatus.PUBLISHED
     ).select_related("selection__target", "selection__draw__task")
+
+
+RATING_MIN_GROUP = 5  # aggregates only over this many ratings, so no single rating can be traced
+
+
+def rating_summary(user) -> list[dict]:
+    """Per task: count and average, shown only when at least RATING_MIN_GROUP enterprises rated."""
+    if getattr(user, "role", None) != Role.OFFICE:
+        return []  # inspecting staff never see ratings
+    from django.db.models import Avg, Count
+
+    from .models import Rating
+
+    rows = (
+        Rating.objects.filter(selection__in=selections_for(user))
+        .values("selection__draw__task__code", "selection__draw__task__name")
+        .annotate(n=Count("pk"), avg=Avg("score"))
+        .order_by("selection__draw__task__code")
+    )
+    return [
+        {
+            "code": r["selection__draw__task__code"],
+            "name": r["selection__draw__task__name"],
+            "n": r["n"],
+            "avg": r["avg"] if r["n"] >= RATING_MIN_GROUP else None,
+        }
+        for r in rows
+    ]

@@ -43,6 +43,8 @@ def work(request):
             "inspections": inspections[:500],
             "overdue": selectors.overdue(inspections, today).count(),
             "today": today,
+            "ratings": selectors.rating_summary(request.user) if request.user.role == Role.OFFICE else None,
+            "rating_min": selectors.RATING_MIN_GROUP,
         },
     )
 

@@ -226,3 +226,19 @@ def test_rating_once_with_the_printed_code(drawn):
     with pytest.raises(DomainError, match="只能评价一次"):
         services.rating_submit(selection=w.sel, code=w.sel.rating_code, score=1)
     assert Rating.objects.get().score == 5
+
+
+@pytest.mark.django_db
+def test_office_sees_rating_averages_only_over_five(drawn):
+    from shuangsuiji.inspection.selectors import rating_summary
+
+    w = drawn
+    sels = list(w.draw.selections.order_by("order")[:6])
+    for n, s in enumerate(sels[:4]):
+        Rating.objects.create(selection=s, score=5 - n % 2, at=timezone.now())
+    [row] = rating_summary(w.office)
+    assert row["n"] == 4 and row["avg"] is None
+    Rating.objects.create(selection=sels[4], score=3, at=timezone.now())
+    [row] = rating_summary(w.office)
+    assert row["n"] == 5 and row["avg"] == pytest.approx((5 + 4 + 5 + 4 + 3) / 5)
+    assert rating_summary(w.a_inspector) == []  # inspecting staff see no ratings
