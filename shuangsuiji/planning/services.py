@@ -464,3 +464,57 @@ def task_startable(task: Task) -> None:
     idle = [d.name for d in departments if not any((i.pk, d.pk) in claims for i in items)]
     if idle:
         raise DomainError(f"{'、'.join(idle)} 未认领本任务的任何事项")
+
+
+@transaction.atomic
+def task_send_down(*, actor, task: Task, departments: list[Department]) -> list[Task]:
+    """下派: an upper level's task appears in each lower department's plan, counted for both
+    (the upper level by `sent_down_from`, coverage split by the level that set the task)."""
+    _own_plan(actor, task.plan)
+    if not task.in_published_plan:
+        raise DomainError("任务须先列入已公示的计划才能下派")
+    upper_region = task.lead.region
+    copies = []
+    for dept in departments:
+        if dept.region.parent_id != upper_region.code and not dept.region.code.startswith(
+            upper_region.scope_prefix
+        ):
+            raise DomainError(f"{dept.region.name}{dept.name} 不在本级辖区内，不能下派", field="departments")
+        if task.sent_down.filter(lead=dept).exists():
+            raise DomainError(f"已向 {dept.name} 下派过该任务")
+        plan, _ = AnnualPlan.objects.get_or_create(department=dept, year=task.plan.year)
+        fields = {
+            "name": task.name,
+            "mode": TaskMode.ORDINARY,
+            "lead": dept,
+            "departments": [dept],
+            "items": list(task.items.all()),
+            "quota_mode": task.quota_mode,
+            "ratios": dict(task.ratios),
+            "total": task.total,
+            "team_size": task.team_size,
+            "window_start": task.window_start,
+            "window_end": task.window_end,
+            "scope_kinds": list(task.scope_kinds),
+            "scope_industries": list(task.scope_industries),
+        }
+        _validate_task(plan, fields)
+        m2m = {k: fields.pop(k) for k in _TASK_M2M if k in fields}
+        copy = Task.objects.create(
+            plan=plan,
+            code=_task_code(plan),
+            sent_down_from=task,
+            level=task.level,
+            in_published_plan=True,
+            **fields,
+        )
+        for k, v in m2m.items():
+            getattr(copy, k).set(v)
+        audit.record(
+            actor=actor,
+            action="task.send_down",
+            obj=copy,
+            summary=f"{task.lead.name} 下派任务 {task.code} 至 {dept.region.name}{dept.name}（{copy.code}）",
+        )
+        copies.append(copy)
+    return copies

@@ -190,3 +190,65 @@ def test_joint_list_rules(world):
             participants=[world.other_county_dept],
             items=[a1],
         )
+
+
+@pytest.mark.django_db
+def test_task_sent_down_appears_in_the_lower_plan(world, regions):
+    from shuangsuiji.core import services as core
+    from shuangsuiji.core.models import Role
+    from shuangsuiji.directory.services import item_claim
+
+    city = core.department_create(actor=None, name="石家庄市市场监督管理局", region=regions["130100"])
+    city_admin = core.user_create(
+        actor=None, username="city_admin", password="City#2026pw", role=Role.DEPT_ADMIN, department=city
+    )
+    city_office_dept = core.department_create(
+        actor=None, name="市双随机办", region=regions["130100"], is_office=True
+    )
+    city_office = core.user_create(
+        actor=None,
+        username="city_office",
+        password="City#2026pw",
+        role=Role.OFFICE,
+        department=city_office_dept,
+    )
+    item = Item.objects.create(
+        region=regions["130100"],
+        code="SJZ-1",
+        name="市级事项",
+        methods=["onsite"],
+        status=ItemStatus.PUBLISHED,
+    )
+    item_claim(actor=city_admin, item=item)
+    plan = services.plan_create(actor=city_admin, year=2026)
+    t = services.task_save(
+        actor=city_admin,
+        plan=plan,
+        name="市局安排的专项抽查",
+        items=[item],
+        level="city",
+        window_start=D(2026, 5, 1),
+        window_end=D(2026, 8, 31),
+    )
+    t.level = "city"
+    t.save()
+    with pytest.raises(DomainError, match="已公示的计划"):
+        services.task_send_down(actor=city_admin, task=t, departments=[world.dept_a])
+    services.plan_submit(actor=city_admin, plan=plan)
+    services.plan_approve(actor=city_office, plan=plan)
+    t.refresh_from_db()
+    with pytest.raises(DomainError, match="未认领"):
+        services.task_send_down(actor=city_admin, task=t, departments=[world.dept_a])
+    item_claim(actor=world.a_admin, item=item)
+    [copy] = services.task_send_down(actor=city_admin, task=t, departments=[world.dept_a])
+    assert (
+        copy.plan.department == world.dept_a
+        and copy.sent_down_from == t
+        and copy.level == "city"
+        and copy.in_published_plan
+    )
+    services.task_startable(copy)
+    with pytest.raises(DomainError, match="已向"):
+        services.task_send_down(actor=city_admin, task=t, departments=[world.dept_a])
+    with pytest.raises(DomainError, match="不在本级辖区"):
+        services.task_send_down(actor=city_admin, task=t, departments=[world.other_county_dept])
