@@ -10,13 +10,16 @@ from .models import DrawStatus, TargetDraw
 
 
 def selection_public(draw: TargetDraw, today=None) -> bool:
-    """The selected list is public from the task's chosen date (at the latest with results)."""
+    """The selected list is public from the task's chosen date, and at the latest with the
+    first published result."""
+    if draw.status not in (DrawStatus.DRAWN, DrawStatus.VOIDED):
+        return False
     today = today or timezone.localdate()
-    return (
-        draw.status in (DrawStatus.DRAWN, DrawStatus.VOIDED)
-        and bool(draw.publish_selection_on)
-        and draw.publish_selection_on <= today
-    )
+    if draw.publish_selection_on and draw.publish_selection_on <= today:
+        return True
+    from shuangsuiji.inspection.models import Inspection, InspectionStatus  # inspection builds on draw
+
+    return Inspection.objects.filter(selection__draw=draw, status=InspectionStatus.PUBLISHED).exists()
 
 
 def public_record(draw: TargetDraw, *, with_selection: bool | None = None, internal: bool = False) -> dict:

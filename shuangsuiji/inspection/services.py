@@ -51,7 +51,9 @@ def _member(actor, selection: Selection) -> TeamMember:
 
 
 def _task_open(selection: Selection) -> None:
+    selection.draw.refresh_from_db(fields=["status"])
     task = selection.draw.task
+    task.refresh_from_db(fields=["state"])  # another request may have closed or voided it
     if selection.draw.status != DrawStatus.DRAWN:
         raise DomainError("该抽取已作废，检查对象以重新抽取的名单为准")
     if task.state in (TaskState.CLOSED, TaskState.VOIDED):

@@ -242,3 +242,35 @@ def test_office_sees_rating_averages_only_over_five(drawn):
     [row] = rating_summary(w.office)
     assert row["n"] == 5 and row["avg"] == pytest.approx((5 + 4 + 5 + 4 + 3) / 5)
     assert rating_summary(w.a_inspector) == []  # inspecting staff see no ratings
+
+
+@pytest.mark.django_db
+def test_closed_task_refuses_entry_and_the_list_goes_public_with_results(ready):  # noqa: F811
+    from shuangsuiji.draw.records import selection_public
+    from shuangsuiji.planning import services as planning
+
+    w = ready
+    draw = full_draw(w, w.joint)  # the joint task sets no publication date
+    draws.teams_draw(actor=w.a_admin, draw=draw)
+    assert not selection_public(draw)
+    sel = draw.selections.order_by("order").first()
+    member = sel.team.filter(active=True, department=w.dept_a).first()
+    member.inspector.user = w.a_inspector
+    member.inspector.save()
+    w.a_inspector.refresh_from_db()
+    services.result_save(
+        actor=w.a_inspector, selection=sel, item=w.items["A-1"], method="onsite", categories=["none_found"]
+    )
+    services.inspection_finish(actor=w.a_inspector, selection=sel, finished_on=D(2026, 4, 1))
+    ins = services.inspection_submit(actor=w.a_inspector, selection=sel)
+    services.review_approve(actor=w.a_reviewer, inspection=ins)
+    assert selection_public(draw)  # at the latest with the results
+    planning.task_void(actor=w.a_admin, task=w.joint, reason="机构调整")
+    with pytest.raises(DomainError, match="不能再录入"):
+        services.result_save(
+            actor=w.a_inspector,
+            selection=sel,
+            item=w.items["A-1"],
+            method="onsite",
+            categories=["none_found"],
+        )
