@@ -50,3 +50,4 @@ def _domain(request, exc):
 
 
 api.add_router("/directory", "shuangsuiji.directory.api.router")
+api.add_router("/public", "shuangsuiji.publicity.api.router")

@@ -39,7 +39,7 @@ def navigation(request):
         check.append(("结果复核", "inspection:review"))
     if check:
         nav.append(("检查", check))
-    nav.append(("公示", [("公示门户", "publicity:index")]))
+    nav.append(("公示", [("公示门户", "publicity:index"), ("检查结果查询", "publicity:results")]))
     admin = []
     if can(user, Action.JOB_VIEW):
         admin.append(("后台作业", "core:job_list"))

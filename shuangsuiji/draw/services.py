@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError, Forbidden
+from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.directory.models import Conflict, Inspector, TargetKind
 from shuangsuiji.planning import services as planning
@@ -426,6 +427,10 @@ def teams_draw(*, actor, draw: TargetDraw) -> TargetDraw:
 @transaction.atomic
 def recusal_request(*, actor, member: TeamMember, reason: str) -> RecusalRequest:
     """Recorded from the enterprise's request (via its verification page, or entered by staff)."""
+    if getattr(actor, "is_authenticated", False) and (
+        actor.role not in (Role.DEPT_ADMIN, Role.REVIEWER) or actor.department_id != member.department_id
+    ):
+        raise Forbidden("回避申请由该人员所在部门的管理员或主管领导登记")
     if not reason.strip():
         raise DomainError("请说明申请回避的理由", field="reason")
     if not member.active:

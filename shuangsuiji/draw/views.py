@@ -4,6 +4,7 @@
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +24,8 @@ from .verify import verify_record
 @requires(Action.DRAW_RUN)
 def announce(request, task_pk):
     task = get_object_or_404(tasks_for(request.user), pk=task_pk)
+    if task.lead_id != request.user.department_id:
+        raise PermissionDenied  # the lead department organizes the draw
     form = AnnounceForm(
         request.POST or None, initial={"draw_at": timezone.localtime().replace(second=0, microsecond=0)}
     )
@@ -69,10 +72,20 @@ _ACTIONS = {
 
 @requires(Action.PLAN_VIEW)
 def detail(request, public_id):
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None:
+        if action not in _ACTIONS and action != "recusal":
+            raise Http404
+        # A role that may never do this gets 403 before anything is looked up.
+        if action == "recusal" and not (
+            can(request.user, Action.DRAW_RUN) or can(request.user, Action.RECUSAL_DECIDE)
+        ):
+            raise PermissionDenied
+        if action != "recusal" and not can(request.user, Action.DRAW_RUN):
+            raise PermissionDenied
     draw = get_object_or_404(selectors.draws_for(request.user), public_id=public_id)
     runner = can(request.user, Action.DRAW_RUN) and draw.task.lead_id == request.user.department_id
-    if request.method == "POST":
-        action = request.POST.get("action")
+    if action is not None:
         if action == "recusal":
             f = RecusalRequestForm(request.POST)
             member = get_object_or_404(TeamMember, pk=f.data.get("member"), selection__draw=draw)
@@ -85,8 +98,6 @@ def detail(request, public_id):
                 except DomainError as e:
                     messages.error(request, e.message)
             return redirect("draw:detail", public_id)
-        if action not in _ACTIONS or not runner:
-            raise Http404
         form_class, call, done = _ACTIONS[action]
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():

@@ -174,6 +174,8 @@ class PublishedResult(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "公示的检查结果"
         ordering = ["-published_at"]
+        # Hand-over exports stream in this order and filter by `since`.
+        indexes = [models.Index(fields=["published_at", "inspection", "id"], name="published_result_pub_idx")]
 
     def __str__(self):
         return f"{self.name} {self.item}"

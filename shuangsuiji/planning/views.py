@@ -4,6 +4,7 @@ import datetime as dt
 import math
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -124,7 +125,8 @@ def joint_lists(request):
 @requires(Action.PLAN_VIEW)
 def plan_list(request):
     plans = selectors.plans_for(request.user).order_by("-year", "department__name")
-    if request.method == "POST" and can(request.user, Action.PLAN_EDIT):
+    if request.method == "POST":
+        _may(request.user, {Action.PLAN_EDIT})
         try:
             plan = services.plan_create(actor=request.user, year=int(request.POST["year"]))
         except (DomainError, ValueError, KeyError) as e:
@@ -143,49 +145,48 @@ def plan_list(request):
     )
 
 
+# Which role may ever ask for each action on a plan: checked before the plan is looked up, so a
+# role that may never act gets 403; a plan out of the user's scope is 404; the services then
+# check the particular plan (own department, own jurisdiction) and refuse with 403 themselves.
+PLAN_ACTIONS = {
+    "submit": ({Action.PLAN_EDIT}, "已提交，等待双随机办公室审核"),
+    "adjust": ({Action.PLAN_EDIT}, "已发起计划调整：修改后请提交审核"),
+    "approve": ({Action.PLAN_APPROVE}, "已审核通过并公示"),
+    "return": ({Action.PLAN_APPROVE}, "已退回"),
+    "void": ({Action.PLAN_EDIT, Action.PLAN_APPROVE}, "计划已作废"),
+}
+
+
+def _may(user, actions) -> None:
+    if not any(can(user, a) for a in actions):
+        raise PermissionDenied
+
+
 @requires(Action.PLAN_VIEW)
 def plan_detail(request, pk):
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in PLAN_ACTIONS:
+            raise Http404
+        _may(request.user, PLAN_ACTIONS[action][0])
     plan = get_object_or_404(selectors.plans_for(request.user), pk=pk)
     own = can(request.user, Action.PLAN_EDIT) and plan.department_id == request.user.department_id
     office = can(request.user, Action.PLAN_APPROVE)
     if request.method == "POST":
-        action = request.POST.get("action")
         reason = request.POST.get("reason", "")
-        acts = {
-            "submit": (
-                own,
-                lambda: services.plan_submit(actor=request.user, plan=plan),
-                "已提交，等待双随机办公室审核",
-            ),
-            "approve": (
-                office,
-                lambda: services.plan_approve(actor=request.user, plan=plan),
-                "已审核通过并公示",
-            ),
-            "return": (
-                office,
-                lambda: services.plan_return(actor=request.user, plan=plan, comment=reason),
-                "已退回",
-            ),
-            "adjust": (
-                own,
-                lambda: services.plan_adjust_open(actor=request.user, plan=plan, reason=reason),
-                "已发起计划调整：修改后请提交审核",
-            ),
-            "void": (
-                own or office,
-                lambda: services.plan_void(actor=request.user, plan=plan, reason=reason),
-                "计划已作废",
-            ),
+        calls = {
+            "submit": lambda: services.plan_submit(actor=request.user, plan=plan),
+            "adjust": lambda: services.plan_adjust_open(actor=request.user, plan=plan, reason=reason),
+            "approve": lambda: services.plan_approve(actor=request.user, plan=plan),
+            "return": lambda: services.plan_return(actor=request.user, plan=plan, comment=reason),
+            "void": lambda: services.plan_void(actor=request.user, plan=plan, reason=reason),
         }
-        if action not in acts or not acts[action][0]:
-            raise Http404
         try:
-            acts[action][1]()
+            calls[action]()
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, acts[action][2])
+            messages.success(request, PLAN_ACTIONS[action][1])
         return redirect("planning:plan_detail", pk)
     return render(
         request,
@@ -244,6 +245,8 @@ def task_edit(request, plan_pk, pk=None):
 
 @requires(Action.PLAN_VIEW)
 def task_detail(request, pk):
+    if request.method == "POST":
+        _may(request.user, {Action.PLAN_EDIT, Action.PLAN_APPROVE})
     task = get_object_or_404(
         selectors.tasks_for(request.user).prefetch_related(
             "departments", "items", "business_lines", "scope_tags"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import results, views
 
 app_name = "publicity"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("draws/<str:public_id>.json", views.draw_json, name="draw_json"),
     path("draws/<str:public_id>/", views.draw, name="draw"),
     path("selection/<str:token>/", views.selection, name="selection"),
+    path("results/", results.search, name="results"),
+    path("export/results.csv", results.export_results_csv, name="export_results_csv"),
+    path("export/results.json", results.export_results_json, name="export_results_json"),
+    path("export/draws.json", results.export_draws_json, name="export_draws_json"),
 ]

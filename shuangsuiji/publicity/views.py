@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.identifiers import mask_name
+from shuangsuiji.directory.models import TargetKind
 from shuangsuiji.draw import engine
 from shuangsuiji.draw.models import DrawStatus, Selection
 from shuangsuiji.draw.records import public_record
@@ -107,5 +109,6 @@ def selection(request, token):
             "member": member,
             "rated": hasattr(s, "rating"),
             "rating_form": rating_form,
+            "target_name": mask_name(s.target.name) if s.target.kind == TargetKind.PERSON else s.target.name,
         },
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conftest import make_ric, make_uscc
 from shuangsuiji.core import services as core_services
-from shuangsuiji.core.errors import DomainError, Forbidden
+from shuangsuiji.core.errors import DomainError, Forbidden, NotFound
 from shuangsuiji.core.models import AuditEntry, Region
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import (
@@ -493,4 +493,4 @@ def test_item_claim_only_from_the_lists_of_ones_own_jurisdiction(world):
     # 馆陶县 works from its own, 邯郸市's and 河北省's lists; 鹿泉区's item is not among them.
     w = world
     item = _published_item(w)
-    refused(DomainError, services.item_claim, actor=w.far_admin, item=item)
+    refused(NotFound, services.item_claim, actor=w.far_admin, item=item)

@@ -82,7 +82,7 @@ def test_department_plans_through_the_pages_and_the_office_publishes(client_for,
         client_for(w.b_admin)
         .post(reverse("planning:plan_detail", args=[plan.pk]), {"action": "approve"})
         .status_code
-        == 404
+        == 403
     )
     client_for(w.office).post(reverse("planning:plan_detail", args=[plan.pk]), {"action": "approve"})
     plan.refresh_from_db()

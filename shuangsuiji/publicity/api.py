@@ -1,0 +1,136 @@
+"""/api/v1/public: the hand-over data (docs/handover.md) for systems that page through an API
+rather than download a file. Public like the portal: no sign-in (auth=None overrides the API's
+token/session authentication)."""
+
+import datetime as dt
+
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from shuangsuiji.draw.records import public_record
+
+from . import results
+
+router = Router(auth=None, tags=["一公开（无需登录）"])
+
+
+class ResultFilter(Schema):
+    since: dt.date | None = None
+    q: str = ""
+
+
+class DrawFilter(Schema):
+    since: dt.date | None = None
+
+
+class PublishedResultOut(Schema):
+    uscc: str
+    name: str
+    task_code: str
+    task_name: str
+    department: str
+    item: str
+    outcome: str
+    found_problem: bool
+    finished_on: dt.date
+    published_at: str
+    version: int
+    inspection_id: int
+
+
+class TaskRef(Schema):
+    code: str
+    name: str
+
+
+class StratumOut(Schema):
+    label: str
+    size: int
+    quota: int
+    root: str
+
+
+class WitnessOut(Schema):
+    label: str
+    description: str
+    commitment: str
+    number: str
+    salt_hex: str
+
+
+class SelectedOut(Schema):
+    order: int
+    label: str
+    position: int
+    key: str
+    name: str
+    path: list[str]
+
+
+class DrawRecordOut(Schema):
+    format: str
+    spec: str
+    draw_id: str
+    task: TaskRef
+    status: str
+    status_label: str
+    announced_at: str
+    draw_at: str
+    place: str
+    strata: list[StratumOut]
+    exclusions: dict[str, int]
+    pool_root: str
+    secret_commitment: str
+    secret_hex: str
+    public_value_source: str
+    public_value: str
+    witnesses: list[WitnessOut]
+    seed: str
+    ended_reason: str
+    selection: list[SelectedOut] | None = None
+
+
+class _Records:
+    """A queryset of draws that pages like one but yields public records: the paginator counts
+    and slices it; only the page's draws are turned into records."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, s: slice) -> list[dict]:
+        return [public_record(d) for d in self.qs[s]]
+
+
+class _Rows(_Records):
+    def __getitem__(self, s: slice) -> list[dict]:
+        return [results.result_record(r) for r in self.qs[s]]
+
+
+@router.get(
+    "/results",
+    response=list[PublishedResultOut],
+    summary="公示的检查结果（按公示时间升序；since=YYYY-MM-DD 只取该日起公示的；q 同公开查询）",
+)
+@paginate(PageNumberPagination, page_size=100)
+def result_list(request, filters: Query[ResultFilter]):
+    qs = results.published_results(filters.since)
+    if filters.q.strip():
+        qs = qs.filter(pk__in=results.search_results(filters.q).values("pk"))
+    return _Rows(qs)
+
+
+@router.get(
+    "/draws",
+    response=list[DrawRecordOut],
+    exclude_none=True,
+    summary="随机抽取公示记录（按公告时间升序；since=YYYY-MM-DD 只取该日起有变化的）",
+)
+@paginate(PageNumberPagination, page_size=20)
+def draw_list(request, filters: Query[DrawFilter]):
+    return _Records(results.changed_draws(filters.since))
