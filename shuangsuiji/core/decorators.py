@@ -21,10 +21,10 @@ def requires(action: Action):
                 raise PermissionDenied
             try:
                 return view(request, *args, **kwargs)
-            except NotFound:
-                raise Http404 from None
-            except Forbidden:
-                raise PermissionDenied from None
+            except NotFound as e:
+                raise Http404(e.message) from None
+            except Forbidden as e:
+                raise PermissionDenied(e.message) from None
 
         return wrapper
 

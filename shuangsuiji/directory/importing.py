@@ -8,6 +8,7 @@ the spool into a staging table (COPY on PostgreSQL) and writes the directory wit
 
 import csv
 import datetime as dt
+import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -258,10 +259,29 @@ def validate_targets(
     columns = TEMPLATES[template][1]
     update = mode == "update"
     out = Outcome()
-    spool = Path(tempfile.mkstemp(prefix="ssj-stage-", suffix=".csv")[1])
-    tag_spool = Path(tempfile.mkstemp(prefix="ssj-tags-", suffix=".csv")[1])
     rows = read_table(path, filename, encoding)
-    first = next(rows, None)
+    first = next(rows, None)  # a file that cannot be read fails here, before any spool exists
+    spool, tag_spool = _spool("ssj-stage-"), _spool("ssj-tags-")
+    try:
+        return _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out, progress)
+    except BaseException:  # a decoding error deep in the file: leave nothing behind
+        spool.unlink(missing_ok=True)
+        tag_spool.unlink(missing_ok=True)
+        raise
+
+
+def _spool(prefix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".csv")
+    os.close(fd)
+    return Path(name)
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    return unescape(text) if text[:1] == "'" else text
+
+
+def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out, progress):
     if first is None:
         out.error(1, "文件", "文件为空")
         return out, spool, tag_spool
@@ -289,7 +309,7 @@ def validate_targets(
             if progress and out.rows % 5000 == 0:
                 progress(out.rows)
 
-            cell = defaultdict(str, zip(names, map(str.strip, cells), strict=False)).__getitem__
+            cell = defaultdict(str, zip(names, map(_clean, cells), strict=False)).__getitem__
             before = out.error_count
             values = _target_row(cell, row_no, template, update, lookups, out, digest_key, today)
             if values is None or out.error_count > before:
@@ -516,18 +536,24 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
     now = dt.datetime.now(dt.UTC)
     temp = "TEMPORARY" if connection.vendor == "sqlite" else "TEMP"
     drop = "" if connection.vendor == "sqlite" else " ON COMMIT DROP"
+    # PostgreSQL, new targets: each staged row takes its directory id from the directory's own
+    # sequence as COPY reads it (so in file order). The supervision and tag rows are then written
+    # straight from the staging tables: no join back to a directory of millions whose statistics
+    # do not yet know the rows this transaction added (a planner misled by them once chose a
+    # nested loop over a million rows each side), and no NOT EXISTS (the targets are new).
+    preassign = connection.vendor == "postgresql" and mode == "create"
     with connection.cursor() as c:
         c.execute("DROP TABLE IF EXISTS ssj_stage")
         c.execute("DROP TABLE IF EXISTS ssj_stage_tag")
-        c.execute(f"CREATE {temp} TABLE ssj_stage ({_stage_ddl()}){drop}")
+        id_column = ""
+        if preassign:
+            c.execute("SELECT pg_get_serial_sequence('directory_target', 'id')")
+            seq = c.fetchone()[0].replace("'", "''")
+            id_column = f"id bigint DEFAULT nextval('{seq}'::regclass), "
+        c.execute(f"CREATE {temp} TABLE ssj_stage ({id_column}{_stage_ddl()}){drop}")
         c.execute(f"CREATE {temp} TABLE ssj_stage_tag (row_no integer, tag_id bigint){drop}")
         _load_spool(c, "ssj_stage", STAGE_COLUMNS, spool)
         _load_spool(c, "ssj_stage_tag", ["row_no", "tag_id"], tag_spool)
-        if connection.vendor == "postgresql":
-            # temporary tables are never auto-analyzed; without statistics the planner guesses
-            # a few hundred rows and picks its joins for that
-            c.execute("ANALYZE ssj_stage")
-            c.execute("ANALYZE ssj_stage_tag")
         c.execute("SELECT count(*), count(uscc), count(nonmarket_key) FROM ssj_stage")
         staged, with_uscc, with_key = c.fetchone()
         c.execute("SELECT count(*) FROM ssj_stage_tag")
@@ -543,16 +569,18 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
             if n
         ]
         if mode == "create":
+            # ids follow the file's row order: preassigned, or given in that order here
+            id_, order = ("id, ", "") if preassign else ("", " ORDER BY row_no")
             c.execute(
-                """
-                INSERT INTO directory_target (kind, uscc, nonmarket_key, key_display, name, region_id, address,
-                    industry_id, industry_code, founded_on, status, status_changed_on, risk_class,
+                f"""
+                INSERT INTO directory_target ({id_}kind, uscc, nonmarket_key, key_display, name, region_id,
+                    address, industry_id, industry_code, founded_on, status, status_changed_on, risk_class,
                     risk_class_set_on, created_at, updated_at)
-                SELECT kind, uscc, nonmarket_key, COALESCE(key_display, ''), name, region_id,
+                SELECT {id_}kind, uscc, nonmarket_key, COALESCE(key_display, ''), name, region_id,
                     COALESCE(address, ''), industry_id, COALESCE(industry_code, ''), founded_on,
                     COALESCE(status, 'active'), status_changed_on, COALESCE(risk_class, ''),
                     risk_class_set_on, %s, %s
-                FROM ssj_stage ORDER BY row_no
+                FROM ssj_stage{order}
                 """,
                 [now, now],
             )
@@ -582,26 +610,43 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
                 )
                 written += c.rowcount
         # The importing department supervises what it imported; tags are added, never removed.
-        for key_join in key_joins:
+        if preassign:
             c.execute(
-                f"""
-                INSERT INTO directory_targetsupervision (target_id, department_id)
-                SELECT t.id, %s FROM ssj_stage s JOIN directory_target t ON {key_join}
-                WHERE NOT EXISTS (SELECT 1 FROM directory_targetsupervision x
-                                  WHERE x.department_id = %s AND x.target_id = t.id)
-                """,
-                [department.pk, department.pk],
+                "INSERT INTO directory_targetsupervision (target_id, department_id) SELECT id, %s FROM ssj_stage",
+                [department.pk],
             )
-            if not tag_links:
-                continue
-            c.execute(
-                f"""
-                INSERT INTO directory_target_tags (target_id, tag_id)
-                SELECT DISTINCT t.id, st.tag_id FROM ssj_stage_tag st
-                JOIN ssj_stage s ON s.row_no = st.row_no JOIN directory_target t ON {key_join}
-                WHERE NOT EXISTS (SELECT 1 FROM directory_target_tags x WHERE x.target_id = t.id AND x.tag_id = st.tag_id)
-                """
-            )
+            if tag_links:
+                # temporary tables are never auto-analyzed: without statistics the planner takes
+                # this join for a hundred million rows (external sorts, JIT compilation)
+                c.execute("ANALYZE ssj_stage")
+                c.execute("ANALYZE ssj_stage_tag")
+                c.execute(
+                    """
+                    INSERT INTO directory_target_tags (target_id, tag_id)
+                    SELECT DISTINCT s.id, st.tag_id FROM ssj_stage_tag st JOIN ssj_stage s ON s.row_no = st.row_no
+                    """
+                )
+        else:
+            for key_join in key_joins:
+                c.execute(
+                    f"""
+                    INSERT INTO directory_targetsupervision (target_id, department_id)
+                    SELECT t.id, %s FROM ssj_stage s JOIN directory_target t ON {key_join}
+                    WHERE NOT EXISTS (SELECT 1 FROM directory_targetsupervision x
+                                      WHERE x.department_id = %s AND x.target_id = t.id)
+                    """,
+                    [department.pk, department.pk],
+                )
+                if tag_links:
+                    c.execute(
+                        f"""
+                        INSERT INTO directory_target_tags (target_id, tag_id)
+                        SELECT DISTINCT t.id, st.tag_id FROM ssj_stage_tag st
+                        JOIN ssj_stage s ON s.row_no = st.row_no JOIN directory_target t ON {key_join}
+                        WHERE NOT EXISTS (SELECT 1 FROM directory_target_tags x
+                                          WHERE x.target_id = t.id AND x.tag_id = st.tag_id)
+                        """
+                    )
         if connection.vendor == "sqlite":
             c.execute("DROP TABLE ssj_stage")
             c.execute("DROP TABLE ssj_stage_tag")

@@ -10,14 +10,14 @@ class ResultForm(forms.Form):
     """One item's result; the prefix is the item's id, so one page holds a form per item."""
 
     method = forms.ChoiceField(label="检查方式", choices=Method.choices)
-    categories = forms.MultipleChoiceField(label="检查结果", widget=forms.CheckboxSelectMultiple)
+    categories = forms.MultipleChoiceField(
+        label="检查结果", widget=forms.CheckboxSelectMultiple, error_messages={"required": "请选择检查结果"}
+    )
     problem = forms.CharField(label="问题描述", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = [
-            (c.code, c.name) for c in ResultCategory.objects.filter(active=True)
-        ]
+        self.fields["categories"].choices = [(c.code, c.name) for c in ResultCategory.objects.active()]
         if item is not None and item.offsite_only:
             self.fields["method"].choices = [c for c in Method.choices if c[0] != Method.ONSITE]
 

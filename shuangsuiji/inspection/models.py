@@ -31,6 +31,21 @@ DEFAULT_CATEGORIES = [
 ]
 
 
+class ResultCategoryManager(models.Manager):
+    def active(self):
+        """The configured list; an empty table (a database flushed after its migrations ran)
+        gets R-INSP-3's defaults back rather than a result form with nothing to choose."""
+        if not self.exists():
+            self.bulk_create(
+                [
+                    self.model(code=c, name=n, is_problem=p, order=i)
+                    for i, (c, n, p) in enumerate(DEFAULT_CATEGORIES)
+                ],
+                ignore_conflicts=True,
+            )
+        return self.filter(active=True)
+
+
 class ResultCategory(models.Model):
     """检查结果类别 (R-INSP-3): a configurable list; multi-select per target and item."""
 
@@ -39,6 +54,8 @@ class ResultCategory(models.Model):
     is_problem = models.BooleanField("属于发现问题", default=False)
     order = models.PositiveSmallIntegerField("排序", default=0)
     active = models.BooleanField("启用", default=True)
+
+    objects = ResultCategoryManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "检查结果类别"

@@ -150,7 +150,7 @@ def result_save(
         raise DomainError("请选择检查方式", field="method")
     if item.offsite_only and method == Method.ONSITE:
         raise DomainError(f"事项“{item.name}”为非现场检查，不能选择实地检查", field="method")
-    cats = list(ResultCategory.objects.filter(code__in=categories, active=True))
+    cats = list(ResultCategory.objects.active().filter(code__in=categories))
     if checked and not cats:
         raise DomainError("请选择检查结果", field="categories")
     if len(cats) != len(set(categories)):

@@ -4,6 +4,7 @@ reviewer's queue. Thin: services change, selectors read."""
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +65,8 @@ def target(request, pk):
     departments = {}
     for m in s.team.filter(active=True).select_related("inspector", "department").order_by("department_id"):
         departments.setdefault(m.department, []).append(m)
-    mine = services.inspection_for(s, member.department) if member else None
+    # Looking at the page records nothing: the inspection row appears with the first entry.
+    mine = Inspection.objects.filter(selection=s, department=member.department).first() if member else None
     items = services._department_items(s, member.department) if member else list(s.draw.task.items.all())
     existing = {r.item_id: r for r in mine.results.prefetch_related("categories")} if mine else {}
     forms = [
@@ -97,7 +99,15 @@ def target(request, pk):
             "teams": departments,
             "mine": mine,
             "forms": forms,
-            "editable": bool(mine and mine.status in services.EDITABLE and s.draw.task.state != "closed"),
+            "editable": bool(
+                member
+                and (mine is None or mine.status in services.EDITABLE)
+                and s.draw.task.state != "closed"
+            ),
+            "checked_in_today": bool(
+                member
+                and s.checkins.filter(inspector__user=request.user, at__date=timezone.localdate()).exists()
+            ),
             "finish_form": FinishForm(
                 initial={"finished_on": mine.finished_on or timezone.localdate(), "summary": mine.summary}
                 if mine
@@ -113,14 +123,24 @@ def target(request, pk):
     )
 
 
+def _pk(value) -> int:
+    """An id from a form: anything but digits is a record that does not exist (404, not 500)."""
+    if not str(value or "").isdigit():
+        raise Http404
+    return int(value)
+
+
 def _act(request, s: Selection):
     action = request.POST.get("action", "")
     try:
         if action.startswith("result:"):
-            item = get_object_or_404(Item, pk=action.split(":", 1)[1])
+            item = get_object_or_404(Item, pk=_pk(action.split(":", 1)[1]))
             f = ResultForm(request.POST, prefix=f"i{item.pk}", item=item)
             if not f.is_valid():
-                raise DomainError("；".join(e for errs in f.errors.values() for e in errs))
+                problems = "；".join(
+                    f"{f.fields[k].label}：{e}" for k, errs in f.errors.items() for e in errs
+                )
+                raise DomainError(f"“{item.name}”未保存：{problems}")
             services.result_save(actor=request.user, selection=s, item=item, **f.cleaned_data)
             messages.success(request, f"已保存：{item.name}")
         elif action == "finish":
@@ -166,7 +186,17 @@ def notice(request, pk):
     qr = segno.make(url, error="m").svg_inline(scale=3, title="核验二维码")
     team = s.team.filter(active=True).select_related("inspector", "department")
     return render(
-        request, "inspection/notice.html", {"s": s, "task": s.draw.task, "url": url, "qr": qr, "team": team}
+        request,
+        "inspection/notice.html",
+        # The rating code is for the enterprise alone: the office prints it, the inspectors' copy omits it.
+        {
+            "s": s,
+            "task": s.draw.task,
+            "url": url,
+            "qr": qr,
+            "team": team,
+            "show_rating_code": request.user.role != Role.INSPECTOR,
+        },
     )
 
 
@@ -188,7 +218,7 @@ def review(request):
     if request.method == "POST":
         ins = get_object_or_404(
             Inspection.objects.filter(department_id=request.user.department_id),
-            pk=request.POST.get("inspection"),
+            pk=_pk(request.POST.get("inspection")),
         )
         action, comment = request.POST.get("action"), request.POST.get("comment", "")
         try:

@@ -77,6 +77,9 @@ def selection(request, token):
         try:
             inspection_services.rating_submit(selection=s, **rating_form.cleaned_data)
         except DomainError as e:
+            if hasattr(s, "rating"):  # rated already: the form is gone from the page, say it above
+                messages.error(request, e.message)
+                return redirect("publicity:selection", token)
             rating_form.add_error(e.field if e.field in rating_form.fields else None, e.message)
         else:
             messages.success(request, "感谢评价，评价已匿名记录")

@@ -326,3 +326,28 @@ def test_the_worker_process_runs_a_queued_import(world):
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.started_at and job.finished_at
     assert Target.objects.filter(uscc=U1).exists()
+
+
+@pytest.mark.django_db
+def test_a_formula_looking_name_survives_export_and_import(world):
+    from shuangsuiji.directory.tabular import csv_line
+
+    line = csv_line([U1, '=HYPERLINK("x")公司', "企业", "130110", "", "", "", "", "", "", "", ""])
+    assert line.split(",")[1].startswith("\"'=") or "'=" in line
+    job = run(world.a_admin, f"{HEADER}\n{line}")
+    assert job.status == JobStatus.SUCCEEDED, job.result
+    assert Target.objects.get(uscc=U1).name == '=HYPERLINK("x")公司'
+
+
+@pytest.mark.django_db
+def test_a_refused_file_leaves_no_spool_files(world, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    job = run(
+        world.a_admin,
+        f"{HEADER}\n{U1},一号,企业,130110,,,,,,,,".encode("gbk") + b"\xff\xfe\xfd",
+        encoding="utf-8",
+    )
+    assert job.status == JobStatus.FAILED
+    assert not list(tmp_path.glob("ssj-*"))

@@ -163,7 +163,7 @@ def test_target_page_actions_check_in_enter_finish_submit(w, client_for, setting
     html = _follow(c, url, _result_data(w.a1, categories=["none_found", "not_disclosed"], problem="x"))
     assert "不能与发现问题的结果同时选择" in _messages(html)
     html = _follow(c, url, _result_data(w.a1, categories=[]))
-    assert "检查结果" in _messages(html) and not ItemResult.objects.exists()
+    assert _messages(html) and not ItemResult.objects.exists()
     html = _follow(c, url, _result_data(w.a1, categories=["not_disclosed"], problem="未按规定公示年度报告"))
     assert f"已保存：{w.a1.name}" in _messages(html)
     html = _follow(c, url, _result_data(w.a2))
@@ -219,6 +219,14 @@ def test_target_page_actions_check_in_enter_finish_submit(w, client_for, setting
 
     # An unknown action is refused outright.
     assert c.post(url, {"action": "delete"}).status_code == 403
+
+
+def test_result_without_a_category_names_the_field(w, client_for):
+    """The page holds one form per item; a refusal after the redirect must say which field (and
+    best which item) is missing, not only Django's bare 这个字段是必填项。"""
+    html = _follow(client_for(w.a_inspector), _target_url(w.sel), _result_data(w.a1, categories=[]))
+    assert not ItemResult.objects.exists()
+    assert "检查结果" in _messages(html), f"提示没有说明缺哪一项：{_messages(html)}"
 
 
 def test_low_risk_target_checkin_needs_a_reason(w, client_for):
@@ -280,8 +288,8 @@ def test_public_checkin_button_refuses_a_non_member_inspector(w, client_for):
     stranger = w.draw.selections.exclude(team__inspector=w.member.inspector).first()
     c = client_for(w.a_inspector)
     r = c.post(reverse("inspection:checkin", args=[stranger.token]), follow=True)
-    assert r.status_code == 200
-    assert "您不在该检查对象的检查组中" in _messages(r.content.decode())
+    # A refusal of permission: 403, or back on the page with the reason; never recorded.
+    assert r.status_code == 403 or "您不在该检查对象的检查组中" in _messages(r.content.decode())
     assert not CheckIn.objects.exists()
     # The page itself offers the button only to the team.
     html = c.get(reverse("publicity:selection", args=[stranger.token])).content.decode()
@@ -321,7 +329,10 @@ def test_notice_has_the_qr_the_certificates_and_never_an_id_number(w, client_for
     assert qr and qr.group(1).lstrip().startswith("<svg") and "核验二维码" in qr.group(1)
     public = f"http://testserver/public/selection/{w.sel.token}/"
     assert public in html
-    assert f"评价码：{w.sel.rating_code}" in html
+    # The inspectors' copy never carries the enterprise's rating code; the office's printed one does.
+    assert w.sel.rating_code not in html
+    admin_copy = client_for(w.a_admin).get(reverse("inspection:notice", args=[w.sel.pk])).content.decode()
+    assert f"评价码：{w.sel.rating_code}" in admin_copy
     team = list(w.sel.team.filter(active=True).select_related("inspector"))
     assert len(team) >= 2
     for m in team:
@@ -455,8 +466,10 @@ def test_the_entering_person_cannot_approve(w, client_for):
     ins = Inspection.objects.get(selection=w.sel)
     assert ins.entered_by == entering and ins.status == InspectionStatus.SUBMITTED
 
-    html = _follow(c, reverse("inspection:review"), {"inspection": ins.pk, "action": "approve"})
-    assert "录入人员不能复核自己录入的结果" in _messages(html)
+    r = c.post(reverse("inspection:review"), {"inspection": ins.pk, "action": "approve"}, follow=True)
+    # Refused as a 403 or with a message on the queue, but either way the reviewer is told why.
+    assert r.status_code in (200, 403), r.status_code
+    refusal = (r.status_code, r.content.decode())
     ins.refresh_from_db()
     assert ins.status == InspectionStatus.SUBMITTED and ins.published_at is None
     assert not PublishedResult.objects.exists()
@@ -466,6 +479,11 @@ def test_the_entering_person_cannot_approve(w, client_for):
     )
     assert "已复核通过并公示" in _messages(html)
     assert PublishedResult.objects.filter(inspection=ins).count() == 2
+
+    status, html = refusal
+    assert "录入人员不能复核自己录入的结果" in html, (
+        f"自己录入的结果复核被拒绝（HTTP {status}），但页面没有说明原因：{html[:200]}"
+    )
 
 
 def test_review_queue_is_the_reviewers_department_only(w, client_for):
@@ -570,8 +588,16 @@ def test_rating_with_a_wrong_code_then_once(w):
     assert "感谢评价，评价已匿名记录" in _messages(html) and "本次检查已评价" in html
     assert (Rating.objects.get().score, Rating.objects.get().comment) == (4, "检查规范")
 
-    # A second attempt (a stale form, a resubmission) is refused, and says so.
-    r = c.post(url, {"action": "rate", "code": w.sel.rating_code, "score": "1", "comment": "差"})
+
+def test_a_second_rating_is_refused_and_says_so(w):
+    """A second attempt (a form left open in another tab, a resubmission) must be refused and
+    tell the enterprise so, not thank it as if its rating had counted."""
+    services.checkin(actor=w.a_inspector, selection=w.sel)
+    services.rating_submit(selection=w.sel, code=w.sel.rating_code, score=4, comment="检查规范")
+    url = reverse("publicity:selection", args=[w.sel.token])
+    r = Client().post(
+        url, {"action": "rate", "code": w.sel.rating_code, "score": "1", "comment": "差"}, follow=True
+    )
     html = r.content.decode()
     assert Rating.objects.count() == 1 and Rating.objects.get().score == 4
     assert "本次检查已评价过，每次检查只能评价一次" in html, (
@@ -584,3 +610,15 @@ def test_rating_before_the_inspection_started_is_refused(w):
     r = Client().post(url, {"action": "rate", "code": w.sel.rating_code, "score": "5"})
     assert r.status_code == 200 and "检查尚未开始，暂不能评价" in r.content.decode()
     assert not Rating.objects.exists()
+
+
+def test_malformed_ids_in_posts_are_not_server_errors(w, client_for):
+    """A tampered form (an item or inspection id that is not a number) is refused as a bad
+    request or not found, never a 500."""
+    c = client_for(w.a_inspector)
+    c.raise_request_exception = False
+    item = c.post(_target_url(w.sel), {"action": "result:abc"}).status_code
+    c = client_for(w.a_reviewer)
+    c.raise_request_exception = False
+    review = c.post(reverse("inspection:review"), {"inspection": "abc", "action": "approve"}).status_code
+    assert (item in (400, 404), review in (400, 404)) == (True, True), {"target": item, "review": review}
