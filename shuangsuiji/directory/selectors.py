@@ -6,7 +6,9 @@ Filters are defined once here and serve the HTML list, the export and the API (S
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
@@ -68,6 +70,18 @@ def tags_for(user, library: str | None = None) -> QuerySet[Tag]:
     return qs
 
 
+def name_contains(q: str) -> Q:
+    """A name substring. On PostgreSQL a two-character query goes through the bigram index
+    (migration 0003) and a longer one through pg_trgm; LIKE decides in both cases."""
+    like = Q(name__contains=q)
+    if connection.vendor == "postgresql" and len(q) == 2:
+        bigram = RawSQL(
+            'ssj_bigrams("directory_target"."name") @> ARRAY[%s]::text[]', [q], output_field=BooleanField()
+        )
+        return Q(bigram) & like
+    return like
+
+
 @dataclass
 class TargetFilter:
     """The target list's filter bar, export and API query, in one place."""
@@ -90,7 +104,7 @@ class TargetFilter:
             if len(upper) == 18 and upper.isalnum():
                 qs = qs.filter(Q(uscc=upper) | Q(name__contains=q))
             else:
-                qs = qs.filter(Q(name__contains=q) | Q(nonmarket_key=q))
+                qs = qs.filter(name_contains(q) | Q(nonmarket_key=q))
         if self.region:
             qs = qs.filter(region__code__startswith=self.region)
         if self.kind:
