@@ -187,24 +187,25 @@ def target_edit(request, pk):
 @requires(Action.TARGET_EDIT)
 def target_import(request):
     templates = [(k, v[0]) for k, v in importing.TEMPLATES.items()]
+    return _import_page(request, "target_import", "导入检查对象", "target", templates)
+
+
+def _import_page(request, kind: str, title: str, what: str, templates=None):
+    """The upload page of every directory import: the file goes to the background worker and
+    the user lands on the job's page."""
     form = ImportForm(request.POST or None, request.FILES or None, templates=templates)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+        params = {k: v for k, v in form.cleaned_data.items() if k != "file"}
         try:
             job = services.import_start(
-                actor=request.user,
-                kind="target_import",
-                upload=d["file"],
-                params={"template": d["template"], "mode": d["mode"], "encoding": d["encoding"]},
+                actor=request.user, kind=kind, upload=form.cleaned_data["file"], params=params
             )
         except DomainError as e:
             _form_errors(form, e)
         else:
             return redirect("core:job_detail", job.pk)
     return render(
-        request,
-        "directory/import.html",
-        {"form": form, "title": "导入检查对象", "templates": templates, "kind": "target"},
+        request, "directory/import.html", {"form": form, "title": title, "templates": templates, "kind": what}
     )
 
 
@@ -358,23 +359,7 @@ def inspector_edit(request, pk):
 
 @requires(Action.INSPECTOR_EDIT)
 def inspector_import(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            job = services.import_start(
-                actor=request.user,
-                kind="inspector_import",
-                upload=d["file"],
-                params={"mode": d["mode"], "encoding": d["encoding"]},
-            )
-        except DomainError as e:
-            _form_errors(form, e)
-        else:
-            return redirect("core:job_detail", job.pk)
-    return render(
-        request, "directory/import.html", {"form": form, "title": "导入执法检查人员", "kind": "inspector"}
-    )
+    return _import_page(request, "inspector_import", "导入执法检查人员", "inspector")
 
 
 @requires(Action.DIRECTORY_VIEW)
@@ -407,23 +392,7 @@ def item_list(request):
 
 @requires(Action.ITEM_MANAGE)
 def item_import(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            job = services.import_start(
-                actor=request.user,
-                kind="item_import",
-                upload=d["file"],
-                params={"mode": d["mode"], "encoding": d["encoding"]},
-            )
-        except DomainError as e:
-            _form_errors(form, e)
-        else:
-            return redirect("core:job_detail", job.pk)
-    return render(
-        request, "directory/import.html", {"form": form, "title": "导入抽查事项清单", "kind": "item"}
-    )
+    return _import_page(request, "item_import", "导入抽查事项清单", "item")
 
 
 @requires(Action.DIRECTORY_VIEW)
