@@ -54,8 +54,12 @@ class World:
     """The standing actors and their departments."""
 
 
-@pytest.fixture
-def world(regions, industries):
+def build_world() -> World:
+    """The standing actors and their departments (also built once per module by the permission
+    matrix, which cannot afford a fresh world per row)."""
+    core.regions_load(REGIONS, source="tests")
+    regions = {code: Region.objects.get(code=code) for code, _, _ in REGIONS}
+    call_command("load_industries", verbosity=0)
     w = World()
     county = regions["130110"]
     w.county = county
@@ -87,6 +91,11 @@ def world(regions, industries):
     w.b_inspector = user("b_inspector", Role.INSPECTOR, w.dept_b)
     w.far_admin = user("far_admin", Role.DEPT_ADMIN, w.other_county_dept)
     return w
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
 
 
 def make_uscc(body17: str) -> str:

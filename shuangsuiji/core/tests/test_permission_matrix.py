@@ -29,16 +29,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from conftest import PASSWORD, REGIONS, World, make_ric, make_uscc
+from conftest import build_world, make_ric, make_uscc
 from shuangsuiji.api import api
 from shuangsuiji.core import services as core_services
-from shuangsuiji.core.models import ApiToken, AuditEntry, Job, Region, Role, User
+from shuangsuiji.core.models import ApiToken, AuditEntry, Job, User
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import Target
 from shuangsuiji.draw import services as draw_services
@@ -1045,39 +1044,7 @@ MATRIX = [
 
 def _build_world():
     """The standing actors of conftest's `world`."""
-    core_services.regions_load(REGIONS, source="tests")
-    regions = {r.code: r for r in Region.objects.all()}
-    call_command("load_industries", verbosity=0)
-    w = World()
-    w.county = county = regions["130110"]
-    dept = core_services.department_create
-    w.office_dept = dept(actor=None, name="双随机办公室", region=county, is_office=True)
-    w.dept_a = dept(actor=None, name="市场监督管理局", region=county)
-    w.dept_b = dept(actor=None, name="卫生健康局", region=county)
-    w.other_county_dept = dept(actor=None, name="市场监督管理局", region=regions["130433"])
-    w.line_a1 = core_services.business_line_create(actor=None, department=w.dept_a, name="食品经营监管股")
-
-    def user(username, role, department, line=None):
-        return core_services.user_create(
-            actor=None,
-            username=username,
-            password=PASSWORD,
-            role=role,
-            department=department,
-            display_name=username,
-            business_line=line,
-        )
-
-    w.office = user("office", Role.OFFICE, w.office_dept)
-    w.sysadmin = user("sysadmin", Role.SYSADMIN, w.office_dept)
-    w.auditor = user("auditor", Role.AUDITOR, w.office_dept)
-    w.a_admin = user("a_admin", Role.DEPT_ADMIN, w.dept_a)
-    w.a_reviewer = user("a_reviewer", Role.REVIEWER, w.dept_a)
-    w.a_inspector = user("a_inspector", Role.INSPECTOR, w.dept_a, w.line_a1)
-    w.b_admin = user("b_admin", Role.DEPT_ADMIN, w.dept_b)
-    w.b_inspector = user("b_inspector", Role.INSPECTOR, w.dept_b)
-    w.far_admin = user("far_admin", Role.DEPT_ADMIN, w.other_county_dept)
-    return w
+    return build_world()
 
 
 def _build_objects(w):
