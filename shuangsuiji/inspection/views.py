@@ -26,11 +26,14 @@ def work(request):
     """手机端：我的检查对象（检查人员）；本部门的检查进度（管理员、复核人员、办公室）."""
     today = timezone.localdate()
     if request.user.role == Role.INSPECTOR:
-        return render(
-            request,
-            "inspection/my_work.html",
-            {"assignments": selectors.my_assignments(request.user), "today": today},
-        )
+        assignments = list(selectors.my_assignments(request.user))
+        states = {
+            (i.selection_id, i.department_id): i
+            for i in Inspection.objects.filter(selection__in=[a.selection_id for a in assignments])
+        }
+        for a in assignments:
+            a.state = states.get((a.selection_id, a.department_id))
+        return render(request, "inspection/my_work.html", {"assignments": assignments, "today": today})
     inspections = Inspection.objects.filter(selection__in=selectors.selections_for(request.user))
     if request.user.role != Role.OFFICE:
         inspections = inspections.filter(department_id=request.user.department_id)

@@ -254,6 +254,17 @@ def task_detail(request, pk):
         pk=pk,
     )
     form = ReasonForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "send_down":
+        lower = Department.objects.filter(
+            pk__in=request.POST.getlist("departments"), region__parent=task.lead.region
+        )
+        try:
+            copies = services.task_send_down(actor=request.user, task=task, departments=list(lower))
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已下派至 {len(copies)} 个部门")
+        return redirect("planning:task_detail", pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.task_void(actor=request.user, task=task, reason=form.cleaned_data["reason"])
@@ -267,6 +278,12 @@ def task_detail(request, pk):
         request,
         "planning/task_detail.html",
         {
+            "lower_departments": Department.objects.filter(
+                region__parent=task.lead.region, is_office=False
+            ).select_related("region")
+            if task.lead_id == request.user.department_id and task.in_published_plan
+            else [],
+            "sent_down": task.sent_down.select_related("lead", "lead__region"),
             "task": task,
             "draws": task.draws.order_by("seq"),
             "history": audit.entries_for(task).order_by("seq"),
