@@ -9,5 +9,6 @@ urlpatterns = [
     path("draw/", include("shuangsuiji.draw.urls")),
     path("inspection/", include("shuangsuiji.inspection.urls")),
     path("public/", include("shuangsuiji.publicity.urls")),
+    path("reports/", include("shuangsuiji.reports.urls")),
     path("api/v1/", api.urls),
 ]

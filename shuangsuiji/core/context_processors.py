@@ -39,6 +39,8 @@ def navigation(request):
         check.append(("结果复核", "inspection:review"))
     if check:
         nav.append(("检查", check))
+    if can(user, Action.REPORT_VIEW):
+        nav.append(("报表", [("月报表", "reports:monthly")]))
     nav.append(("公示", [("公示门户", "publicity:index"), ("检查结果查询", "publicity:results")]))
     admin = []
     if can(user, Action.JOB_VIEW):

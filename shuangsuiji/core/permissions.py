@@ -28,6 +28,7 @@ class Action(StrEnum):
     DRAW_AUDIT = "draw.audit"  # download frozen pools and re-run draws
     INSPECT = "inspect"  # check in, enter the department's results
     RESULT_REVIEW = "result.review"  # review, publish, return, correct results
+    REPORT_VIEW = "report.view"  # monthly reports (the office: every department of its jurisdiction)
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -54,6 +55,7 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.DRAW_AUDIT: {Role.AUDITOR},
     Action.INSPECT: {Role.INSPECTOR},
     Action.RESULT_REVIEW: {Role.REVIEWER},
+    Action.REPORT_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
 }
 
 

@@ -533,6 +533,17 @@ MATRIX = [
     ("auditor", "POST", "/directory/items/{draft}/publish/", DENIED),
     ("far_admin", "POST", "/directory/items/{draft}/publish/", DENIED),
     # ---- tags ----------------------------------------------------------------------------------
+    # ---- reports: office, department admins and reviewers --------------------------------
+    ("anonymous", "GET", "/reports/monthly/?year=2026&month=6", LOGIN),
+    ("office", "GET", "/reports/monthly/?year=2026&month=6", OK),
+    ("a_admin", "GET", "/reports/monthly/?year=2026&month=6", OK),
+    ("a_reviewer", "GET", "/reports/monthly/?year=2026&month=6", OK),
+    ("a_inspector", "GET", "/reports/monthly/?year=2026&month=6", DENIED),
+    ("b_admin", "GET", "/reports/monthly/?year=2026&month=6", OK),
+    ("b_inspector", "GET", "/reports/monthly/?year=2026&month=6", DENIED),
+    ("sysadmin", "GET", "/reports/monthly/?year=2026&month=6", DENIED),
+    ("auditor", "GET", "/reports/monthly/?year=2026&month=6", DENIED),
+    ("far_admin", "GET", "/reports/monthly/?year=2026&month=6", OK),
     ("anonymous", "GET", "/directory/tags/", LOGIN),
     ("office", "GET", "/directory/tags/", OK),
     ("a_admin", "GET", "/directory/tags/", OK),
@@ -1409,6 +1420,7 @@ PAGE_URLCONFS = [
     ("planning", "/planning/"),
     ("draw", "/draw/"),
     ("publicity", "/public/"),
+    ("reports", "/reports/"),
 ]
 
 
