@@ -75,7 +75,7 @@ class Outcome:
 
 
 class CellError(ValueError):
-    pass
+    """A cell that cannot be read; the message is Chinese and names the value."""
 
 
 def parse_date(text: str) -> dt.date:
@@ -223,13 +223,9 @@ def _uscc(text: str) -> str:
     one normalize_uscc accepts unchanged; everything else takes the long way and gets its exact
     message. Pass 1 spends most of its time here otherwise."""
     if len(text) == 18 and text[:8].isascii() and text[:8].isdigit():
-        try:
-            total = sum(map(mul, map(_USCC_VALUE.__getitem__, text[:17]), _USCC_WEIGHTS))
-        except KeyError:  # a character outside the code's alphabet
-            pass
-        else:
-            if text[17] == _USCC_ALPHABET[-total % 31]:
-                return text
+        values = [_USCC_VALUE.get(c) for c in text[:17]]
+        if None not in values and text[17] == _USCC_ALPHABET[-sum(map(mul, values, _USCC_WEIGHTS)) % 31]:
+            return text
     return normalize_uscc(text)
 
 

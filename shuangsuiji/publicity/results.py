@@ -170,7 +170,7 @@ def search(request):
 
 
 class BadSince(ValueError):
-    pass
+    """A ?since= value that is not a date (answered with 400 and a Chinese message)."""
 
 
 def parse_since(value: str | None) -> dt.date | None:

@@ -7,6 +7,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import make_ric, make_uscc
 from shuangsuiji.core.models import AuditEntry, Job, JobStatus
@@ -351,3 +353,34 @@ def test_a_refused_file_leaves_no_spool_files(world, tmp_path, monkeypatch):
     )
     assert job.status == JobStatus.FAILED
     assert not list(tmp_path.glob("ssj-*"))
+
+
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXYZIOSVabc -"
+
+
+@given(st.text(alphabet=USCC_CHARS, min_size=16, max_size=20))
+def test_the_import_fast_path_agrees_with_python_stdnum(text):
+    """Pass 1 checks canonical codes itself for speed; it must accept exactly what stdnum does."""
+    from stdnum.cn import uscc
+
+    from shuangsuiji.core.identifiers import IdentifierError
+    from shuangsuiji.directory.importing import _uscc
+
+    try:
+        ours = _uscc(text)
+    except IdentifierError:
+        ours = None
+    assert ours == (uscc.validate(text) if uscc.is_valid(text) else None)
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=9, max_size=9),
+)
+def test_the_fast_path_accepts_every_valid_code(digits, rest):
+    from stdnum.cn import uscc
+
+    from shuangsuiji.directory.importing import _uscc
+
+    code = digits + rest + uscc.calc_check_digit(digits + rest)
+    assert _uscc(code) == code
