@@ -1,23 +1,31 @@
-"""The import and search benchmarks (run through bench/run, which prepares the environment).
+"""The benchmarks behind bench/RESULTS.md (run through bench/run, which prepares the environment).
 
     python bench/bench.py [--rows N] [--seed S] [--repeat K] [--import-runs R]
+                          [--only import,search,results,draw] [--results-rows N]
+                          [--draw-repeat K] [--synth-max N] [--synth-select-max N] [--out DIR]
 
-Steps, each measured step in a process of its own so that its peak RSS is its own:
-1. a fresh database (SHUANGSUIJI_DATABASE_URL), migrated; regions and industries loaded with
-   the shipped management commands; 鹿泉区 (130110) gets a 市场监督管理局 (the importer, with a
-   department admin) and an office clerk; the shared target tags the data uses;
-2. bench/generate.py writes the import file and the same rows as raw column values;
-3. reference: `COPY directory_target (…) FROM STDIN WITH (FORMAT csv)` of the raw file into the
+Four parts, in this order (--only picks some; without `import` the database of the last run is
+reused, and results.json / RESULTS.md keep the other parts' rows, marked with their run):
+
+import — 1. a fresh database (SHUANGSUIJI_DATABASE_URL), migrated; regions and industries loaded
+   with the shipped management commands; 鹿泉区 (130110) gets a 市场监督管理局 (the importer, with
+   a department admin) and an office clerk; the shared target tags the data uses;
+   2. bench/generate.py writes the import file and the same rows as raw column values;
+   3. reference: `COPY directory_target (…) FROM STDIN WITH (FORMAT csv)` of the raw file into the
    emptied table (all indexes in place), one transaction;
-4. ours: target_import_run on a Job, looked up as the worker does (pass 1 validate_targets, then
-   write_targets in one transaction), into the same emptied table, timed phase by phase;
-5. search over what step 4 wrote: the list view's queries through the real selectors, and the
-   bare SQL they are compared with;
-6. bench/RESULTS.md is rewritten.
+   4. ours: target_import_run on a Job, looked up as the worker does (pass 1 validate_targets, then
+   write_targets in one transaction), into the same emptied table, timed phase by phase.
+   Steps 3 and 4 alternate --import-runs times (default 2; the best of each is reported, every run
+   is kept in results.json); before each: TRUNCATE directory_target CASCADE, VACUUM ANALYZE,
+   CHECKPOINT.
+search — over what the import wrote: the list view's queries through the real selectors, and the
+   bare SQL they are compared with.
+results — the public results search among --results-rows published results (bench/results_bench.py).
+draw — the target draw over the imported directory and the team draw for the ~30,000 targets it
+   selects (bench/draw_bench.py).
 
-Steps 3 and 4 alternate --import-runs times (default 2; the best of each is reported, every run is
-kept in bench/results.json); before each: TRUNCATE directory_target CASCADE, VACUUM ANALYZE,
-CHECKPOINT.
+Each measured step runs in a process of its own (`bench.py _step args…`) so that its peak RSS is
+its own. bench/RESULTS.md is rewritten at the end (bench/report.py).
 """
 
 import argparse
@@ -26,111 +34,34 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402  (the helpers live in bench/common.py, shared with the new parts)
+    ADMIN,
+    BENCH,
+    IMPORTER_DEPT,
+    OFFICE,
+    PASSWORD,
+    ROOT,
+    RssSampler,
+    cpu_seconds,
+    current_rss_mb,
+    peak_rss_mb,
+)
+from common import dbname as _dbname  # noqa: E402
+from common import django_setup as _django  # noqa: E402
+from common import pg_conninfo as _pg_conninfo  # noqa: E402
+from common import run_step as _step  # noqa: E402
+from common import timed_ms as _timed_ms  # noqa: E402
+
 PY = sys.executable
-
-IMPORTER_DEPT = "市场监督管理局"
-ADMIN = "bench_admin"
-OFFICE = "bench_office"
-PASSWORD = "Bench@2026pw"
-
-
-# ---- helpers ----------------------------------------------------------------------------------
-
-
-def _django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-
-
-def _pg_conninfo(dbname: str | None = None) -> str:
-    url = os.environ["SHUANGSUIJI_DATABASE_URL"]
-    return url if dbname is None else url.rsplit("/", 1)[0] + "/" + dbname
-
-
-def _dbname() -> str:
-    return os.environ["SHUANGSUIJI_DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set (VmHWM), in MB."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class RssSampler(threading.Thread):
-    """Samples VmRSS every 50 ms: a second opinion on VmHWM, and the peak per phase."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak = 0.0
-        self._halt = threading.Event()
-
-    def run(self):
-        while not self._halt.is_set():
-            self.peak = max(self.peak, current_rss_mb())
-            self._halt.wait(0.05)
-
-    def stop(self) -> float:
-        self._halt.set()
-        self.join()
-        return max(self.peak, current_rss_mb())
-
-
-def cpu_seconds(pid: int | None = None) -> float:
-    """User + system CPU seconds of a process (a PostgreSQL backend: same machine, we may read
-    its /proc); of this one when pid is None. Wall time suffers when other work shares the two
-    cores; CPU time much less so, which is why both are reported."""
-    if pid is None:
-        r = resource.getrusage(resource.RUSAGE_SELF)
-        return r.ru_utime + r.ru_stime
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return float("nan")
-
-
-def _step(name: str, *args) -> dict:
-    """Run `bench.py <name> args…` in a fresh process; its last stdout line is JSON."""
-    t = time.perf_counter()
-    proc = subprocess.run(
-        [PY, str(BENCH / "bench.py"), name, *map(str, args)], capture_output=True, text=True
-    )
-    if proc.returncode:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"bench step {name} failed (exit {proc.returncode})")
-    if proc.stderr.strip():
-        sys.stderr.write(proc.stderr)
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"   {name}: {time.perf_counter() - t:.1f} s", flush=True)
-    return out
 
 
 def _reset_target_table():
@@ -355,16 +286,6 @@ def step_import(path: str, department_id: str) -> dict:
 # ---- step 5: search ---------------------------------------------------------------------------
 
 
-def _timed_ms(fn, repeat: int) -> tuple[float, object]:
-    fn()  # warm: plans and the buffer cache
-    times, result = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), result
-
-
 def step_search(repeat: str) -> dict:
     """The list view's two queries (first page of 50 by id, and the paginator's COUNT) through
     TargetFilter(q).apply(targets_for(user)), against bare SQL; with the server's plan and
@@ -510,6 +431,48 @@ def machine() -> dict:
     }
 
 
+PARTS = ("import", "search", "results", "draw")  # in the order a full run does them
+PART_KEYS = {  # which keys of results.json each part writes
+    "import": ("rows", "import_runs", "copy", "ours", "copy_runs", "import_runs_detail"),
+    "search": ("repeat", "search"),
+    "results": ("results",),
+    "draw": ("draw",),
+}
+
+
+def _load_previous(path: Path) -> dict:
+    """results.json of earlier runs, in the current shape (runs + part_run)."""
+    if not path.exists():
+        return {"runs": [], "part_run": {}}
+    old = json.loads(path.read_text())
+    if "runs" not in old:  # written before --only existed: one run, import and search
+        old["runs"] = [
+            {
+                "id": 1,
+                "when": old["when"],
+                "command": f"bench/run --rows {old['rows']}",
+                "parts": ["import", "search"],
+                "wall_seconds": old["wall_seconds"],
+                "machine": old["machine"],
+            }
+        ]
+        old["part_run"] = {"import": 1, "search": 1}
+    return old
+
+
+def _target_count() -> int:
+    import psycopg
+
+    try:
+        with psycopg.connect(_pg_conninfo(), connect_timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM directory_target").fetchone()[0]
+    except psycopg.Error as e:
+        raise SystemExit(
+            f"--only without import reuses the database {_dbname()}, which is not usable ({e}); "
+            "run bench/run (or --only import) first"
+        ) from None
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, default=1_000_000)
@@ -518,74 +481,154 @@ def main():
     p.add_argument(
         "--import-runs", type=int, default=2, help="COPY/import pairs (the best of each is reported)"
     )
+    p.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run, of {','.join(PARTS)} (default: all). Without import, the "
+        "database of the last run is reused; the other parts' rows are kept from the run that measured "
+        "them, and RESULTS.md says which run each row comes from",
+    )
+    p.add_argument("--results-rows", type=int, default=1_000_000, help="published results to search among")
+    p.add_argument(
+        "--draw-repeat", type=int, default=3, help="timed repetitions of the reference scan (best)"
+    )
+    p.add_argument(
+        "--synth-max",
+        type=int,
+        default=10_000_000,
+        help="largest synthetic pool (no database) fed to pool.freeze: 100000, 1000000 or 10000000; 0 for none",
+    )
+    p.add_argument(
+        "--synth-select-max",
+        type=int,
+        default=1_000_000,
+        help="largest synthetic pool whose selection (_resolve) is measured too",
+    )
+    p.add_argument("--out", type=Path, default=BENCH, help="where results.json and RESULTS.md go")
     a = p.parse_args()
+    parts = [x.strip() for x in a.only.split(",") if x.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown or not parts:
+        raise SystemExit(
+            f"--only: unknown part(s) {', '.join(sorted(unknown)) or '(none)'}; parts are {', '.join(PARTS)}"
+        )
+    parts = [x for x in PARTS if x in parts]
     started = time.perf_counter()
     when = dt.datetime.now().astimezone()
-    mach = None
+    a.out.mkdir(parents=True, exist_ok=True)
+    results = _load_previous(a.out / "results.json")
     work = Path(tempfile.mkdtemp(prefix="ssj-bench-"))
     os.environ["SHUANGSUIJI_DATA_DIR"] = str(work / "data")
+    new: dict = {}
     try:
-        print(f"== database {_dbname()} (fresh), migrate, regions, industries", flush=True)
-        create_database()
-        world = _step("_world")
+        if "import" in parts:
+            print(f"== database {_dbname()} (fresh), migrate, regions, industries", flush=True)
+            create_database()
+            world = _step("_world")
+        else:
+            n = _target_count()
+            print(f"== reusing database {_dbname()}: {n:,} targets", flush=True)
         mach = machine()
-        print(f"== generate {a.rows:,} rows", flush=True)
-        sys.path.insert(0, str(BENCH))
-        from generate import generate
+        if "import" in parts:
+            new |= run_import(a, work, world)
+        if "search" in parts:
+            print("== search", flush=True)
+            import psycopg
 
-        t = time.perf_counter()
-        gen = generate(a.rows, work / "gen", a.seed)
-        print(f"   generate: {time.perf_counter() - t:.1f} s, {gen['bytes'] / 1e6:.0f} MB", flush=True)
-        copies, imports = [], []
-        for run in range(1, a.import_runs + 1):  # alternating, so that drift in the machine's load hits both
-            print(f"== run {run}/{a.import_runs}, reference: COPY into directory_target", flush=True)
-            _reset_target_table()
-            copies.append(_step("_copy", gen["copy_csv"]))
-            print(f"   COPY {copies[-1]['rows']:,} rows in {copies[-1]['seconds']:.1f} s", flush=True)
-            print(
-                f"== run {run}/{a.import_runs}, ours: target_import_run (validate_targets + write_targets)",
-                flush=True,
-            )
-            _reset_target_table()
-            imports.append(_step("_import", gen["targets_csv"], world["department"]))
-            print(f"   import {imports[-1]['written']:,} rows in {imports[-1]['seconds']:.1f} s", flush=True)
-        copy = min(copies, key=lambda x: x["seconds"])
-        ours = min(imports, key=lambda x: x["seconds"])
-        print("== search", flush=True)
-        import psycopg
+            with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
+                for t in ("directory_target", "directory_targetsupervision", "directory_target_tags"):
+                    conn.execute(f"VACUUM ANALYZE {t}")
+            new["search"] = _step("_search", a.repeat)
+            new["repeat"] = a.repeat
+        if "results" in parts:
+            import results_bench
 
-        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
-            for t in ("directory_target", "directory_targetsupervision", "directory_target_tags"):
-                conn.execute(f"VACUUM ANALYZE {t}")
-        search = _step("_search", a.repeat)
+            new["results"] = results_bench.run(a)
+        if "draw" in parts:
+            import draw_bench
+
+            new["draw"] = draw_bench.run(a)
         mach["load_after"] = os.getloadavg()
-        results = {
-            "when": when.isoformat(timespec="seconds"),
-            "rows": a.rows,
-            "machine": mach,
-            "repeat": a.repeat,
-            "import_runs": a.import_runs,
-            "copy": copy,
-            "ours": ours,
-            "copy_runs": copies,
-            "import_runs_detail": imports,
-            "search": search,
-            "wall_seconds": time.perf_counter() - started,
-        }
-        (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
-        sys.path.insert(0, str(BENCH))
+        run_id = max((r["id"] for r in results["runs"]), default=0) + 1
+        results["runs"].append(
+            {
+                "id": run_id,
+                "when": when.isoformat(timespec="seconds"),
+                "command": "bench/run" + "".join(f" {x}" for x in sys.argv[1:]),
+                "parts": parts,
+                "wall_seconds": time.perf_counter() - started,
+                "machine": mach,
+                "targets": _target_count(),
+            }
+        )
+        for part in parts:
+            for key in PART_KEYS[part]:
+                results.pop(key, None)
+            results["part_run"][part] = run_id
+        results |= new
+        used = set(results["part_run"].values())
+        results["runs"] = [r for r in results["runs"] if r["id"] in used]
+        last = results["runs"][-1]  # the header's run: the latest
+        results["when"], results["machine"], results["wall_seconds"] = (
+            last["when"],
+            last["machine"],
+            last["wall_seconds"],
+        )
+        (a.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
         from report import write_report
 
-        write_report(results, BENCH / "RESULTS.md")
-        print(f"== wrote {BENCH / 'RESULTS.md'} ({time.perf_counter() - started:.0f} s in all)", flush=True)
+        write_report(results, a.out / "RESULTS.md")
+        print(f"== wrote {a.out / 'RESULTS.md'} ({time.perf_counter() - started:.0f} s in all)", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-STEPS = {"_world": step_world, "_copy": step_copy, "_import": step_import, "_search": step_search}
+def run_import(a, work: Path, world: dict) -> dict:
+    print(f"== generate {a.rows:,} rows", flush=True)
+    from generate import generate
+
+    t = time.perf_counter()
+    gen = generate(a.rows, work / "gen", a.seed)
+    print(f"   generate: {time.perf_counter() - t:.1f} s, {gen['bytes'] / 1e6:.0f} MB", flush=True)
+    copies, imports = [], []
+    for run in range(1, a.import_runs + 1):  # alternating, so that drift in the machine's load hits both
+        print(f"== run {run}/{a.import_runs}, reference: COPY into directory_target", flush=True)
+        _reset_target_table()
+        copies.append(_step("_copy", gen["copy_csv"]))
+        print(f"   COPY {copies[-1]['rows']:,} rows in {copies[-1]['seconds']:.1f} s", flush=True)
+        print(
+            f"== run {run}/{a.import_runs}, ours: target_import_run (validate_targets + write_targets)",
+            flush=True,
+        )
+        _reset_target_table()
+        imports.append(_step("_import", gen["targets_csv"], world["department"]))
+        print(f"   import {imports[-1]['written']:,} rows in {imports[-1]['seconds']:.1f} s", flush=True)
+    return {
+        "rows": a.rows,
+        "import_runs": a.import_runs,
+        "copy": min(copies, key=lambda x: x["seconds"]),
+        "ours": min(imports, key=lambda x: x["seconds"]),
+        "copy_runs": copies,
+        "import_runs_detail": imports,
+    }
+
+
+def _all_steps() -> dict:
+    import draw_bench
+    import results_bench
+
+    return {
+        "_world": step_world,
+        "_copy": step_copy,
+        "_import": step_import,
+        "_search": step_search,
+        **draw_bench.STEPS,
+        **results_bench.STEPS,
+    }
+
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in STEPS:
-        print(json.dumps(STEPS[sys.argv[1]](*sys.argv[2:]), ensure_ascii=False, default=str))
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        print(json.dumps(_all_steps()[sys.argv[1]](*sys.argv[2:]), ensure_ascii=False, default=str))
     else:
         main()

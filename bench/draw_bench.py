@@ -1,0 +1,779 @@
+"""The draw benchmarks (part `draw` of bench/run): the target draw over the directory the import
+wrote (10⁶ targets at full size), and the team draw for the ~30,000 targets it selects.
+
+Set-up (`_draw_world`, not timed): every 2026 plan, task and draw a previous run left is deleted;
+鹿泉区 gets a second department (卫生健康局) with its admin; three published items (one requiring
+the specialty 食品安全) claimed by the two departments; a few hundred inspectors through
+`inspector_create` (a tenth not drawable: off duty, 执法证 expiring in the window, experts); some
+利害关系 (Conflict rows); the importer's 2026 plan through `plan_create` / `task_save` / `plan_submit`
+/ `plan_approve` (by the office) with
+- two earlier tasks of the year already drawn (4,000 and 2,000 selections inserted directly, one
+  in progress, one closed), so that the pool has real exclusions (R-DRAW-4),
+- the measured task: 部门联合 with 卫生健康局, scope 130110 (the whole county) and 企业 + 个体工商户,
+  R-PLAN-3's default ratios (A 1 %, B 3 %, C 10 %, D 30 %): ~800,000 candidates, ~30,000 drawn,
+- a small task (two townships, 个体工商户 only: ~90,000 candidates) for the memory comparison.
+
+Measured, each in a process of its own (peak RSS = that process's VmHWM):
+- `_scan`: the reference, `SELECT id FROM directory_target WHERE <scope(task)'s filter>` (the SQL of
+  `pool.scope(task).values_list("pk")`), streamed through a server-side cursor 5,000 rows at a time;
+- `_announce`: `draw_announce` (freeze + commit: `pool.freeze` streams the annotated scope, hashes
+  the leaves into per-stratum RFC 6962 trees and writes the gzip pool file; then the TargetDraw,
+  the task's state and the audit entry, one transaction), with `pool.freeze` timed inside it;
+- `_select`: two witnesses commit and reveal (not timed), then `draw_run`, with
+  `engine.select_positions` and `services._resolve` timed inside it: "selection" is the seed
+  known → positions + audit paths resolved; the rest is writing the Selection rows;
+- `_teams_ref` then `_teams`: the engine alone (`engine.draw_team` over the same candidates, the
+  same conflicts, the same order) and `teams_draw`;
+- `_synth N`: the real `pool.freeze` fed a synthetic row stream of N candidates instead of the
+  database (no SQL), for N = 10⁵, 10⁶, 10⁷: time and peak RSS as the pool grows;
+- `_explain`: EXPLAIN ANALYZE of the freeze's query and of the reference scan (the breakdown).
+"""
+
+import datetime as dt
+import io
+import json
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    ADMIN,
+    OFFICE,
+    PASSWORD,
+    Clock,
+    RssSampler,
+    current_rss_mb,
+    django_backend_pid,
+    django_setup,
+    peak_rss_mb,
+    pg_conninfo,
+    run_step,
+    vacuum_analyze,
+)
+
+YEAR = 2026
+DEPT_B = "卫生健康局"
+ADMIN_B = "bench_admin_b"
+INSPECTORS = {"a": 200, "b": 120}  # per department, drawable or not
+PRIOR = {"open": 4000, "closed": 2000}  # earlier 2026 tasks' selections
+MAIN_SCOPE = {"scope_regions": ["130110"], "scope_kinds": ["enterprise", "individual"]}
+SMALL_SCOPE = {"scope_regions": ["130110100", "130110101"], "scope_kinds": ["individual"]}
+RATIOS = {"A": "0.01", "B": "0.03", "C": "0.10", "D": "0.30"}  # R-PLAN-3's defaults
+WINDOW = (dt.date(YEAR, 7, 1), dt.date(YEAR, 10, 31))
+SYNTH_SIZES = (100_000, 1_000_000, 10_000_000)
+
+
+def _ric(body17: str) -> str:
+    from stdnum.cn import ric
+
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+# ---- set-up -------------------------------------------------------------------------------------
+
+
+def _reset_year(cur) -> dict:
+    """Delete the 2026 plans, tasks, draws, selections and teams an earlier run left behind (the
+    audit entries stay: the chain is append-only)."""
+    tasks = (
+        "SELECT t.id FROM planning_task t JOIN planning_annualplan p ON p.id = t.plan_id "
+        f"WHERE p.year = {YEAR}"
+    )
+    draws = f"SELECT id FROM draw_targetdraw WHERE task_id IN ({tasks})"
+    sels = f"SELECT id FROM draw_selection WHERE draw_id IN ({draws})"
+    cur.execute(f"SELECT count(*) FROM inspection_inspection WHERE selection_id IN ({sels})")
+    if cur.fetchone()[0]:
+        raise SystemExit("the bench's 2026 draws have inspections: not a database bench/run built")
+    out = {}
+    for table, where in [
+        (
+            "draw_recusalrequest",
+            f"member_id IN (SELECT id FROM draw_teammember WHERE selection_id IN ({sels}))",
+        ),
+        ("draw_teammember", f"selection_id IN ({sels})"),
+        ("inspection_checkin", f"selection_id IN ({sels})"),
+        ("inspection_rating", f"selection_id IN ({sels})"),
+        ("draw_selection", f"draw_id IN ({draws})"),
+        ("draw_witness", f"draw_id IN ({draws})"),
+        ("draw_targetdraw", f"task_id IN ({tasks})"),
+        ("planning_task_departments", f"task_id IN ({tasks})"),
+        ("planning_task_business_lines", f"task_id IN ({tasks})"),
+        ("planning_task_items", f"task_id IN ({tasks})"),
+        ("planning_task_scope_tags", f"task_id IN ({tasks})"),
+        ("planning_task", f"id IN ({tasks})"),
+        ("planning_planversion", f"plan_id IN (SELECT id FROM planning_annualplan WHERE year = {YEAR})"),
+        ("planning_annualplan", f"year = {YEAR}"),
+    ]:
+        cur.execute(f"DELETE FROM {table} WHERE {where}")
+        if cur.rowcount:
+            out[table] = cur.rowcount
+    return out
+
+
+def step_draw_world() -> dict:
+    django_setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from shuangsuiji.core import services as core
+    from shuangsuiji.core.models import Department, Region, Role
+    from shuangsuiji.directory import services as directory
+    from shuangsuiji.directory.models import (
+        Conflict,
+        Inspector,
+        Item,
+        ItemClaim,
+        ItemStatus,
+        Tag,
+        TagLibrary,
+        Target,
+    )
+    from shuangsuiji.draw.models import DrawStatus, TargetDraw
+    from shuangsuiji.planning import services as planning
+    from shuangsuiji.planning.models import Task, TaskState
+
+    User = get_user_model()
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        deleted = _reset_year(cur)
+
+    county = Region.objects.get(code="130110")
+    admin = User.objects.get(username=ADMIN)
+    office = User.objects.get(username=OFFICE)
+    dept_a = admin.department
+    dept_b = Department.objects.filter(region=county, name=DEPT_B).first()
+    if dept_b is None:
+        dept_b = core.department_create(actor=None, name=DEPT_B, region=county)
+    admin_b = User.objects.filter(username=ADMIN_B).first()
+    if admin_b is None:
+        admin_b = core.user_create(
+            actor=None,
+            username=ADMIN_B,
+            password=PASSWORD,
+            role=Role.DEPT_ADMIN,
+            department=dept_b,
+            display_name="卫健管理员",
+        )
+
+    specs = {}
+    for name in ("食品安全", "特种设备", "药品"):
+        specs[name], _ = Tag.objects.get_or_create(
+            library=TagLibrary.INSPECTOR, region=county, name=name, department=None
+        )
+    items = {}
+    for code, name, actor, spec in (
+        ("SJ-01", "食品经营监督检查", admin, "食品安全"),
+        ("SJ-02", "企业公示信息检查", admin, None),
+        ("WJ-01", "公共场所卫生检查", admin_b, None),
+    ):
+        item, _ = Item.objects.get_or_create(
+            region=county,
+            code=code,
+            defaults={"name": name, "methods": ["onsite"], "status": ItemStatus.PUBLISHED},
+        )
+        if spec:
+            item.required_specialties.add(specs[spec])
+        if not ItemClaim.objects.filter(item=item, department=actor.department).exists():
+            directory.item_claim(actor=actor, item=item)
+        items[code] = item
+
+    # inspectors: through the service (validated 身份证号, digest, audit), once per database
+    created = 0
+    for k, (dept, actor) in enumerate(((dept_a, admin), (dept_b, admin_b))):
+        have = Inspector.objects.filter(department=dept).count()
+        want = INSPECTORS["ab"[k]]
+        for n in range(have, want):
+            seq = k * 500 + n
+            kw = {}
+            if n % 20 == 7:
+                kw["on_duty"] = False
+            if n % 25 == 3:
+                kw["is_expert"] = True
+            expiry = dt.date(YEAR, 9, 30) if n % 30 == 11 else dt.date(YEAR + 2, 12, 31)
+            spec = []
+            if k == 0 and n % 3 == 0:
+                spec.append(specs["食品安全"])
+            if n % 7 == 0:
+                spec.append(specs["特种设备" if k == 0 else "药品"])
+            directory.inspector_create(
+                actor=actor,
+                department=dept,
+                name=f"{'市监' if k == 0 else '卫健'}检查员{n:03d}",
+                id_number=_ric(f"130102{1986 + n % 15}{n % 12 + 1:02d}{n % 28 + 1:02d}{seq:03d}"),
+                certificate_no=f"冀{'AB'[k]}{dept.pk:02d}{n:05d}",
+                certificate_expiry=expiry,
+                specialties=spec,
+                **kw,
+            )
+            created += 1
+
+    # 利害关系: 400 (inspector, target) pairs spread over the directory, once per database
+    if not Conflict.objects.exists():
+        ins = list(Inspector.objects.order_by("pk").values_list("pk", flat=True))
+        n_targets = Target.objects.count()
+        first = Target.objects.order_by("pk").values_list("pk", flat=True).first()
+        Conflict.objects.bulk_create(
+            [
+                Conflict(
+                    inspector_id=ins[(j * 37) % len(ins)],
+                    target_id=first + (j * 2_654_435) % n_targets,
+                    reason="近亲属",
+                )
+                for j in range(400)
+            ],
+            ignore_conflicts=True,
+        )
+
+    # the plan: two earlier tasks, the measured one and the small one
+    plan = planning.plan_create(actor=admin, year=YEAR)
+    common = {"ratios": RATIOS, "window_start": WINDOW[0], "window_end": WINDOW[1]}
+    prior = {
+        "open": planning.task_save(
+            actor=admin,
+            plan=plan,
+            name="2026年第一季度企业公示信息专项检查",
+            items=[items["SJ-02"]],
+            quota_mode="total",
+            total=PRIOR["open"],
+            window_start=dt.date(YEAR, 3, 1),
+            window_end=dt.date(YEAR, 12, 31),
+            **MAIN_SCOPE,
+        ),
+        "closed": planning.task_save(
+            actor=admin,
+            plan=plan,
+            name="2026年春节食品安全专项检查",
+            items=[items["SJ-01"]],
+            quota_mode="total",
+            total=PRIOR["closed"],
+            window_start=dt.date(YEAR, 1, 10),
+            window_end=dt.date(YEAR, 2, 28),
+            **MAIN_SCOPE,
+        ),
+    }
+    main = planning.task_save(
+        actor=admin,
+        plan=plan,
+        name="2026年食品经营和公共场所卫生部门联合双随机抽查",
+        mode="joint",
+        departments=[dept_a, dept_b],
+        items=[items["SJ-01"], items["WJ-01"]],
+        **MAIN_SCOPE,
+        **common,
+    )
+    small = planning.task_save(
+        actor=admin,
+        plan=plan,
+        name="2026年获鹿镇、铜冶镇个体工商户双随机抽查",
+        items=[items["SJ-02"]],
+        **SMALL_SCOPE,
+        **common,
+    )
+    planning.plan_submit(actor=admin, plan=plan)
+    planning.plan_approve(actor=office, plan=plan)
+
+    # the earlier tasks' draws: inserted directly (they are the data, not the measurement)
+    now = timezone.now()
+    with connection.cursor() as cur:
+        for which, state in (("open", TaskState.IN_PROGRESS), ("closed", TaskState.CLOSED)):
+            task = prior[which]
+            d = TargetDraw.objects.create(
+                task=task,
+                seq=1,
+                public_id=f"{task.code}-1",
+                status=DrawStatus.DRAWN,
+                draw_at=now,
+                announced_at=now,
+                announced_by=admin,
+                secret_hex="0" * 64,
+                secret_commitment="0" * 64,
+                pool_root="0" * 64,
+                strata=[
+                    {
+                        "label": "层PRIOR",
+                        "risk_class": "*",
+                        "size": 0,
+                        "root": "0" * 64,
+                        "quota": PRIOR[which],
+                    }
+                ],
+                pool_file=f"draws/pools/{task.code}-1.pool.gz",
+                seed="0" * 64,
+                drawn_at=now,
+                drawn_by=admin,
+            )
+            cur.execute(
+                """
+                INSERT INTO draw_selection (draw_id, label, "order", position, key, target_id, path, token, rating_code)
+                SELECT %s, '层PRIOR', n, n - 1, uscc, id, '[]'::jsonb, 'bench-' || %s || '-' || id, ''
+                FROM (SELECT t.id, t.uscc, row_number() OVER (ORDER BY md5(t.id::text || %s)) AS n
+                      FROM directory_target t
+                      WHERE t.status = 'active' AND t.kind IN ('enterprise', 'individual')) x
+                WHERE n <= %s
+                """,
+                [d.pk, d.pk, which, PRIOR[which]],
+            )
+            Task.objects.filter(pk=task.pk).update(state=state)
+    vacuum_analyze("draw_selection", "draw_targetdraw", "planning_task")
+    return {
+        "setup_seconds": time.perf_counter() - t0,
+        "deleted": deleted,
+        "inspectors_created": created,
+        "main_task": main.pk,
+        "small_task": small.pk,
+        "departments": [dept_a.pk, dept_b.pk],
+    }
+
+
+# ---- the reference: the bare scan ---------------------------------------------------------------
+
+
+def _scope_sql(task):
+    from shuangsuiji.draw import pool
+
+    return pool.scope(task).order_by().values_list("pk").query.sql_with_params()
+
+
+def _shown(sql: str, params) -> str:
+    """The statement with its parameters in, as the server sees it."""
+    import psycopg
+
+    with psycopg.connect(pg_conninfo()) as conn:
+        return psycopg.ClientCursor(conn).mogrify(sql, [str(p) if hasattr(p, "label") else p for p in params])
+
+
+def step_scan(task_id: str, repeat: str) -> dict:
+    """SELECT id FROM directory_target WHERE <the same scope filter>, streamed (server-side
+    cursor, 5,000 rows per fetch, as Django's .iterator(chunk_size=5000) does)."""
+    import psycopg
+
+    django_setup()
+    from shuangsuiji.planning.models import Task
+
+    sql, params = _scope_sql(Task.objects.get(pk=task_id))
+    runs = []
+    with psycopg.connect(pg_conninfo()) as conn:
+        pid = conn.info.backend_pid
+        for k in range(int(repeat) + 1):  # the first warms the cache and is not counted
+            with Clock(pid) as c:
+                n = 0
+                with conn.cursor(name=f"scan{k}") as cur:
+                    cur.itersize = 5000
+                    cur.execute(sql, params)
+                    while rows := cur.fetchmany(5000):
+                        n += len(rows)
+                conn.commit()
+            if k:
+                runs.append({**c.as_dict(), "rows": n})
+    best = min(runs, key=lambda r: r["seconds"])
+    return {"sql": _shown(sql, params), "runs": runs, **best, "peak_rss_mb": peak_rss_mb()}
+
+
+# ---- ours: announce (freeze + commit) -----------------------------------------------------------
+
+
+def step_announce(task_id: str) -> dict:
+    rss_start = current_rss_mb()
+    django_setup()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from shuangsuiji.draw import pool, services
+    from shuangsuiji.planning.models import Task
+
+    admin = get_user_model().objects.get(username=ADMIN)
+    task = Task.objects.get(pk=task_id)
+    pid = django_backend_pid()
+    rss_ready = current_rss_mb()
+    inner: dict = {}
+    freeze = pool.freeze
+
+    def timed_freeze(task, labels):
+        with Clock(pid) as c:
+            frozen = freeze(task, labels)
+        inner.update(c.as_dict("freeze_"))
+        inner["freeze_peak_rss_mb"] = peak_rss_mb()
+        inner["pool_file_bytes"] = len(frozen.file_bytes)
+        return frozen
+
+    pool.freeze = timed_freeze  # draw_announce calls pool.freeze(...)
+    sampler = RssSampler()
+    sampler.start()
+    with Clock(pid) as c:
+        draw = services.draw_announce(actor=admin, task=task, draw_at=timezone.now(), place="基准测试")
+    sampled = sampler.stop()
+    return {
+        **c.as_dict(),
+        **inner,
+        "draw": draw.pk,
+        "pool": sum(s["size"] for s in draw.strata),
+        "quota": sum(s["quota"] for s in draw.strata),
+        "strata": [{k: s[k] for k in ("risk_class", "size", "quota")} for s in draw.strata],
+        "exclusions": draw.exclusions,
+        "peak_rss_mb": max(peak_rss_mb(), sampled),
+        "rss_at_start_mb": rss_start,
+        "rss_after_django_mb": rss_ready,
+    }
+
+
+# ---- ours: the selection (seed known → positions + paths), inside draw_run -----------------------
+
+
+def step_select(draw_id: str) -> dict:
+    django_setup()
+    from django.contrib.auth import get_user_model
+
+    from shuangsuiji.draw import engine, services
+    from shuangsuiji.draw.models import TargetDraw
+
+    admin = get_user_model().objects.get(username=ADMIN)
+    draw = TargetDraw.objects.select_related("task").get(pk=draw_id)
+    for k, (desc, num) in enumerate(
+        (("区纪委监委派驻纪检组干部", "20260701"), ("个体劳动者协会代表", "8848")), 1
+    ):
+        services.witness_commit(actor=admin, draw=draw, label=f"见证人{k}", description=desc, number=num)
+    for k, num in enumerate(("20260701", "8848"), 1):
+        services.witness_reveal(actor=admin, draw=draw, label=f"见证人{k}", number=num)
+    pid = django_backend_pid()
+    rss_ready = current_rss_mb()
+
+    acc = {"positions_s": 0.0, "positions_cpu_s": 0.0}
+    select_positions, resolve = engine.select_positions, services._resolve
+
+    def timed_positions(*a, **kw):
+        with Clock() as c:
+            out = select_positions(*a, **kw)
+        acc["positions_s"] += c.wall
+        acc["positions_cpu_s"] += c.client_cpu
+        acc["positions_first_at"] = acc.get("positions_first_at") or time.perf_counter() - c.wall
+        return out
+
+    def timed_resolve(draw, wanted):
+        with Clock(pid) as c:
+            out = resolve(draw, wanted)
+        acc.update(c.as_dict("resolve_"))
+        acc["selection_done_at"] = time.perf_counter()
+        acc["selection_peak_rss_mb"] = peak_rss_mb()
+        return out
+
+    engine.select_positions, services._resolve = timed_positions, timed_resolve
+    sampler = RssSampler()
+    sampler.start()
+    with Clock(pid) as c:
+        draw = services.draw_run(actor=admin, draw=draw)
+    sampled = sampler.stop()
+    return {
+        **c.as_dict("draw_run_"),
+        **acc,
+        # the selection: from the first select_positions call to _resolve's return (the seed
+        # derivation before it is one HMAC)
+        "selection_s": acc["selection_done_at"] - acc["positions_first_at"],
+        "selection_cpu_s": acc["positions_cpu_s"] + acc["resolve_client_cpu_s"],
+        "selected": draw.selections.count(),
+        "peak_rss_mb": max(peak_rss_mb(), sampled),
+        "rss_after_django_mb": rss_ready,
+    }
+
+
+# ---- teams ----------------------------------------------------------------------------------------
+
+
+def _team_inputs(draw):
+    """What teams_draw computes before its loop, computed the same way (the services' helpers)."""
+    from shuangsuiji.directory.models import Conflict
+    from shuangsuiji.draw import services
+
+    task = draw.task
+    selections = list(draw.selections.order_by("order").values_list("key", "target_id"))
+    conflicts: dict[int, set[int]] = {}
+    for insp_id, target_id in Conflict.objects.filter(target__in=[t for _, t in selections]).values_list(
+        "inspector_id", "target_id"
+    ):
+        conflicts.setdefault(target_id, set()).add(insp_id)
+    depts = []
+    for department in task.departments.order_by("pk"):
+        eligible, _ = services._eligibility(department, task)
+        cands = [(i.pk, services._candidate(i)) for i in eligible]
+        required = services._requirements(task, department)
+        size = max(task.team_size, sum(1 for r in required if r.startswith("条线:")))
+        depts.append((department.name, cands, required, size))
+    return selections, conflicts, depts
+
+
+def step_teams_ref(draw_id: str) -> dict:
+    """The reference: the engine alone. engine.draw_team for every drawn target and department,
+    over the same eligible candidates (minus the target's conflicts), with the same seed, required
+    specialties, team size and running load; no database in the timed loop."""
+    django_setup()
+    from shuangsuiji.draw import engine
+    from shuangsuiji.draw.models import TargetDraw
+
+    draw = TargetDraw.objects.select_related("task").get(pk=draw_id)
+    seed = bytes.fromhex(draw.seed)
+    selections, conflicts, depts = _team_inputs(draw)
+    members = 0
+    with Clock() as c:
+        for name, cands, required, size in depts:
+            everyone = [c for _, c in cands]
+            load: dict[str, int] = {}
+            for key, target_id in selections:
+                barred = conflicts.get(target_id)
+                pool_ = [c for pk, c in cands if pk not in barred] if barred else everyone
+                members += len(
+                    engine.draw_team(
+                        seed,
+                        target_key=key,
+                        department=name,
+                        candidates=pool_,
+                        required=required,
+                        size=size,
+                        load=load,
+                    )
+                )
+    return {
+        **c.as_dict(),
+        "members": members,
+        "selections": len(selections),
+        "eligible": {name: len(cands) for name, cands, _, _ in depts},
+        "required": {name: req for name, _, req, _ in depts},
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def step_teams(draw_id: str) -> dict:
+    django_setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from shuangsuiji.draw import engine, services
+    from shuangsuiji.draw.models import TargetDraw, TeamMember
+
+    admin = get_user_model().objects.get(username=ADMIN)
+    draw = TargetDraw.objects.select_related("task").get(pk=draw_id)
+    pid = django_backend_pid()
+    phases: dict[str, float] = {}
+
+    def add(name, dt_):
+        phases[name] = phases.get(name, 0.0) + dt_
+
+    def timed(name, fn):
+        def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                add(name, time.perf_counter() - t)
+
+        return wrapper
+
+    draw_team = engine.draw_team
+    engine.draw_team = timed("engine.draw_team", draw_team)
+    services._eligibility = timed("_eligibility", services._eligibility)
+    services._requirements = timed("_requirements", services._requirements)
+    TeamMember.objects.bulk_create = timed("TeamMember bulk_create", TeamMember.objects.bulk_create)
+    sql_seconds = {"n": 0, "s": 0.0}
+
+    def sql_timer(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_seconds["n"] += 1
+            sql_seconds["s"] += time.perf_counter() - t
+
+    sampler = RssSampler()
+    sampler.start()
+    with Clock(pid) as c, connection.execute_wrapper(sql_timer):
+        draw = services.teams_draw(actor=admin, draw=draw)
+    sampled = sampler.stop()
+    return {
+        **c.as_dict(),
+        "phases": phases,
+        "sql_statements": sql_seconds["n"],
+        "sql_seconds": sql_seconds["s"],
+        "members": sum(1 for _ in TeamMember.objects.filter(selection__draw=draw).values_list("pk")),
+        "selections": draw.selections.count(),
+        "summary": {
+            k: {x: v[x] for x in ("eligible", "team_size", "load_min", "load_max", "required")}
+            for k, v in draw.team_summary.items()
+        },
+        "peak_rss_mb": max(peak_rss_mb(), sampled),
+    }
+
+
+# ---- synthetic: the real freeze (and selection) without the database ------------------------------
+
+
+class _SyntheticScope:
+    """Stands in for pool.annotated(task): `.values_list(…).iterator(chunk_size)` yields
+    (pk, key, stratum, reason) in (stratum, key) order, as the database does; strata in the
+    directory's proportions (A 40 %, B 45 %, C 10 %, D 3 %, unclassified 2 %). Keys are 18
+    characters rising with irregular gaps and ids are scattered, so that the pool file compresses
+    about as the real one does (~13 bytes a candidate)."""
+
+    SHARES = (("", 0.02), ("A", 0.40), ("B", 0.45), ("C", 0.10), ("D", 0.03))
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def values_list(self, *fields):
+        return self
+
+    def iterator(self, chunk_size=None):
+        n, k = self.n, 0
+        for stratum, share in self.SHARES:
+            for i in range(round(n * share)):
+                k += 1
+                gap = (k * 2_654_435_761) % 997_001
+                yield (k * 7_919) % (2 * n) + 1, f"9{1 + k % 2}130110{i * 997_001 + gap:010d}", stratum, ""
+
+
+def step_synth(n: str, select: str = "0") -> dict:
+    """pool.freeze over N synthetic candidates (and, with select=1, services._resolve over the
+    pool file it wrote, for R-PLAN-3's default quotas), in a process of its own."""
+    n = int(n)
+    django_setup()  # settings only: no query is made
+    from shuangsuiji.draw import engine, pool, services
+
+    rss_ready = current_rss_mb()
+    labels = {c: f"层{c or 'U'}" for c in ("A", "B", "C", "D", "")}
+    source = None
+    if n <= 1_000_000:  # what producing the rows costs (the database's part in the real freeze)
+        with Clock() as c:
+            for _ in _SyntheticScope(n).iterator():
+                pass
+        source = c.client_cpu
+    pool.annotated = lambda task: _SyntheticScope(n)
+    with Clock() as c:
+        frozen = pool.freeze(SimpleNamespace(code="SYNTH"), labels)
+    out = {
+        "n": n,
+        "freeze_seconds": c.wall,
+        "freeze_cpu_s": c.client_cpu,
+        "row_source_cpu_s": source,
+        "pool_file_bytes": len(frozen.file_bytes),
+        "freeze_peak_rss_mb": peak_rss_mb(),
+        "rss_after_django_mb": rss_ready,
+    }
+    if select == "1":
+        ratios = {c: Decimal(r) for c, r in RATIOS.items()} | {"": Decimal(RATIOS["B"])}
+        strata = frozen.strata
+        quotas = engine.quotas_by_ratio(
+            {s["label"]: s["size"] for s in strata}, {s["label"]: ratios[s["risk_class"]] for s in strata}
+        )
+        for s in strata:
+            s["quota"] = quotas[s["label"]]
+        data = frozen.file_bytes
+        del frozen
+        draw = SimpleNamespace(
+            strata=strata, pool_file=SimpleNamespace(open=lambda mode="rb": io.BytesIO(data))
+        )
+        with Clock() as c:
+            wanted = {
+                s["label"]: engine.select_positions(b"\x01" * 32, s["label"], s["size"], s["quota"])
+                for s in strata
+            }
+            chosen = services._resolve(draw, wanted)
+        out.update(
+            {
+                "select_seconds": c.wall,
+                "select_cpu_s": c.client_cpu,
+                "selected": len(chosen),
+                "select_peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    return out
+
+
+# ---- the breakdown: what the server spends on the freeze's query -------------------------------------
+
+
+def step_explain(task_id: str) -> dict:
+    django_setup()
+    from django.db import connection
+    from django.db.models import F
+
+    from shuangsuiji.draw import pool
+    from shuangsuiji.planning.models import Task
+
+    task = Task.objects.get(pk=task_id)
+    out = {}
+    for name, qs in (
+        ("freeze_query", pool.annotated(task).values_list("pk", "key", "stratum", "reason")),
+        ("scan", pool.scope(task).values_list("pk")),
+        (  # the scope in the pool's order, without the exclusion subqueries
+            "scan_sorted",
+            pool.scope(task)
+            .annotate(key=pool._key_expr(), stratum=F("risk_class"))
+            .order_by("stratum", "key")
+            .values_list("pk", "key", "stratum"),
+        ),
+    ):
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plan = [r[0] for r in cur.fetchall()]
+        ms = sum(
+            float(x.split(":")[1].split()[0])
+            for x in plan
+            if x.startswith(("Planning Time", "Execution Time"))
+        )
+        out[name] = {"server_ms": ms, "plan": plan, "sql": _shown(sql, params)}
+    return out
+
+
+STEPS = {
+    "_draw_world": step_draw_world,
+    "_scan": step_scan,
+    "_announce": step_announce,
+    "_select": step_select,
+    "_teams_ref": step_teams_ref,
+    "_teams": step_teams,
+    "_synth": step_synth,
+    "_draw_explain": step_explain,
+}
+
+
+# ---- the part, as bench/run runs it --------------------------------------------------------------------
+
+
+def run(args) -> dict:
+    print("== draw: set-up (2026 plan, tasks, inspectors; earlier runs' 2026 draws deleted)", flush=True)
+    world = run_step("_draw_world")
+    out: dict = {"world": world}
+    main, small = world["main_task"], world["small_task"]
+    vacuum_analyze("directory_target", "directory_targetsupervision", "draw_selection")
+    print("== draw: reference scan, then announce (freeze + commit) at two pool sizes", flush=True)
+    out["scan"] = run_step("_scan", main, args.draw_repeat)
+    out["scan_small"] = run_step("_scan", small, args.draw_repeat)
+    out["announce_small"] = run_step("_announce", small)
+    out["announce"] = run_step("_announce", main)
+    print(
+        f"   pool {out['announce']['pool']:,} (scan {out['scan']['rows']:,} rows); "
+        f"announce {out['announce']['seconds']:.1f} s, scan {out['scan']['seconds']:.2f} s",
+        flush=True,
+    )
+    print("== draw: run (selection) and team draw", flush=True)
+    out["select"] = run_step("_select", out["announce"]["draw"])
+    out["teams_ref"] = run_step("_teams_ref", out["announce"]["draw"])
+    out["teams"] = run_step("_teams", out["announce"]["draw"])
+    out["explain"] = run_step("_draw_explain", main)
+    out["synth"] = []
+    for n in SYNTH_SIZES:
+        if n > args.synth_max:
+            continue
+        print(
+            f"== draw: synthetic freeze{' + selection' if n <= args.synth_select_max else ''}, {n:,} candidates",
+            flush=True,
+        )
+        out["synth"].append(run_step("_synth", n, int(n <= args.synth_select_max)))
+    return out
+
+
+if __name__ == "__main__":  # a step on its own: python bench/draw_bench.py _synth 100000
+    print(json.dumps(STEPS[sys.argv[1]](*sys.argv[2:]), ensure_ascii=False, default=str))
