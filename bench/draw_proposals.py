@@ -5,6 +5,7 @@ checked to give exactly what the current code gives, and timed against it in the
 `results` temporarily adds an index to inspection_publishedresult and drops it again.
 
     .venv/bin/python bench/draw_proposals.py freeze_sql      # the exclusion subqueries, uncorrelated
+    .venv/bin/python bench/draw_proposals.py freeze_e2e      # both, end to end inside a transaction
     .venv/bin/python bench/draw_proposals.py freeze_python   # leaf hashes, Merkle stack, gzip level
     .venv/bin/python bench/draw_proposals.py resolve         # _resolve: streamed file, cheaper leaves
     .venv/bin/python bench/draw_proposals.py teams           # team_order: one-shot HMAC, lazy by load
@@ -123,6 +124,35 @@ def freeze_sql() -> dict:
         out[name]["freeze"] = {**c.as_dict(), "pool_root": frozen.pool_root}
     pool.annotated = current
     out["same_pool_root"] = out["current"]["freeze"]["pool_root"] == out["proposed"]["freeze"]["pool_root"]
+    return out
+
+
+def freeze_e2e() -> dict:
+    """pool.freeze on the real pool inside a transaction (as draw_announce runs it: no WITH HOLD
+    cursor), current against proposals 1 and 1+2, alternating, twice each; wall and CPU."""
+    from django.db import transaction
+
+    from shuangsuiji.draw import pool
+
+    task = _main_task()
+    labels = {c: f"层{c or 'U'}" for c in ("A", "B", "C", "D", "")}
+    pid = django_backend_pid()
+    current = pool.annotated
+    variants = {
+        "current": lambda: pool.freeze(task, labels),
+        "sql": lambda: pool.freeze(task, labels),
+        "sql+python": lambda: fast_freeze(task, labels, proposed_annotated),
+    }
+    out: dict = {k: [] for k in variants}
+    roots = set()
+    for _ in range(2):
+        for name, fn in variants.items():
+            pool.annotated = proposed_annotated if name == "sql" else current
+            with transaction.atomic(), Clock(pid) as c:
+                roots.add(fn().pool_root)
+            out[name].append(c.as_dict())
+    pool.annotated = current
+    out["same_pool_root"] = len(roots) == 1
     return out
 
 
@@ -683,6 +713,7 @@ def main():
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
     fns = {
         "freeze_sql": freeze_sql,
+        "freeze_e2e": freeze_e2e,
         "freeze_python": freeze_python,
         "resolve": resolve,
         "teams": teams,
