@@ -161,7 +161,7 @@ def test_inspection_journey(page, browser, live_server, world, artifact_path):
     inspector = member.inspector
     team = list(s.team.filter(active=True).select_related("inspector"))
     nav = page.get_by_role("navigation", name="主导航")
-    forged = f"{base}/public/selection/forged-XXXX/"
+    forged = f"{base}/public/selection/forged-code-1234/"
     findings = []  # problems that do not stop the walk, asserted at its end
 
     # 1. The inspector signs in on a phone and opens the drawn target from 我的检查.
@@ -203,7 +203,7 @@ def test_inspection_journey(page, browser, live_server, world, artifact_path):
 
     # 3. The enterprise scans the QR code: the inspection is valid, with the team and their
     #    执法证 numbers, and its own proof of being drawn at random.
-    with guarded_context(browser, base, PHONE["viewport"], allow_404=("/forged-XXXX/",)) as ctx:
+    with guarded_context(browser, base, PHONE["viewport"], allow_404=("/forged-code-1234/",)) as ctx:
         ent = _page(ctx)
         ent.goto(qr_url)
         validity = ent.get_by_role("status").first
@@ -270,7 +270,7 @@ def test_inspection_journey(page, browser, live_server, world, artifact_path):
     sign_out(page)
 
     # The forged code, as a signed-in inspector sees it: a warning and no check-in button.
-    with guarded_context(browser, base, PHONE["viewport"], allow_404=("/forged-XXXX/",)) as ctx:
+    with guarded_context(browser, base, PHONE["viewport"], allow_404=("/forged-code-1234/",)) as ctx:
         other = _page(ctx)
         sign_in(other, base, "a_inspector")
         other.goto(forged)

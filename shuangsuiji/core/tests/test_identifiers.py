@@ -17,7 +17,7 @@ from shuangsuiji.core.identifiers import (
 )
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-VALID = make_uscc("91130110MA0CXXXX1")
+VALID = make_uscc("91130110MA0CQRTU1")
 
 
 def test_valid_uscc_is_normalized_and_gives_its_region():

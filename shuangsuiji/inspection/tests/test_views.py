@@ -565,7 +565,7 @@ def test_public_page_of_a_voided_task_says_invalid(w):
 
 
 def test_public_page_with_a_forged_code(w):
-    r = Client().get(reverse("publicity:selection", args=["forged-XXXX"]))
+    r = Client().get(reverse("publicity:selection", args=["forged-code-1234"]))
     assert r.status_code == 404
     html = r.content.decode()
     assert "该二维码无效" in html and w.sel.target.name not in html
