@@ -15,8 +15,9 @@ Measured (`_results_search`), median of --repeat runs after a warm-up, for an ex
 substrings of 4, 3 and 2 characters (and two broad 2-/4-character words):
 - ours: the page as the public gets it, `GET /public/results/?q=…` through Django's test client
   (middleware, `results.search` → `search_page(q, 1)`, the template), in this process: no network;
-  and inside it the queries `search_page` sends (the paginator's COUNT of inspections, the page of
-  20 inspections, their rows, the COUNT of rows), each also EXPLAIN ANALYZEd on the server;
+  and inside it the queries `search_page` sends (the COUNT of rows capped at 10,001, the paginator's
+  COUNT of inspections unless capped, the page of 20 inspections, their rows), each also EXPLAIN
+  ANALYZEd on the server;
 - reference: bare SQL with the same WHERE: `SELECT * … WHERE uscc = %s` / `WHERE name LIKE %s`
   `LIMIT 20`, plus `SELECT count(*) … WHERE` the same.
 """
@@ -321,7 +322,7 @@ def step_results_search(repeat: str) -> dict:
             "render_ms": view_ms - page_ms,
             "server_ms": sum(x["server_ms"] for x in queries),
             "rows": sp.rows,
-            "inspections": sp.page.paginator.count if sp.page else 0,
+            "inspections": sp.inspections,
             "groups_on_page": len(sp.groups),
             "bytes": len(resp.content),
             "queries": queries,

@@ -70,13 +70,14 @@ def tags_for(user, library: str | None = None) -> QuerySet[Tag]:
     return qs
 
 
-def name_contains(q: str) -> Q:
+def name_contains(q: str, table: str = "directory_target") -> Q:
     """A name substring. On PostgreSQL a two-character query goes through the bigram index
-    (migration 0003) and a longer one through pg_trgm; LIKE decides in both cases."""
+    on `table`'s name (directory 0003, inspection 0004) and a longer one through pg_trgm; LIKE
+    decides in both cases."""
     like = Q(name__contains=q)
     if connection.vendor == "postgresql" and len(q) == 2:
         bigram = RawSQL(
-            'ssj_bigrams("directory_target"."name") @> ARRAY[%s]::text[]', [q], output_field=BooleanField()
+            f'ssj_bigrams("{table}"."name") @> ARRAY[%s]::text[]', [q], output_field=BooleanField()
         )
         return Q(bigram) & like
     return like
@@ -104,7 +105,13 @@ class TargetFilter:
             if len(upper) == 18 and upper.isalnum():
                 qs = qs.filter(Q(uscc=upper) | Q(name__contains=q))
             else:
-                qs = qs.filter(name_contains(q) | Q(nonmarket_key=q))
+                match = name_contains(q)
+                # OR-ed with the key, the bigram test could not be an index condition and
+                # PostgreSQL would recompute every matching name's bigrams (100 ms for a broad
+                # word): the key joins the condition only when a target has it.
+                if Target.objects.filter(nonmarket_key=q).exists():
+                    match |= Q(nonmarket_key=q)
+                qs = qs.filter(match)
         if self.region:
             qs = qs.filter(region__code__startswith=self.region)
         if self.kind:

@@ -192,7 +192,13 @@ class PublishedResult(models.Model):
         verbose_name = verbose_name_plural = "公示的检查结果"
         ordering = ["-published_at"]
         # Hand-over exports stream in this order and filter by `since`.
-        indexes = [models.Index(fields=["published_at", "inspection", "id"], name="published_result_pub_idx")]
+        indexes = [
+            models.Index(fields=["published_at", "inspection", "id"], name="published_result_pub_idx"),
+            # The public search's order: a broad word walks it and stops at the page.
+            models.Index(
+                fields=["name", "uscc", "-published_at", "inspection"], name="published_result_search_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} {self.item}"

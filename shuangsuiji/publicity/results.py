@@ -20,6 +20,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from shuangsuiji.core.paging import COUNT_CAP
+from shuangsuiji.directory.selectors import name_contains
 from shuangsuiji.directory.tabular import csv_line
 from shuangsuiji.draw.models import TargetDraw
 from shuangsuiji.draw.records import public_record
@@ -57,17 +59,23 @@ EXPORT_ORDER = ("published_at", "inspection_id", "id")
 # ---- the search -------------------------------------------------------------------------------
 
 
-def search_results(q: str) -> QuerySet[PublishedResult]:
+def search_results(q: str, *, broad: bool = False) -> QuerySet[PublishedResult]:
     """Published result rows for a query: an 18-character code is an exact 统一社会信用代码 match;
     anything else (an 18-character Chinese name too) is a name substring, which PostgreSQL answers
-    from the pg_trgm index on the name. An empty query finds nothing."""
+    from the bigram (2 characters) or pg_trgm index on the name. An empty query finds nothing.
+
+    `broad`: the word is known to match more than COUNT_CAP rows, so the rows come by walking
+    the index in the search's order (migration inspection 0004) and stop at the page; the
+    name index would fetch and sort every match first, and re-testing a name's bigrams row by
+    row costs more than the LIKE."""
     q = (q or "").strip()[:Q_MAX]
     qs = PublishedResult.objects.all()
     if not q:
         return qs.none()
     if len(q) == 18 and USCC_SHAPE.match(q.upper()):
         return qs.filter(uscc=q.upper()).order_by("-published_at", "inspection_id", "id")
-    return qs.filter(name__contains=q).order_by("name", "uscc", "-published_at", "inspection_id", "id")
+    match = Q(name__contains=q) if broad else name_contains(q, PublishedResult._meta.db_table)
+    return qs.filter(match).order_by("name", "uscc", "-published_at", "inspection_id", "id")
 
 
 @dataclass
@@ -141,23 +149,69 @@ def group_results(rows: Iterable[PublishedResult], inspection_ids: list[int]) ->
 
 
 @dataclass
+class OpenPage:
+    """A page of a list too long to count (more than COUNT_CAP rows): previous and next only,
+    up to the page that holds the COUNT_CAP-th inspection."""
+
+    number: int
+    object_list: list
+    has_next: bool
+
+    @classmethod
+    def get(cls, inspections: QuerySet, page_number) -> "OpenPage":
+        try:
+            number = min(max(int(page_number), 1), max(COUNT_CAP // PER_PAGE, 1))
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * PER_PAGE
+        found = list(inspections[start : start + PER_PAGE + 1])  # one more says there is a next page
+        return cls(number, found[:PER_PAGE], len(found) > PER_PAGE)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass
 class SearchPage:
     q: str
-    page: Page | None
+    page: Page | OpenPage | None
     groups: list[EnterpriseGroup]
-    rows: int  # item rows matching the query, on every page
+    rows: int  # item rows matching the query, on every page (COUNT_CAP + 1 means “more than”)
+    inspections: int | None = None  # None when there are too many rows to count them
+
+    @property
+    def capped(self) -> bool:
+        return self.rows > COUNT_CAP
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
 
 
 def search_page(q: str, page_number) -> SearchPage:
-    """A page of 20 inspections for the query, grouped for display."""
+    """A page of 20 inspections for the query, grouped for display. The rows are counted up to
+    COUNT_CAP + 1: a word in a third of all names would otherwise sort and count 10⁵ rows for
+    every visitor; beyond the cap the page says “超过” and pages by previous/next."""
     q = (q or "").strip()[:Q_MAX]
     if not q:
         return SearchPage(q, None, [], 0)
     rows = search_results(q)
-    page = Paginator(_inspections(rows), PER_PAGE).get_page(page_number)
+    n = rows[: COUNT_CAP + 1].count()
+    if n > COUNT_CAP:
+        page = OpenPage.get(_inspections(search_results(q, broad=True)), page_number)
+        inspections = None
+    else:
+        page = Paginator(_inspections(rows), PER_PAGE).get_page(page_number)
+        inspections = page.paginator.count
     ids = [pk for pk, *_ in page.object_list]
     page_rows = PublishedResult.objects.filter(inspection_id__in=ids).order_by("inspection_id", "id")
-    return SearchPage(q, page, group_results(page_rows, ids), rows.count())
+    return SearchPage(q, page, group_results(page_rows, ids), n, inspections)
 
 
 def search(request):

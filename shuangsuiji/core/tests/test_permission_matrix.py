@@ -25,6 +25,7 @@ rows stay fast."""
 import datetime as dt
 import re
 from types import SimpleNamespace
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -39,15 +40,17 @@ from shuangsuiji.api import api
 from shuangsuiji.core import services as core_services
 from shuangsuiji.core.models import ApiToken, AuditEntry, Job, User
 from shuangsuiji.directory import services
-from shuangsuiji.directory.models import Target
+from shuangsuiji.directory.models import Inspector, Target
 from shuangsuiji.draw import services as draw_services
 from shuangsuiji.draw.models import TeamMember
+from shuangsuiji.inspection import services as inspection
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import QuotaMode, TaskMode
 
 OK, CREATED, UNAUTH, DENIED, HIDDEN = 200, 201, 401, 403, 404
 LOGIN = "302→sign-in"  # a redirect to the sign-in page
 MOVED = "302"  # a redirect after a successful POST (or a signed-in visit to the sign-in page)
+REFUSED = "302, refused"  # allowed, but the record's state forbids it: back with the message, nothing changed
 
 TARGET_USCC = make_uscc("91130110MA0A00001")
 NEW_USCC = make_uscc("91130110MA0A00099")
@@ -805,7 +808,8 @@ MATRIX = [
     ("far_admin", "GET", "/draw/{draw}/", HIDDEN),
     ("anonymous", "POST", "/draw/{draw}/#void", LOGIN),
     ("office", "POST", "/draw/{draw}/#void", DENIED),
-    ("a_admin", "POST", "/draw/{draw}/#void", MOVED),
+    # its inspection has begun ({ins} is submitted): a draw can no longer be voided
+    ("a_admin", "POST", "/draw/{draw}/#void", REFUSED),
     ("a_reviewer", "POST", "/draw/{draw}/#void", DENIED),
     ("a_inspector", "POST", "/draw/{draw}/#void", DENIED),
     ("b_admin", "POST", "/draw/{draw}/#void", DENIED),
@@ -864,6 +868,98 @@ MATRIX = [
     ("sysadmin", "GET", "/draw/audit/{draw}/record/", DENIED),
     ("auditor", "GET", "/draw/audit/{draw}/record/", OK),
     ("far_admin", "GET", "/draw/audit/{draw}/record/", DENIED),
+    # ---- inspection: a department's part of a drawn target is its team's; the office reads its
+    # jurisdiction; a team member whose inspection was submitted is refused by the service (REFUSED). -
+    ("anonymous", "GET", "/inspection/", LOGIN),
+    ("office", "GET", "/inspection/", OK),
+    ("a_admin", "GET", "/inspection/", OK),
+    ("a_reviewer", "GET", "/inspection/", OK),
+    ("a_inspector", "GET", "/inspection/", OK),
+    ("b_admin", "GET", "/inspection/", OK),
+    ("b_inspector", "GET", "/inspection/", OK),
+    ("sysadmin", "GET", "/inspection/", DENIED),
+    ("auditor", "GET", "/inspection/", DENIED),
+    ("far_admin", "GET", "/inspection/", OK),
+    ("anonymous", "GET", "/inspection/review/", LOGIN),
+    ("office", "GET", "/inspection/review/", DENIED),
+    ("a_admin", "GET", "/inspection/review/", DENIED),
+    ("a_reviewer", "GET", "/inspection/review/", OK),
+    ("a_inspector", "GET", "/inspection/review/", DENIED),
+    ("b_admin", "GET", "/inspection/review/", DENIED),
+    ("b_inspector", "GET", "/inspection/review/", DENIED),
+    ("sysadmin", "GET", "/inspection/review/", DENIED),
+    ("auditor", "GET", "/inspection/review/", DENIED),
+    ("far_admin", "GET", "/inspection/review/", DENIED),
+    ("anonymous", "POST", "/inspection/review/", LOGIN),
+    ("office", "POST", "/inspection/review/", DENIED),
+    ("a_admin", "POST", "/inspection/review/", DENIED),
+    ("a_reviewer", "POST", "/inspection/review/", MOVED),
+    ("a_inspector", "POST", "/inspection/review/", DENIED),
+    ("b_admin", "POST", "/inspection/review/", DENIED),
+    ("b_inspector", "POST", "/inspection/review/", DENIED),
+    ("sysadmin", "POST", "/inspection/review/", DENIED),
+    ("auditor", "POST", "/inspection/review/", DENIED),
+    ("far_admin", "POST", "/inspection/review/", DENIED),
+    ("anonymous", "GET", "/inspection/s/{sel}/", LOGIN),
+    ("office", "GET", "/inspection/s/{sel}/", OK),
+    ("a_admin", "GET", "/inspection/s/{sel}/", OK),
+    ("a_reviewer", "GET", "/inspection/s/{sel}/", OK),
+    ("a_inspector", "GET", "/inspection/s/{sel}/", OK),
+    ("b_admin", "GET", "/inspection/s/{sel}/", OK),
+    ("b_inspector", "GET", "/inspection/s/{sel}/", OK),
+    ("sysadmin", "GET", "/inspection/s/{sel}/", DENIED),
+    ("auditor", "GET", "/inspection/s/{sel}/", DENIED),
+    ("far_admin", "GET", "/inspection/s/{sel}/", HIDDEN),
+    ("anonymous", "POST", "/inspection/s/{sel}/", LOGIN),
+    ("office", "POST", "/inspection/s/{sel}/", DENIED),
+    ("a_admin", "POST", "/inspection/s/{sel}/", DENIED),
+    ("a_reviewer", "POST", "/inspection/s/{sel}/", DENIED),
+    ("a_inspector", "POST", "/inspection/s/{sel}/", REFUSED),
+    ("b_admin", "POST", "/inspection/s/{sel}/", DENIED),
+    ("b_inspector", "POST", "/inspection/s/{sel}/", MOVED),
+    ("sysadmin", "POST", "/inspection/s/{sel}/", DENIED),
+    ("auditor", "POST", "/inspection/s/{sel}/", DENIED),
+    ("far_admin", "POST", "/inspection/s/{sel}/", HIDDEN),
+    ("anonymous", "GET", "/inspection/s/{sel}/notice/", LOGIN),
+    ("office", "GET", "/inspection/s/{sel}/notice/", OK),
+    ("a_admin", "GET", "/inspection/s/{sel}/notice/", OK),
+    ("a_reviewer", "GET", "/inspection/s/{sel}/notice/", OK),
+    ("a_inspector", "GET", "/inspection/s/{sel}/notice/", OK),
+    ("b_admin", "GET", "/inspection/s/{sel}/notice/", OK),
+    ("b_inspector", "GET", "/inspection/s/{sel}/notice/", OK),
+    ("sysadmin", "GET", "/inspection/s/{sel}/notice/", DENIED),
+    ("auditor", "GET", "/inspection/s/{sel}/notice/", DENIED),
+    ("far_admin", "GET", "/inspection/s/{sel}/notice/", HIDDEN),
+    ("anonymous", "GET", "/inspection/record/{ins}/", LOGIN),
+    ("office", "GET", "/inspection/record/{ins}/", OK),
+    ("a_admin", "GET", "/inspection/record/{ins}/", OK),
+    ("a_reviewer", "GET", "/inspection/record/{ins}/", OK),
+    ("a_inspector", "GET", "/inspection/record/{ins}/", OK),
+    ("b_admin", "GET", "/inspection/record/{ins}/", OK),
+    ("b_inspector", "GET", "/inspection/record/{ins}/", OK),
+    ("sysadmin", "GET", "/inspection/record/{ins}/", DENIED),
+    ("auditor", "GET", "/inspection/record/{ins}/", DENIED),
+    ("far_admin", "GET", "/inspection/record/{ins}/", HIDDEN),
+    ("anonymous", "GET", "/inspection/checkin/{token}/", LOGIN),
+    ("office", "GET", "/inspection/checkin/{token}/", DENIED),
+    ("a_admin", "GET", "/inspection/checkin/{token}/", DENIED),
+    ("a_reviewer", "GET", "/inspection/checkin/{token}/", DENIED),
+    ("a_inspector", "GET", "/inspection/checkin/{token}/", MOVED),
+    ("b_admin", "GET", "/inspection/checkin/{token}/", DENIED),
+    ("b_inspector", "GET", "/inspection/checkin/{token}/", MOVED),
+    ("sysadmin", "GET", "/inspection/checkin/{token}/", DENIED),
+    ("auditor", "GET", "/inspection/checkin/{token}/", DENIED),
+    ("far_admin", "GET", "/inspection/checkin/{token}/", DENIED),
+    ("anonymous", "POST", "/inspection/checkin/{token}/", LOGIN),
+    ("office", "POST", "/inspection/checkin/{token}/", DENIED),
+    ("a_admin", "POST", "/inspection/checkin/{token}/", DENIED),
+    ("a_reviewer", "POST", "/inspection/checkin/{token}/", DENIED),
+    ("a_inspector", "POST", "/inspection/checkin/{token}/", REFUSED),
+    ("b_admin", "POST", "/inspection/checkin/{token}/", DENIED),
+    ("b_inspector", "POST", "/inspection/checkin/{token}/", REFUSED),
+    ("sysadmin", "POST", "/inspection/checkin/{token}/", DENIED),
+    ("auditor", "POST", "/inspection/checkin/{token}/", DENIED),
+    ("far_admin", "POST", "/inspection/checkin/{token}/", DENIED),
     # ---- 一公开: the public portal answers everyone alike, signed in or not -------------------------
     ("anonymous", "GET", "/public/", OK),
     ("office", "GET", "/public/", OK),
@@ -1195,6 +1291,27 @@ def _build_planning(w, o):
     o.token = draw.selections.get().token
     member = TeamMember.objects.filter(selection__draw=draw, department=w.dept_a).order_by("pk").first()
     o.recusal = draw_services.recusal_request(actor=w.a_admin, member=member, reason="曾在该企业任职")
+    _build_inspection(w, o)
+
+
+def _build_inspection(w, o):
+    """The drawn target {sel}: a_inspector and b_inspector sign in as a member of their
+    department's team; A's inspection {ins} is finished and submitted for review, B's not begun."""
+    for user, dept in ((w.a_inspector, w.dept_a), (w.b_inspector, w.dept_b)):
+        m = TeamMember.objects.filter(selection__draw=o.draw, department=dept).order_by("pk").last()
+        Inspector.objects.filter(pk=m.inspector_id).update(user=user)
+    o.sel = o.draw.selections.get()
+    inspection.result_save(
+        actor=w.a_inspector,
+        selection=o.sel,
+        item=o.planned_item,
+        method="document",
+        categories=["none_found"],
+    )
+    # The joint task's window is in 2027: its inspection is finished “then”.
+    with mock.patch.object(inspection.timezone, "localdate", return_value=dt.date(2027, 6, 30)):
+        inspection.inspection_finish(actor=w.a_inspector, selection=o.sel, finished_on=dt.date(2027, 6, 30))
+    o.ins = inspection.inspection_submit(actor=w.a_inspector, selection=o.sel)
 
 
 @pytest.fixture(scope="module")
@@ -1288,6 +1405,17 @@ def _payload(url: str, user, w, o) -> dict:
         return {"draw_at": "2026-03-02T09:00", "place": "区市场监管局三楼会议室"}
     if url == "/draw/recusals/":
         return {"request": o.recusal.pk, "decision": "approve", "note": "属实"}
+    if url == "/inspection/review/":
+        return {"inspection": o.ins.pk, "action": "approve"}
+    if url == "/inspection/s/{sel}/":
+        prefix = f"i{o.planned_item.pk}"
+        return {
+            "action": f"result:{o.planned_item.pk}",
+            f"{prefix}-method": "document",
+            f"{prefix}-categories": ["none_found"],
+        }
+    if url == "/inspection/checkin/{token}/":
+        return {"reason": ""}
     if url.endswith("#void"):
         return {"action": "void", "reason": "见证人身份不符，重新抽取"}
     if url == "/calendar/":
@@ -1357,7 +1485,7 @@ def _check(resp, expected):
     where = urlsplit(resp.get("Location", "")).path
     if expected == LOGIN:
         assert (resp.status_code, where) == (302, login)
-    elif expected == MOVED:
+    elif expected in (MOVED, REFUSED):
         assert resp.status_code == 302 and where and where != login, (resp.status_code, where)
     else:
         assert resp.status_code == expected
@@ -1380,6 +1508,8 @@ def _concrete(url: str, o) -> str:
         joint=o.joint.pk,
         draw=o.draw.public_id,
         token=o.token,
+        sel=o.sel.pk,
+        ins=o.ins.pk,
     )
 
 
@@ -1404,7 +1534,7 @@ def test_matrix(client, world, objs, actor, method, url, expected):
     if getattr(resp, "streaming", False):
         b"".join(resp.streaming_content)
     _check(resp, expected)
-    if expected in (LOGIN, UNAUTH, DENIED, HIDDEN) and url != "/logout/":
+    if expected in (LOGIN, UNAUTH, DENIED, HIDDEN, REFUSED) and url != "/logout/":
         assert AuditEntry.objects.count() == entries, "a refused request changed something"
     if method == "POST" and expected in (MOVED, CREATED) and not url.endswith(("/import/", "/logout/")):
         # A redirect is also how a refused action comes back; the audit entry says it happened.
@@ -1419,6 +1549,7 @@ PAGE_URLCONFS = [
     ("directory", "/directory/"),
     ("planning", "/planning/"),
     ("draw", "/draw/"),
+    ("inspection", "/inspection/"),
     ("publicity", "/public/"),
     ("reports", "/reports/"),
 ]

@@ -175,6 +175,8 @@ def test_search_by_name_substring(client, pub):
     w = pub
     found = set(results.search_results("测试企业").values_list("name", flat=True))
     assert found == {w.plain_sel.target.name, w.fixed_sel.target.name}
+    # two characters: on PostgreSQL through the bigram index, LIKE deciding
+    assert set(results.search_results("测试").values_list("name", flat=True)) == found
     page = _page(client, "测试企业")
     assert w.plain_sel.target.name in page and w.fixed_sel.target.name in page
     assert page.count("<h2 ") == 2  # one group per enterprise
@@ -210,6 +212,28 @@ def test_search_pages_by_twenty_inspections_and_groups_big_numbers(client, pub, 
     ]
     PublishedResult.objects.bulk_create(extra)
     assert "共 1 次检查、1,202 个检查事项的结果" in _page(client, row.uscc)
+
+
+@pytest.mark.django_db
+def test_a_search_over_the_cap_pages_without_counting(client, pub, monkeypatch):
+    """Beyond COUNT_CAP rows the page stops counting: “超过”, previous/next, the same order."""
+    w = pub
+    names = [w.plain_sel.target.name, w.fixed_sel.target.name]
+    rows = results.search_results("测试企业").count()
+    monkeypatch.setattr(results, "PER_PAGE", 1)
+    exact = [results.search_page("测试企业", n).groups[0].name for n in (1, 2)]
+    assert sorted(exact) == sorted(names) and results.search_page("测试企业", 1).inspections == 2
+    monkeypatch.setattr(results, "COUNT_CAP", rows - 1)
+    sp = results.search_page("测试企业", 1)
+    assert sp.capped and sp.inspections is None and sp.rows == rows
+    assert [results.search_page("测试企业", n).groups[0].name for n in (1, 2)] == exact
+    first, second = _page(client, "测试企业"), _page(client, "测试企业", page=2)
+    assert f"超过 {rows - 1} 个检查事项的结果" in first and "共 " not in first
+    assert "下一页" in first and "上一页" not in first and "第 1 页" in first
+    assert "上一页" in second and "下一页" not in second and "第 2 页" in second
+    # a page number past the cap is held at the cap; one that is not a number is page 1
+    assert results.search_page("测试企业", 99).page.number == (rows - 1) // 1
+    assert results.search_page("测试企业", "x").page.number == 1
 
 
 @pytest.mark.django_db
