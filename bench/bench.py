@@ -1,7 +1,8 @@
 """The benchmarks behind bench/RESULTS.md (run through bench/run, which prepares the environment).
 
     python bench/bench.py [--rows N] [--seed S] [--repeat K] [--import-runs R]
-                          [--only import,search,results,draw] [--results-rows N]
+                          [--only import,search,results,draw,reports] [--results-rows N]
+                          [--reports-rows N]
                           [--draw-repeat K] [--synth-max N] [--synth-select-max N] [--out DIR]
 
 Four parts, in this order (--only picks some; without `import` the database of the last run is
@@ -23,6 +24,8 @@ search — over what the import wrote: the list view's queries through the real 
 results — the public results search among --results-rows published results (bench/results_bench.py).
 draw — the target draw over the imported directory and the team draw for the ~30,000 targets it
    selects (bench/draw_bench.py).
+reports — the monthly report and the KPI dashboard over --reports-rows inspection results of one
+   year (bench/reports_bench.py).
 
 Each measured step runs in a process of its own (`bench.py _step args…`) so that its peak RSS is
 its own. bench/RESULTS.md is rewritten at the end (bench/report.py).
@@ -287,7 +290,8 @@ def step_import(path: str, department_id: str) -> dict:
 
 
 def step_search(repeat: str) -> dict:
-    """The list view's two queries (first page of 50 by id, and the paginator's COUNT) through
+    """The list view's two queries (first page of 50 by id, and the paginator's COUNT, capped at
+    10,001 as the page counts) through
     TargetFilter(q).apply(targets_for(user)), against bare SQL; with the server's plan and
     execution time (EXPLAIN ANALYZE) of exactly the SQL Django sent."""
     repeat = int(repeat)
@@ -295,6 +299,7 @@ def step_search(repeat: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
     from shuangsuiji.directory.models import Target
     from shuangsuiji.directory.selectors import TargetFilter, targets_for
 
@@ -342,7 +347,8 @@ def step_search(repeat: str) -> dict:
                 return list(qs.order_by("id")[:50])
 
             def count(qs=qs):
-                return qs.count()
+                # as the list page counts: up to COUNT_CAP + 1 (“超过 10,000 个”)
+                return CappedPaginator(qs.order_by("id"), 50).count
 
             page_ms, rows = _timed_ms(page, repeat)
             count_ms, n = _timed_ms(count, repeat)
@@ -383,7 +389,11 @@ def step_search(repeat: str) -> dict:
                 bare("SELECT id FROM directory_target WHERE name LIKE %s LIMIT 50", [like]), repeat
             )
             count_ms, _ = _timed_ms(
-                bare("SELECT count(*) FROM directory_target WHERE name LIKE %s", [like]), repeat
+                bare(
+                    "SELECT count(*) FROM (SELECT 1 FROM directory_target WHERE name LIKE %s LIMIT %s) s",
+                    [like, COUNT_CAP + 1],
+                ),
+                repeat,
             )
             ref[label] = ms
             ref[label + "+count"] = ms + count_ms
@@ -431,12 +441,13 @@ def machine() -> dict:
     }
 
 
-PARTS = ("import", "search", "results", "draw")  # in the order a full run does them
+PARTS = ("import", "search", "results", "draw", "reports")  # in the order a full run does them
 PART_KEYS = {  # which keys of results.json each part writes
     "import": ("rows", "import_runs", "copy", "ours", "copy_runs", "import_runs_detail"),
     "search": ("repeat", "search"),
     "results": ("results",),
     "draw": ("draw",),
+    "reports": ("reports",),
 }
 
 
@@ -489,6 +500,9 @@ def main():
         "them, and RESULTS.md says which run each row comes from",
     )
     p.add_argument("--results-rows", type=int, default=1_000_000, help="published results to search among")
+    p.add_argument(
+        "--reports-rows", type=int, default=1_000_000, help="inspection results the reports run over"
+    )
     p.add_argument(
         "--draw-repeat", type=int, default=3, help="timed repetitions of the reference scan (best)"
     )
@@ -548,6 +562,10 @@ def main():
             import draw_bench
 
             new["draw"] = draw_bench.run(a)
+        if "reports" in parts:
+            import reports_bench
+
+            new["reports"] = reports_bench.run(a)
         mach["load_after"] = os.getloadavg()
         run_id = max((r["id"] for r in results["runs"]), default=0) + 1
         results["runs"].append(
@@ -615,6 +633,7 @@ def run_import(a, work: Path, world: dict) -> dict:
 
 def _all_steps() -> dict:
     import draw_bench
+    import reports_bench
     import results_bench
 
     return {
@@ -624,6 +643,7 @@ def _all_steps() -> dict:
         "_search": step_search,
         **draw_bench.STEPS,
         **results_bench.STEPS,
+        **reports_bench.STEPS,
     }
 
 

@@ -22,19 +22,19 @@ Measured, each in a process of its own (peak RSS = that process's VmHWM):
 - `_select`: two witnesses commit and reveal (not timed), then `draw_run`, with
   `engine.select_positions` and `services._resolve` timed inside it: "selection" is the seed
   known → positions + audit paths resolved; the rest is writing the Selection rows;
-- `_teams_ref` then `_teams`: the engine alone (`engine.draw_team` over the same candidates, the
-  same conflicts, the same order) and `teams_draw`;
-- `_synth N`: the real `pool.freeze` fed a synthetic row stream of N candidates instead of the
-  database (no SQL), for N = 10⁵, 10⁶, 10⁷: time and peak RSS as the pool grows;
+- `_teams_ref` then `_teams`: the engine alone (the ssj-team-v2 drawer `teams_draw` uses, over the
+  same candidates, the same conflicts, the same order; and the fast v1 drawer for comparison) and
+  `teams_draw`;
+- `_synth N`: the real set-based freeze (`pool.freeze_sql`) over N synthetic candidates that
+  PostgreSQL generates instead of reading the directory, for N = 10⁵, 10⁶, 10⁷: time and peak RSS
+  as the pool grows (and `_resolve` over the file, at 10⁵ and 10⁶);
 - `_explain`: EXPLAIN ANALYZE of the freeze's query and of the reference scan (the breakdown).
 """
 
 import datetime as dt
-import io
 import json
 import sys
 import time
-from collections import deque
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -399,7 +399,9 @@ def step_announce(task_id: str) -> dict:
             frozen = freeze(task, labels)
         inner.update(c.as_dict("freeze_"))
         inner["freeze_peak_rss_mb"] = peak_rss_mb()
-        inner["pool_file_bytes"] = len(frozen.file_bytes)
+        frozen.file.seek(0, 2)
+        inner["pool_file_bytes"] = frozen.file.tell()
+        frozen.file.seek(0)
         return frozen
 
     pool.freeze = timed_freeze  # draw_announce calls pool.freeze(...)
@@ -506,10 +508,26 @@ def _team_inputs(draw):
     return selections, conflicts, depts
 
 
+def _engine_alone(spec: str, seed: bytes, selections, conflicts, depts) -> tuple[int, dict]:
+    from shuangsuiji.draw import engine
+
+    members = 0
+    with Clock() as c:
+        for name, cands, required, size in depts:
+            drawer = engine.team_drawer(spec, seed, name, [x for _, x in cands], required, size)
+            key_of = {pk: x.key for pk, x in cands}
+            for key, target_id in selections:
+                barred = [key_of[i] for i in conflicts.get(target_id, ()) if i in key_of]
+                members += len(drawer.draw(key, barred))
+    return members, c.as_dict()
+
+
 def step_teams_ref(draw_id: str) -> dict:
-    """The reference: the engine alone. engine.draw_team for every drawn target and department,
-    over the same eligible candidates (minus the target's conflicts), with the same seed, required
-    specialties, team size and running load; no database in the timed loop."""
+    """The reference: the engine alone — the team drawer `teams_draw` uses (ssj-team-v2) for every
+    drawn target and department, over the same eligible candidates (minus the target's
+    conflicts), with the same seed, required specialties, team size and running load; no database
+    in the timed loop. For comparison, the fast v1 drawer (the same teams as `engine.draw_team`)
+    over the same inputs."""
     django_setup()
     from shuangsuiji.draw import engine
     from shuangsuiji.draw.models import TargetDraw
@@ -517,27 +535,12 @@ def step_teams_ref(draw_id: str) -> dict:
     draw = TargetDraw.objects.select_related("task").get(pk=draw_id)
     seed = bytes.fromhex(draw.seed)
     selections, conflicts, depts = _team_inputs(draw)
-    members = 0
-    with Clock() as c:
-        for name, cands, required, size in depts:
-            everyone = [c for _, c in cands]
-            load: dict[str, int] = {}
-            for key, target_id in selections:
-                barred = conflicts.get(target_id)
-                pool_ = [c for pk, c in cands if pk not in barred] if barred else everyone
-                members += len(
-                    engine.draw_team(
-                        seed,
-                        target_key=key,
-                        department=name,
-                        candidates=pool_,
-                        required=required,
-                        size=size,
-                        load=load,
-                    )
-                )
+    members, timing = _engine_alone(engine.TEAM_V2, seed, selections, conflicts, depts)
+    _, v1 = _engine_alone(engine.TEAM_V1, seed, selections, conflicts, depts)
     return {
-        **c.as_dict(),
+        **timing,
+        "engine": engine.TEAM_V2,
+        "v1_fast": v1,
         "members": members,
         "selections": len(selections),
         "eligible": {name: len(cands) for name, cands, _, _ in depts},
@@ -572,11 +575,11 @@ def step_teams(draw_id: str) -> dict:
 
         return wrapper
 
-    draw_team = engine.draw_team
-    engine.draw_team = timed("engine.draw_team", draw_team)
+    # the phases keep the names the report prints: the team engine, and the TeamMember insert
+    engine.TeamDrawerV2.draw = timed("engine.draw_team", engine.TeamDrawerV2.draw)
     services._eligibility = timed("_eligibility", services._eligibility)
     services._requirements = timed("_requirements", services._requirements)
-    TeamMember.objects.bulk_create = timed("TeamMember bulk_create", TeamMember.objects.bulk_create)
+    services._insert_members = timed("TeamMember bulk_create", services._insert_members)
     sql_seconds = {"n": 0, "s": 0.0}
 
     def sql_timer(execute, sql, params, many, context):
@@ -611,11 +614,11 @@ def step_teams(draw_id: str) -> dict:
 
 
 class _SyntheticScope:
-    """Stands in for pool.annotated(task): `.values_list(…).iterator(chunk_size)` yields
-    (pk, key, stratum, reason) in (stratum, key) order, as the database does; strata in the
-    directory's proportions (A 40 %, B 45 %, C 10 %, D 3 %, unclassified 2 %). Keys are 18
-    characters rising with irregular gaps and ids are scattered, so that the pool file compresses
-    about as the real one does (~13 bytes a candidate)."""
+    """Stands in for pool.annotated(task) in the Python path (`pool.freeze_rows`, what SQLite
+    runs): (pk, key, stratum, reason) in (stratum, key) order; strata in the directory's
+    proportions (A 40 %, B 45 %, C 10 %, D 3 %, unclassified 2 %). Keys are 18 characters rising
+    with irregular gaps and ids are scattered, so that the pool file compresses about as the real
+    one does (~13 bytes a candidate)."""
 
     SHARES = (("", 0.02), ("A", 0.40), ("B", 0.45), ("C", 0.10), ("D", 0.03))
 
@@ -634,32 +637,53 @@ class _SyntheticScope:
                 yield (k * 7_919) % (2 * n) + 1, f"9{1 + k % 2}130110{i * 997_001 + gap:010d}", stratum, ""
 
 
+def _synthetic_sql(n: int) -> str:
+    """The same candidates as _SyntheticScope, generated by PostgreSQL in a scrambled order (the
+    sort has real work to do, as over the directory), with ~0.9 % excluded (open task / cap)."""
+    parts, offset = [], 0
+    for stratum, share in _SyntheticScope.SHARES:
+        m = round(n * share)
+        parts.append(
+            f"SELECT {offset} + i + 1 AS k, i, '{stratum}'::text AS stratum "
+            f"FROM (SELECT (j * 1000003::bigint) %% {m} AS i FROM generate_series(0, {m - 1}) j) g"
+        )
+        offset += m
+    return (
+        f"SELECT (k * 7919) %% {2 * n} + 1, "
+        "'9' || (1 + k %% 2)::text || '130110' || lpad((i * 997001 + (k * 2654435761) %% 997001)::text, 10, '0') "
+        "COLLATE \"C\", stratum, CASE WHEN k %% 150 = 0 THEN 'open_task' WHEN k %% 400 = 7 THEN 'cap' ELSE '' END "
+        f"FROM ({' UNION ALL '.join(parts)}) s"
+    )
+
+
 def step_synth(n: str, select: str = "0") -> dict:
-    """pool.freeze over N synthetic candidates (and, with select=1, services._resolve over the
-    pool file it wrote, for R-PLAN-3's default quotas), in a process of its own."""
+    """The real set-based freeze (`pool.freeze_sql`, what `pool.freeze` runs on PostgreSQL) over N
+    synthetic candidates generated by PostgreSQL instead of read from the directory (and, with
+    select=1, services._resolve over the pool file it wrote, for R-PLAN-3's default quotas), in a
+    process of its own: time and peak RSS as the pool grows to 10⁷."""
     n = int(n)
-    django_setup()  # settings only: no query is made
+    django_setup()
     from shuangsuiji.draw import engine, pool, services
 
     rss_ready = current_rss_mb()
     labels = {c: f"层{c or 'U'}" for c in ("A", "B", "C", "D", "")}
-    source = None
-    if n <= 1_000_000:  # what producing the rows costs (the database's part in the real freeze)
-        with Clock() as c:
-            deque(_SyntheticScope(n).iterator(), maxlen=0)  # produce every row, keep none
-        source = c.client_cpu
-    pool.annotated = lambda task: _SyntheticScope(n)
-    with Clock() as c:
-        frozen = pool.freeze(SimpleNamespace(code="SYNTH"), labels)
+    pid = django_backend_pid()
+    with Clock(pid) as c:
+        frozen = pool.freeze_sql(_synthetic_sql(n), [], labels, "SYNTH")
+    frozen.file.seek(0, 2)
     out = {
         "n": n,
+        "source": "PostgreSQL generate_series, through pool.freeze_sql",
         "freeze_seconds": c.wall,
         "freeze_cpu_s": c.client_cpu,
-        "row_source_cpu_s": source,
-        "pool_file_bytes": len(frozen.file_bytes),
+        "freeze_server_cpu_s": c.server_cpu,
+        "pool": sum(s["size"] for s in frozen.strata),
+        "exclusions": frozen.exclusions,
+        "pool_file_bytes": frozen.file.tell(),
         "freeze_peak_rss_mb": peak_rss_mb(),
         "rss_after_django_mb": rss_ready,
     }
+    frozen.file.seek(0)
     if select == "1":
         ratios = {c: Decimal(r) for c, r in RATIOS.items()} | {"": Decimal(RATIOS["B"])}
         strata = frozen.strata
@@ -668,11 +692,7 @@ def step_synth(n: str, select: str = "0") -> dict:
         )
         for s in strata:
             s["quota"] = quotas[s["label"]]
-        data = frozen.file_bytes
-        del frozen
-        draw = SimpleNamespace(
-            strata=strata, pool_file=SimpleNamespace(open=lambda mode="rb": io.BytesIO(data))
-        )
+        draw = SimpleNamespace(strata=strata, pool_file=SimpleNamespace(open=lambda mode="rb": frozen.file))
         with Clock() as c:
             wanted = {
                 s["label"]: engine.select_positions(b"\x01" * 32, s["label"], s["size"], s["quota"])

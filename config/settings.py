@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shuangsuiji.draw",
     "shuangsuiji.inspection",
     "shuangsuiji.publicity",
+    "shuangsuiji.followup",
     "shuangsuiji.reports",
     "shuangsuiji.demo",
 ]

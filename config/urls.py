@@ -9,6 +9,7 @@ urlpatterns = [
     path("draw/", include("shuangsuiji.draw.urls")),
     path("inspection/", include("shuangsuiji.inspection.urls")),
     path("public/", include("shuangsuiji.publicity.urls")),
+    path("followup/", include("shuangsuiji.followup.urls")),
     path("reports/", include("shuangsuiji.reports.urls")),
     path("api/v1/", api.urls),
 ]

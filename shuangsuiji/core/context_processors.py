@@ -24,6 +24,9 @@ def navigation(request):
         plan += [("年度目标", "planning:goals"), ("一业一查清单", "planning:joint_lists")]
     if can(user, Action.PLAN_VIEW):
         plan.append(("年度抽查计划", "planning:plan_list"))
+        plan.append(("实施方案任务分工", "planning:workplan"))
+    if can(user, Action.PLAN_EDIT) or can(user, Action.PLAN_APPROVE):
+        plan.append(("抽查计划测算", "planning:simulator"))
     if can(user, Action.RECUSAL_DECIDE):
         plan.append(("回避申请", "draw:recusals"))
     if can(user, Action.DRAW_AUDIT):
@@ -39,8 +42,26 @@ def navigation(request):
         check.append(("结果复核", "inspection:review"))
     if check:
         nav.append(("检查", check))
+    followup = []
+    if can(user, Action.FOLLOWUP_VIEW):
+        followup.append(("台账", "followup:ledger"))
+        if user.role != "office":
+            followup.append(("移送收件箱", "followup:inbox"))
+    if can(user, Action.RETURN_VISIT):
+        followup.append(("回访", "followup:visits"))
+    if followup:
+        nav.append(("后续处置", followup))
+    reports = []
     if can(user, Action.REPORT_VIEW):
-        nav.append(("报表", [("月报表", "reports:monthly")]))
+        reports += [("月报表", "reports:monthly"), ("报送情况", "reports:submissions")]
+    if can(user, Action.ASSESS_VIEW):
+        reports += [
+            ("指标看板", "reports:dashboard"),
+            ("督查考核", "reports:assessment"),
+            ("抽查结果推断", "reports:estimates"),
+        ]
+    if reports:
+        nav.append(("报表", reports))
     nav.append(("公示", [("公示门户", "publicity:index"), ("检查结果查询", "publicity:results")]))
     admin = []
     if can(user, Action.JOB_VIEW):

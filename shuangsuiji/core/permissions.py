@@ -29,6 +29,11 @@ class Action(StrEnum):
     INSPECT = "inspect"  # check in, enter the department's results
     RESULT_REVIEW = "result.review"  # review, publish, return, correct results
     REPORT_VIEW = "report.view"  # monthly reports (the office: every department of its jurisdiction)
+    FOLLOWUP_VIEW = "followup.view"  # the problem ledger (台账) in scope, transfers received
+    FOLLOWUP_EDIT = "followup.edit"  # record dispositions and outcomes, accept transfers
+    RETURN_VISIT = "return_visit"  # the office draws and records return visits (回访)
+    ASSESS_VIEW = "assess.view"  # KPI dashboard, assessment (督查考核), overdue lists
+    WORKPLAN_EDIT = "workplan.edit"  # the office keeps the 实施方案's milestones and deadlines
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -56,6 +61,11 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.INSPECT: {Role.INSPECTOR},
     Action.RESULT_REVIEW: {Role.REVIEWER},
     Action.REPORT_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
+    Action.FOLLOWUP_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER, Role.INSPECTOR},
+    Action.FOLLOWUP_EDIT: {Role.DEPT_ADMIN, Role.REVIEWER, Role.INSPECTOR},
+    Action.RETURN_VISIT: {Role.OFFICE},
+    Action.ASSESS_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
+    Action.WORKPLAN_EDIT: {Role.OFFICE},
 }
 
 

@@ -1,7 +1,8 @@
-"""The demo county's year so far (JOURNEYS.md January–March): the year's goals from the 鹿泉区
-2026 preset, the county's 一业一查 lists, every department's published plan, and a few tasks
-already drawn — one joint, one voided and redrawn — with their teams. Everything goes through
-the same services a clerk's clicks do."""
+"""The demo county's year to date (JOURNEYS.md January–November): the year's goals from the 鹿泉区
+2026 preset, the county's 一业一查 lists, every department's published plan, its tasks drawn month
+by month (joint ones, one voided and redrawn) with their teams, inspections finished, reviewed and
+published through the year (a few late, some still open, one overdue), then follow-up. Every step
+goes through the same services a clerk's clicks do, on the day it happened (`clock.at`)."""
 
 import datetime as dt
 import random
@@ -14,6 +15,11 @@ from shuangsuiji.draw import services as draws
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import AnnualPlan
 
+from . import clock
+from . import followup as followup_demo
+from . import reports as reports_demo
+from . import workplan as workplan_demo
+from .clock import at
 from .county import COUNTY, SEED
 
 YEAR = 2026
@@ -37,6 +43,15 @@ def _item(name: str) -> Item:
 
 
 def build() -> dict:
+    with at(D(YEAR, 1, 6)):
+        counts = _build()
+    # follow-up records its own dates (each disposition's day), up to today
+    counts |= followup_demo.load(COUNTY, YEAR, clock.today())
+    counts |= reports_demo.load(COUNTY, YEAR, clock.today())
+    return counts | workplan_demo.load(COUNTY, YEAR, clock.today())
+
+
+def _build() -> dict:
     rng = random.Random(SEED + 1)
     office = User.objects.get(username="office")
     planning.goals_from_preset(actor=office, preset="luquan-2026", year=YEAR)
@@ -78,7 +93,8 @@ def build() -> dict:
     def task(key, dept, **kw):
         kw.setdefault("window_start", D(YEAR, 3, 1))
         kw.setdefault("window_end", D(YEAR, 11, 30))
-        tasks[key] = planning.task_save(actor=_admin(dept), plan=plans[dept.pk], **kw)
+        with at(D(YEAR, 1, 20)):
+            tasks[key] = planning.task_save(actor=_admin(dept), plan=plans[dept.pk], **kw)
 
     lines = {b.name: b for b in scjg.business_lines.all()}
     task(
@@ -151,39 +167,59 @@ def build() -> dict:
     claimed = Item.objects.filter(claims__department=jyj).exclude(pk=school.pk).order_by("code").first()
     task("jyj-own", jyj, name=f"2026年{claimed.name[:-3]}双随机抽查", items=[claimed])
 
-    for plan in plans.values():
+    for n, plan in enumerate(plans.values()):
         if plan.tasks.exists():
-            planning.plan_submit(actor=_admin(plan.department), plan=plan)
-            planning.plan_approve(actor=office, plan=plan)
+            with at(D(YEAR, 2, 2 + n)):
+                planning.plan_submit(actor=_admin(plan.department), plan=plan)
+            with at(D(YEAR, 2, 12 + n)):
+                planning.plan_approve(actor=office, plan=plan)
 
-    def draw(key, void_first: str | None = None):
-        """Announce, two witnesses commit then reveal, draw; optionally void and redraw; teams."""
+    def draw(key, on: dt.date, void_first: str | None = None):
+        """Announced a week ahead; on the day two witnesses commit then reveal, the targets are
+        drawn, then the teams; optionally voided the same day and drawn again a week later."""
         t = tasks[key]
         admin = _admin(t.lead)
         for attempt in range(2 if void_first else 1):
+            day = on + dt.timedelta(days=7 * attempt)
             t.refresh_from_db()
-            d = draws.draw_announce(
-                actor=admin, task=t, draw_at=timezone.now(), place="鹿泉区政务服务中心三楼会议室"
-            )
+            with at(day - dt.timedelta(days=7), 10):
+                d = draws.draw_announce(
+                    actor=admin,
+                    task=t,
+                    draw_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30))),
+                    place="鹿泉区政务服务中心三楼会议室",
+                )
             numbers = {f"见证人{i}": str(rng.randrange(10**5, 10**6)) for i in (1, 2)}
-            for (label, number), who in zip(
-                numbers.items(), ["区纪委监委派驻纪检组干部", "区个体劳动者协会代表"], strict=True
-            ):
-                draws.witness_commit(actor=admin, draw=d, label=label, description=who, number=number)
-            for label, number in numbers.items():
-                draws.witness_reveal(actor=admin, draw=d, label=label, number=number)
-            d = draws.draw_run(actor=admin, draw=d)
-            if void_first and attempt == 0:
-                draws.draw_void(actor=admin, draw=d, reason=void_first)
-        draws.teams_draw(actor=admin, draw=d)
+            with at(day, 9, 30):
+                for (label, number), who in zip(
+                    numbers.items(), ["区纪委监委派驻纪检组干部", "区个体劳动者协会代表"], strict=True
+                ):
+                    draws.witness_commit(actor=admin, draw=d, label=label, description=who, number=number)
+                for label, number in numbers.items():
+                    draws.witness_reveal(actor=admin, draw=d, label=label, number=number)
+                d = draws.draw_run(actor=admin, draw=d)
+                if void_first and attempt == 0:
+                    draws.draw_void(actor=admin, draw=d, reason=void_first)
+        with at(on + dt.timedelta(days=7 * (attempt)), 11):
+            draws.teams_draw(actor=admin, draw=d)
         return d
 
-    catering = draw("catering")
-    internal = draw("internal", void_first="对象池未排除已注销的分支机构，经复核作废重抽")
-    draw("publicity")
+    catering = draw("catering", D(YEAR, 3, 16))
+    internal = draw("internal", D(YEAR, 3, 30), void_first="对象池未排除已注销的分支机构，经复核作废重抽")
+    publicity = draw("publicity", D(YEAR, 4, 13))
+    own = [
+        draw(key, D(YEAR, 4, 20) + dt.timedelta(days=7 * n))
+        for n, key in enumerate(sorted(k for k in tasks if k.startswith("own-")))
+    ]
+    jyj_own = draw("jyj-own", D(YEAR, 5, 18))
+    individual = draw("individual", D(YEAR, 6, 1))
+    training = draw("training", D(YEAR, 6, 24))
+    drawn = 7 + len(own)
     _link_inspector_accounts()
     inspected = _inspect(catering, internal, rng)
-    return {"plans": len(plans), "tasks": len(tasks), "drawn": 3, **inspected}
+    more = _inspect_the_year([publicity, individual, training, jyj_own, *own], rng)
+    inspected = {k: inspected[k] + more[k] for k in inspected}
+    return {"plans": len(plans), "tasks": len(tasks), "drawn": drawn, **inspected}
 
 
 def _link_inspector_accounts():
@@ -214,64 +250,137 @@ def _as_user(inspector):
     return User.objects.get(role="inspector", department=inspector.department)
 
 
-def _inspect(catering, internal, rng) -> dict:
-    """April–May of JOURNEYS.md for the catering task (all published, a problem, ratings), and
-    today's state for the internal joint task (check-ins, results waiting, one overdue)."""
+PROBLEMS = [
+    (["not_disclosed", "pending_followup"], "未按规定公示年度报告"),
+    (["nonconforming", "pending_followup"], "进货查验记录不全，部分食品无法提供合格证明"),
+    (["unreachable"], "通过登记的经营场所无法联系"),
+    (["corrected"], "消防通道堆放杂物，已当场责令改正"),
+]
+
+
+def _enter(sel, dept, items_problem: tuple | None):
+    """The department's results for one target, entered by a member of its team (or the demo
+    account standing in for it)."""
     from shuangsuiji.directory.models import Inspector
+    from shuangsuiji.inspection import services as insp
+
+    member = sel.team.filter(active=True, department=dept).select_related("inspector").first()
+    inspector = member.inspector
+    user = _as_user(inspector)
+    if inspector.user_id != user.pk:  # the demo account stands in for this team member
+        Inspector.objects.filter(user=user).update(user=None)
+        inspector.user = user
+        inspector.save(update_fields=["user"])
+    for n, item in enumerate(insp._department_items(sel, dept)):
+        cats, text = items_problem if items_problem and n == 0 else (["none_found"], "")
+        insp.result_save(
+            actor=user,
+            selection=sel,
+            item=item,
+            method="document" if item.offsite_only else "onsite",
+            categories=cats,
+            problem=text,
+        )
+    return user
+
+
+def _inspect(catering, internal, rng) -> dict:
+    """Kept for the catering and internal tasks' own story: see `_inspect_the_year`."""
+    return _inspect_the_year([catering, internal], rng, story=True)
+
+
+def _inspect_the_year(drawn, rng, story: bool = False) -> dict:
+    """Each drawn task's inspections as the year went: finished within the window (never after
+    today), entered and submitted the same day, reviewed a week or so later — a few after their
+    20-working-day deadline, some still waiting, one finished long ago and never entered
+    (overdue); about one in seven finds a problem. The steps run in date order, each on its day.
+
+    With `story`, the two tasks JOURNEYS.md tells: the catering joint task (April–May, all
+    published, ratings) and the internal joint task (in progress in November)."""
     from shuangsuiji.inspection import services as insp
     from shuangsuiji.inspection.models import Inspection
 
-    def enter(sel, dept, finished, problem=False, submit=True):
-        member = sel.team.filter(active=True, department=dept).select_related("inspector").first()
-        inspector = member.inspector
-        user = _as_user(inspector)
-        if inspector.user_id != user.pk:  # the demo account stands in for this team member
-            Inspector.objects.filter(user=user).update(user=None)
-            inspector.user = user
-            inspector.save(update_fields=["user"])
-        for n, item in enumerate(insp._department_items(sel, dept)):
-            cats, text = (
-                (["not_disclosed", "pending_followup"], "未按规定公示年度报告，已告知限期补报")
-                if problem and n == 0
-                else (["none_found"], "")
-            )
-            insp.result_save(
-                actor=user,
-                selection=sel,
-                item=item,
-                method="document" if item.offsite_only else "onsite",
-                categories=cats,
-                problem=text,
-            )
-        insp.inspection_finish(actor=user, selection=sel, finished_on=finished)
-        if submit:
-            insp.inspection_submit(actor=user, selection=sel)
-        return Inspection.objects.get(selection=sel, department=dept)
+    today = clock.today()
+    events: list[tuple[dt.datetime, int, object]] = []
+    counts = {"published": 0, "waiting": 0}
 
-    published = waiting = 0
-    for n, sel in enumerate(catering.selections.order_by("order")):
-        for dept in catering.task.departments.order_by("pk"):
-            ins = enter(
-                sel,
-                dept,
-                D(YEAR, 4, 20) + dt.timedelta(days=n % 30),
-                problem=(n % 7 == 3 and dept == catering.task.lead),
-            )
+    def on(day: dt.date, hour: int, fn) -> bool:
+        if clock.past(day, hour):
+            events.append((dt.datetime.combine(day, dt.time(hour)), len(events), fn))
+            return True
+        return False
+
+    def plan(sel, dept, finished: dt.date, problem, submit=True, review_after: int | None = 6):
+        def finish():
+            user = _enter(sel, dept, problem)
+            insp.inspection_finish(actor=user, selection=sel, finished_on=finished)
+            if submit:
+                insp.inspection_submit(actor=user, selection=sel)
+
+        def approve():
             reviewer = User.objects.get(role="reviewer", department=dept)
-            insp.review_approve(actor=reviewer, inspection=ins)
-            published += 1
-        if n % 3 == 0:
-            insp.rating_submit(
-                selection=sel,
-                code=sel.rating_code,
-                score=rng.choice([4, 5, 5, 5, 3]),
-                comment="检查人员亮证、规范",
+            insp.review_approve(
+                actor=reviewer, inspection=Inspection.objects.get(selection=sel, department=dept)
             )
-    lead = internal.task.lead
-    for n, sel in enumerate(internal.selections.order_by("order")[:12]):
-        if n < 6:
-            enter(sel, lead, D(YEAR, 11, 2) + dt.timedelta(days=n), submit=n % 2 == 0)
-            waiting += 1
-        elif n == 6:  # finished early October, never entered: overdue by now
-            enter(sel, lead, D(YEAR, 9, 30), submit=False)
-    return {"published": published, "waiting": waiting}
+            counts["published"] += 1
+
+        on(finished, 16, finish)
+        if submit and review_after is not None and finished + dt.timedelta(days=review_after) <= today:
+            on(finished + dt.timedelta(days=review_after), 10, approve)
+        elif submit and finished <= today:
+            counts["waiting"] += 1
+
+    for d in drawn:
+        task = d.task
+        departments = list(task.departments.order_by("pk"))
+        sels = list(d.selections.order_by("order"))
+        if story and task.mode == "joint":  # the catering task: all published by the end of May
+            for n, sel in enumerate(sels):
+                for dept in departments:
+                    problem = PROBLEMS[0] if n % 7 == 3 and dept == task.lead else None
+                    plan(sel, dept, D(YEAR, 4, 20) + dt.timedelta(days=n % 30), problem)
+                if n % 3 == 0:
+                    rating = (sel, rng.choice([4, 5, 5, 5, 3]))
+                    on(
+                        D(YEAR, 4, 20) + dt.timedelta(days=n % 30 + 8),
+                        18,
+                        lambda sel=rating[0], score=rating[1]: insp.rating_submit(
+                            selection=sel, code=sel.rating_code, score=score, comment="检查人员亮证、规范"
+                        ),
+                    )
+            continue
+        if story:  # the internal joint task: November's work in progress, one overdue
+            for n, sel in enumerate(sels[:12]):
+                if n < 6:
+                    plan(
+                        sel,
+                        task.lead,
+                        D(YEAR, 11, 2) + dt.timedelta(days=n),
+                        None,
+                        submit=n % 2 == 0,
+                        review_after=None,
+                    )
+                elif n == 6:  # finished at the end of September, never entered: overdue by now
+                    plan(sel, task.lead, D(YEAR, 9, 30), None, submit=False)
+            continue
+        first = max(task.window_start, timezone.localdate(d.drawn_at) + dt.timedelta(days=7))
+        last = min(task.window_end, today - dt.timedelta(days=3))
+        if last < first:
+            continue
+        span = max((last - first).days, 1)
+        for n, sel in enumerate(sels[:40]):
+            if n % 9 == 8:
+                continue  # not yet inspected
+            finished = first + dt.timedelta(days=(n * 37) % span)
+            for k, dept in enumerate(departments):
+                problem = PROBLEMS[(n + k) % len(PROBLEMS)] if (n + 3 * k) % 7 == 2 else None
+                if n % 13 == 5:
+                    plan(sel, dept, finished, problem, review_after=40)  # published after the deadline
+                elif n % 11 == 4:
+                    plan(sel, dept, finished, problem, review_after=None)  # waiting for review
+                else:
+                    plan(sel, dept, finished, problem, review_after=5 + n % 6)
+    for when, _, fn in sorted(events, key=lambda e: (e[0], e[1])):
+        with at(when.date(), when.hour):
+            fn()
+    return counts

@@ -9,9 +9,11 @@ finished inspections). Primitives: SHA-256 and HMAC-SHA256 only — never Python
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
+from operator import attrgetter
 
 VERSION = "ssj-draw-v1"
 
@@ -77,13 +79,28 @@ def derive_seed(
 
 # ---- the pool commitment: RFC 6962 Merkle trees, one per stratum ---------------------------------
 
+try:  # CPython's own SHA-256: for the short inputs hashed here, cheaper per call than OpenSSL 3's
+    from _sha256 import sha256 as _sha  # EVP path; the digest is the same SHA-256
+except ImportError:  # pragma: no cover - Python ≥ 3.12 names it _sha2
+    try:
+        from _sha2 import sha256 as _sha
+    except ImportError:
+        _sha = hashlib.sha256
+
+_NODE = b"\x01"
+
+
+def leaf_prefix(stratum: str) -> bytes:
+    """The bytes every leaf hash of a stratum starts with: 0x00 ‖ the label's enc() field."""
+    return b"\x00" + enc(stratum)
+
 
 def leaf_hash(stratum: str, key: str) -> bytes:
     return sha256(b"\x00" + enc(stratum, key))
 
 
 def _node(left: bytes, right: bytes) -> bytes:
-    return sha256(b"\x01" + left + right)
+    return _sha(_NODE + left + right).digest()
 
 
 def _split(n: int) -> int:
@@ -105,52 +122,139 @@ def path_ranges(index: int, lo: int, hi: int) -> list[tuple[int, int]]:
     return path_ranges(index, lo + k, hi) + [(lo, lo + k)]
 
 
+_BLOCK = 1 << 13  # leaves hashed level by level at a time by extend(): bounded memory
+
+
+def _perfect_subtrees(size: int) -> list[tuple[int, int]]:
+    """(first leaf, height) of the perfect subtrees an RFC 6962 tree of `size` leaves is folded
+    from, largest first: one per set bit of size."""
+    out, lo = [], 0
+    for h in range(size.bit_length() - 1, -1, -1):
+        if size >> h & 1:
+            out.append((lo, h))
+            lo += 1 << h
+    return out
+
+
 class MerkleBuilder:
     """RFC 6962 Merkle Tree Hash computed as leaves stream in, in O(log n) memory. Audit paths
     for leaves named in advance are collected on the way (a draw needs them only for the
-    selected positions, so a pool of 10⁷ never has to sit in memory)."""
+    selected positions, so a pool of 10⁷ never has to sit in memory).
+
+    Leaves come one at a time (`add`) or in batches (`extend`, the fast path: aligned blocks of
+    leaves reduced level by level). The stack holds the perfect subtrees of the leaves so far,
+    largest first (their sizes are the set bits of the count): the RFC 6962 tree is these folded
+    right to left. A wanted leaf's path is, bottom-up, its siblings inside its perfect subtree (one
+    per level, written as each pair is hashed), then the fold of the subtrees to its right, then
+    the subtrees to its left, nearest first (written by root())."""
 
     def __init__(self, size: int | None = None, want: Iterable[int] = ()):
-        want = list(want)
+        want = sorted(set(want))
         if want and size is None:
             raise ValueError("audit paths need the tree size in advance")
         self.size, self.count = size, 0
-        self._stack: list[tuple[int, int, bytes]] = []  # (first leaf, leaf count, hash)
-        self._want = {i: path_ranges(i, 0, size) for i in want}
-        self._needed = {r for ranges in self._want.values() for r in ranges}
-        self._found: dict[tuple[int, int], bytes] = {}
+        self._stack: list[bytes] = []
+        self._heights: list[int] = []
+        self._want = want
+        self._paths: dict[int, bytearray] = {}
+        if want:
+            parts = _perfect_subtrees(size)
+            for t, (lo, h) in enumerate(parts):
+                n = h + (t < len(parts) - 1) + t
+                for i in want[bisect_left(want, lo) : bisect_left(want, lo + (1 << h))]:
+                    self._paths[i] = bytearray(32 * n)
 
-    def _note(self, lo: int, n: int, h: bytes) -> None:
-        if (lo, lo + n) in self._needed:
-            self._found[(lo, lo + n)] = h
+    def _wanted(self, lo: int, hi: int) -> list[int]:
+        w = self._want
+        return w[bisect_left(w, lo) : bisect_left(w, hi)]
+
+    def _push(self, h: bytes, height: int) -> None:
+        """A perfect subtree of 2^height leaves starting at self.count (aligned)."""
+        stack, heights = self._stack, self._heights
+        lo = self.count
+        self.count += 1 << height
+        while heights and heights[-1] == height:
+            left = stack.pop()
+            heights.pop()
+            if self._want:
+                span, at = 1 << height, 32 * height
+                for i in self._wanted(lo - span, lo):
+                    self._paths[i][at : at + 32] = h
+                for i in self._wanted(lo, lo + span):
+                    self._paths[i][at : at + 32] = left
+                lo -= span
+            h = _sha(_NODE + left + h).digest()
+            height += 1
+        stack.append(h)
+        heights.append(height)
 
     def add(self, leaf: bytes) -> None:
         if self.size is not None and self.count >= self.size:
             raise ValueError("more leaves than the declared size")
-        item = (self.count, 1, leaf)
-        self.count += 1
-        self._note(*item)
-        while self._stack and self._stack[-1][1] == item[1]:
-            lo, n, h = self._stack.pop()
-            item = (lo, n * 2, _node(h, item[2]))
-            self._note(*item)
-        self._stack.append(item)
+        self._push(leaf, 0)
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """add() each leaf, in order — the same tree, much less work per leaf."""
+        n = len(leaves)
+        if self.size is not None and self.count + n > self.size:
+            raise ValueError("more leaves than the declared size")
+        sha, node = _sha, _NODE
+        i = 0
+        while i < n:
+            c = self.count
+            h = min((n - i).bit_length() - 1, _BLOCK.bit_length() - 1)
+            if c:
+                h = min(h, (c & -c).bit_length() - 1)
+            level = leaves[i : i + (1 << h)]
+            i += 1 << h
+            wanted = self._wanted(c, c + (1 << h)) if self._want else ()
+            for height in range(h):
+                if wanted:
+                    at, first = 32 * height, c >> height
+                    for j in wanted:
+                        self._paths[j][at : at + 32] = level[((j >> height) ^ 1) - first]
+                it = iter(level)
+                level = [sha(node + a + b).digest() for a, b in zip(it, it, strict=True)]
+            self._push(level[0], h)
 
     def root(self) -> bytes:
         if self.size is not None and self.count != self.size:
             raise ValueError(f"expected {self.size} leaves, got {self.count}")
-        size = self.count
         if not self._stack:
             return sha256(b"")
-        h = self._stack[-1][2]
-        for lo, _, left in reversed(self._stack[:-1]):  # fold the right spine
-            h = _node(left, h)
-            self._note(lo, size - lo, h)
-        return h
+        stack, heights = self._stack, self._heights
+        folds = [stack[-1]]  # folds[k]: the fold of the subtrees from the k-th last to the last
+        for left in reversed(stack[:-1]):
+            folds.append(_node(left, folds[-1]))
+        if self._want:
+            m, lo = len(stack), 0
+            for t in range(m):
+                span = 1 << heights[t]
+                at = heights[t]
+                for i in self._wanted(lo, lo + span):
+                    path, k = self._paths[i], at
+                    if t < m - 1:  # the fold of everything to the right
+                        path[32 * k : 32 * k + 32] = folds[m - 2 - t]
+                        k += 1
+                    for left in reversed(stack[:t]):  # then the subtrees to the left, nearest first
+                        path[32 * k : 32 * k + 32] = left
+                        k += 1
+                lo += span
+        return folds[-1]
+
+    def take_path(self, index: int) -> bytearray:
+        """After root(): the audit path of a wanted leaf, its hashes concatenated bottom-up — handed
+        over, not copied (a draw of 30,000 keeps each path once)."""
+        return self._paths.pop(index)
 
     def paths(self) -> dict[int, list[str]]:
         """After root(): the audit path (hex, bottom-up) of each wanted leaf."""
-        return {i: [self._found[r].hex() for r in ranges] for i, ranges in self._want.items()}
+        return {i: path_hex(p) for i, p in self._paths.items()}
+
+
+def path_hex(path: bytes) -> list[str]:
+    """A path's concatenated hashes as the list of hex strings the record publishes."""
+    return [path[k : k + 32].hex() for k in range(0, len(path), 32)]
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
@@ -223,14 +327,55 @@ def quotas_by_total(sizes: dict[str, int], total: int) -> dict[str, int]:
 # ---- selecting positions ------------------------------------------------------------------------
 
 
+class _Hmac:
+    """HMAC-SHA256 under one key, RFC 2104 step by step with the padded key's two blocks hashed
+    once: the same digests as hmac.new(key, msg, sha256), at a fraction of the cost per message
+    (the draws compute tens of thousands under one seed)."""
+
+    _cache: dict[bytes, "_Hmac"] = {}
+
+    def __init__(self, key: bytes):
+        k0 = (sha256(key) if len(key) > 64 else key).ljust(64, b"\x00")
+        self.ipad = _sha(bytes(b ^ 0x36 for b in k0))
+        self.opad = _sha(bytes(b ^ 0x5C for b in k0))
+
+    @classmethod
+    def of(cls, key: bytes) -> "_Hmac":
+        mac = cls._cache.get(key)
+        if mac is None:
+            if len(cls._cache) > 32:
+                cls._cache.clear()
+            mac = cls._cache[key] = cls(key)
+        return mac
+
+    def digest(self, msg: bytes) -> bytes:
+        inner = self.ipad.copy()
+        inner.update(msg)
+        outer = self.opad.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
 class Stream:
     """Uniform integers from HMAC-SHA256(seed, enc(purpose, label) || counter) blocks."""
 
     def __init__(self, seed: bytes, purpose: str, label: str):
         self._key, self._prefix, self.counter = seed, enc(purpose, label), 0
+        self._mac = _Hmac.of(seed)
+
+    @classmethod
+    def over(cls, seed: bytes, *fields: str) -> "Stream":
+        """The stream whose blocks are HMAC(seed, enc(*fields) ‖ u64(counter))."""
+        return cls.over_prefix(seed, enc(*fields))
+
+    @classmethod
+    def over_prefix(cls, seed: bytes, prefix: bytes) -> "Stream":
+        stream = cls.__new__(cls)
+        stream._key, stream._prefix, stream.counter, stream._mac = seed, prefix, 0, _Hmac.of(seed)
+        return stream
 
     def block(self) -> int:
-        b = hmac.new(self._key, self._prefix + self.counter.to_bytes(8, "big"), hashlib.sha256).digest()
+        b = self._mac.digest(self._prefix + self.counter.to_bytes(8, "big"))
         self.counter += 1
         return int.from_bytes(b, "big")
 
@@ -327,6 +472,187 @@ def draw_team(
     for m in team:
         load[m.key] = load.get(m.key, 0) + 1
     return team
+
+
+TEAM_V1 = "ssj-team-v1"
+TEAM_V2 = "ssj-team-v2"
+REPLACE_V2 = "ssj-team-replace-v2"
+_TEAM_V2_FIELD = enc(TEAM_V2)
+
+_by_key = attrgetter("key")  # str order is code-point order, which is UTF-8 byte order
+
+
+class TeamDrawer:
+    """`draw_team` for every drawn target of one department in turn, with the same teams (the
+    suite checks it against `draw_team`), at a fraction of the work: the candidates are kept in
+    buckets by load and by which required specialties they hold, each bucket in key order, so each
+    step looks only at the least-loaded bucket(s) that can supply it, and the HMAC tie-break is
+    computed for those candidates only (with the seed's HMAC pads hashed once). The order
+    `team_order` defines — load, then the HMAC — is unchanged: the first candidate in it with a
+    property is the least HMAC among the least-loaded candidates with that property."""
+
+    spec = TEAM_V1
+
+    def __init__(
+        self,
+        seed: bytes,
+        department: str,
+        candidates: Iterable[Candidate],
+        required: Sequence[str],
+        size: int,
+        load: dict[str, int] | None = None,
+    ):
+        self.department, self.required, self.size = department, list(required), size
+        self.load = load if load is not None else {}
+        self._seed, self._mac = seed, _Hmac.of(seed)
+        self._cands = [c for c in candidates if not c.is_expert]
+        self._enc = {c.key: enc(c.key) for c in self._cands}
+        self._dept = enc(department)
+        self._wanted = set(self.required)
+        # class (the required specialties held) → load → (keys, candidates), both in key order
+        self._buckets: dict[frozenset[str], dict[int, tuple[list[str], list[Candidate]]]] = {}
+        for c in sorted(self._cands, key=_by_key):
+            keys, cands = self._buckets.setdefault(c.specialties & self._wanted, {}).setdefault(
+                self.load.get(c.key, 0), ([], [])
+            )
+            keys.append(c.key)
+            cands.append(c)
+        self._classes = list(self._buckets)  # fixed from here on: a class never gains members
+        self._holders = {spec: [cls for cls in self._classes if spec in cls] for spec in self.required}
+
+    def _groups(self, classes, excluded: set[str]) -> Iterator[list[Candidate]]:
+        """Load level by load level, lowest first: the candidates of `classes` at that load and
+        not excluded, in key order (never empty)."""
+        buckets = self._buckets
+        if len(classes) == 1:
+            levels = sorted(buckets[classes[0]])
+        else:
+            levels = sorted({n for cls in classes for n in buckets[cls]})
+        for n in levels:
+            parts = [buckets[cls][n] for cls in classes if n in buckets[cls]]
+            if len(parts) == 1:
+                keys, group = parts[0]
+                for k in excluded:
+                    i = bisect_left(keys, k)
+                    if i < len(keys) and keys[i] == k:
+                        group = [c for c in group if c.key not in excluded]
+                        break
+            else:
+                group = sorted((c for _, cands in parts for c in cands if c.key not in excluded), key=_by_key)
+            if group:
+                yield group
+
+    def _chooser(self, target_key: str):
+        """v1: the least HMAC(seed, enc("ssj-team-v1", target key, department, key)) of a group."""
+        inner = self._mac.ipad.copy()
+        inner.update(enc(TEAM_V1, target_key) + self._dept)
+        opad, encoded, cache = self._mac.opad, self._enc, {}
+
+        def tiebreak(c: Candidate) -> bytes:
+            d = cache.get(c.key)
+            if d is None:
+                h = inner.copy()
+                h.update(encoded[c.key])
+                o = opad.copy()
+                o.update(h.digest())
+                d = cache[c.key] = o.digest()
+            return d
+
+        return lambda group: min(group, key=tiebreak)
+
+    def draw(self, target_key: str, barred: Iterable[str] = ()) -> list[Candidate]:
+        """The team for one target; `barred` are the keys of the candidates in conflict with it
+        (R-DRAW-3). Loads are updated, as `draw_team` does."""
+        if self.size < 2:
+            raise DrawError("检查组至少 2 名执法人员（专家不计入）")
+        excluded = set(barred) & self._enc.keys() if barred else set()
+        available = len(self._cands) - len(excluded)
+        if available < self.size:
+            raise DrawError(
+                f"{self.department}：对检查对象 {target_key} 可抽取的执法人员只有 {available} 名，不足 {self.size} 名"
+            )
+        choose = self._chooser(target_key)
+        team: list[Candidate] = []
+        for spec in self.required:
+            if any(spec in m.specialties for m in team):
+                continue
+            group = next(self._groups(self._holders[spec], excluded), None)
+            if group is None:
+                raise DrawError(
+                    f"{self.department}：对检查对象 {target_key} 没有具备“{spec}”专长且无需回避的执法人员"
+                )
+            team.append(choose(group))
+            excluded.add(team[-1].key)
+        if len(team) > self.size:
+            raise DrawError(f"{self.department}：覆盖全部专长需要 {len(team)} 人，超过检查组人数 {self.size}")
+        while len(team) < self.size:
+            team.append(choose(next(self._groups(self._classes, excluded))))
+            excluded.add(team[-1].key)
+        self._count(team)
+        return team
+
+    def _count(self, team: list[Candidate]) -> None:
+        """Each member's load goes up by one; the member moves to the next bucket."""
+        for m in team:
+            n = self.load.get(m.key, 0)
+            buckets = self._buckets[m.specialties & self._wanted]
+            keys, cands = buckets[n]
+            i = bisect_left(keys, m.key)
+            del keys[i], cands[i]
+            if not keys:
+                del buckets[n]
+            keys, cands = buckets.setdefault(n + 1, ([], []))
+            i = bisect_left(keys, m.key)
+            keys.insert(i, m.key)
+            cands.insert(i, m)
+            self.load[m.key] = n + 1
+
+
+class TeamDrawerV2(TeamDrawer):
+    """Teams under ssj-team-v2 (docs/draw-spec.md §7), for records drawn since it was introduced:
+    the same hard rules, the same least-loaded-first rule and the same chance for each of the
+    least-loaded candidates, but the tie among them is settled by ONE uniform draw from the
+    target's stream — HMAC(seed, enc("ssj-team-v2", target key, department) ‖ u64(j)) — over the
+    tied candidates in key order, instead of one HMAC per tied candidate. (v1 needs ~140 HMACs per
+    target for two departments of 100–200 inspectors: at 30,000 targets, more than the team
+    draw's whole 5-second budget.)"""
+
+    spec = TEAM_V2
+
+    def _chooser(self, target_key: str):
+        kb = target_key.encode()
+        stream = Stream.over_prefix(self._seed, _TEAM_V2_FIELD + len(kb).to_bytes(4, "big") + kb + self._dept)
+        return lambda group: group[stream.below(len(group))]
+
+
+def team_drawer(spec: str, seed: bytes, department: str, candidates, required, size, load=None) -> TeamDrawer:
+    """The drawer of a record's team spec version."""
+    cls = {TEAM_V1: TeamDrawer, TEAM_V2: TeamDrawerV2}.get(spec)
+    if cls is None:
+        raise DrawError(f"未知的人员抽取规范版本：{spec}")
+    return cls(seed, department, candidates, required, size, load)
+
+
+def replacement_v2(
+    seed: bytes,
+    *,
+    target_key: str,
+    department: str,
+    recused_key: str,
+    candidates: Iterable[Candidate],
+    missing: Sequence[str],
+    load: dict[str, int],
+) -> Candidate | None:
+    """ssj-team-v2's replacement after an approved recusal: among the candidates (eligible, not in
+    conflict, not in or ever recused from this team) holding every specialty the team now lacks,
+    the least loaded; among them, in key order, the one a uniform draw from
+    HMAC(seed, enc("ssj-team-replace-v2", target key, department, recused key) ‖ u64(j)) picks."""
+    fit = [c for c in candidates if not c.is_expert and all(m in c.specialties for m in missing)]
+    if not fit:
+        return None
+    low = min(load.get(c.key, 0) for c in fit)
+    group = sorted((c for c in fit if load.get(c.key, 0) == low), key=_by_key)
+    return group[Stream.over(seed, REPLACE_V2, target_key, department, recused_key).below(len(group))]
 
 
 def chi_square(observed: Sequence[int]) -> float:

@@ -71,4 +71,36 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
             }
             for s in draw.selections.select_related("target").order_by("order")
         ]
+    if internal and drawn and any("candidates" in s for s in draw.team_summary.values()):
+        rec["teams"] = team_record(draw)
     return rec
+
+
+def team_record(draw: TargetDraw) -> list[dict]:
+    """For the auditor: per department, the team draw's inputs as recorded when it ran (rules
+    version, required specialties, team size, candidates with the required specialties they held,
+    conflicts per target) and the teams drawn, target by target in the order drawn — enough to
+    re-derive every team (docs/draw-spec.md §7). Replacements after a recusal are not part of it."""
+    from .models import TeamMember
+
+    teams: dict[tuple[str, str], list[str]] = {}
+    for dept, key, cert in (
+        TeamMember.objects.filter(selection__draw=draw, via="draw")
+        .order_by("selection__order", "pk")
+        .values_list("department__name", "selection__key", "inspector__certificate_no")
+    ):
+        teams.setdefault((dept, key), []).append(cert)
+    keys = list(draw.selections.order_by("order").values_list("key", flat=True))
+    return [
+        {
+            "department": dept,
+            "spec": s.get("spec", "ssj-team-v1"),
+            "required": s["required"],
+            "team_size": s["team_size"],
+            "candidates": s["candidates"],
+            "barred": s.get("barred", {}),
+            "teams": [{"key": k, "team": teams.get((dept, k), [])} for k in keys],
+        }
+        for dept, s in draw.team_summary.items()
+        if "candidates" in s
+    ]

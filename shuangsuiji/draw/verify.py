@@ -76,7 +76,35 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         check("每个抽中对象都在冻结的对象池中其公布的位置上（默克尔路径）", not bad, "、".join(bad[:5]))
     if pool_file is not None:
         check_pool(pool_file, rec, positions, check)
+    for dept in rec.get("teams", []):
+        check_teams(seed, dept, check)
     return checks
+
+
+def check_teams(seed: bytes, dept: dict, check) -> None:
+    """The auditor's re-run of one department's team draw from its recorded inputs, under the
+    rules version the record names (v1 or v2)."""
+    try:
+        drawer = engine.team_drawer(
+            dept["spec"],
+            seed,
+            dept["department"],
+            [engine.Candidate(c["key"], frozenset(c["specialties"])) for c in dept["candidates"]],
+            dept["required"],
+            dept["team_size"],
+        )
+        bad = [
+            t["key"]
+            for t in dept["teams"]
+            if [m.key for m in drawer.draw(t["key"], dept["barred"].get(t["key"], []))] != t["team"]
+        ]
+    except engine.DrawError as e:
+        bad = [str(e)]
+    check(
+        f"{dept['department']}：按规范 {dept['spec']} 重算的检查组与记录一致（{len(dept['teams'])} 个对象）",
+        not bad,
+        "、".join(bad[:5]),
+    )
 
 
 def check_pool(pool_file: bytes, rec: dict, positions: dict, check) -> None:

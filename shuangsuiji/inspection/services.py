@@ -16,8 +16,10 @@ from shuangsuiji.core.models import Role
 from shuangsuiji.core.selectors import work_calendar
 from shuangsuiji.directory.models import Item, Method, TargetKind
 from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
+from shuangsuiji.followup import services as followup_services
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TASK_TRANSITIONS, TaskState
+from shuangsuiji.reports import rollup
 
 from .models import (
     Attachment,
@@ -169,6 +171,8 @@ def result_save(
     if ins.entered_by_id is None:
         ins.entered_by = actor
         ins.save(update_fields=["entered_by"])
+    if ins.finished_on:
+        rollup.refresh_inspection(ins)  # a problem found or not changes the reports' counts
     _advance(actor, selection.draw.task, TaskState.IN_PROGRESS)
     audit.record(
         actor=actor,
@@ -229,6 +233,7 @@ def inspection_finish(*, actor, selection: Selection, finished_on: dt.date, summ
     if ins.status == InspectionStatus.OPEN:
         ins.status = InspectionStatus.FINISHED
     ins.save()
+    rollup.refresh_inspection(ins)
     audit.record(
         actor=actor,
         action="inspection.finish",
@@ -315,7 +320,9 @@ def review_approve(*, actor, inspection: Inspection) -> Inspection:
     )
     ins.version += 1
     ins.save()
+    rollup.refresh_inspection(ins)  # the on-time publicity counts
     _publish_rows(ins)
+    followup_services.ledger_sync(actor=actor, inspection=ins)  # R-FUP-1: problems go on the ledger
     audit.record(
         actor=actor,
         action="inspection.publish",

@@ -1,10 +1,13 @@
+from decimal import Decimal
+from fractions import Fraction
+
 from django import forms
 
 from shuangsuiji.core.forms import DateInput
 from shuangsuiji.core.models import BusinessLine, Department
 from shuangsuiji.directory.models import TargetKind
 
-from .models import JointList, QuotaMode, Task, TaskMode
+from .models import JointList, Milestone, QuotaMode, Task, TaskMode
 from .presets import PRESETS
 
 PCT = {"min_value": 0, "max_value": 100, "decimal_places": 2, "required": False}
@@ -162,3 +165,92 @@ class TaskForm(forms.ModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=300)
+
+
+class AssignmentPresetForm(forms.Form):
+    preset = forms.ChoiceField(
+        label="载入实施方案的任务分工", choices=[(p.key, p.label) for p in PRESETS if p.assignments]
+    )
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["year", "content", "departments", "unit_name", "due_on", "due_text", "note"]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 2}),
+            "departments": forms.CheckboxSelectMultiple,
+            "due_on": DateInput(),
+        }
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments
+        self.fields["departments"].required = False
+        self.fields["year"].min_value = 2000
+
+    def service_fields(self) -> dict:
+        d = dict(self.cleaned_data)
+        d["departments"] = list(d["departments"])
+        return d
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(label="完成日期", widget=DateInput(), required=False)
+    note = forms.CharField(label="完成情况", max_length=500, required=False)
+
+
+KIND_CHOICES = [("enterprise", "企业"), ("", "全部类型")]
+
+
+class SimulatorScopeForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label="部门", queryset=Department.objects.none(), required=False, empty_label="全辖区"
+    )
+    kind = forms.ChoiceField(label="对象类型", choices=KIND_CHOICES, required=False)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if departments is None:
+            del self.fields["department"]
+        else:
+            self.fields["department"].queryset = departments
+
+
+_PCT = {"min_value": 0, "max_value": 100, "decimal_places": 4}
+
+
+class SimulatorForm(forms.Form):
+    """The simulator's inputs; shares in percent. Per class: count, ratio, problem rate and the
+    optimiser's bounds."""
+
+    inspectors = forms.IntegerField(label="执法检查人员（名）", min_value=0)
+    days = forms.DecimalField(label="每人可用于抽查的工作日", min_value=0, decimal_places=2)
+    per_day = forms.DecimalField(label="每人每日检查户数", min_value=Decimal("0.01"), decimal_places=2)
+    team_size = forms.IntegerField(label="每组执法人员数", min_value=2, max_value=10)
+    goal = forms.IntegerField(label="覆盖目标（户）", min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for c in "ABCD":
+            self.fields[f"count_{c}"] = forms.IntegerField(label=f"{c}类对象数", min_value=0)
+            self.fields[f"ratio_{c}"] = forms.DecimalField(label=f"{c}类抽查比例（%）", **_PCT)
+            self.fields[f"rate_{c}"] = forms.DecimalField(label=f"{c}类问题发现率（%）", **_PCT)
+            self.fields[f"min_{c}"] = forms.DecimalField(label=f"{c}类比例下限（%）", **_PCT)
+            self.fields[f"max_{c}"] = forms.DecimalField(label=f"{c}类比例上限（%）", **_PCT)
+        for name, f in self.fields.items():  # the per-class inputs sit in table cells without a <label>
+            f.widget.attrs.setdefault("aria-label", f.label)
+            if name[-2:] in ("_A", "_B", "_C", "_D"):
+                f.widget.attrs["style"] = "width:7em"
+
+    def class_fields(self):
+        """(class, count, ratio, rate, min, max) bound fields per class, for the table."""
+        return [(c, *(self[f"{k}_{c}"] for k in ("count", "ratio", "rate", "min", "max"))) for c in "ABCD"]
+
+    def capacity_fields(self):
+        return [self[k] for k in ("inspectors", "days", "per_day", "team_size", "goal")]
+
+    def share(self, name: str):
+        return Fraction(self.cleaned_data[name]) / 100

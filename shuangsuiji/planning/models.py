@@ -247,3 +247,64 @@ class Task(models.Model):
 
     def window_contains(self, day: dt.date) -> bool:
         return self.window_start <= day <= self.window_end
+
+
+class Milestone(models.Model):
+    """实施方案任务分工 (R-ADM-3): one assignment of the jurisdiction's 实施方案 — what, who (the
+    departments, or a unit named as the 方案 names it: 治安管理大队 is a business line, 各成员单位 a
+    group), by when — kept by the office, which marks it done or reopens it."""
+
+    region = models.ForeignKey(Region, verbose_name="辖区", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    order = models.PositiveSmallIntegerField("序号", default=0)
+    content = models.CharField("工作任务", max_length=500)
+    departments = models.ManyToManyField(
+        Department, verbose_name="责任部门", blank=True, related_name="milestones"
+    )
+    unit_name = models.CharField(
+        "责任单位",
+        max_length=200,
+        blank=True,
+        help_text="按实施方案的写法，如：治安管理大队、网络安全保卫大队",
+    )
+    due_on = models.DateField("完成时限", null=True, blank=True, help_text="“持续推进”的任务不填")
+    due_text = models.CharField(
+        "时限说明", max_length=50, blank=True, help_text="如：3月底前、全年、持续推进"
+    )
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认完成人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    done_note = models.CharField("完成情况", max_length=500, blank=True)
+    note = models.CharField("备注", max_length=500, blank=True)
+    source = models.CharField("依据", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "实施方案任务分工"
+        ordering = ["year", "order", "due_on", "pk"]
+        constraints = [
+            # Done means both when and by whom; reopening clears both.
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True, done_by__isnull=True)
+                | Q(done_on__isnull=False, done_by__isnull=False),
+                name="milestone_done_on_and_by",
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "year", "due_on"], name="milestone_due_idx")]
+
+    def __str__(self):
+        return f"{self.year} {self.content[:40]}"
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+    def is_late(self, today: dt.date) -> bool:
+        """Late: its deadline has passed and it is not done (the deadline day itself is in time)."""
+        return self.done_on is None and self.due_on is not None and self.due_on < today

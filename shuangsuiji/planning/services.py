@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
-from shuangsuiji.core.errors import DomainError, Forbidden
+from shuangsuiji.core.errors import DomainError, Forbidden, NotFound
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.directory.models import ItemClaim, ItemStatus, RiskClass
@@ -18,6 +18,7 @@ from .models import (
     TASK_TRANSITIONS,
     AnnualPlan,
     JointList,
+    Milestone,
     PlanStatus,
     PlanVersion,
     QuotaMode,
@@ -518,3 +519,210 @@ def task_send_down(*, actor, task: Task, departments: list[Department]) -> list[
         )
         copies.append(copy)
     return copies
+
+
+# ---- 实施方案 milestones (R-ADM-3) ---------------------------------------------------------------
+
+
+def _own_milestone(actor, milestone: Milestone) -> None:
+    require(actor, Action.WORKPLAN_EDIT)
+    if milestone.region_id != actor.region.code:
+        raise Forbidden("只能维护本辖区实施方案的任务分工")
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    actor,
+    year: int,
+    content: str,
+    departments=(),
+    unit_name: str = "",
+    due_on: dt.date | None = None,
+    due_text: str = "",
+    note: str = "",
+    source: str = "",
+    order: int | None = None,
+    milestone: Milestone | None = None,
+) -> Milestone:
+    """The office enters (or corrects) one assignment of its 实施方案: what, who, by when."""
+    require(actor, Action.WORKPLAN_EDIT)
+    if milestone is not None:
+        _own_milestone(actor, milestone)
+        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    content, unit_name = (content or "").strip(), (unit_name or "").strip()
+    if not content:
+        raise DomainError("请填写工作任务", field="content")
+    if not 2000 <= int(year) <= 2100:
+        raise DomainError("年度应在 2000 到 2100 之间", field="year")
+    departments = list(departments)
+    outside = [d.name for d in departments if d.region_id != actor.region.code]
+    if outside:
+        raise DomainError(f"{'、'.join(outside)} 不是本辖区的部门", field="departments")
+    if not departments and not unit_name:
+        raise DomainError("请选择责任部门或填写责任单位", field="unit_name")
+    if due_on is not None and due_on.year != int(year):
+        raise DomainError(f"完成时限须在 {year} 年内（跨年的任务请列入下一年度）", field="due_on")
+    created = milestone is None
+    if created:
+        milestone = Milestone(region=actor.region)
+        if order is None:
+            order = Milestone.objects.filter(region=actor.region, year=year).count() + 1
+    before = {} if created else {"content": milestone.content, "due_on": str(milestone.due_on)}
+    milestone.year, milestone.content, milestone.unit_name = int(year), content, unit_name
+    milestone.due_on, milestone.due_text, milestone.note = due_on, (due_text or "").strip(), note.strip()
+    milestone.source = source or milestone.source
+    if order is not None:
+        milestone.order = order
+    milestone.save()
+    milestone.departments.set(departments)
+    who = "、".join([d.name for d in departments] + ([unit_name] if unit_name else []))
+    audit.record(
+        actor=actor,
+        action="milestone.create" if created else "milestone.update",
+        obj=milestone,
+        summary=f"{'新增' if created else '修改'}实施方案任务：{content[:60]}（{who}；"
+        f"时限 {due_on.isoformat() if due_on else due_text or '未定'}）",
+        detail=before,
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestones_from_preset(*, actor, preset: str, year: int | None = None) -> list[Milestone]:
+    """载入实施方案的任务分工: the preset's assignments, for its year or another; an assignment
+    already entered for that year (same wording) is not entered twice."""
+    require(actor, Action.WORKPLAN_EDIT)
+    p = BY_KEY.get(preset)
+    if p is None:
+        raise DomainError(f"没有名为“{preset}”的预设", field="preset")
+    if not p.assignments:
+        raise DomainError(f"预设“{p.label}”的实施方案没有列明任务分工", field="preset")
+    year = int(year or p.year)
+    existing = set(Milestone.objects.filter(region=actor.region, year=year).values_list("content", flat=True))
+    created = []
+    for n, a in enumerate(p.assignments, 1):
+        if a.content in existing:
+            continue
+        created.append(
+            milestone_save(
+                actor=actor,
+                year=year,
+                content=a.content,
+                unit_name=a.unit,
+                due_on=dt.date(year, *a.due) if a.due else None,
+                due_text=a.due_text,
+                source=f"预设：{p.label}",
+                order=n,
+            )
+        )
+    audit.record(
+        actor=actor,
+        action="milestone.preset",
+        obj=None,
+        summary=f"载入实施方案任务分工：{p.label} → {year} 年，新增 {len(created)} 项",
+        detail={"preset": p.key, "year": year, "created": [m.pk for m in created]},
+    )
+    return created
+
+
+@transaction.atomic
+def milestone_done(
+    *,
+    actor,
+    milestone: Milestone,
+    done_on: dt.date | None = None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> Milestone:
+    """The office records an assignment as done (when, and how it was done)."""
+    _own_milestone(actor, milestone)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    today = today or timezone.localdate()
+    done_on = done_on or today
+    if milestone.done:
+        raise DomainError(f"该任务已于 {milestone.done_on:%Y-%m-%d} 确认完成；如需更改请先重新打开")
+    if done_on > today:
+        raise DomainError("完成日期不能晚于今天", field="done_on")
+    milestone.done_on, milestone.done_by, milestone.done_note = done_on, actor, note.strip()
+    milestone.save(update_fields=["done_on", "done_by", "done_note"])
+    late = milestone.due_on is not None and done_on > milestone.due_on
+    audit.record(
+        actor=actor,
+        action="milestone.done",
+        obj=milestone,
+        summary=f"确认完成：{milestone.content[:60]}（{done_on:%Y-%m-%d}"
+        + (f"，逾期，时限 {milestone.due_on:%Y-%m-%d}" if late else "")
+        + "）",
+        detail={"done_on": done_on, "late": late, "note": milestone.done_note},
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_reopen(*, actor, milestone: Milestone, reason: str) -> Milestone:
+    """A done assignment turned out not to be done: reopened with a reason, recorded."""
+    _own_milestone(actor, milestone)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if not milestone.done:
+        raise DomainError("该任务尚未确认完成，无需重新打开")
+    if not (reason or "").strip():
+        raise DomainError("请填写重新打开的原因", field="reason")
+    before = milestone.done_on
+    milestone.done_on, milestone.done_by, milestone.done_note = None, None, ""
+    milestone.save(update_fields=["done_on", "done_by", "done_note"])
+    audit.record(
+        actor=actor,
+        action="milestone.reopen",
+        obj=milestone,
+        summary=f"重新打开：{milestone.content[:60]}；原因：{reason.strip()}",
+        detail={"was_done_on": before, "reason": reason.strip()},
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, actor, milestone: Milestone, reason: str) -> None:
+    """An assignment entered by mistake is removed; the audit entry keeps what it said."""
+    _own_milestone(actor, milestone)
+    if not (reason or "").strip():
+        raise DomainError("请填写删除原因", field="reason")
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    audit.record(
+        actor=actor,
+        action="milestone.delete",
+        obj=milestone,
+        summary=f"删除实施方案任务：{milestone.content[:60]}；原因：{reason.strip()}",
+        detail={"content": milestone.content, "unit": milestone.unit_name, "due_on": milestone.due_on},
+    )
+    milestone.delete()
+
+
+# ---- the task dossier (R-ADM-4) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_dossier(*, actor, task: Task, out, verify_base: str) -> dict:
+    """Write a closed task's dossier (.zip) into `out` for someone who may read the task, and
+    record the hand-out with the manifest's SHA-256, so the archive can be checked later."""
+    from . import dossier, selectors  # dossier reads the draw and inspection apps, which build on this one
+
+    require(actor, Action.PLAN_VIEW)
+    if not selectors.tasks_for(actor).filter(pk=task.pk).exists():
+        raise NotFound("没有找到该任务")
+    task = Task.objects.get(pk=task.pk)
+    if task.state != TaskState.CLOSED:
+        raise DomainError(f"任务当前状态为“{task.get_state_display()}”：办结后才能下载任务档案")
+    manifest = dossier.build(task, out, generated_by=actor, verify_base=verify_base)
+    audit.record(
+        actor=actor,
+        action="task.dossier",
+        obj=task,
+        summary=f"下载任务档案：{task.code}（{len(manifest['files'])} 个文件；清单 SHA-256 {manifest['sha256'][:16]}…）",
+        detail={
+            "manifest_sha256": manifest["sha256"],
+            "files": len(manifest["files"]),
+            "counts": manifest["counts"],
+        },
+    )
+    return manifest

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import math
+import tempfile
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +20,20 @@ from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.directory.models import Item, ItemStatus, Tag, TagLibrary
 from shuangsuiji.draw.selectors import merge_candidates
 
-from . import selectors, services
-from .forms import GoalsForm, JointListForm, PresetForm, ReasonForm, TaskForm
-from .models import JointList, PlanStatus
+from . import selectors, services, simulator
+from .forms import (
+    AssignmentPresetForm,
+    GoalsForm,
+    JointListForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    PresetForm,
+    ReasonForm,
+    SimulatorForm,
+    SimulatorScopeForm,
+    TaskForm,
+)
+from .models import DEFAULT_RATIOS, JointList, PlanStatus
 
 
 def _error(form, e: DomainError):
@@ -291,4 +304,295 @@ def task_detail(request, pk):
             "can_run": can(request.user, Action.DRAW_RUN) and task.lead_id == request.user.department_id,
             "form": form,
         },
+    )
+
+
+# ---- 实施方案任务分工 (R-ADM-3) -------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    value = request.GET.get("year") or request.POST.get("year") or ""
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+
+
+def _jurisdiction_departments(user):
+    return Department.objects.filter(region=user.region, is_office=False).order_by("pk")
+
+
+@requires(Action.PLAN_VIEW)
+def workplan(request):
+    """The 实施方案's assignments for a year: everyone in the jurisdiction reads them, late ones
+    first; the office enters them, loads them from a preset, and marks them done."""
+    if request.method == "POST":
+        _may(request.user, {Action.WORKPLAN_EDIT})
+    year = _year(request)
+    office = can(request.user, Action.WORKPLAN_EDIT)
+    form = MilestoneForm(
+        request.POST if request.POST.get("action") == "add" else None,
+        departments=_jurisdiction_departments(request.user),
+        initial={"year": year},
+    )
+    preset_form = AssignmentPresetForm(
+        request.POST if request.POST.get("action") == "preset" else None,
+        initial={"year": year},
+        prefix="p",
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "preset":
+                if preset_form.is_valid():
+                    d = preset_form.cleaned_data
+                    made = services.milestones_from_preset(
+                        actor=request.user, preset=d["preset"], year=d["year"]
+                    )
+                    messages.success(request, f"已载入 {len(made)} 项任务分工（已有的不重复载入）")
+                    return redirect(f"{reverse('planning:workplan')}?year={d['year']}")
+            elif request.POST.get("action") == "add":
+                if form.is_valid():
+                    m = services.milestone_save(actor=request.user, **form.service_fields())
+                    messages.success(request, "已新增任务分工")
+                    return redirect(f"{reverse('planning:workplan')}?year={m.year}")
+            else:
+                raise Http404
+        except DomainError as e:
+            _error(preset_form if request.POST.get("action") == "preset" else form, e)
+    today = timezone.localdate()
+    rows = list(selectors.milestones_for(request.user, year).order_by("region_id", "order", "due_on", "pk"))
+    for m in rows:
+        m.late = m.is_late(today)
+        m.mine = any(d.pk == request.user.department_id for d in m.departments.all())
+    return render(
+        request,
+        "planning/workplan.html",
+        {
+            "year": year,
+            "today": today,
+            "rows": rows,
+            "late": [m for m in rows if m.late],
+            "done": sum(1 for m in rows if m.done),
+            "office": office,
+            "form": form,
+            "preset_form": preset_form,
+        },
+    )
+
+
+MILESTONE_ACTIONS = {
+    "done": "已确认完成",
+    "reopen": "已重新打开",
+    "delete": "已删除",
+    "save": "已保存",
+}
+
+
+@requires(Action.WORKPLAN_EDIT)
+def milestone(request, pk):
+    m = get_object_or_404(selectors.milestones_for(request.user), pk=pk)
+    form = MilestoneForm(
+        request.POST if request.POST.get("action") == "save" else None,
+        instance=m,
+        departments=_jurisdiction_departments(request.user),
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in MILESTONE_ACTIONS:
+            raise Http404
+        back = f"{reverse('planning:workplan')}?year={m.year}"
+        try:
+            if action == "save":
+                if not form.is_valid():
+                    raise DomainError("请检查填写的内容")
+                services.milestone_save(actor=request.user, milestone=m, **form.service_fields())
+            elif action == "done":
+                done = MilestoneDoneForm(request.POST)
+                if not done.is_valid():
+                    raise DomainError("完成日期格式不正确（YYYY-MM-DD）", field="done_on")
+                services.milestone_done(actor=request.user, milestone=m, **done.cleaned_data)
+            elif action == "reopen":
+                services.milestone_reopen(
+                    actor=request.user, milestone=m, reason=request.POST.get("reason", "")
+                )
+            else:
+                services.milestone_delete(
+                    actor=request.user, milestone=m, reason=request.POST.get("reason", "")
+                )
+        except DomainError as e:
+            if action != "save":
+                messages.error(request, e.message)
+                return redirect(back)
+            _error(form, e)
+        else:
+            messages.success(request, MILESTONE_ACTIONS[action])
+            return redirect(back)
+    return render(
+        request,
+        "planning/milestone.html",
+        {"m": m, "form": form, "history": audit.entries_for(m).order_by("seq")},
+    )
+
+
+# ---- the planning simulator --------------------------------------------------------------------
+
+
+def _pct(x, places: int = 2) -> str:
+    return f"{float(x) * 100:.{places}f}%"
+
+
+def _num(x) -> str:
+    return f"{float(x):,.1f}"
+
+
+def _prefill(user, department, kind: str, year: int) -> tuple[dict, dict]:
+    """The form's starting values from the directory, past results and the inspector directory,
+    and notes on where each came from."""
+    prefix = user.region.scope_prefix
+    mix = selectors.class_mix(prefix, department=department, kind=kind)
+    rates = selectors.problem_rates(prefix, department=department, kind=kind)
+    inspectors = selectors.inspectors_available(prefix, department=department, today=timezone.localdate())
+    # Unclassified targets are drawn at B's ratio (draw/services.py), so they count with B here.
+    counts = {c: mix[c] for c in "ABCD"}
+    counts["B"] += mix[""]
+    goals = selectors.goals_for(user, year)
+    coverage = goals.coverage if goals and goals.coverage is not None else Decimal("0.03")
+    initial = {
+        "inspectors": inspectors,
+        "days": 20,
+        "per_day": 3,
+        "team_size": 2,
+        "goal": math.ceil(sum(counts.values()) * coverage),
+    }
+    for c in "ABCD":
+        lo, hi = simulator.DEFAULT_BOUNDS[c]
+        n, k = rates[c]
+        initial |= {
+            f"count_{c}": counts[c],
+            f"ratio_{c}": Decimal(DEFAULT_RATIOS[c]) * 100,
+            f"rate_{c}": round(Decimal(k) / n * 100, 2) if n else 0,
+            f"min_{c}": Decimal(lo.numerator) / lo.denominator * 100,
+            f"max_{c}": Decimal(hi.numerator) / hi.denominator * 100,
+        }
+    notes = {
+        "unclassified": mix[""],
+        "rates": {c: rates[c] for c in "ABCD"},
+        "coverage": coverage,
+        "coverage_source": "年度目标" if goals and goals.coverage is not None else "默认 3%",
+    }
+    return initial, notes
+
+
+def _rows(prediction, bounds=None) -> list[dict]:
+    return [
+        {
+            "label": simulator.CLASS_LABELS[r.risk_class],
+            "count": r.count,
+            "ratio": _pct(r.ratio),
+            "bounds": f"{_pct(bounds[r.risk_class][0])} – {_pct(bounds[r.risk_class][1])}" if bounds else "",
+            "selected": r.selected,
+            "rate": _pct(r.problem_rate, 1),
+            "expected": _num(r.expected_problems),
+        }
+        for r in prediction.rows
+    ]
+
+
+def _summary(p) -> dict:
+    return {
+        "selected": p.selected,
+        "population": p.population,
+        "coverage": _pct(p.coverage),
+        "goal": p.goal,
+        "meets_goal": p.meets_goal,
+        "days_needed": math.ceil(p.days_needed),
+        "days_available": _num(p.days_available),
+        "within_capacity": p.within_capacity,
+        "expected": _num(p.expected_problems),
+    }
+
+
+@requires(Action.PLAN_VIEW)
+def simulator_page(request):
+    """抽查计划测算: what per-class ratios give (coverage, inspector-days, expected problems)
+    and which ratios the simulator suggests. For the office (its jurisdiction or one department)
+    and department admins (their department)."""
+    _may(request.user, {Action.PLAN_EDIT, Action.PLAN_APPROVE})
+    office = can(request.user, Action.PLAN_APPROVE)
+    scope = SimulatorScopeForm(
+        request.GET or None,
+        departments=_jurisdiction_departments(request.user) if office else None,
+        initial={"kind": "enterprise", "year": timezone.localdate().year},
+    )
+    scope.is_valid()
+    data = scope.cleaned_data if scope.is_bound else {}
+    department = data.get("department") if office else request.user.department
+    kind = data.get("kind", "enterprise")
+    year = data.get("year") or timezone.localdate().year
+    initial, notes = _prefill(request.user, department, kind, year)
+    form = SimulatorForm(request.GET if "run" in request.GET else None, initial=initial)
+    result = error = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            capacity = simulator.Capacity.of(d["inspectors"], d["days"], d["per_day"], d["team_size"])
+            counts = {c: d[f"count_{c}"] for c in "ABCD"}
+            rates = {c: form.share(f"rate_{c}") for c in "ABCD"}
+            now = simulator.predict(
+                counts=counts,
+                ratios={c: form.share(f"ratio_{c}") for c in "ABCD"},
+                rates=rates,
+                capacity=capacity,
+                goal=d["goal"],
+            )
+            best = simulator.suggest(
+                counts=counts,
+                rates=rates,
+                capacity=capacity,
+                goal=d["goal"],
+                bounds={c: (form.share(f"min_{c}"), form.share(f"max_{c}")) for c in "ABCD"},
+            )
+        except simulator.SimulationError as e:
+            error = str(e)
+        else:
+            result = {
+                "rows": _rows(now),
+                "summary": _summary(now),
+                "feasible": best.feasible,
+                "reasons": best.reasons,
+                "suggested": _rows(best.prediction, best.bounds) if best.prediction else [],
+                "suggested_summary": _summary(best.prediction) if best.prediction else None,
+            }
+    return render(
+        request,
+        "planning/simulator.html",
+        {
+            "scope": scope,
+            "form": form,
+            "result": result,
+            "error": error,
+            "notes": notes,
+            "department": department,
+            "kind": kind,
+            "year": year,
+        },
+    )
+
+
+# ---- the task dossier ----------------------------------------------------------------------------
+
+
+@requires(Action.PLAN_VIEW)
+def task_dossier(request, pk):
+    """下载任务档案 (R-ADM-4): for anyone who may read the task, once it is closed; audited."""
+    task = get_object_or_404(selectors.tasks_for(request.user), pk=pk)
+    out = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115  (FileResponse closes it)
+    try:
+        services.task_dossier(
+            actor=request.user, task=task, out=out, verify_base=request.build_absolute_uri("/").rstrip("/")
+        )
+    except DomainError as e:
+        out.close()
+        messages.error(request, e.message)
+        return redirect("planning:task_detail", pk)
+    out.seek(0)
+    return FileResponse(
+        out, as_attachment=True, filename=f"{task.code}-任务档案.zip", content_type="application/zip"
     )

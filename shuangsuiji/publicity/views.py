@@ -17,6 +17,7 @@ from shuangsuiji.draw.models import DrawStatus, Selection
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.selectors import public_draws
 from shuangsuiji.draw.verify import verify_record
+from shuangsuiji.followup.selectors import published_penalties
 from shuangsuiji.inspection import services as inspection_services
 from shuangsuiji.inspection.forms import RatingForm
 from shuangsuiji.planning.models import TaskState
@@ -113,5 +114,11 @@ def selection(request, token):
             "rated": hasattr(s, "rating"),
             "rating_form": rating_form,
             "target_name": mask_name(s.target.name) if s.target.kind == TargetKind.PERSON else s.target.name,
+            # R-FUP-1: penalty results published beside the inspection
+            "penalties": [
+                p
+                for ps in published_penalties(s.inspections.values_list("pk", flat=True)).values()
+                for p in ps
+            ],
         },
     )

@@ -9,19 +9,28 @@ and for the jurisdiction. Every figure follows the definitions shown on the repo
 - 涉及企业: tasks over market subjects, counting only market-subject targets;
 - 利用信用风险分级分类: tasks whose quotas were set per risk class;
 - the jurisdiction also counts each task and target once (a joint target is finished when every
-  department finished it, and has a problem when any found one)."""
+  department finished it, and has a problem when any found one).
+
+Read from the rollup (rollup.py, ARCHITECTURE.md "Data at scale"): the counted draws are chosen
+live, their counts come from `Rollup` — one grouped query returning a row per (department, draw,
+market subject or not, month finished), which also carries the on-time publicity counts the
+dashboard needs, plus rows counting each target once; the form, the monthly trend and the
+publicity rate are assembled from those few rows in Python. The same figures computed from the
+base tables are in reference.py (the tests prove both equal)."""
 
 import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from shuangsuiji.directory.models import MARKET_KINDS
-from shuangsuiji.draw.models import DrawStatus, Selection
-from shuangsuiji.inspection.models import Inspection
+from shuangsuiji.core.models import Department
+from shuangsuiji.draw.models import DrawStatus, TargetDraw
 from shuangsuiji.planning.models import QuotaMode, TaskMode
+
+from .models import Rollup
 
 ROWS = [
     ("total", "本部门开展随机抽查情况", "总计"),
@@ -46,6 +55,16 @@ class Cell:
 @dataclass
 class Form:
     rows: dict[str, Cell] = field(default_factory=lambda: {key: Cell() for key, _, _ in ROWS})
+    task_ids: dict[str, set] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, keys: list[str], task_pk: int, households: int, finished: int, problems: int) -> None:
+        for key in keys:
+            cell = self.rows[key]
+            cell.households += households
+            cell.finished += finished
+            cell.problems += problems
+            self.task_ids[key].add(task_pk)
+            cell.tasks = len(self.task_ids[key])
 
 
 def month_end(year: int, month: int) -> dt.datetime:
@@ -53,72 +72,104 @@ def month_end(year: int, month: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, last, 23, 59, 59, 999999))
 
 
-def _facts(region_prefix: str, year: int, month: int):
-    """One pass over the year's counted selections: per (task, target, department) whether the
-    department finished by the month's end and found a problem."""
-    end = month_end(year, month)
-    selections = (
-        Selection.objects.filter(
-            draw__status=DrawStatus.DRAWN,
-            draw__drawn_at__lte=end,
-            draw__drawn_at__year=year,
-            draw__task__lead__region__code__startswith=region_prefix,
-        )
-        .select_related("draw__task", "target")
-        .prefetch_related("draw__task__departments")
+def counted_draws(region_prefix: str, year: int, end: dt.datetime, department=None):
+    """The draws the report counts: drawn (not voided) in `year` by `end`, of tasks led in the
+    jurisdiction; for a department, of the tasks it took part in."""
+    qs = TargetDraw.objects.filter(
+        status=DrawStatus.DRAWN,
+        drawn_at__lte=end,
+        drawn_at__year=year,
+        task__lead__region__code__startswith=region_prefix,
     )
-    inspections = {
-        (i.selection_id, i.department_id): i
-        for i in Inspection.objects.filter(selection__in=selections).prefetch_related("results")
-    }
-    for s in selections:
-        task = s.draw.task
-        for dept in task.departments.all():
-            ins = inspections.get((s.pk, dept.pk))
-            finished = bool(ins and ins.finished_on and ins.finished_on <= end.date())
-            problem = finished and any(r.found_problem for r in ins.results.all())
-            yield task, s, dept, finished, problem
+    if department is not None:
+        qs = qs.filter(task__departments=department)
+    return qs
 
 
-def _rows_for(task) -> list[str]:
-    rows = ["total", "joint" if task.mode == TaskMode.JOINT else "internal"]
-    if task.quota_mode == QuotaMode.RATIO:
+def _rows_for(mode: str, quota_mode: str, market: bool) -> list[str]:
+    rows = ["total", "joint" if mode == TaskMode.JOINT else "internal"]
+    if quota_mode == QuotaMode.RATIO:
         rows.append("credit")
+    if market:
+        rows.append("market")
     return rows
 
 
-def _add(form: Form, task_sets: dict, keys: list[str], task_pk: int, finished: bool, problem: bool) -> None:
-    for key in keys:
-        cell = form.rows[key]
-        cell.households += 1
-        cell.finished += finished
-        cell.problems += problem
-        task_sets[key].add(task_pk)
+@dataclass
+class Facts:
+    """Everything one pass gives: the forms, each department's on-time publicity (on time, due or
+    published), and the jurisdiction's cumulative monthly trend."""
+
+    per_dept: dict
+    summed: Form
+    distinct: Form
+    publicity: dict = field(default_factory=dict)
+    months: list = field(default_factory=list)
+
+
+def facts(region_prefix: str, year: int, month: int, as_of: dt.date | None = None) -> Facts:
+    """The forms, the publicity counts and the monthly trend from the rollup (rollup.py): the
+    counted draws are chosen live (a few hundred rows), their counts read from `Rollup` grouped
+    by (department, draw, market, month finished)."""
+    end = month_end(year, month)
+    as_of = as_of or end.date()
+    end_month = dt.date(year, month, 1)
+    draws = {
+        d["pk"]: d
+        for d in counted_draws(region_prefix, year, end).values(
+            "pk", "task_id", "task__mode", "task__quota_mode", "drawn_at"
+        )
+    }
+    per_dept: dict = defaultdict(Form)
+    summed, distinct = Form(), Form()
+    drawn, finished, problems = defaultdict(int), defaultdict(int), defaultdict(int)
+    publicity: dict = defaultdict(lambda: [0, 0])
+    done = Q(finished_month__lte=end_month)
+    rows = (
+        Rollup.objects.filter(draw_id__in=list(draws))
+        .values_list("department_id", "draw_id", "market", "finished_month")
+        .annotate(
+            households=Sum("n"),
+            fin=Sum("n", filter=done),
+            prob=Sum("n", filter=Q(problem_month__lte=end_month)),
+            due=Sum("n", filter=done & Q(publicity_day__lte=as_of)),
+            ontime=Sum("n", filter=done & Q(publicity_day__lte=as_of, on_time=True)),
+        )
+        .order_by()
+    )
+    for dept_id, draw_id, market, fm, n, fin, prob, due, ontime in rows:
+        d, fin, prob = draws[draw_id], fin or 0, prob or 0
+        keys = _rows_for(d["task__mode"], d["task__quota_mode"], market)
+        if dept_id is None:  # each target once
+            distinct.add(keys, d["task_id"], n, fin, prob)
+            drawn[timezone.localtime(d["drawn_at"]).month] += n
+            continue
+        per_dept[dept_id].add(keys, d["task_id"], n, fin, prob)
+        summed.add(keys, (d["task_id"], dept_id), n, fin, prob)
+        if fm:
+            finished[fm.month] += fin
+            problems[fm.month] += prob
+        publicity[dept_id][0] += ontime or 0
+        publicity[dept_id][1] += due or 0
+    departments = Department.objects.in_bulk(list(per_dept))
+    months, acc = [], {"drawn": 0, "finished": 0, "problems": 0}
+    for m in range(1, month + 1):
+        acc = {
+            "drawn": acc["drawn"] + drawn[m],
+            "finished": acc["finished"] + finished[m],
+            "problems": acc["problems"] + problems[m],
+        }
+        months.append({"month": m, **acc})
+    return Facts(
+        {departments[pk]: form for pk, form in per_dept.items()},
+        summed,
+        distinct,
+        {k: tuple(v) for k, v in publicity.items()},
+        months,
+    )
 
 
 def monthly(region_prefix: str, year: int, month: int) -> tuple[dict, Form, Form]:
     """(per-department forms, the jurisdiction summed over departments, each task and target once)."""
-    per_dept: dict = defaultdict(Form)
-    dept_tasks: dict = defaultdict(lambda: defaultdict(set))
-    once: dict = {}  # (task, selection) → (keys, finished by every department, problem by any)
-    for task, s, dept, finished, problem in _facts(region_prefix, year, month):
-        keys = _rows_for(task) + (["market"] if s.target.kind in MARKET_KINDS else [])
-        _add(per_dept[dept], dept_tasks[dept], keys, task.pk, finished, problem)
-        _, f, p = once.get((task.pk, s.pk), (keys, True, False))
-        once[(task.pk, s.pk)] = (keys, f and finished, p or problem)
-    for dept, form in per_dept.items():
-        for key, pks in dept_tasks[dept].items():
-            form.rows[key].tasks = len(pks)
-    summed = Form()
-    for form in per_dept.values():
-        for key, cell in form.rows.items():
-            total = summed.rows[key]
-            total.tasks, total.households, total.finished, total.problems = (
-                a + b for a, b in zip(total.as_tuple(), cell.as_tuple(), strict=True)
-            )
-    distinct, distinct_tasks = Form(), defaultdict(set)
-    for (task_pk, _), (keys, f, p) in once.items():
-        _add(distinct, distinct_tasks, keys, task_pk, f, p)
-    for key, pks in distinct_tasks.items():
-        distinct.rows[key].tasks = len(pks)
-    return dict(per_dept), summed, distinct
+    f = facts(region_prefix, year, month)
+    return f.per_dept, f.summed, f.distinct

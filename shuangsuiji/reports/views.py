@@ -1,22 +1,29 @@
-"""The monthly report page and its .xlsx: thin over `monthly.monthly` and the services."""
+"""The report pages: the monthly report and its .xlsx, the KPI dashboard and its drill-downs,
+the assessment, the submissions overview, the quarterly summaries and the schedule. Thin over
+`monthly`, `kpi`, `assessment`, the selectors and the services."""
 
 import datetime as dt
+import math
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
+from shuangsuiji.core.paging import CappedPaginator
 from shuangsuiji.core.permissions import Action
 from shuangsuiji.core.selectors import departments_in_scope
 
-from . import services, xlsx
-from .models import MonthlySubmission
+from . import assessment, charts, drill, kpi, selectors, services, xlsx
+from .models import MonthlySubmission, QuarterlySummary, ReportSchedule
 from .monthly import ROWS, Form, monthly
 from .services import OTHER_ROWS
 
@@ -127,3 +134,323 @@ def monthly_report(request):
             "can_fill": department is not None and request.user.department_id == department.pk,
         },
     )
+
+
+# ---- KPI dashboard and its drill-downs (R-PLAN-2, R-RPT-2) ----------------------------------------
+
+
+def _scope(request, *, allow_jurisdiction: bool = True):
+    """(department or None for the jurisdiction, the departments the user may see). The office
+    may pick any member unit of its jurisdiction; a department only ever sees itself."""
+    departments = list(selectors.reporting_departments(request.user))
+    pk = request.GET.get("department") or ""
+    if request.user.role == Role.OFFICE:
+        if not pk:
+            return None, departments
+        match = [d for d in departments if str(d.pk) == pk]
+        if not match:
+            raise Http404
+        return match[0], departments
+    own = departments[0] if departments else _404()
+    if pk and pk != str(own.pk):
+        raise Http404
+    return own, departments
+
+
+def _year_month(request) -> tuple[int, int]:
+    year, month = _period(request)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year, month
+
+
+def _drill_url(key: str, year: int, month: int, department, show: str = "") -> str:
+    q = f"?year={year}&month={month}" + (f"&department={department.pk}" if department else "")
+    return reverse("reports:kpi_drill", args=[key]) + q + (f"&show={show}" if show else "")
+
+
+@requires(Action.ASSESS_VIEW)
+def dashboard(request):
+    year, month = _year_month(request)
+    today = timezone.localdate()
+    office = request.user.role == Role.OFFICE
+    _, departments = _scope(request)
+    board = kpi.dashboard(request.user.region, year, month, today, departments, jurisdiction=office)
+    table = []
+    for key, label, goal, figures in board.rows():
+        cells = [
+            (f, _drill_url(key, year, month, c.department))
+            for f, c in zip(figures, board.columns, strict=True)
+        ]
+        table.append((key, label, "—" if goal is None else f"≥ {(goal * 100).normalize():f}%", cells))
+    first = board.columns[0]
+    bars = charts.goal_bars(
+        [
+            {
+                "label": f.label,
+                "value": f.value,
+                "goal": f.goal,
+                "pace": f.pace,
+                "colour": f.colour,
+            }
+            for f in first.figures.values()
+        ],
+        title=f"{first.name}各项指标与年度目标（截至 {board.as_of:%Y-%m-%d}）",
+        ident="kpi-bars",
+    )
+    series = [("drawn", "抽查户数"), ("finished", "完成检查（部门合计）"), ("problems", "发现问题")]
+    trend = charts.monthly_bars(
+        board.months, series, title=f"{year}年1月至{month}月累计（全辖区）", ident="kpi-months"
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "board": board,
+            "table": table,
+            "year": year,
+            "month": month,
+            "months": range(1, 13),
+            "bars": mark_safe(bars),  # noqa: S308 — built by charts.py, every text escaped
+            "trend": mark_safe(trend) if office else "",  # noqa: S308
+            "series": series,
+            "target_households": (
+                math.ceil(board.on_file * board.goals.coverage)
+                if board.goals and board.goals.coverage is not None
+                else None
+            ),
+        },
+    )
+
+
+@requires(Action.ASSESS_VIEW)
+def kpi_drill(request, key: str):
+    if key not in kpi.LABELS:
+        raise Http404
+    year, month = _year_month(request)
+    department, _ = _scope(request)
+    listing = drill.kpi_listing(
+        request.user.region, year, month, timezone.localdate(), department, key, request.GET.get("show", "")
+    )
+    page = CappedPaginator(listing.queryset, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/drill.html",
+        {
+            "listing": listing,
+            "page": page,
+            "rows": [listing.describe(o) for o in page],
+            "department": department,
+            "year": year,
+            "month": month,
+            "back": reverse("reports:dashboard") + f"?year={year}&month={month}",
+            "shows": [(s, label, _drill_url(key, year, month, department, s)) for s, label in listing.shows],
+        },
+    )
+
+
+# ---- assessment (督查考核, R-ADM-5) -----------------------------------------------------------------
+
+
+def _as_of(request, year: int):
+    raw = request.GET.get("as_of")
+    today = timezone.localdate()
+    if raw:
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise Http404 from None
+    else:
+        day = today
+    return min(day, dt.date(year, 12, 31))
+
+
+@requires(Action.ASSESS_VIEW)
+def assessment_page(request):
+    year, _ = _year_month(request)
+    as_of = _as_of(request, year)
+    _, departments = _scope(request)
+    rows, w = assessment.assess(request.user.region, year, as_of, departments)
+    return render(
+        request,
+        "reports/assessment.html",
+        {
+            "rows": rows,
+            "counts": assessment.COUNTS,
+            "weights": [(label, w[k]) for k, label, _ in assessment.COUNTS],
+            "formula": assessment.formula(w),
+            "year": year,
+            "as_of": as_of,
+            "schedule": selectors.schedule_for(request.user.region, year),
+        },
+    )
+
+
+@requires(Action.ASSESS_VIEW)
+def assessment_drill(request, department: int, key: str):
+    if key not in assessment.LABELS:
+        raise Http404
+    year, _ = _year_month(request)
+    as_of = _as_of(request, year)
+    _, departments = _scope(request)
+    dept = next((d for d in departments if d.pk == department), None) or _404()
+    records = assessment.drill(request.user.region, year, as_of, dept, key)
+    paginator = Paginator if isinstance(records, list) else CappedPaginator  # short lists: plans, draws
+    page = paginator(records, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/assessment_drill.html",
+        {
+            "department": dept,
+            "key": key,
+            "label": assessment.LABELS[key],
+            "page": page,
+            "rows": [drill.describe(o, as_of) for o in page],
+            "year": year,
+            "as_of": as_of,
+        },
+    )
+
+
+# ---- submissions (报送情况, R-ADM-2) and the schedule ----------------------------------------------
+
+
+@requires(Action.REPORT_VIEW)
+def submissions(request):
+    year, _ = _year_month(request)
+    today = timezone.localdate()
+    grid = selectors.submission_grid(request.user, year, today)
+    return render(
+        request,
+        "reports/submissions.html",
+        {
+            "grid": grid,
+            "late": selectors.late_slots(grid),
+            "year": year,
+            "today": today,
+            "schedule": selectors.schedule_for(request.user.region, year),
+            "months": range(1, 13),
+        },
+    )
+
+
+@requires(Action.REPORT_VIEW)
+def monthly_submission_detail(request, pk: int):
+    sub = selectors.monthly_submission(request.user, pk) or _404()
+    if sub.submitted_at is None:
+        raise Http404
+    snap = sub.snapshot or {}
+    return render(
+        request,
+        "reports/submission_detail.html",
+        {
+            "sub": sub,
+            "kind": "monthly",
+            "title": f"{sub.department.name} {sub.year}年{sub.month}月月报表（报送版本）",
+            "rows": [(section, label, snap.get(key, [0, 0, 0, 0])) for key, section, label in ROWS],
+            "other": [(label, (sub.other_platform or {}).get(k, [0, 0, 0, 0])) for k, label in xlsx.OTHER],
+        },
+    )
+
+
+@requires(Action.REPORT_VIEW)
+def quarterly(request):
+    year, _ = _year_month(request)
+    user = request.user
+    can_fill = user.role != Role.OFFICE and user.department_id is not None
+    if request.method == "POST":
+        if not can_fill:
+            raise PermissionDenied
+        try:
+            quarter = int(request.POST.get("quarter") or 0)
+        except ValueError:
+            quarter = 0
+        try:
+            s = services.quarterly_submit(
+                actor=user,
+                department=user.department,
+                year=year,
+                quarter=quarter,
+                text=request.POST.get("text", ""),
+            )
+            messages.success(request, f"{s} 工作进展情况已报送")
+            return redirect(reverse("reports:quarterly_detail", args=[s.pk]))
+        except DomainError as e:
+            messages.error(request, e.message)
+    schedule = selectors.schedule_for(user.region, year)
+    mine = {
+        s.quarter: s
+        for s in QuarterlySummary.objects.filter(
+            department__in=selectors.reporting_departments(user), year=year
+        )
+    }
+    return render(
+        request,
+        "reports/quarterly.html",
+        {
+            "year": year,
+            "can_fill": can_fill,
+            "quarters": [(q, due, mine.get(q)) for q, due in enumerate(schedule.quarter_dues, start=1)],
+            "text": request.POST.get("text", ""),
+        },
+    )
+
+
+@requires(Action.REPORT_VIEW)
+def quarterly_detail(request, pk: int):
+    s = selectors.quarterly_summary(request.user, pk) or _404()
+    rows = s.snapshot.get("rows", {})
+    return render(
+        request,
+        "reports/submission_detail.html",
+        {
+            "sub": s,
+            "kind": "quarterly",
+            "title": f"{s.department.name} {s.year}年第{s.quarter}季度工作进展情况（报送版本）",
+            "rows": [(section, label, rows.get(key, [0, 0, 0, 0])) for key, section, label in ROWS],
+            "through_month": s.snapshot.get("through_month"),
+        },
+    )
+
+
+@requires(Action.GOALS_EDIT)
+def schedule(request):
+    year, _ = _year_month(request)
+    current = selectors.schedule_for(request.user.region, year)
+    errors = {}
+    if request.method == "POST":
+        dates = {}
+        for name in services.SCHEDULE_DATES:
+            try:
+                dates[name] = dt.date.fromisoformat(request.POST.get(name, ""))
+            except ValueError:
+                dates[name] = None
+        try:
+            services.schedule_save(
+                actor=request.user,
+                year=year,
+                monthly_due_day=_int(request.POST.get("monthly_due_day")),
+                dates=dates,
+                weights={n: request.POST.get(n, "") for n in services.SCHEDULE_WEIGHTS},
+            )
+            messages.success(request, f"{year} 年报送与考核安排已保存")
+            return redirect(reverse("reports:schedule") + f"?year={year}")
+        except DomainError as e:
+            errors[e.field] = e.message
+            messages.error(request, e.message)
+    fields = [
+        (n, ReportSchedule._meta.get_field(n).verbose_name, request.POST.get(n) or getattr(current, n))
+        for n in ("monthly_due_day", *services.SCHEDULE_DATES, *services.SCHEDULE_WEIGHTS)
+    ]
+    return render(
+        request,
+        "reports/schedule.html",
+        {"year": year, "fields": fields, "errors": errors, "saved": current.pk is not None},
+    )
+
+
+def _int(v) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0

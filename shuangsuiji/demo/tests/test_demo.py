@@ -1,0 +1,76 @@
+"""The demo county's year to date (issue 5: “every KPI colour and every list has something in
+it”), built as `./scripts/demo` builds it, on a smaller directory."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+
+from shuangsuiji.core.audit import verify
+from shuangsuiji.core.models import User
+from shuangsuiji.draw.models import DrawStatus, TargetDraw
+from shuangsuiji.followup.models import FollowUp
+from shuangsuiji.inspection.models import PublishedResult
+from shuangsuiji.reports.monthly import monthly
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once in a transaction around the module, rolled back at its end (as the permission
+    matrix does)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
+                call_command("demo_load", targets=2000, stdout=io.StringIO())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def _page(user: str, url: str) -> str:
+    c = Client()
+    c.force_login(User.objects.get(username=user))
+    r = c.get(url)
+    assert r.status_code == 200, (url, r.status_code)
+    return r.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_year_happened_month_by_month(demo):
+    drawn = TargetDraw.objects.filter(status=DrawStatus.DRAWN).order_by("drawn_at")
+    months = {d.drawn_at.month for d in drawn}
+    assert {3, 4, 6} <= months  # the draws are dated in their months, not the day the demo loaded
+    assert TargetDraw.objects.filter(status=DrawStatus.VOIDED).exists()
+    _, summed, _ = monthly("130110", 2026, 3)
+    _, june, _ = monthly("130110", 2026, 6)
+    assert 0 < summed.rows["total"].tasks < june.rows["total"].tasks
+    assert june.rows["total"].finished > 0 and june.rows["total"].problems > 0
+    assert PublishedResult.objects.exists()
+    checked, broken, why = verify()
+    assert checked > 0 and broken is None, why
+
+
+@pytest.mark.django_db
+def test_every_kpi_colour_and_every_list_has_something(demo):
+    board = _page("office", "/reports/dashboard/?year=2026&month=11")
+    assert {"green", "amber", "red"} <= set(
+        re.findall(r'(?:data-colour|class)="[^"]*\b(green|amber|red)\b', board)
+    )
+    assert (
+        FollowUp.objects.filter(state="closed").exists() and FollowUp.objects.exclude(state="closed").exists()
+    )
+    assert "逾期" in _page("office", "/followup/?year=2026")
+    assert "逾期" in _page("office", "/reports/submissions/?year=2026")
+    assert "逾期" in _page("office", "/planning/workplan/?year=2026")
+    assert "data-rate>" in _page("office", "/reports/estimates/?year=2026&month=11")
+    assert "data-score" in _page("office", "/reports/assessment/?year=2026")

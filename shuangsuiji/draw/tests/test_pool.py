@@ -1,0 +1,161 @@
+"""The frozen pool: the set-based PostgreSQL freeze and the Python one give the same commitment
+and the same file; the batched Merkle builder gives RFC 6962's roots and audit paths; a changed
+pool file stops the draw."""
+
+import gzip
+import json
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shuangsuiji.core.errors import DomainError
+from shuangsuiji.draw import engine, pool, services
+from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
+
+from .conftest import announce, full_draw, witness_round
+from .test_spec_vectors import mth, path
+
+LABELS = {"A": "层AAAA", "B": "层BBBB", "C": "层CCCC", "D": "层DDDD", "": "层UUUU"}
+
+
+def _reference_freeze(task, labels):
+    """The freeze as first written: one row at a time, leaf by leaf, in the spec's words."""
+    lines = [json.dumps({"format": "ssj-pool-v1", "task": task.code}, ensure_ascii=False) + "\n"]
+    keys: dict[str, list[str]] = {}
+    exclusions = dict.fromkeys(pool.EXCLUSION_REASONS, 0)
+    rows = pool.annotated(task).values_list("pk", "key", "stratum", "reason")
+    for pk, key, stratum, reason in rows:
+        if reason:
+            exclusions[reason] += 1
+            lines.append(f"X\t{reason}\t{key}\t{pk}\n")
+            continue
+        label = labels[stratum]
+        lines.append(f"{label}\t{len(keys.setdefault(label, []))}\t{key}\t{pk}\n")
+        keys[label].append(key)
+    strata = sorted(
+        (
+            {
+                "label": label,
+                "risk_class": stratum,
+                "size": len(keys[label]),
+                "root": mth([engine.leaf_hash(label, k) for k in keys[label]]).hex(),
+            }
+            for stratum, label in labels.items()
+            if label in keys
+        ),
+        key=lambda s: s["label"],
+    )
+    root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata])
+    return strata, root.hex(), exclusions, "".join(lines).encode()
+
+
+def _frozen_tuple(frozen):
+    return frozen.strata, frozen.pool_root, frozen.exclusions, gzip.decompress(frozen.file_bytes)
+
+
+@pytest.mark.django_db
+def test_freeze_gives_the_reference_pool_with_exclusions(ready):
+    """On this database's own path (set-based SQL on PostgreSQL, streamed Python elsewhere)."""
+    w = ready
+    full_draw(w, w.task_a)  # department A's open task: the joint task's pool excludes its targets
+    reference = _reference_freeze(w.joint, LABELS)
+    assert reference[2]["open_task"] > 0
+    frozen = pool.freeze(w.joint, LABELS)
+    assert _frozen_tuple(frozen) == reference
+
+
+@pytest.mark.django_db
+def test_the_two_freeze_paths_agree(ready):
+    """The PostgreSQL path (positions, leaf hashes and lines computed by the database) against the
+    Python path over the same rows; on SQLite only the Python path exists, and it is checked
+    against the reference above."""
+    w = ready
+    full_draw(w, w.task_a)
+    rows = pool.annotated(w.joint).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
+    python = _frozen_tuple(pool.freeze_rows(w.joint.code, LABELS, rows))
+    assert python == _reference_freeze(w.joint, LABELS)
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based freeze runs on PostgreSQL only")
+    assert _frozen_tuple(pool._freeze_postgresql(w.joint, LABELS)) == python
+
+
+@pytest.mark.django_db
+def test_freeze_of_an_empty_scope(ready):
+    w = ready
+    w.task_a.scope_regions = ["999999"]
+    frozen = pool.freeze(w.task_a, LABELS)
+    assert frozen.strata == [] and frozen.exclusions == {"open_task": 0, "cap": 0, "a_class": 0}
+    assert frozen.pool_root == engine.pool_root([]).hex()
+    assert list(pool.read_pool(frozen.file_bytes)) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=300), st.data())
+def test_batched_merkle_builder_matches_rfc6962(n, data):
+    leaves = [engine.sha256(i.to_bytes(4, "big")) for i in range(n)]
+    want = data.draw(st.lists(st.integers(min_value=0, max_value=max(n - 1, 0)), max_size=12)) if n else []
+    chunks = data.draw(st.lists(st.integers(min_value=1, max_value=70), min_size=1, max_size=20))
+    b = engine.MerkleBuilder(n, want)
+    i, k = 0, 0
+    while i < n:
+        step = chunks[k % len(chunks)]
+        if k % 3 == 2:
+            for leaf in leaves[i : i + step]:
+                b.add(leaf)
+        else:
+            b.extend(leaves[i : i + step])
+        i, k = i + step, k + 1
+    assert b.root() == mth(leaves)
+    assert b.paths() == {j: [h.hex() for h in path(j, leaves)] for j in set(want)}
+    for j in set(want):
+        assert engine.verify_path(leaves[j], j, n, b.paths()[j], mth(leaves))
+
+
+def test_merkle_builder_refuses_more_leaves_than_declared():
+    b = engine.MerkleBuilder(3)
+    with pytest.raises(ValueError, match="more leaves"):
+        b.extend([engine.sha256(b"x")] * 4)
+    with pytest.raises(ValueError, match="tree size"):
+        engine.MerkleBuilder(None, [1])
+
+
+@pytest.mark.django_db
+def test_a_changed_pool_file_stops_the_draw_and_nothing_is_saved(ready):
+    w = ready
+    draw = announce(w, w.task_a)
+    witness_round(w, draw)
+    with draw.pool_file.open("rb") as f:
+        lines = gzip.decompress(f.read()).decode().splitlines(keepends=True)
+    # Swap the keys of two candidates of one stratum: the same ids, another order of leaves
+    i = next(
+        k for k in range(1, len(lines) - 1) if lines[k].split("\t")[0] == lines[k + 1].split("\t")[0] != "X"
+    )
+    a, b = lines[i].split("\t"), lines[i + 1].split("\t")
+    a[2], b[2] = b[2], a[2]
+    lines[i], lines[i + 1] = "\t".join(a), "\t".join(b)
+    draw.pool_file.save("forged.pool.gz", ContentFile(gzip.compress("".join(lines).encode())))
+    with pytest.raises(DomainError, match="不符"):
+        services.draw_run(actor=w.a_admin, draw=draw)
+    assert TargetDraw.objects.get(pk=draw.pk).status == DrawStatus.ANNOUNCED
+    assert not Selection.objects.filter(draw=draw).exists()
+
+
+@pytest.mark.django_db
+def test_selections_are_written_in_batches_in_the_order_drawn(ready, monkeypatch):
+    monkeypatch.setattr(services, "_INSERT_BATCH", 4)
+    w = ready
+    draw = full_draw(w, w.task_a)
+    rows = list(draw.selections.order_by("order"))
+    assert [s.order for s in rows] == list(range(1, 28))
+    by_label = {}
+    for s in rows:
+        by_label.setdefault(s.label, []).append(s.position)
+    seed = bytes.fromhex(draw.seed)
+    for s in draw.strata:
+        assert by_label[s["label"]] == engine.select_positions(seed, s["label"], s["size"], s["quota"])
+    assert len({s.token for s in rows}) == 27
+    assert all(len(s.rating_code) == 8 and set(s.rating_code) <= set(services._RATING_ALPHABET) for s in rows)
+    assert all(isinstance(s.path, list) and all(len(h) == 64 for h in s.path) for s in rows)

@@ -1,0 +1,251 @@
+"""The reports' rollup (issue 5): `Rollup` and `CoveredTarget` hold, per draw, the counts the
+monthly report (R-RPT-1) and the dashboard (R-RPT-2) read, so that a report over 10⁶ results reads
+a few thousand rows. Exact and always current: the services that change an input recompute the
+draw's slice from the base tables with one grouped query bounded by that draw's size, in their own
+transaction (never a delta):
+
+- the draw's status and selections (draw_run, draw_void, draw_abort): `refresh_draw`, called from
+  the post_save receiver on TargetDraw registered in apps.py (status saved);
+- an inspection's finish date, item results, publication (inspection_finish, result_save,
+  review_approve): `refresh_inspection`.
+
+What the rollup leaves to the report, read live from the small tables: which draws count (status,
+drawn_at, the lead's region), the task's mode and quota mode. `rebuild` recomputes everything (the
+`rollup_rebuild` command, after data written in bulk by the bench or a loader)."""
+
+import datetime as dt
+from collections import Counter
+
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from shuangsuiji.directory.models import MARKET_KINDS, TargetKind
+from shuangsuiji.draw.models import DrawStatus, TargetDraw
+
+from .models import CoverageCount, CoveredTarget, Rollup
+
+
+def _dialect() -> dict[str, str]:
+    """SQL that differs between PostgreSQL and SQLite: local dates of timestamps (the report's
+    months and R-INSP-2's deadline are local), a month's first day."""
+    if connection.vendor == "postgresql":
+        tz = timezone.get_current_timezone_name()
+        return {
+            "pub_day": f"(i.published_at AT TIME ZONE '{tz}')::date",
+            "fm": "date_trunc('month', {0})::date",
+            "year": f"CAST(EXTRACT(YEAR FROM d.drawn_at AT TIME ZONE '{tz}') AS integer)",
+            "month": f"CAST(EXTRACT(MONTH FROM d.drawn_at AT TIME ZONE '{tz}') AS integer)",
+        }
+    offset = timezone.localtime().utcoffset() or dt.timedelta(0)
+    hours = f"'{int(offset.total_seconds() // 3600):+d} hours'"
+    return {
+        "pub_day": f"date(i.published_at, {hours})",
+        "fm": "date({0}, 'start of month')",
+        "year": f"CAST(strftime('%%Y', d.drawn_at, {hours}) AS integer)",
+        "month": f"CAST(strftime('%%m', d.drawn_at, {hours}) AS integer)",
+    }
+
+
+def _market() -> tuple[str, list[str]]:
+    marks = ", ".join(["%s"] * len(MARKET_KINDS))
+    return f"(tg.kind IN ({marks}))", [str(k) for k in MARKET_KINDS]
+
+
+_COVERAGE_LOCK = 5_300_001  # pg_advisory_xact_lock's first key: the reports' coverage
+
+_PROBLEM = "EXISTS (SELECT 1 FROM inspection_itemresult r WHERE r.inspection_id = i.id AND r.found_problem)"
+
+# The join every slice is computed over: each selection once per department of the task, with that
+# department's inspection when it is finished.
+_JOIN = """
+    FROM draw_selection s
+    JOIN draw_targetdraw d ON d.id = s.draw_id
+    JOIN planning_task_departments td ON td.task_id = d.task_id
+    JOIN directory_target tg ON tg.id = s.target_id
+    LEFT JOIN inspection_inspection i
+           ON i.selection_id = s.id AND i.department_id = td.department_id AND i.finished_on IS NOT NULL
+"""
+
+_COLUMNS = "draw_id, department_id, market, finished_month, problem_month, publicity_day, on_time, n"
+
+
+def _per_department_sql(where: str) -> str:
+    """One row per (draw, department, market, finished month, problem month, publicity day, on
+    time): the departments' own forms and the on-time publicity counts."""
+    q = _dialect()
+    market, _ = _market()
+    fm = q["fm"].format("i.finished_on")
+    pub = q["pub_day"]
+    publicity_day = (
+        f"CASE WHEN i.published_at IS NULL THEN i.due_on WHEN i.due_on IS NULL THEN {pub} "
+        f"WHEN {pub} < i.due_on THEN {pub} ELSE i.due_on END"
+    )
+    return f"""
+        INSERT INTO reports_rollup ({_COLUMNS})
+        SELECT s.draw_id, td.department_id, {market}, {fm},
+               CASE WHEN i.id IS NOT NULL AND {_PROBLEM} THEN {fm} END,
+               {publicity_day},
+               CASE WHEN i.published_at IS NOT NULL AND {pub} <= i.due_on THEN TRUE ELSE FALSE END,
+               COUNT(*)
+        {_JOIN}
+        WHERE {where}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    """
+
+
+def _each_target_sql(where: str) -> str:
+    """Rows with no department: each target once, finished in the month its last department
+    finished (none until every department has), with a problem from the month one was first found."""
+    q = _dialect()
+    market, _ = _market()
+    return f"""
+        INSERT INTO reports_rollup ({_COLUMNS})
+        SELECT x.draw_id, NULL, x.market,
+               CASE WHEN x.fin = x.nd THEN {q["fm"].format("x.last_on")} END,
+               {q["fm"].format("x.problem_on")}, NULL, FALSE, COUNT(*)
+        FROM (
+            SELECT s.id, s.draw_id, {market} AS market, COUNT(i.id) AS fin, COUNT(*) AS nd,
+                   MAX(i.finished_on) AS last_on,
+                   MIN(CASE WHEN i.id IS NOT NULL AND {_PROBLEM} THEN i.finished_on END) AS problem_on
+            {_JOIN}
+            WHERE {where}
+            GROUP BY s.id, s.draw_id, 3
+        ) x
+        GROUP BY x.draw_id, x.market, 4, 5
+    """
+
+
+def _covered_sql(where: str, *, department: bool) -> str:
+    """Enterprises of drawn draws, with the month of their first draw in the year, per lead region
+    and department (or with no department: the jurisdiction's)."""
+    q = _dialect()
+    dept = "td.department_id" if department else "NULL"
+    join = "JOIN planning_task_departments td ON td.task_id = d.task_id" if department else ""
+    group = ", td.department_id" if department else ""
+    return f"""
+        INSERT INTO reports_coveredtarget (year, region_id, department_id, target_id, first_month)
+        SELECT {q["year"]}, l.region_id, {dept}, s.target_id, MIN({q["month"]})
+        FROM draw_selection s
+        JOIN draw_targetdraw d ON d.id = s.draw_id
+        JOIN planning_task t ON t.id = d.task_id
+        JOIN core_department l ON l.id = t.lead_id
+        {join}
+        JOIN directory_target tg ON tg.id = s.target_id
+        WHERE d.status = %s AND d.drawn_at IS NOT NULL AND tg.kind = %s AND {where}
+        GROUP BY {q["year"]}, l.region_id{group}, s.target_id
+    """
+
+
+def _execute(sql: str, params: list) -> None:
+    with connection.cursor() as c:
+        c.execute(sql, params)
+
+
+def _rollup_slice(draw_id: int, department_id: int | None = None) -> None:
+    _, mparams = _market()
+    if department_id is None:
+        Rollup.objects.filter(draw_id=draw_id).delete()
+        _execute(_per_department_sql("s.draw_id = %s"), [*mparams, draw_id])
+    else:
+        # the department's own rows and the each-target rows (which depend on every department)
+        Rollup.objects.filter(draw_id=draw_id, department_id=department_id).delete()
+        Rollup.objects.filter(draw_id=draw_id, department__isnull=True).delete()
+        _execute(
+            _per_department_sql("s.draw_id = %s AND td.department_id = %s"),
+            [*mparams, draw_id, department_id],
+        )
+    _execute(_each_target_sql("s.draw_id = %s"), [*mparams, draw_id])
+
+
+def _coverage_counts(year: int, targets) -> Counter:
+    rows = (
+        CoveredTarget.objects.filter(year=year, target_id__in=targets)
+        .values_list("region_id", "department_id", "first_month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return Counter({(r, d, m): n for r, d, m, n in rows})
+
+
+def _covered_slice(draw: TargetDraw) -> None:
+    """Recompute the coverage rows of this draw's enterprises in the year it was drawn, and move
+    `CoverageCount` by what those rows were and now are (counted from the rows themselves)."""
+    if draw.drawn_at is None:
+        return
+    year = timezone.localtime(draw.drawn_at).year
+    if connection.vendor == "postgresql":
+        # draws of different tasks may share enterprises: their coverage refreshes take turns
+        _execute("SELECT pg_advisory_xact_lock(%s, %s)", [_COVERAGE_LOCK, year])
+    targets = list(
+        draw.selections.filter(target__kind=TargetKind.ENTERPRISE).values_list("target_id", flat=True)
+    )
+    before = _coverage_counts(year, targets)
+    CoveredTarget.objects.filter(year=year, target_id__in=targets).delete()
+    where = f"{_dialect()['year']} = %s AND s.target_id IN (SELECT target_id FROM draw_selection WHERE draw_id = %s)"
+    for department in (True, False):
+        _execute(
+            _covered_sql(where, department=department),
+            [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, draw.pk],
+        )
+    after = _coverage_counts(year, targets)
+    for region, department, month in before.keys() | after.keys():
+        change = after[(region, department, month)] - before[(region, department, month)]
+        if not change:
+            continue
+        key = {"year": year, "region_id": region, "department_id": department, "first_month": month}
+        if not CoverageCount.objects.filter(**key).update(n=F("n") + change):
+            CoverageCount.objects.create(**key, n=change)
+    CoverageCount.objects.filter(year=year, n=0).delete()
+
+
+def _lock(draw_id: int) -> TargetDraw:
+    """Refreshes of one draw run one after another: each recomputes from what the one before it
+    committed (READ COMMITTED takes a new snapshot per statement, after the lock is granted)."""
+    return TargetDraw.objects.select_for_update().get(pk=draw_id)
+
+
+@transaction.atomic
+def refresh_draw(draw: TargetDraw) -> None:
+    """The draw's whole slice: after it was drawn, voided or aborted (its selections and status)."""
+    draw = _lock(draw.pk)
+    _rollup_slice(draw.pk)
+    _covered_slice(draw)
+
+
+@transaction.atomic
+def refresh_inspection(inspection) -> None:
+    """After an inspection's finish date, results or publication changed: its (draw,
+    department) slice and the draw's each-target rows."""
+    draw = _lock(inspection.selection.draw_id)
+    _rollup_slice(draw.pk, inspection.department_id)
+
+
+def on_draw_saved(sender, instance: TargetDraw, update_fields=None, raw=False, **kwargs) -> None:
+    """post_save on TargetDraw (apps.py): a saved status (draw_run, draw_void, draw_abort) refreshes
+    the draw's slice in the same transaction. draw_run inserts the selections before it saves the
+    status, so they are there to count."""
+    if raw or (update_fields is not None and "status" not in update_fields):
+        return
+    if instance.status in (DrawStatus.DRAWN, DrawStatus.VOIDED, DrawStatus.ABORTED):
+        refresh_draw(instance)
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    """Everything from the base tables: set-based, one statement per part."""
+    _, mparams = _market()
+    Rollup.objects.all().delete()
+    CoveredTarget.objects.all().delete()
+    CoverageCount.objects.all().delete()
+    _execute(_per_department_sql("TRUE"), mparams)
+    _execute(_each_target_sql("TRUE"), mparams)
+    for department in (True, False):
+        _execute(_covered_sql("TRUE", department=department), [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE)])
+    _execute(
+        "INSERT INTO reports_coveragecount (year, region_id, department_id, first_month, n) "
+        "SELECT year, region_id, department_id, first_month, COUNT(*) FROM reports_coveredtarget "
+        "GROUP BY year, region_id, department_id, first_month",
+        [],
+    )
+    return {"rollup": Rollup.objects.count(), "covered": CoveredTarget.objects.count()}
