@@ -71,16 +71,12 @@ def tags_for(user, library: str | None = None) -> QuerySet[Tag]:
 
 
 def name_contains(q: str, table: str = "directory_target") -> Q:
-    """A name substring. On PostgreSQL a two-character query goes through the bigram index
-    on `table`'s name (directory 0003, inspection 0004) and a longer one through pg_trgm; LIKE
-    decides in both cases."""
-    like = Q(name__contains=q)
+    """A name substring. On PostgreSQL a two-character query is `table`'s bigram column (it holds
+    exactly for the names containing q: directory/bigrams.py) and a longer one is LIKE through
+    pg_trgm."""
     if connection.vendor == "postgresql" and len(q) == 2:
-        bigram = RawSQL(
-            f'ssj_bigrams("{table}"."name") @> ARRAY[%s]::text[]', [q], output_field=BooleanField()
-        )
-        return Q(bigram) & like
-    return like
+        return Q(RawSQL(f'"{table}"."name_bigrams" @> ARRAY[%s]::text[]', [q], output_field=BooleanField()))
+    return Q(name__contains=q)
 
 
 @dataclass
@@ -106,9 +102,8 @@ class TargetFilter:
                 qs = qs.filter(Q(uscc=upper) | Q(name__contains=q))
             else:
                 match = name_contains(q)
-                # OR-ed with the key, the bigram test could not be an index condition and
-                # PostgreSQL would recompute every matching name's bigrams (100 ms for a broad
-                # word): the key joins the condition only when a target has it.
+                # OR-ed with the key, the name test is no longer a plain index condition and
+                # the planner's estimates blur: the key joins only when a target has it.
                 if Target.objects.filter(nonmarket_key=q).exists():
                     match |= Q(nonmarket_key=q)
                 qs = qs.filter(match)
