@@ -90,7 +90,17 @@ def _reset_year(cur) -> dict:
     if cur.fetchone()[0]:
         raise SystemExit("the bench's 2026 draws have inspections: not a database bench/run built")
     out = {}
+    # rows other apps keep per draw (the reports app's roll-ups): every other table whose foreign
+    # key points at draw_targetdraw
+    cur.execute(
+        "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        "WHERE c.contype = 'f' AND c.confrelid = 'draw_targetdraw'::regclass "
+        "AND c.conrelid::regclass::text NOT IN ('draw_selection', 'draw_witness')"
+    )
+    others = [(table, f"{column} IN ({draws})") for table, column in cur.fetchall()]
     for table, where in [
+        *others,
         (
             "draw_recusalrequest",
             f"member_id IN (SELECT id FROM draw_teammember WHERE selection_id IN ({sels}))",
