@@ -299,7 +299,7 @@ def step_search(repeat: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
+    from shuangsuiji.core.paging import COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
     from shuangsuiji.directory.models import Target
     from shuangsuiji.directory.selectors import TargetFilter, targets_for
 
@@ -346,9 +346,11 @@ def step_search(repeat: str) -> dict:
             def page(qs=qs):
                 return list(qs.order_by("id")[:50])
 
-            def count(qs=qs):
-                # as the list page counts: up to COUNT_CAP + 1 (“超过 10,000 个”)
-                return CappedPaginator(qs.order_by("id"), 50).count
+            cap = SEARCH_COUNT_CAP if TargetFilter(q=q).searches_names else COUNT_CAP
+
+            def count(qs=qs, cap=cap):
+                # as the list page counts: up to cap + 1 (a name search “超过 1,000 个”)
+                return CappedPaginator(qs.order_by("id"), 50, cap=cap).count
 
             page_ms, rows = _timed_ms(page, repeat)
             count_ms, n = _timed_ms(count, repeat)
@@ -363,6 +365,7 @@ def step_search(repeat: str) -> dict:
                 "server_ms": page_server + count_server,
                 "page_rows": len(rows),
                 "count": n,
+                "cap": cap,
                 "page_sql": page_sql % tuple(repr(p) for p in page_params),
                 "page_plan": page_plan,
                 "count_plan": count_plan,
@@ -391,7 +394,7 @@ def step_search(repeat: str) -> dict:
             count_ms, _ = _timed_ms(
                 bare(
                     "SELECT count(*) FROM (SELECT 1 FROM directory_target WHERE name LIKE %s LIMIT %s) s",
-                    [like, COUNT_CAP + 1],
+                    [like, SEARCH_COUNT_CAP + 1],
                 ),
                 repeat,
             )

@@ -92,6 +92,12 @@ class TargetFilter:
     status: str = ""
     invalid: bool = False  # a filter with a bad value matches nothing (never everything)
 
+    @property
+    def searches_names(self) -> bool:
+        """A name substring (not an 18-character code): its list counts to SEARCH_COUNT_CAP."""
+        q = self.q.strip()
+        return bool(q) and not (len(q) == 18 and q.isalnum())
+
     def apply(self, qs: QuerySet[Target]) -> QuerySet[Target]:
         if self.invalid:
             return qs.none()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
+from shuangsuiji.core.paging import SEARCH_COUNT_CAP, CappedPaginator
 from shuangsuiji.core.permissions import Action, can
 
 from . import exports, importing, selectors, services
@@ -72,13 +72,15 @@ def _form_errors(form, e: DomainError):
 def target_list(request):
     tags = tag_choices(request.user, TagLibrary.TARGET)
     form = TargetFilterForm(request.GET or None, tags=tags)
-    qs = form.filter().apply(selectors.targets_for(request.user)).select_related("region", "industry")
-    page = CappedPaginator(qs.order_by("id"), 50).get_page(request.GET.get("page"))
+    f = form.filter()
+    qs = f.apply(selectors.targets_for(request.user)).select_related("region", "industry")
+    cap = SEARCH_COUNT_CAP if f.searches_names else None
+    page = CappedPaginator(qs.order_by("id"), 50, cap=cap).get_page(request.GET.get("page"))
     return render(
         request,
         "directory/target_list.html",
         {
-            "count_cap": COUNT_CAP,
+            "count_cap": page.paginator.cap,
             "form": form,
             "page": page,
             "can_edit": can(request.user, Action.TARGET_EDIT),

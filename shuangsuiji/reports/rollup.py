@@ -54,7 +54,20 @@ def _market() -> tuple[str, list[str]]:
 
 _COVERAGE_LOCK = 5_300_001  # pg_advisory_xact_lock's first key: the reports' coverage
 
-_PROBLEM = "EXISTS (SELECT 1 FROM inspection_itemresult r WHERE r.inspection_id = i.id AND r.found_problem)"
+# A problem found at the inspection. For one draw, looked up per inspection (a correlated scalar
+# subquery PostgreSQL cannot hash: it would read every item result of every year); for the rebuild,
+# EXISTS, which it hashes once.
+_PROBLEM_ONE = (
+    "(SELECT COUNT(*) FROM inspection_itemresult r WHERE r.inspection_id = i.id AND r.found_problem) > 0"
+)
+_PROBLEM_ALL = (
+    "EXISTS (SELECT 1 FROM inspection_itemresult r WHERE r.inspection_id = i.id AND r.found_problem)"
+)
+
+
+def _problem(where: str) -> str:
+    return _PROBLEM_ALL if where == "TRUE" else _PROBLEM_ONE
+
 
 # The join every slice is computed over: each selection once per department of the task, with that
 # department's inspection when it is finished.
@@ -84,7 +97,7 @@ def _per_department_sql(where: str) -> str:
     return f"""
         INSERT INTO reports_rollup ({_COLUMNS})
         SELECT s.draw_id, td.department_id, {market}, {fm},
-               CASE WHEN i.id IS NOT NULL AND {_PROBLEM} THEN {fm} END,
+               CASE WHEN i.id IS NOT NULL AND {_problem(where)} THEN {fm} END,
                {publicity_day},
                CASE WHEN i.published_at IS NOT NULL AND {pub} <= i.due_on THEN TRUE ELSE FALSE END,
                COUNT(*)
@@ -107,7 +120,7 @@ def _each_target_sql(where: str) -> str:
         FROM (
             SELECT s.id, s.draw_id, {market} AS market, COUNT(i.id) AS fin, COUNT(*) AS nd,
                    MAX(i.finished_on) AS last_on,
-                   MIN(CASE WHEN i.id IS NOT NULL AND {_PROBLEM} THEN i.finished_on END) AS problem_on
+                   MIN(CASE WHEN i.id IS NOT NULL AND {_problem(where)} THEN i.finished_on END) AS problem_on
             {_JOIN}
             WHERE {where}
             GROUP BY s.id, s.draw_id, 3
@@ -168,26 +181,22 @@ def _coverage_counts(year: int, targets) -> Counter:
     return Counter({(r, d, m): n for r, d, m, n in rows})
 
 
-def _covered_slice(draw: TargetDraw) -> None:
-    """Recompute the coverage rows of this draw's enterprises in the year it was drawn, and move
-    `CoverageCount` by what those rows were and now are (counted from the rows themselves)."""
-    if draw.drawn_at is None:
-        return
-    year = timezone.localtime(draw.drawn_at).year
+def _covered_targets(year: int, targets: list[int]) -> None:
+    """Recompute the coverage rows of these targets in `year`, and move `CoverageCount` by what
+    those rows were and now are (counted from the rows themselves)."""
     if connection.vendor == "postgresql":
         # draws of different tasks may share enterprises: their coverage refreshes take turns
         _execute("SELECT pg_advisory_xact_lock(%s, %s)", [_COVERAGE_LOCK, year])
-    targets = list(
-        draw.selections.filter(target__kind=TargetKind.ENTERPRISE).values_list("target_id", flat=True)
-    )
     before = _coverage_counts(year, targets)
     CoveredTarget.objects.filter(year=year, target_id__in=targets).delete()
-    where = f"{_dialect()['year']} = %s AND s.target_id IN (SELECT target_id FROM draw_selection WHERE draw_id = %s)"
-    for department in (True, False):
-        _execute(
-            _covered_sql(where, department=department),
-            [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, draw.pk],
-        )
+    for chunk in range(0, len(targets), 10_000):
+        ids = targets[chunk : chunk + 10_000]
+        where = f"{_dialect()['year']} = %s AND s.target_id IN ({', '.join(['%s'] * len(ids))})"
+        for department in (True, False):
+            _execute(
+                _covered_sql(where, department=department),
+                [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, *ids],
+            )
     after = _coverage_counts(year, targets)
     for region, department, month in before.keys() | after.keys():
         change = after[(region, department, month)] - before[(region, department, month)]
@@ -197,6 +206,14 @@ def _covered_slice(draw: TargetDraw) -> None:
         if not CoverageCount.objects.filter(**key).update(n=F("n") + change):
             CoverageCount.objects.create(**key, n=change)
     CoverageCount.objects.filter(year=year, n=0).delete()
+
+
+def _covered_slice(draw: TargetDraw) -> None:
+    """The coverage rows of this draw's targets in the year it was drawn."""
+    if draw.drawn_at is None:
+        return
+    year = timezone.localtime(draw.drawn_at).year
+    _covered_targets(year, list(draw.selections.values_list("target_id", flat=True)))
 
 
 def _lock(draw_id: int) -> TargetDraw:
@@ -219,6 +236,22 @@ def refresh_inspection(inspection) -> None:
     department) slice and the draw's each-target rows."""
     draw = _lock(inspection.selection.draw_id)
     _rollup_slice(draw.pk, inspection.department_id)
+
+
+@transaction.atomic
+def refresh_targets(target_ids) -> None:
+    """After targets' kind changed (an import may turn an 企业 into an 个体工商户): their coverage
+    rows in every year they were drawn. (Whether a target is a market subject cannot change: a
+    USCC goes with the market kinds.)"""
+    ids = sorted(set(target_ids))
+    years = {
+        timezone.localtime(at).year
+        for at in TargetDraw.objects.filter(selections__target_id__in=ids, drawn_at__isnull=False)
+        .values_list("drawn_at", flat=True)
+        .distinct()
+    }
+    for year in sorted(years):
+        _covered_targets(year, ids)
 
 
 def on_draw_saved(sender, instance: TargetDraw, update_fields=None, raw=False, **kwargs) -> None:

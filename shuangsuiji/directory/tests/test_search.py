@@ -55,11 +55,18 @@ def test_exact_uscc(named):
 
 @pytest.mark.django_db
 def test_broad_lists_cap_their_count(client_for, named, monkeypatch):
-    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    """A list counts to COUNT_CAP, a name search to SEARCH_COUNT_CAP."""
     from shuangsuiji.directory import views
 
-    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
     page = client_for(named.a_admin).get(reverse("directory:target_list") + "?q=公司").content.decode()
     assert "共 3 个检查对象" in page
     page = client_for(named.a_admin).get(reverse("directory:target_list")).content.decode()
     assert "超过 3 个" in page
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)
+    page = client_for(named.a_admin).get(reverse("directory:target_list") + "?q=公司").content.decode()
+    assert "超过 2 个" in page
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)
+    code = make_uscc("91130110MA0D00003")  # an exact code is not a name search: the list's cap
+    assert TargetFilter(q=code).searches_names is False and TargetFilter(q="公司").searches_names

@@ -15,6 +15,7 @@ from django.utils import timezone
 from shuangsuiji.core import services as core
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
+from shuangsuiji.directory.models import Target, TargetKind
 from shuangsuiji.draw import services as draws
 from shuangsuiji.draw.models import DrawStatus, TargetDraw
 from shuangsuiji.inspection import services as insp
@@ -212,3 +213,21 @@ def test_rebuild_command_checks_against_the_base_tables(world, capsys):
     assert "报表汇总已重建" in out and "汇总与逐条计算一致" in out
     with pytest.raises(CommandError, match="行政区划代码“999999”不存在"):
         call_command("rollup_rebuild", "--check", "999999")
+
+
+def test_a_kind_changed_by_an_import_is_refreshed_per_target(world):
+    """An import may turn a drawn 企业 into a 个体工商户 (set-based, outside the services): the
+    importer's refresh_targets recomputes those targets' coverage rows."""
+    w = build_scenario(world)
+    prefix = w.county.scope_prefix
+    before = kpi.coverage(prefix, YEAR, 6)
+    changed = w.targets["T3"][:2]  # drawn by M and H
+    Target.objects.filter(pk__in=[t.pk for t in changed]).update(kind=TargetKind.INDIVIDUAL)
+    assert kpi.coverage(prefix, YEAR, 6) == before != reference.coverage(prefix, YEAR, 6)
+    rollup.refresh_targets([t.pk for t in changed])
+    after = kpi.coverage(prefix, YEAR, 6)
+    assert after == reference.coverage(prefix, YEAR, 6)
+    assert after[1] == before[1] - 2 and after[0][w.h.pk] == before[0][w.h.pk] - 2
+    kept = _rows()
+    rollup.rebuild()
+    assert _rows() == kept
