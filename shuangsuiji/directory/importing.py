@@ -36,9 +36,11 @@ from .models import (
     RegistrationStatus,
     RiskClass,
     TagLibrary,
+    Target,
     TargetKind,
 )
 from .selectors import usable_tags
+from .signals import targets_kind_changed
 from .tabular import FileProblem, read_table, unescape
 
 MAX_LISTED_ERRORS = 500
@@ -583,7 +585,16 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
             written = c.rowcount
         else:
             written = 0
+            kind_changed: list[int] = []
             for key_join in key_joins:
+                c.execute(
+                    f"""
+                    SELECT t.id FROM ssj_stage AS s JOIN directory_target AS t ON {key_join}
+                    WHERE s.kind IS NOT NULL AND s.kind <> t.kind
+                      AND EXISTS (SELECT 1 FROM draw_selection x WHERE x.target_id = t.id)
+                    """
+                )
+                kind_changed += [pk for (pk,) in c.fetchall()]
                 c.execute(
                     f"""
                     UPDATE directory_target AS t SET
@@ -605,6 +616,8 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
                     [now.date(), now],
                 )
                 written += c.rowcount
+            if kind_changed:  # the reports' coverage counts 企业 among drawn targets
+                targets_kind_changed.send(sender=Target, target_ids=kind_changed)
         # The importing department supervises what it imported; tags are added, never removed.
         if preassign:
             c.execute(

@@ -254,6 +254,11 @@ def refresh_targets(target_ids) -> None:
         _covered_targets(year, ids)
 
 
+def on_targets_kind_changed(sender, target_ids, **kwargs) -> None:
+    """directory.signals.targets_kind_changed (an import changed drawn targets' kind)."""
+    refresh_targets(target_ids)
+
+
 def on_draw_saved(sender, instance: TargetDraw, update_fields=None, raw=False, **kwargs) -> None:
     """post_save on TargetDraw (apps.py): a saved status (draw_run, draw_void, draw_abort) refreshes
     the draw's slice in the same transaction. draw_run inserts the selections before it saves the

@@ -231,3 +231,21 @@ def test_a_kind_changed_by_an_import_is_refreshed_per_target(world):
     kept = _rows()
     rollup.rebuild()
     assert _rows() == kept
+
+
+@pytest.mark.django_db
+def test_an_update_import_that_changes_kinds_refreshes_coverage(world):
+    """The same change through a real “update by code” import: directory tells the rollup
+    (directory.signals.targets_kind_changed), nothing to call by hand."""
+    from shuangsuiji.directory.tests.test_import import run
+
+    w = build_scenario(world)
+    prefix = w.county.scope_prefix
+    before = kpi.coverage(prefix, YEAR, 6)
+    changed = w.targets["T3"][:2]
+    rows = "".join(f"{t.uscc},个体工商户\n" for t in changed)
+    job = run(w.a_admin, "统一社会信用代码,主体类型\n" + rows, mode="update")
+    assert job.status == "succeeded", job.result
+    assert {t.kind for t in Target.objects.filter(pk__in=[t.pk for t in changed])} == {TargetKind.INDIVIDUAL}
+    after = kpi.coverage(prefix, YEAR, 6)
+    assert after == reference.coverage(prefix, YEAR, 6) and after[1] == before[1] - 2
