@@ -20,7 +20,7 @@ from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.directory.models import Conflict, Inspector, Target, TargetKind
 from shuangsuiji.planning import services as planning
-from shuangsuiji.planning.models import DEFAULT_RATIOS, QuotaMode, Task, TaskMode, TaskState
+from shuangsuiji.planning.models import DEFAULT_RATIOS, TASK_TRANSITIONS, QuotaMode, Task, TaskMode, TaskState
 
 from . import engine, pool
 from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember, Witness
@@ -374,6 +374,11 @@ def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str)
     draw = _locked(draw)
     if draw.status != from_status:
         raise DomainError(f"本次抽取状态为“{draw.get_status_display()}”，不能{DrawStatus(status).label[1:]}")
+    if TaskState.PLANNED not in TASK_TRANSITIONS[task.state]:
+        raise DomainError(
+            f"任务当前为“{task.get_state_display()}”，检查已经开始，不能{DrawStatus(status).label[1:]}本次抽取；"
+            "如确需停止，请由牵头部门或双随机办公室作废任务并说明原因"
+        )
     draw.status, draw.ended_reason, draw.ended_at, draw.ended_by = status, reason, timezone.now(), actor
     draw.save(update_fields=["status", "ended_reason", "ended_at", "ended_by"])
     planning.task_transition(

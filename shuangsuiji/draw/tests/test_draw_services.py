@@ -240,6 +240,21 @@ def test_void_and_redraw_both_kept(ready):
 
 
 @pytest.mark.django_db
+def test_a_draw_whose_inspection_began_cannot_be_voided(ready):
+    from shuangsuiji.planning import services as planning
+
+    w = ready
+    draw = full_draw(w, w.task_a)
+    services.teams_draw(actor=w.a_admin, draw=draw)
+    planning.task_transition(actor=w.a_admin, task=draw.task, to="in_progress")
+    entries = AuditEntry.objects.count()
+    with pytest.raises(DomainError, match="不能作废本次抽取；如确需停止，请由牵头部门或双随机办公室作废任务"):
+        services.draw_void(actor=w.a_admin, draw=draw, reason="见证人身份不符")
+    draw.refresh_from_db()
+    assert draw.status == DrawStatus.DRAWN and AuditEntry.objects.count() == entries
+
+
+@pytest.mark.django_db
 def test_recusal_decided_by_the_leader_with_a_deterministic_replacement(ready):
     w = ready
     draw = full_draw(w, w.task_a)
