@@ -54,6 +54,21 @@ class World:
     """The standing actors and their departments."""
 
 
+# The standing actors of every permission table, in the tables' column order.
+ACTORS = [
+    "anonymous",
+    "office",
+    "a_admin",
+    "a_reviewer",
+    "a_inspector",
+    "b_admin",
+    "b_inspector",
+    "sysadmin",
+    "auditor",
+    "far_admin",
+]
+
+
 def build_world() -> World:
     """The standing actors and their departments (also built once per module by the permission
     matrix, which cannot afford a fresh world per row)."""

@@ -151,6 +151,19 @@ def facts(region_prefix: str, year: int, month: int, as_of: dt.date | None = Non
             problems[fm.month] += prob
         publicity[dept_id][0] += ontime or 0
         publicity[dept_id][1] += due or 0
+    return assemble(per_dept, summed, distinct, publicity, (drawn, finished, problems), month)
+
+
+def monthly(region_prefix: str, year: int, month: int) -> tuple[dict, Form, Form]:
+    """(per-department forms, the jurisdiction summed over departments, each task and target once)."""
+    f = facts(region_prefix, year, month)
+    return f.per_dept, f.summed, f.distinct
+
+
+def assemble(per_dept, summed, distinct, publicity, monthly_counts, month: int) -> "Facts":
+    """The Facts from the per-month counts (drawn, finished, problems), cumulated to `month`;
+    shared by the rollup path here and the base-table reference."""
+    drawn, finished, problems = monthly_counts
     departments = Department.objects.in_bulk(list(per_dept))
     months, acc = [], {"drawn": 0, "finished": 0, "problems": 0}
     for m in range(1, month + 1):
@@ -167,9 +180,3 @@ def facts(region_prefix: str, year: int, month: int, as_of: dt.date | None = Non
         {k: tuple(v) for k, v in publicity.items()},
         months,
     )
-
-
-def monthly(region_prefix: str, year: int, month: int) -> tuple[dict, Form, Form]:
-    """(per-department forms, the jurisdiction summed over departments, each task and target once)."""
-    f = facts(region_prefix, year, month)
-    return f.per_dept, f.summed, f.distinct

@@ -10,12 +10,11 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from shuangsuiji.core.models import Department
 from shuangsuiji.directory.models import MARKET_KINDS, TargetKind
 from shuangsuiji.draw.models import Selection, TargetDraw
 
 from . import selectors
-from .monthly import Facts, Form, _rows_for, counted_draws, month_end
+from .monthly import Facts, Form, _rows_for, assemble, counted_draws, month_end
 
 # Uncorrelated, so PostgreSQL hashes the problem results once instead of probing per inspection.
 _PROBLEM = "i.id IN (SELECT r.inspection_id FROM inspection_itemresult r WHERE r.found_problem)"
@@ -137,22 +136,7 @@ def facts(region_prefix: str, year: int, month: int, as_of: dt.date | None = Non
                 keys = _rows_for(d["task__mode"], d["task__quota_mode"], bool(market))
                 distinct.add(keys, d["task_id"], n, fin or 0, prob or 0)
                 drawn[timezone.localtime(d["drawn_at"]).month] += n
-    departments = Department.objects.in_bulk(list(per_dept))
-    months, acc = [], {"drawn": 0, "finished": 0, "problems": 0}
-    for m in range(1, month + 1):
-        acc = {
-            "drawn": acc["drawn"] + drawn[m],
-            "finished": acc["finished"] + finished[m],
-            "problems": acc["problems"] + problems[m],
-        }
-        months.append({"month": m, **acc})
-    return Facts(
-        {departments[pk]: form for pk, form in per_dept.items()},
-        summed,
-        distinct,
-        {k: tuple(v) for k, v in publicity.items()},
-        months,
-    )
+    return assemble(per_dept, summed, distinct, publicity, (drawn, finished, problems), month)
 
 
 def coverage(region_prefix: str, year: int, month: int) -> tuple[dict[int, int], int]:

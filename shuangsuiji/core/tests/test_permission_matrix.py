@@ -35,7 +35,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from conftest import build_world, make_ric, make_uscc
+from conftest import ACTORS, build_world, make_ric, make_uscc
 from shuangsuiji.api import api
 from shuangsuiji.core import services as core_services
 from shuangsuiji.core.models import ApiToken, AuditEntry, Job, User
@@ -1769,18 +1769,7 @@ def test_every_api_operation_is_in_the_matrix():
 
 
 def test_every_url_has_a_row_for_every_actor():
-    actors = [
-        "anonymous",
-        "office",
-        "a_admin",
-        "a_reviewer",
-        "a_inspector",
-        "b_admin",
-        "b_inspector",
-        "sysadmin",
-        "auditor",
-        "far_admin",
-    ]
+    actors = ACTORS
     by_url: dict[tuple[str, str], list[str]] = {}
     for actor, method, url, _ in MATRIX:
         by_url.setdefault((method, url), []).append(actor)

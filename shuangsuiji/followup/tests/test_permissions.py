@@ -6,22 +6,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from conftest import ACTORS
 from shuangsuiji.followup import services
 
 from .conftest import publish
 
-ACTORS = [
-    "anonymous",
-    "office",
-    "a_admin",
-    "a_reviewer",
-    "a_inspector",
-    "b_admin",
-    "b_inspector",
-    "sysadmin",
-    "auditor",
-    "far_admin",
-]
 L, OK, MOVED, DENIED, HIDDEN = "login", 200, 302, 403, 404
 
 # url, method, POST data, answers in ACTORS' order

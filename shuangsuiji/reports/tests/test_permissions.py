@@ -5,20 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from conftest import ACTORS
 from shuangsuiji.reports import services
 
-ACTORS = [
-    "anonymous",
-    "office",
-    "a_admin",
-    "a_reviewer",
-    "a_inspector",
-    "b_admin",
-    "b_inspector",
-    "sysadmin",
-    "auditor",
-    "far_admin",
-]
 # method, path (placeholders filled below), data, answers in ACTORS order
 ROWS = [
     ("GET", "/reports/dashboard/", None, [302, 200, 200, 200, 403, 200, 403, 403, 403, 200]),
