@@ -216,7 +216,7 @@ def _build() -> dict:
     training = draw("training", D(YEAR, 6, 24))
     drawn = 7 + len(own)
     _link_inspector_accounts()
-    inspected = _inspect(catering, internal, rng)
+    inspected = _inspect_the_year([catering, internal], rng, story=True)
     more = _inspect_the_year([publicity, individual, training, jyj_own, *own], rng)
     inspected = {k: inspected[k] + more[k] for k in inspected}
     return {"plans": len(plans), "tasks": len(tasks), "drawn": drawn, **inspected}
@@ -282,11 +282,6 @@ def _enter(sel, dept, items_problem: tuple | None):
             problem=text,
         )
     return user
-
-
-def _inspect(catering, internal, rng) -> dict:
-    """Kept for the catering and internal tasks' own story: see `_inspect_the_year`."""
-    return _inspect_the_year([catering, internal], rng, story=True)
 
 
 def _inspect_the_year(drawn, rng, story: bool = False) -> dict:

@@ -5,6 +5,7 @@ jurisdiction's departments, a department only itself."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -250,3 +251,41 @@ def voided_draws(prefix: str, year: int, department=None) -> QuerySet[TargetDraw
         task__lead__region__code__startswith=prefix,
     ).select_related("task", "task__lead", "ended_by")
     return qs.filter(task__lead=department) if department is not None else qs
+
+
+# ---- 抽查结果推断: the samples' counts per stratum -------------------------------------------
+
+
+def estimate_counts(draw_ids: list[int]) -> dict[int, dict[str, tuple[int, int]]]:
+    """{draw: {stratum label: (inspected, with a problem)}} over the draws' selected targets, in
+    one query. A target is inspected when every department of its task has finished, and has a
+    problem when any of them found one (as the jurisdiction's report counts a joint target)."""
+    if not draw_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(draw_ids))
+    sql = f"""
+        SELECT s.draw_id, s.label,
+               SUM(CASE WHEN f.n = nd.n THEN 1 ELSE 0 END),
+               SUM(CASE WHEN f.n = nd.n AND f.bad > 0 THEN 1 ELSE 0 END)
+        FROM draw_selection s
+        JOIN draw_targetdraw d ON d.id = s.draw_id
+        JOIN (SELECT task_id, COUNT(*) AS n FROM planning_task_departments GROUP BY task_id) nd
+          ON nd.task_id = d.task_id
+        LEFT JOIN (
+            SELECT i.selection_id, COUNT(*) AS n,
+                   SUM(CASE WHEN i.id IN (SELECT r.inspection_id FROM inspection_itemresult r
+                                          WHERE r.found_problem) THEN 1 ELSE 0 END) AS bad
+            FROM inspection_inspection i
+            JOIN draw_selection x ON x.id = i.selection_id
+            WHERE i.finished_on IS NOT NULL AND x.draw_id IN ({marks})
+            GROUP BY i.selection_id
+        ) f ON f.selection_id = s.id
+        WHERE s.draw_id IN ({marks})
+        GROUP BY s.draw_id, s.label
+    """
+    out: dict[int, dict[str, tuple[int, int]]] = {pk: {} for pk in draw_ids}
+    with connection.cursor() as c:
+        c.execute(sql, [*draw_ids, *draw_ids])
+        for draw_id, label, n, bad in c.fetchall():
+            out[draw_id][label] = (int(n or 0), int(bad or 0))
+    return out

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import estimate_views, views
+from . import views
 
 app_name = "reports"
 urlpatterns = [
@@ -14,5 +14,5 @@ urlpatterns = [
     path("quarterly/", views.quarterly, name="quarterly"),
     path("quarterly/<int:pk>/", views.quarterly_detail, name="quarterly_detail"),
     path("schedule/", views.schedule, name="schedule"),
-    path("estimates/", estimate_views.estimates, name="estimates"),
+    path("estimates/", views.estimates, name="estimates"),
 ]

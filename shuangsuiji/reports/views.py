@@ -22,9 +22,9 @@ from shuangsuiji.core.paging import CappedPaginator
 from shuangsuiji.core.permissions import Action
 from shuangsuiji.core.selectors import departments_in_scope
 
-from . import assessment, charts, drill, kpi, selectors, services, xlsx
+from . import assessment, charts, drill, estimate, kpi, selectors, services, xlsx
 from .models import MonthlySubmission, QuarterlySummary, ReportSchedule
-from .monthly import ROWS, Form, monthly
+from .monthly import ROWS, Form, counted_draws, month_end, monthly
 from .services import OTHER_ROWS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -454,3 +454,38 @@ def _int(v) -> int:
         return int(v)
     except (TypeError, ValueError):
         return 0
+
+
+@requires(Action.ASSESS_VIEW)
+def estimates(request):
+    """抽查结果推断 (JOURNEYS.md December): for every drawn task in scope, what its stratified random
+    sample says about the problem rate of its whole pool (`estimate.py`), with a 95 % interval."""
+    year, month = _year_month(request)
+    department, departments = _scope(request)
+    draws = list(
+        counted_draws(request.user.region.scope_prefix, year, month_end(year, month), department)
+        .select_related("task", "task__lead")
+        .order_by("drawn_at", "pk")
+    )
+    counts = selectors.estimate_counts([d.pk for d in draws])
+    rows = []
+    for d in draws:
+        strata = estimate.strata_of(d.strata, counts[d.pk])
+        e = estimate.stratified(strata)
+        pct = e and {
+            k: f"{v:.1%}"
+            for k, v in (("rate", e.rate), ("low", e.low), ("high", e.high), ("half", e.half_width))
+        }
+        rows.append({"draw": d, "strata": strata, "estimate": e, "pct": pct})
+    return render(
+        request,
+        "reports/estimates.html",
+        {
+            "rows": rows,
+            "year": year,
+            "month": month,
+            "months": range(1, 13),
+            "department": department,
+            "departments": departments,
+        },
+    )

@@ -72,14 +72,14 @@ def test_the_page_estimates_each_drawn_task_from_its_sample(scenario, client_for
     import re
 
     from shuangsuiji.reports.estimate import strata_of
-    from shuangsuiji.reports.estimate_views import estimate_counts
+    from shuangsuiji.reports.selectors import estimate_counts
 
     w = scenario
     # T1: M alone, 10 drawn, 8 finished, problems at 2
-    counts = estimate_counts(w.draws["T1"])
+    counts = estimate_counts([w.draws["T1"].pk])[w.draws["T1"].pk]
     assert sum(n for n, _ in counts.values()) == 8 and sum(b for _, b in counts.values()) == 2
     # T3, joint: a target counts once both M and H finished (5), with a problem if either found one (2)
-    counts = estimate_counts(w.draws["T3"])
+    counts = estimate_counts([w.draws["T3"].pk])[w.draws["T3"].pk]
     assert sum(n for n, _ in counts.values()) == 5 and sum(b for _, b in counts.values()) == 2
     e = stratified(strata_of(w.draws["T3"].strata, counts))
     assert e.inspected == 5 and e.problems == 2
