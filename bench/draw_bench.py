@@ -725,27 +725,31 @@ def step_synth(n: str, select: str = "0") -> dict:
 
 def step_explain(task_id: str) -> dict:
     django_setup()
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.models import F
 
     from shuangsuiji.draw import pool
     from shuangsuiji.planning.models import Task
 
     task = Task.objects.get(pk=task_id)
+    labels = {c: f"层{c or 'U'}" for c in ("A", "B", "C", "D", "")}
     out = {}
-    for name, qs in (
-        ("freeze_query", pool.annotated(task).values_list("pk", "key", "stratum", "reason")),
-        ("scan", pool.scope(task).values_list("pk")),
-        (  # the scope in the pool's order, without the exclusion subqueries
+    for name, (sql, params) in (
+        # what pool.freeze runs on PostgreSQL, under the same settings
+        ("freeze_query", pool.freeze_statement(*pool.pg_rows(task), labels)),
+        ("scan", pool.scope(task).values_list("pk").query.sql_with_params()),
+        (  # the scope in the pool's order, without the exclusion columns
             "scan_sorted",
             pool.scope(task)
             .annotate(key=pool._key_expr(), stratum=F("risk_class"))
             .order_by("stratum", "key")
-            .values_list("pk", "key", "stratum"),
+            .values_list("pk", "key", "stratum")
+            .query.sql_with_params(),
         ),
     ):
-        sql, params = qs.query.sql_with_params()
-        with connection.cursor() as cur:
+        with transaction.atomic(), connection.cursor() as cur:
+            for statement in pool.FREEZE_SETTINGS:
+                cur.execute(statement)
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = [r[0] for r in cur.fetchall()]
         ms = sum(

@@ -462,9 +462,12 @@ def write_report(r: dict, path: Path) -> None:
         lines += [
             "",
             f"Draw goals missed: {len(draw_missed)} (the breakdowns below say where the time and memory go). "
-            "The freeze's floor is the database's: sorting ~800,000 keys that share their first eight "
-            "characters and hashing the leaves in SQL take most of it; a different way of storing or "
-            "sorting the pool (keys kept pre-sorted per stratum) is what would go further.",
+            "The freeze runs the filter, the exclusions (joined, not tested per row), the leaf hashes and "
+            "a one-column sort in PostgreSQL's parallel workers; what is left is the time until the first "
+            "sorted row (scanning, joining, hashing and sorting every candidate on two cores) and this "
+            "process's Merkle folding and row conversion, which can only start then. Going further needs the "
+            "keys kept in pool order ahead of the draw (an index the freeze can read in order, so that rows "
+            "stream from the first moment) or the folding done outside the Python interpreter.",
         ]
     if results_missed:
         lines += [

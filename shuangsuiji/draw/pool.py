@@ -77,11 +77,10 @@ def _counted_selections(task: Task):
     ).exclude(draw__task=task)
 
 
-def annotated(task: Task) -> QuerySet:
-    """The scope, each row with its stratum, key and exclusion reason ('' when drawable), the
-    first reason that applies in R-DRAW-4's order. Each exclusion is `pk IN (subquery)` with the
-    subquery uncorrelated: the database runs it once and probes a hash, instead of a five-table
-    join per candidate."""
+def _exclusion_sets(task: Task) -> list[tuple[str, QuerySet, str | None]]:
+    """R-DRAW-4's exclusions in the order they are judged: (reason, the target ids it excludes,
+    the risk class it is limited to or None). Each set is uncorrelated: the database computes it
+    once, however many candidates it is tested against."""
     dept_ids = list(task.departments.values_list("pk", flat=True))
     year = _counted_selections(task)
     same_dept = year.filter(draw__task__departments__in=dept_ids)
@@ -92,20 +91,33 @@ def annotated(task: Task) -> QuerySet:
         .filter(n__gte=settings.DRAW_CAP_PER_DEPARTMENT)
         .values("target_id")
     )
+    return [
+        ("open_task", open_task.values("target_id"), None),
+        ("cap", capped, None),
+        ("a_class", year.values("target_id"), "A"),
+    ]
+
+
+def _stratum(task: Task):
+    # bytewise too: the classes ('' and A–D) sort the same in any collation, and a locale-aware
+    # comparison costs more than the rest of the freeze's sort
+    return _bytewise(F("risk_class")) if task.credit_based else Value("*", output_field=CharField())
+
+
+def annotated(task: Task) -> QuerySet:
+    """The scope, each row with its stratum, key and exclusion reason ('' when drawable), the
+    first reason that applies in R-DRAW-4's order, each tested as `pk IN (uncorrelated
+    subquery)`. (PostgreSQL's freeze joins the same sets instead: `_freeze_postgresql`.)"""
+    whens = [
+        When(Q(pk__in=ids) & (Q(risk_class=only) if only else Q()), then=Value(reason))
+        for reason, ids, only in _exclusion_sets(task)
+    ]
     return (
         scope(task)
         .annotate(
             key=_key_expr(),
-            # bytewise too: the classes ('' and A–D) sort the same in any collation, and a
-            # locale-aware comparison costs more than the rest of the freeze's sort
-            stratum=_bytewise(F("risk_class")) if task.credit_based else Value("*", output_field=CharField()),
-            reason=Case(
-                When(pk__in=open_task.values("target_id"), then=Value("open_task")),
-                When(pk__in=capped, then=Value("cap")),
-                When(Q(risk_class="A") & Q(pk__in=year.values("target_id")), then=Value("a_class")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
+            stratum=_stratum(task),
+            reason=Case(*whens, default=Value(""), output_field=CharField()),
         )
         .order_by("stratum", "key")
     )
@@ -255,44 +267,90 @@ def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int
 
 # The same rows as freeze_rows reads, turned by PostgreSQL into what Python would compute from
 # them: the stratum's label (NULL when excluded), the leaf hash H(0x00 ‖ enc(label, key)) (NULL
-# when excluded), the excluded row's reason, and the pool file's line. The position is the running
-# count of drawable rows in the stratum, so the whole query needs one sort, by (stratum, key).
-# OFFSET 0 keeps the scope query a subquery of its own: its key and exclusion reason are computed
-# once per row and only those four columns are sorted, instead of the planner inlining the CASE
-# (and its subplans) everywhere the reason is used.
+# when excluded), the excluded row's reason, and the pool file's line. Measured choices:
+# - One sort, by the single text stratum ‖ 0x01 ‖ key. It orders rows exactly as (stratum, key)
+#   does (a stratum is '', '*' or one letter, none contains 0x01), and a one-column sort is a
+#   fifth of the cost of a two-column one whose first column has five values.
+# - The innermost query (filter, exclusions, leaf hash, sort) is planned on its own (OFFSET 0)
+#   and has nothing parallel-restricted in it, so PostgreSQL can run it in parallel workers and
+#   merge their sorted runs (Gather Merge); the hash in SQL costs little there.
+# - A position is the count of drawable rows before it in its stratum: a running count g over
+#   the whole order, minus g where the stratum begins (a running max of the value at the rows
+#   where the stratum changes). Both windows share the sort's order, so nothing is sorted twice.
 _FREEZE_SQL = """
-SELECT CASE WHEN t.reason = '' THEN t.label END,
-       CASE WHEN t.reason = '' THEN sha256(t.prefix || int4send(octet_length(t.kb)) || t.kb) END,
-       NULLIF(t.reason, ''),
+SELECT CASE WHEN z.reason = '' THEN z.label END, z.leaf, NULLIF(z.reason, ''),
        convert_to(
-           CASE WHEN t.reason = '' THEN t.label || E'\\t' || (t.pos - 1)::text
-                ELSE 'X' || E'\\t' || t.reason END
-           || E'\\t' || t.key || E'\\t' || t.pk::text || E'\\n', 'UTF8')
+           CASE WHEN z.reason = '' THEN z.label || E'\\t' || (z.g - z.base - 1)::text
+                ELSE 'X' || E'\\t' || z.reason END
+           || E'\\t' || z.key || E'\\t' || z.pk::text || E'\\n', 'UTF8')
 FROM (
-    SELECT s.pk, s.key, s.stratum, s.reason, l.label, l.prefix, convert_to(s.key, 'UTF8') AS kb,
-           count(*) FILTER (WHERE s.reason = '')
-               OVER (PARTITION BY s.stratum ORDER BY s.key ROWS UNBOUNDED PRECEDING) AS pos
-    FROM ({inner} OFFSET 0) AS s (pk, key, stratum, reason)
-    LEFT JOIN (VALUES {labels}) AS l (stratum, label, prefix) ON l.stratum = s.stratum
-) t
-ORDER BY t.stratum, t.key
+    SELECT v.*, max(CASE WHEN v.prev IS DISTINCT FROM v.stratum THEN v.g - (v.reason = '')::int END)
+                    OVER (ORDER BY v.sk ROWS UNBOUNDED PRECEDING) AS base
+    FROM (
+        SELECT u.*, count(*) FILTER (WHERE u.reason = '') OVER w AS g, lag(u.stratum) OVER w AS prev
+        FROM (
+            SELECT s.pk, s.key, s.stratum, s.reason, l.label,
+                   (s.stratum || E'\\x01' || s.key) COLLATE "C" AS sk,
+                   CASE WHEN s.reason = '' THEN sha256(
+                       l.prefix || int4send(octet_length(convert_to(s.key, 'UTF8'))) || convert_to(s.key, 'UTF8')
+                   ) END AS leaf
+            FROM ({inner}) AS s (pk, key, stratum, reason)
+            LEFT JOIN (VALUES {labels}) AS l (stratum, label, prefix) ON l.stratum = s.stratum
+            ORDER BY sk
+            OFFSET 0
+        ) u
+        WINDOW w AS (ORDER BY u.sk ROWS UNBOUNDED PRECEDING)
+    ) v
+) z
+ORDER BY z.sk
 """
 _FETCH = 10_000
+FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
 def _freeze_postgresql(task: Task, labels: dict[str, str]) -> Frozen:
-    qs = annotated(task).order_by().values_list("pk", "key", "stratum", "reason")
-    inner, params = qs.query.sql_with_params()
-    return freeze_sql(inner, params, labels, task.code)
+    return freeze_sql(*pg_rows(task), labels, task.code)
+
+
+def pg_rows(task: Task) -> tuple[str, list]:
+    """The SELECT of (target id, key, stratum, reason) that `freeze_sql` reads: the annotated scope's rows, with each exclusion set LEFT JOINed (hashed once, probed per
+    candidate) rather than tested by `IN (subquery)` as `annotated` does: a subquery expression
+    keeps PostgreSQL from running the scan in parallel workers."""
+    scope_sql, scope_params = (
+        scope(task)
+        .annotate(key=_key_expr(), stratum=_stratum(task))
+        .order_by()
+        .values_list("pk", "key", "stratum", "risk_class")
+        .query.sql_with_params()
+    )
+    whens, when_params, joins, join_params = [], [], [], []
+    for i, (reason, ids, only) in enumerate(_exclusion_sets(task)):
+        ids_sql, ids_params = ids.query.sql_with_params()
+        joins.append(
+            f"LEFT JOIN (SELECT DISTINCT target_id FROM ({ids_sql}) e) AS e{i} ON e{i}.target_id = c.pk"
+        )
+        join_params += ids_params
+        whens.append(f"WHEN e{i}.target_id IS NOT NULL{' AND c.risk_class = %s' if only else ''} THEN %s")
+        when_params += [only, reason] if only else [reason]
+    inner = (
+        f"SELECT c.pk, c.key, c.stratum, CASE {' '.join(whens)} ELSE '' END "
+        f"FROM ({scope_sql}) AS c (pk, key, stratum, risk_class) {' '.join(joins)}"
+    )
+    return inner, [*when_params, *scope_params, *join_params]
+
+
+def freeze_statement(inner: str, params, labels: dict[str, str]) -> tuple[str, list]:
+    """_FREEZE_SQL over a SELECT of (target id, key, stratum, reason), with its parameters."""
+    values = ", ".join(['(%s::text COLLATE "C", %s::text, %s::bytea)'] * len(labels))
+    params = [*params]
+    for stratum, label in labels.items():
+        params += [stratum, label, engine.leaf_prefix(label)]
+    return _FREEZE_SQL.format(inner=inner, labels=values), params
 
 
 def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Frozen:
     """`freeze` over the rows (target id, key, stratum, reason) of a SELECT, on PostgreSQL."""
-    values = ", ".join(['(%s::text COLLATE "C", %s::text, %s::bytea)'] * len(labels))
-    sql = _FREEZE_SQL.format(inner=inner, labels=values)
-    params = [*params]
-    for stratum, label in labels.items():
-        params += [stratum, label, engine.leaf_prefix(label)]
+    sql, params = freeze_statement(inner, params, labels)
     out = _PoolWriter(task_code)
     strata = _Strata(labels)
     get_label, get_leaf = itemgetter(0), itemgetter(1)
@@ -301,8 +359,8 @@ def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Fr
             raw = django_cursor.connection  # the psycopg connection, in this transaction
             # A one-off sort of the whole scope: give it memory, and skip JIT compilation (seconds
             # spent compiling a plan that runs once). SET LOCAL ends with the transaction.
-            raw.execute("SET LOCAL jit = off")
-            raw.execute("SET LOCAL work_mem = '256MB'")
+            for statement in FREEZE_SETTINGS:
+                raw.execute(statement)
             with psycopg.Cursor(raw) as cur:  # Django's cursors bind on the client, in text only
                 # streamed in chunks (not a DECLAREd cursor): the query stays eligible for
                 # parallel workers, and only one chunk is in memory at a time

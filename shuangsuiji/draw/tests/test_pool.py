@@ -87,6 +87,41 @@ def test_the_two_freeze_paths_agree(ready):
 
 
 @pytest.mark.django_db
+def test_every_exclusion_reason_on_this_databases_path(ready):
+    """R-DRAW-4 in its order, on the path this database takes (PostgreSQL joins the exclusion sets,
+    elsewhere they are `IN` tests): department A's draw, its task then closed, caps A's targets
+    for the joint task (A and B); for a task of department B alone the same draw only keeps
+    A-class targets out (无事不扰)."""
+    from datetime import date
+
+    from shuangsuiji.planning import services as planning
+    from shuangsuiji.planning.models import Task, TaskState
+
+    w = ready
+    full_draw(w, w.task_a)
+    Task.objects.filter(pk=w.task_a.pk).update(state=TaskState.CLOSED)
+    drawn = set(Selection.objects.filter(draw__task=w.task_a).values_list("target_id", flat=True))
+    b_task = planning.task_save(
+        actor=w.b_admin,
+        plan=w.plan_b,
+        name="公共场所卫生双随机抽查",
+        items=[w.items["B-1"]],
+        ratios={"A": "0.1", "B": "0.2", "C": "0.5", "D": "1"},
+        window_start=date(2026, 4, 1),
+        window_end=date(2026, 6, 30),
+    )
+    joint = pool.freeze(w.joint, LABELS)
+    assert _frozen_tuple(joint) == _reference_freeze(w.joint, LABELS)
+    assert joint.exclusions == {"open_task": 0, "cap": len(drawn), "a_class": 0}
+    b_frozen = pool.freeze(b_task, LABELS)
+    assert _frozen_tuple(b_frozen) == _reference_freeze(b_task, LABELS)
+    a_drawn_b = {t.pk for t in w.targets if t.pk in drawn and t.risk_class == "A"}
+    supervised_by_b = {t.pk for i, t in enumerate(w.targets) if i % 2 == 0}
+    assert b_frozen.exclusions == {"open_task": 0, "cap": 0, "a_class": len(a_drawn_b & supervised_by_b)}
+    assert b_frozen.exclusions["a_class"] > 0
+
+
+@pytest.mark.django_db
 def test_freeze_of_an_empty_scope(ready):
     w = ready
     w.task_a.scope_regions = ["999999"]
