@@ -266,43 +266,33 @@ def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int
 
 
 # The same rows as freeze_rows reads, turned by PostgreSQL into what Python would compute from
-# them: the stratum's label (NULL when excluded), the leaf hash H(0x00 ‖ enc(label, key)) (NULL
-# when excluded), the excluded row's reason, and the pool file's line. Measured choices:
+# them, in pool order: the stratum's label (NULL when excluded), the leaf hash
+# H(0x00 ‖ enc(label, key)) (NULL when excluded), the excluded row's reason, and the pool file's
+# line — whole for an excluded row, without its leading "label<TAB>position" for a drawable one
+# (Python counts positions as the rows arrive: a running count per stratum). Measured choices:
 # - One sort, by the single text stratum ‖ 0x01 ‖ key. It orders rows exactly as (stratum, key)
 #   does (a stratum is '', '*' or one letter, none contains 0x01), and a one-column sort is a
 #   fifth of the cost of a two-column one whose first column has five values.
-# - The innermost query (filter, exclusions, leaf hash, sort) is planned on its own (OFFSET 0)
-#   and has nothing parallel-restricted in it, so PostgreSQL can run it in parallel workers and
-#   merge their sorted runs (Gather Merge); the hash in SQL costs little there.
-# - A position is the count of drawable rows before it in its stratum: a running count g over
-#   the whole order, minus g where the stratum begins (a running max of the value at the rows
-#   where the stratum changes). Both windows share the sort's order, so nothing is sorted twice.
+# - Everything per row is computed before that sort, in a query planned on its own (OFFSET 0)
+#   with nothing parallel-restricted in it: PostgreSQL's parallel workers filter, hash, format
+#   and sort, and the leader only merges their sorted runs (Gather Merge). Positions counted by
+#   window functions in the leader cost more than Python counting them.
 _FREEZE_SQL = """
-SELECT CASE WHEN z.reason = '' THEN z.label END, z.leaf, NULLIF(z.reason, ''),
-       convert_to(
-           CASE WHEN z.reason = '' THEN z.label || E'\\t' || (z.g - z.base - 1)::text
-                ELSE 'X' || E'\\t' || z.reason END
-           || E'\\t' || z.key || E'\\t' || z.pk::text || E'\\n', 'UTF8')
+SELECT CASE WHEN u.reason = '' THEN u.label END, u.leaf, NULLIF(u.reason, ''), u.line
 FROM (
-    SELECT v.*, max(CASE WHEN v.prev IS DISTINCT FROM v.stratum THEN v.g - (v.reason = '')::int END)
-                    OVER (ORDER BY v.sk ROWS UNBOUNDED PRECEDING) AS base
-    FROM (
-        SELECT u.*, count(*) FILTER (WHERE u.reason = '') OVER w AS g, lag(u.stratum) OVER w AS prev
-        FROM (
-            SELECT s.pk, s.key, s.stratum, s.reason, l.label,
-                   (s.stratum || E'\\x01' || s.key) COLLATE "C" AS sk,
-                   CASE WHEN s.reason = '' THEN sha256(
-                       l.prefix || int4send(octet_length(convert_to(s.key, 'UTF8'))) || convert_to(s.key, 'UTF8')
-                   ) END AS leaf
-            FROM ({inner}) AS s (pk, key, stratum, reason)
-            LEFT JOIN (VALUES {labels}) AS l (stratum, label, prefix) ON l.stratum = s.stratum
-            ORDER BY sk
-            OFFSET 0
-        ) u
-        WINDOW w AS (ORDER BY u.sk ROWS UNBOUNDED PRECEDING)
-    ) v
-) z
-ORDER BY z.sk
+    SELECT (s.stratum || E'\\x01' || s.key) COLLATE "C" AS sk, l.label, s.reason,
+           CASE WHEN s.reason = '' THEN sha256(
+               l.prefix || int4send(octet_length(convert_to(s.key, 'UTF8'))) || convert_to(s.key, 'UTF8')
+           ) END AS leaf,
+           convert_to(
+               CASE WHEN s.reason = '' THEN '' ELSE 'X' || E'\\t' || s.reason END
+               || E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n', 'UTF8') AS line
+    FROM ({inner}) AS s (pk, key, stratum, reason)
+    LEFT JOIN (VALUES {labels}) AS l (stratum, label, prefix) ON l.stratum = s.stratum
+    ORDER BY sk
+    OFFSET 0
+) u
+ORDER BY u.sk
 """
 _FETCH = 10_000
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
@@ -313,30 +303,32 @@ def _freeze_postgresql(task: Task, labels: dict[str, str]) -> Frozen:
 
 
 def pg_rows(task: Task) -> tuple[str, list]:
-    """The SELECT of (target id, key, stratum, reason) that `freeze_sql` reads: the annotated scope's rows, with each exclusion set LEFT JOINed (hashed once, probed per
-    candidate) rather than tested by `IN (subquery)` as `annotated` does: a subquery expression
-    keeps PostgreSQL from running the scan in parallel workers."""
-    scope_sql, scope_params = (
+    """The SELECT of (target id, key, stratum, reason) that `freeze_sql` reads: the annotated
+    scope's rows, with the exclusion sets LEFT JOINed as one table of flags per target (built
+    once, probed per candidate) rather than tested by `IN (subquery)` as `annotated` does: a
+    subquery expression keeps PostgreSQL from running the scan in parallel workers."""
+    scope_sql, params = (
         scope(task)
         .annotate(key=_key_expr(), stratum=_stratum(task))
         .order_by()
         .values_list("pk", "key", "stratum", "risk_class")
         .query.sql_with_params()
     )
-    whens, when_params, joins, join_params = [], [], [], []
+    whens, when_params, sets, flags = [], [], [], []
     for i, (reason, ids, only) in enumerate(_exclusion_sets(task)):
         ids_sql, ids_params = ids.query.sql_with_params()
-        joins.append(
-            f"LEFT JOIN (SELECT DISTINCT target_id FROM ({ids_sql}) e) AS e{i} ON e{i}.target_id = c.pk"
-        )
-        join_params += ids_params
-        whens.append(f"WHEN e{i}.target_id IS NOT NULL{' AND c.risk_class = %s' if only else ''} THEN %s")
+        sets.append(f"SELECT target_id, {i} AS n FROM ({ids_sql}) AS e{i}")
+        params = [*params, *ids_params]
+        flags.append(f"bool_or(n = {i}) AS x{i}")
+        whens.append(f"WHEN x.x{i}{' AND c.risk_class = %s' if only else ''} THEN %s")
         when_params += [only, reason] if only else [reason]
     inner = (
         f"SELECT c.pk, c.key, c.stratum, CASE {' '.join(whens)} ELSE '' END "
-        f"FROM ({scope_sql}) AS c (pk, key, stratum, risk_class) {' '.join(joins)}"
+        f"FROM ({scope_sql}) AS c (pk, key, stratum, risk_class) "
+        f"LEFT JOIN (SELECT target_id, {', '.join(flags)} FROM ({' UNION ALL '.join(sets)}) AS e "
+        "GROUP BY target_id) AS x ON x.target_id = c.pk"
     )
-    return inner, [*when_params, *scope_params, *join_params]
+    return inner, [*when_params, *params]
 
 
 def freeze_statement(inner: str, params, labels: dict[str, str]) -> tuple[str, list]:
@@ -353,7 +345,9 @@ def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Fr
     sql, params = freeze_statement(inner, params, labels)
     out = _PoolWriter(task_code)
     strata = _Strata(labels)
-    get_label, get_leaf = itemgetter(0), itemgetter(1)
+    get_label, get_leaf, get_line = itemgetter(0), itemgetter(1), itemgetter(3)
+    heads = {label: label.encode() + b"\t" for label in labels.values()}
+    positions = dict.fromkeys(labels.values(), 0)
     try:
         with transaction.atomic(), connection.cursor() as django_cursor:
             raw = django_cursor.connection  # the psycopg connection, in this transaction
@@ -366,13 +360,19 @@ def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Fr
                 # parallel workers, and only one chunk is in memory at a time
                 stream = cur.stream(sql, params, binary=True, size=_FETCH)
                 while rows := list(islice(stream, _FETCH)):
-                    out.write(b"".join([r[3] for r in rows]))
+                    parts: list[bytes] = []
                     for label, group in groupby(rows, get_label):
+                        group = list(group)
                         if label is None:
                             for r in group:
                                 strata.exclusions[r[2]] += 1
+                            parts += map(get_line, group)
                         else:
                             strata.add(label, list(map(get_leaf, group)))
+                            head, start = heads[label], positions[label]
+                            parts += [b"%s%d%s" % (head, i, r[3]) for i, r in enumerate(group, start)]
+                            positions[label] = start + len(group)
+                    out.write(b"".join(parts))
     finally:
         file = out.close()
     return strata.frozen(file)
