@@ -414,6 +414,11 @@ def _target_row(
         if len(code) > 60:
             err("编码", "不能超过 60 个字符")
             return None
+        if any(
+            ord(c) < 32 or ord(c) == 127 for c in code
+        ):  # a tab or line break would split the pool file's line
+            err("编码", "不能包含换行符、制表符等控制字符")
+            return None
         v["kind"] = template
         v["nonmarket_key"] = code
         v["key_display"] = code

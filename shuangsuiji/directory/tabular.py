@@ -38,8 +38,9 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
     with path.open("r", encoding=codec, newline="") as f:
         reader = csv.reader(f)
         try:
-            for row in reader:
-                yield reader.line_num, row
+            # numbered by record, as a spreadsheet numbers its rows: a cell holding a line break
+            # spans two lines of the file but is one row to the person who fixes it
+            yield from enumerate(reader, 1)
         except UnicodeDecodeError:
             raise FileProblem(
                 f"第 {reader.line_num + 1} 行附近无法按 {encoding.upper()} 解码：文件编码与所选编码不符，请改选编码或另存后重传"

@@ -2,7 +2,6 @@
 whole): scope filters, the frequency caps (R-DRAW-4) as recorded exclusions, and the frozen,
 committed file that an auditor can download and re-run."""
 
-import gzip
 import io
 import json
 import queue
@@ -19,11 +18,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Collate, Concat
+from isal import igzip  # the gzip format, through ISA-L: ~3× faster than zlib at level 1
 
+from shuangsuiji.core.errors import DomainError
 from shuangsuiji.directory.models import RegistrationStatus, Target, TargetSupervision
 from shuangsuiji.planning.models import Task, TaskState
 
 from . import engine
+from .leaves import NEWLINE_IN_KEY, HelperFolder, LeafFolder
 from .models import DrawStatus, Selection
 
 UNCLASSIFIED = ""  # targets without a risk class form their own stratum, at B's ratio
@@ -140,7 +142,9 @@ class Frozen:
 
 
 HEADER_FORMAT = "ssj-pool-v1"
-_GZIP_LEVEL = 1  # measured: level 6 costs ~1 s more CPU per 10⁶ candidates for a ~15 % smaller file
+_GZIP_LEVEL = (
+    1  # ISA-L's levels are 0–3; 1 compresses a pool file better than zlib's 1, at a third of its CPU
+)
 _SPOOL_MAX = 8 << 20  # pool files up to 8 MB stay in memory, larger ones go to a temporary file
 
 
@@ -151,7 +155,7 @@ class _PoolWriter:
 
     def __init__(self, task_code: str):
         self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)  # noqa: SIM115 (handed to the caller)
-        self._gz = gzip.GzipFile(fileobj=self.file, mode="wb", mtime=0, compresslevel=_GZIP_LEVEL)
+        self._gz = igzip.IGzipFile(fileobj=self.file, mode="wb", mtime=0, compresslevel=_GZIP_LEVEL)
         self._queue: queue.Queue = queue.Queue(maxsize=8)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -182,34 +186,18 @@ class _PoolWriter:
         return self.file
 
 
-class _Strata:
-    """Per-stratum Merkle builders and sizes, fed leaf hashes in position order."""
-
-    def __init__(self, labels: dict[str, str]):
-        self.labels = labels
-        self.builders: dict[str, engine.MerkleBuilder] = {}
-        self.exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
-
-    def add(self, label: str, leaves: list[bytes]) -> None:
-        b = self.builders.get(label)
-        if b is None:
-            b = self.builders[label] = engine.MerkleBuilder()
-        b.extend(leaves)
-
-    def frozen(self, file: IO[bytes]) -> Frozen:
-        strata = [
-            {
-                "label": label,
-                "risk_class": stratum,
-                "size": self.builders[label].count,
-                "root": self.builders[label].root().hex(),
-            }
-            for stratum, label in self.labels.items()
-            if label in self.builders  # an empty stratum has nothing to draw: left out of the record
-        ]
-        strata.sort(key=lambda s: s["label"])
-        root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata])
-        return Frozen(strata, root.hex(), self.exclusions, file)
+def _frozen(labels: dict[str, str], trees: dict[str, tuple[int, str]], exclusions, file) -> Frozen:
+    """The record's strata (an empty stratum has nothing to draw: left out) and the pool root."""
+    strata = sorted(
+        (
+            {"label": label, "risk_class": stratum, "size": trees[label][0], "root": trees[label][1]}
+            for stratum, label in labels.items()
+            if label in trees
+        ),
+        key=lambda s: s["label"],
+    )
+    root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata])
+    return Frozen(strata, root.hex(), exclusions, file)
 
 
 def freeze(task: Task, labels: dict[str, str]) -> Frozen:
@@ -227,74 +215,73 @@ def freeze(task: Task, labels: dict[str, str]) -> Frozen:
 def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int, str, str, str]]) -> Frozen:
     """`freeze` over (target id, key, stratum, reason) rows in (stratum, key) order."""
     out = _PoolWriter(task_code)
-    strata = _Strata(labels)
-    sha = engine._sha
+    folder = LeafFolder()
+    exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
     lines: list[str] = []
-    leaves: list[bytes] = []
-    label, prefix, position = None, b"", 0
+    keys: list[bytes] = []
+    label, position = None, 0
     positions: dict[str, int] = {}
     try:
         for pk, key, stratum, reason in rows:
             if reason:
-                strata.exclusions[reason] += 1
+                exclusions[reason] += 1
                 lines.append(f"X\t{reason}\t{key}\t{pk}\n")
             else:
                 if labels[stratum] != label:
-                    if leaves:
-                        strata.add(label, leaves)
-                        leaves = []
+                    if keys:
+                        folder.add(label, keys)
+                        keys = []
                     if label is not None:
                         positions[label] = position
                     label = labels[stratum]
-                    prefix, position = engine.leaf_prefix(label), positions.get(label, 0)
-                kb = key.encode()
-                leaves.append(sha(prefix + len(kb).to_bytes(4, "big") + kb).digest())
+                    position = positions.get(label, 0)
+                keys.append(key.encode())
                 lines.append(f"{label}\t{position}\t{key}\t{pk}\n")
                 position += 1
             if len(lines) >= 8192:
                 out.write("".join(lines).encode())
                 lines.clear()
-                if leaves:
-                    strata.add(label, leaves)
-                    leaves = []
+                if keys:
+                    folder.add(label, keys)
+                    keys = []
         out.write("".join(lines).encode())
-        if leaves:
-            strata.add(label, leaves)
+        if keys:
+            folder.add(label, keys)
     finally:
         file = out.close()
-    return strata.frozen(file)
+    return _frozen(labels, folder.roots(), exclusions, file)
 
 
-# The same rows as freeze_rows reads, turned by PostgreSQL into what Python would compute from
-# them, in pool order: the stratum's label (NULL when excluded), the leaf hash
-# H(0x00 ‖ enc(label, key)) (NULL when excluded), the excluded row's reason, and the pool file's
-# line — whole for an excluded row, without its leading "label<TAB>position" for a drawable one
-# (Python counts positions as the rows arrive: a running count per stratum). Measured choices:
+# The same rows as freeze_rows reads, turned by PostgreSQL into what the file and the trees need,
+# in pool order: the stratum's label (NULL when excluded), the key's UTF-8 bytes, the excluded
+# row's reason, and the pool file's line — whole for an excluded row, without its leading
+# "label<TAB>position" for a drawable one (Python counts positions as the rows arrive: a running
+# count per stratum). Measured choices:
 # - One sort, by the single text stratum ‖ 0x01 ‖ key. It orders rows exactly as (stratum, key)
 #   does (a stratum is '', '*' or one letter, none contains 0x01), and a one-column sort is a
 #   fifth of the cost of a two-column one whose first column has five values.
 # - Everything per row is computed before that sort, in a query planned on its own (OFFSET 0)
-#   with nothing parallel-restricted in it: PostgreSQL's parallel workers filter, hash, format
-#   and sort, and the leader only merges their sorted runs (Gather Merge). Positions counted by
-#   window functions in the leader cost more than Python counting them.
+#   with nothing parallel-restricted in it: PostgreSQL's parallel workers filter, format and sort,
+#   and the leader only merges their sorted runs (Gather Merge). Window functions counting
+#   positions in the leader cost more than Python counting them; SHA-256 in SQL costs twice
+#   Python's, so the leaves are hashed by the helper process (leaves.HelperFolder).
 _FREEZE_SQL = """
-SELECT CASE WHEN u.reason = '' THEN u.label END, u.leaf, NULLIF(u.reason, ''), u.line
+SELECT CASE WHEN u.reason = '' THEN u.label END, u.kb, NULLIF(u.reason, ''), u.line
 FROM (
     SELECT (s.stratum || E'\\x01' || s.key) COLLATE "C" AS sk, l.label, s.reason,
-           CASE WHEN s.reason = '' THEN sha256(
-               l.prefix || int4send(octet_length(convert_to(s.key, 'UTF8'))) || convert_to(s.key, 'UTF8')
-           ) END AS leaf,
+           convert_to(s.key, 'UTF8') AS kb,
            convert_to(
                CASE WHEN s.reason = '' THEN '' ELSE 'X' || E'\\t' || s.reason END
                || E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n', 'UTF8') AS line
     FROM ({inner}) AS s (pk, key, stratum, reason)
-    LEFT JOIN (VALUES {labels}) AS l (stratum, label, prefix) ON l.stratum = s.stratum
+    LEFT JOIN (VALUES {labels}) AS l (stratum, label) ON l.stratum = s.stratum
     ORDER BY sk
     OFFSET 0
 ) u
 ORDER BY u.sk
 """
 _FETCH = 10_000
+_HELPER_MIN = _FETCH  # a pool whose first fetch is full is hashed by a helper process
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
@@ -333,10 +320,10 @@ def pg_rows(task: Task) -> tuple[str, list]:
 
 def freeze_statement(inner: str, params, labels: dict[str, str]) -> tuple[str, list]:
     """_FREEZE_SQL over a SELECT of (target id, key, stratum, reason), with its parameters."""
-    values = ", ".join(['(%s::text COLLATE "C", %s::text, %s::bytea)'] * len(labels))
+    values = ", ".join(['(%s::text COLLATE "C", %s::text)'] * len(labels))
     params = [*params]
     for stratum, label in labels.items():
-        params += [stratum, label, engine.leaf_prefix(label)]
+        params += [stratum, label]
     return _FREEZE_SQL.format(inner=inner, labels=values), params
 
 
@@ -344,8 +331,9 @@ def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Fr
     """`freeze` over the rows (target id, key, stratum, reason) of a SELECT, on PostgreSQL."""
     sql, params = freeze_statement(inner, params, labels)
     out = _PoolWriter(task_code)
-    strata = _Strata(labels)
-    get_label, get_leaf, get_line = itemgetter(0), itemgetter(1), itemgetter(3)
+    exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
+    folder: LeafFolder | HelperFolder | None = None
+    get_label, get_key, get_line = itemgetter(0), itemgetter(1), itemgetter(3)
     heads = {label: label.encode() + b"\t" for label in labels.values()}
     positions = dict.fromkeys(labels.values(), 0)
     try:
@@ -360,29 +348,38 @@ def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Fr
                 # parallel workers, and only one chunk is in memory at a time
                 stream = cur.stream(sql, params, binary=True, size=_FETCH)
                 while rows := list(islice(stream, _FETCH)):
+                    if folder is None:
+                        folder = HelperFolder() if len(rows) >= _HELPER_MIN else LeafFolder()
                     parts: list[bytes] = []
                     for label, group in groupby(rows, get_label):
                         group = list(group)
                         if label is None:
                             for r in group:
-                                strata.exclusions[r[2]] += 1
+                                exclusions[r[2]] += 1
                             parts += map(get_line, group)
                         else:
-                            strata.add(label, list(map(get_leaf, group)))
+                            folder.add(label, list(map(get_key, group)))
                             head, start = heads[label], positions[label]
                             parts += [b"%s%d%s" % (head, i, r[3]) for i, r in enumerate(group, start)]
                             positions[label] = start + len(group)
                     out.write(b"".join(parts))
+        trees = folder.roots() if folder else {}
+    except ValueError as e:
+        if str(e) == NEWLINE_IN_KEY:
+            raise DomainError(NEWLINE_IN_KEY) from e
+        raise
     finally:
         file = out.close()
-    return strata.frozen(file)
+        if folder is not None:
+            folder.close()
+    return _frozen(labels, trees, exclusions, file)
 
 
 def read_pool(data: bytes | IO[bytes]) -> Iterator[tuple[str, int, str, int]]:
     """(label, position, key, target id) of every candidate in a frozen pool file (its bytes, or
     a binary file object read as a stream)."""
     fileobj = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-    with gzip.GzipFile(fileobj=fileobj, mode="rb") as gz:
+    with igzip.IGzipFile(fileobj=fileobj, mode="rb") as gz:
         lines = io.TextIOWrapper(gz, encoding="utf-8")
         next(lines)
         for line in lines:

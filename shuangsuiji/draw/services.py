@@ -3,7 +3,6 @@ reveal, run the target draw, draw the teams, void or abort, decide recusals. Eac
 transaction with the task row locked, and writes the audit log."""
 
 import datetime as dt
-import gzip
 import io
 import json
 import secrets
@@ -13,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
+from isal import igzip
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError, Forbidden
@@ -249,7 +249,7 @@ def _resolve(draw: TargetDraw, wanted: dict[str, list[int]]) -> dict[tuple[str, 
         return DomainError(f"冻结的对象池与公告的承诺不符（分层 {label}），抽取已停止，请联系审计员")
 
     current, leaves, prefix, positions = None, [], b"", set()
-    with draw.pool_file.open("rb") as f, gzip.GzipFile(fileobj=f, mode="rb") as gz:
+    with draw.pool_file.open("rb") as f, igzip.IGzipFile(fileobj=f, mode="rb") as gz:
         text = io.TextIOWrapper(gz, encoding="utf-8")
         text.readline()
         try:

@@ -256,6 +256,17 @@ def test_project_template_keys_by_department_code(world):
     }
 
 
+@pytest.mark.django_db
+def test_a_code_with_a_line_break_or_tab_is_refused_naming_the_row(world):
+    """The frozen pool file keeps one candidate per line, tab-separated: a key may hold neither."""
+    csv = '编码,名称,行政区划代码\nXM-001,道路改造项目,130110\n"XM-\n002",厂房项目,130110\n"XM\t003",仓库项目,130110'
+    job = run(world.a_admin, csv, template="project")
+    assert job.status == JobStatus.FAILED
+    assert [(r, f) for r, f, _ in errors(job)] == [(3, "编码"), (4, "编码")]
+    assert "控制字符" in errors(job)[0][2]
+    assert not Target.objects.filter(kind="project").exists()
+
+
 INSPECTOR_HEADER = "姓名,身份证号,业务条线,执法证号,执法证有效期至,专长标签,在岗,专家,联系电话"
 
 

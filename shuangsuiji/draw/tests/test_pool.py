@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.draw import engine, pool, services
+from shuangsuiji.draw import engine, leaves, pool, services
 from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
 
 from .conftest import announce, full_draw, witness_round
@@ -76,14 +76,20 @@ def test_the_python_path_over_the_annotated_rows_gives_the_reference(ready):
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_the_two_freeze_paths_agree(ready):
-    """The PostgreSQL path (positions, leaf hashes and lines computed by the database) against the
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
+def test_the_two_freeze_paths_agree(ready, monkeypatch, helper):
+    """The PostgreSQL path (rows sorted and lines formatted by the database, positions counted
+    and leaves folded here or, for a pool as large as a fetch, by the helper process) against the
     Python path over the same rows."""
     w = ready
     full_draw(w, w.task_a)
+    monkeypatch.setattr(pool, "_HELPER_MIN", 1 if helper else 10**9)
+    started = []
+    monkeypatch.setattr(pool, "HelperFolder", lambda: started.append(1) or leaves.HelperFolder())
     rows = pool.annotated(w.joint).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
     python = _frozen_tuple(pool.freeze_rows(w.joint.code, LABELS, rows))
     assert _frozen_tuple(pool._freeze_postgresql(w.joint, LABELS)) == python
+    assert started == ([1] if helper else [])
 
 
 @pytest.mark.django_db
