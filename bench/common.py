@@ -77,11 +77,14 @@ class RssSampler(threading.Thread):
 
 def cpu_seconds(pid: int | None = None) -> float:
     """User + system CPU seconds of a process (a PostgreSQL backend: same machine, we may read
-    its /proc); of this one when pid is None. Wall time suffers when other work shares the two
+    its /proc; its parallel workers are processes of their own, not counted); of this one and its
+    finished children when pid is None. Wall time suffers when other work shares the two
     cores; CPU time much less so, which is why both are reported."""
-    if pid is None:
-        r = resource.getrusage(resource.RUSAGE_SELF)
-        return r.ru_utime + r.ru_stime
+    if pid is None:  # with the child processes it has waited for (the freeze's leaf helper)
+        return sum(
+            r.ru_utime + r.ru_stime
+            for r in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+        )
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()

@@ -258,8 +258,8 @@ def _draw_details(d: dict) -> list[str]:
         "| freeze + commit of the 10⁶ pool | seconds |",
         "|---|---|",
         f"| `pool.freeze`: the annotated scope streamed, leaves hashed, pool file written (wall) | {a['freeze_seconds']:.1f} |",
-        f"| … of which the PostgreSQL backend's CPU | {a['freeze_server_cpu_s']:.1f} |",
-        f"| … of which this process's CPU (row conversion, leaf hashes, Merkle, gzip) | {a['freeze_client_cpu_s']:.1f} |",
+        f"| … of which the PostgreSQL backend's CPU (the leader: its parallel workers are not counted) | {a['freeze_server_cpu_s']:.1f} |",
+        f"| … of which this process's CPU and its leaf helper's (rows converted, positions counted, leaves hashed and folded, gzip) | {a['freeze_client_cpu_s']:.1f} |",
         f"| the rest of `draw_announce` (quotas, pool file saved, TargetDraw, state, audit, COMMIT) | {a['seconds'] - a['freeze_seconds']:.2f} |",
     ]
     if fq and sc and ss:
@@ -462,12 +462,11 @@ def write_report(r: dict, path: Path) -> None:
         lines += [
             "",
             f"Draw goals missed: {len(draw_missed)} (the breakdowns below say where the time and memory go). "
-            "The freeze runs the filter, the exclusions (joined, not tested per row), the leaf hashes and "
-            "a one-column sort in PostgreSQL's parallel workers; what is left is the time until the first "
-            "sorted row (scanning, joining, hashing and sorting every candidate on two cores) and this "
-            "process's Merkle folding and row conversion, which can only start then. Going further needs the "
-            "keys kept in pool order ahead of the draw (an index the freeze can read in order, so that rows "
-            "stream from the first moment) or the folding done outside the Python interpreter.",
+            "The freeze is bound by the two cores: PostgreSQL's parallel workers filter, join the "
+            "exclusions, format the lines and sort (no row reaches Python before the sort ends), then "
+            "this process converts the rows and writes the pool file, a helper process hashes the leaves "
+            "and folds the trees, and the leader merges the workers' runs, all at once. What would go further is keeping the keys in pool order "
+            "ahead of the draw (an index the freeze reads in order, so rows stream from the first moment).",
         ]
     if results_missed:
         lines += [
