@@ -302,11 +302,12 @@ def step_reports_setup(n_inspections: str) -> dict:
             """
             INSERT INTO followup_followup (inspection_id, item_id, department_id, target_id, task_id, year, problem,
                 outcome_categories, found_on, opened_at, state, due_on, due_provisional, kind, disposed_on, measure,
-                case_number, receiving_organ, outcome, penalty_decision_no, penalty_content, withdrawn_reason)
+                case_number, receiving_organ, outcome, penalty_decision_no, penalty_content, withdrawn_reason,
+                withdrawn_from)
             SELECT i.id, %(item)s, i.department_id, s.target_id, r.task_id, %(year)s, '基准测试问题', '', i.finished_on,
                    now(), CASE WHEN i.id %% 2 = 0 THEN 'in_progress' ELSE 'pending' END, i.finished_on + 14, false,
                    CASE WHEN i.id %% 2 = 0 THEN 'rectify' ELSE '' END,
-                   CASE WHEN i.id %% 2 = 0 THEN i.finished_on + 7 END, '', '', '', '', '', '', ''
+                   CASE WHEN i.id %% 2 = 0 THEN i.finished_on + 7 END, '', '', '', '', '', '', '', ''
             FROM inspection_inspection i JOIN draw_selection s ON s.id = i.selection_id
             JOIN rb_draws r ON r.draw_id = s.draw_id
             WHERE i.finished_on IS NOT NULL AND (i.id %% 100) < 8
