@@ -4,6 +4,7 @@ committed file that an auditor can download and re-run."""
 
 import io
 import json
+import logging
 import queue
 import tempfile
 import threading
@@ -27,6 +28,8 @@ from shuangsuiji.planning.models import Task, TaskState
 from . import engine
 from .leaves import NEWLINE_IN_KEY, HelperFolder, LeafFolder
 from .models import DrawStatus, Selection
+
+logger = logging.getLogger(__name__)
 
 UNCLASSIFIED = ""  # targets without a risk class form their own stratum, at B's ratio
 
@@ -318,6 +321,17 @@ def pg_rows(task: Task) -> tuple[str, list]:
     return inner, [*when_params, *params]
 
 
+def _folder(large: bool) -> LeafFolder | HelperFolder:
+    """The helper process for a large pool; this process when it cannot start one (a host
+    that forbids it): the same roots either way, only slower."""
+    if large:
+        try:
+            return HelperFolder()
+        except OSError:
+            logger.warning("对象池哈希子进程无法启动，改在本进程内计算", exc_info=True)
+    return LeafFolder()
+
+
 def freeze_statement(inner: str, params, labels: dict[str, str]) -> tuple[str, list]:
     """_FREEZE_SQL over a SELECT of (target id, key, stratum, reason), with its parameters."""
     values = ", ".join(['(%s::text COLLATE "C", %s::text)'] * len(labels))
@@ -349,7 +363,7 @@ def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Fr
                 stream = cur.stream(sql, params, binary=True, size=_FETCH)
                 while rows := list(islice(stream, _FETCH)):
                     if folder is None:
-                        folder = HelperFolder() if len(rows) >= _HELPER_MIN else LeafFolder()
+                        folder = _folder(large=len(rows) >= _HELPER_MIN)
                     parts: list[bytes] = []
                     for label, group in groupby(rows, get_label):
                         group = list(group)

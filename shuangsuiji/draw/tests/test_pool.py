@@ -127,6 +127,19 @@ def test_every_exclusion_reason_on_this_databases_path(ready):
     assert b_frozen.exclusions["a_class"] > 0
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_helper_that_cannot_start_leaves_the_freeze_to_this_process(ready, monkeypatch):
+    w = ready
+    monkeypatch.setattr(pool, "_HELPER_MIN", 1)
+
+    def refuse():
+        raise PermissionError("fork refused")
+
+    monkeypatch.setattr(pool, "HelperFolder", refuse)
+    assert _frozen_tuple(pool.freeze(w.joint, LABELS)) == _reference_freeze(w.joint, LABELS)
+
+
 @pytest.mark.django_db
 def test_freeze_of_an_empty_scope(ready):
     w = ready
