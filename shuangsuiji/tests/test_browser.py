@@ -8,6 +8,7 @@ import signal
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_uscc
@@ -80,15 +81,24 @@ def upload_file(page, header, rows, filename):
 
 
 def rendering_fonts(page, selector: str) -> set[str]:
-    """The platform fonts chromium used for the text of the first `selector` element."""
+    """The platform fonts chromium used for the text of the first `selector` element. A node id
+    is only good until the document changes (a script of the page, a late stylesheet): when
+    chromium says it no longer knows the node, the document is fetched again."""
+    page.wait_for_load_state("load")
     cdp = page.context.new_cdp_session(page)
     try:
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
-        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-        return {f["familyName"] for f in fonts}
+        for attempt in range(3):
+            root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            try:
+                fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            except PlaywrightError as e:
+                if "Could not find node" not in str(e) or attempt == 2:
+                    raise
+                continue
+            return {f["familyName"] for f in fonts}
     finally:
         cdp.detach()
 
