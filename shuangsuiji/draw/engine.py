@@ -104,6 +104,16 @@ def leaf_hash(stratum: str, key: str) -> bytes:
     return sha256(b"\x00" + enc(stratum, key))
 
 
+_LENGTHS = [n.to_bytes(4, "big") for n in range(1024)]  # enc()'s length field of a key (≤ 120 characters)
+
+
+def leaf_hashes(prefix: bytes, keys: list[bytes]) -> list[bytes]:
+    """leaf_hash of each UTF-8 key of one stratum, given its leaf_prefix: the fast path of the
+    freeze and of the draw's re-check of the pool file."""
+    sha, lengths = _sha, _LENGTHS
+    return [sha(prefix + lengths[len(k)] + k).digest() for k in keys]
+
+
 def _node(left: bytes, right: bytes) -> bytes:
     return _sha(_NODE + left + right).digest()
 

@@ -38,15 +38,14 @@ class LeafFolder:
         if tree is None:
             tree = self._trees[label] = (engine.leaf_prefix(label), engine.MerkleBuilder())
         prefix, builder = tree
-        sha = engine._sha
-        builder.extend([sha(prefix + len(k).to_bytes(4, "big") + k).digest() for k in keys])
+        builder.extend(engine.leaf_hashes(prefix, keys))
 
     def roots(self) -> dict[str, tuple[int, str]]:
         """{label: (size, root hex)} of every stratum given at least one key."""
         return {label: (b.count, b.root().hex()) for label, (_, b) in self._trees.items()}
 
     def close(self) -> None:
-        pass
+        """Nothing to release here (HelperFolder stops its process)."""
 
 
 class HelperFolder:

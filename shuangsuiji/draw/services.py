@@ -232,9 +232,6 @@ def rating_code() -> str:
     return "".join(_RATING_ALPHABET[b & 31] for b in secrets.token_bytes(8))
 
 
-_L4 = [n.to_bytes(4, "big") for n in range(1024)]  # enc()'s length field of a key (≤ 120 characters)
-
-
 def _resolve(draw: TargetDraw, wanted: dict[str, list[int]]) -> dict[tuple[str, int], tuple[str, int, bytes]]:
     """Positions → (key, target id, audit path as concatenated hashes), streaming the frozen pool
     file once (never read whole); each stratum's root is recomputed and must equal the committed
@@ -243,12 +240,11 @@ def _resolve(draw: TargetDraw, wanted: dict[str, list[int]]) -> dict[tuple[str, 
     builders = {label: engine.MerkleBuilder(sizes[label], wanted[label]) for label in sizes}
     want = {label: {str(p) for p in ps} for label, ps in wanted.items()}
     found: dict[tuple[str, int], tuple[str, int]] = {}
-    sha, lengths = engine._sha, _L4
 
     def mismatch(label):
         return DomainError(f"冻结的对象池与公告的承诺不符（分层 {label}），抽取已停止，请联系审计员")
 
-    current, leaves, prefix, positions = None, [], b"", set()
+    current, keys, prefix, positions = None, [], b"", set()
     with draw.pool_file.open("rb") as f, igzip.IGzipFile(fileobj=f, mode="rb") as gz:
         text = io.TextIOWrapper(gz, encoding="utf-8")
         text.readline()
@@ -259,19 +255,18 @@ def _resolve(draw: TargetDraw, wanted: dict[str, list[int]]) -> dict[tuple[str, 
                     if label == "X":
                         continue
                     if label != current:
-                        if leaves:
-                            builders[current].extend(leaves)
-                            leaves = []
+                        if keys:
+                            builders[current].extend(engine.leaf_hashes(prefix, keys))
+                            keys = []
                         if label not in builders:
                             raise mismatch(label)
                         current, prefix, positions = label, engine.leaf_prefix(label), want[label]
-                    kb = key.encode()
-                    leaves.append(sha(prefix + lengths[len(kb)] + kb).digest())
+                    keys.append(key.encode())
                     if position in positions:
                         found[(label, int(position))] = (key, int(pk))
-                if leaves:
-                    builders[current].extend(leaves)
-                    leaves = []
+                if keys:
+                    builders[current].extend(engine.leaf_hashes(prefix, keys))
+                    keys = []
         except ValueError:  # more leaves than committed, or a malformed line
             raise mismatch(current) from None
     out = {}
