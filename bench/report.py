@@ -465,8 +465,17 @@ def write_report(r: dict, path: Path) -> None:
             "The freeze is bound by the two cores: PostgreSQL's parallel workers filter, join the "
             "exclusions, format the lines and sort (no row reaches Python before the sort ends), then "
             "this process converts the rows and writes the pool file, a helper process hashes the leaves "
-            "and folds the trees, and the leader merges the workers' runs, all at once. What would go further is keeping the keys in pool order "
-            "ahead of the draw (an index the freeze reads in order, so rows stream from the first moment).",
+            "and folds the trees, and the leader merges the workers' runs, all at once. Two ways further "
+            "were tried by hand on 2026-12-02 (2-core AMD EPYC, 10⁶ directory, outside this run), each alone "
+            "not enough: (1) a covering index in pool order, (risk class, key) INCLUDE the scope's columns, "
+            "read instead of sorting — rows stream from ~0.45 s, but the plan that keeps the order is serial "
+            "and its supervision test (a hash of every target the task's departments supervise, built, then "
+            "probed per row) is ~0.85 s of a ~2 s stream: freeze 2.4–2.75 s where this code took 2.7–3.2 s "
+            "on that machine; (2) leaf hashes computed ahead of the draw (simulated): 2.1–2.2 s, with or "
+            "without (1). Left to try: the three together — leaf hashes stored with each "
+            "target at import (a spec change: the leaf without the draw's stratum label, which the stratum "
+            "root binds anyway), the ordered index, and the supervising departments kept on the target row "
+            "so that the index alone answers the scope.",
         ]
     if results_missed:
         lines += [
