@@ -574,18 +574,25 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
         if mode == "create":
             # ids follow the file's row order: preassigned, or given in that order here
             id_, order = ("id, ", "") if preassign else ("", " ORDER BY row_no")
+            # PostgreSQL keeps a copy of the supervising departments on the row (directory
+            # migration 0005): written here with the row, its trigger then finds nothing to rewrite
+            sup_col, sup_val, sup_params = (
+                (", supervised_by", ", ARRAY[%s]::bigint[]", [department.pk])
+                if connection.vendor == "postgresql"
+                else ("", "", [])
+            )
             c.execute(
                 f"""
                 INSERT INTO directory_target ({id_}kind, uscc, nonmarket_key, key_display, name, region_id,
                     address, industry_id, industry_code, founded_on, status, status_changed_on, risk_class,
-                    risk_class_set_on, created_at, updated_at)
+                    risk_class_set_on, created_at, updated_at{sup_col})
                 SELECT {id_}kind, uscc, nonmarket_key, COALESCE(key_display, ''), name, region_id,
                     COALESCE(address, ''), industry_id, COALESCE(industry_code, ''), founded_on,
                     COALESCE(status, 'active'), status_changed_on, COALESCE(risk_class, ''),
-                    risk_class_set_on, %s, %s
+                    risk_class_set_on, %s, %s{sup_val}
                 FROM ssj_stage{order}
                 """,
-                [now, now],
+                [now, now, *sup_params],
             )
             written = c.rowcount
         else:

@@ -17,7 +17,20 @@ from typing import IO
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Collate, Concat
 from isal import igzip  # the gzip format, through ISA-L: ~3× faster than zlib at level 1
 
@@ -52,9 +65,14 @@ def _key_expr():
 def scope(task: Task) -> QuerySet[Target]:
     """Targets in the task's scope, in 存续, supervised by one of the task's departments."""
     dept_ids = list(task.departments.values_list("pk", flat=True))
-    qs = Target.objects.filter(status=RegistrationStatus.ACTIVE).filter(
+    return _in_scope(task).filter(
         Exists(TargetSupervision.objects.filter(target=OuterRef("pk"), department_id__in=dept_ids))
     )
+
+
+def _in_scope(task: Task) -> QuerySet[Target]:
+    """`scope` but for supervision, which PostgreSQL's freeze tests on the row (`pg_rows`)."""
+    qs = Target.objects.filter(status=RegistrationStatus.ACTIVE)
     prefixes = task.scope_regions or [task.lead.region.scope_prefix]
     cond = Q()
     for p in prefixes:
@@ -112,20 +130,20 @@ def _stratum(task: Task):
 def annotated(task: Task) -> QuerySet:
     """The scope, each row with its stratum, key and exclusion reason ('' when drawable), the
     first reason that applies in R-DRAW-4's order, each tested as `pk IN (uncorrelated
-    subquery)`. (PostgreSQL's freeze joins the same sets instead: `_freeze_postgresql`.)"""
+    subquery)` (hashed once by PostgreSQL, however many candidates it tests)."""
+    return _annotate(task, scope(task), _key_expr())
+
+
+def _annotate(task: Task, qs: QuerySet, key) -> QuerySet:
     whens = [
         When(Q(pk__in=ids) & (Q(risk_class=only) if only else Q()), then=Value(reason))
         for reason, ids, only in _exclusion_sets(task)
     ]
-    return (
-        scope(task)
-        .annotate(
-            key=_key_expr(),
-            stratum=_stratum(task),
-            reason=Case(*whens, default=Value(""), output_field=CharField()),
-        )
-        .order_by("stratum", "key")
-    )
+    return qs.annotate(
+        key=key,
+        stratum=_stratum(task),
+        reason=Case(*whens, default=Value(""), output_field=CharField()),
+    ).order_by("stratum", "key")
 
 
 @dataclass
@@ -204,11 +222,11 @@ def _frozen(labels: dict[str, str], trees: dict[str, tuple[int, str]], exclusion
 
 
 def freeze(task: Task, labels: dict[str, str]) -> Frozen:
-    """Stream the annotated scope once: count exclusions, hash leaves per stratum, write the
-    compact frozen pool file. On PostgreSQL the database numbers the positions, hashes the
-    leaves and formats the file's lines in the same sorted pass (`_freeze_postgresql`); Python
-    only folds the Merkle trees and compresses. Elsewhere `freeze_rows` does it all; both give
-    the same roots and the same file (shuangsuiji/draw/tests/test_pool.py)."""
+    """Stream the annotated scope once, in pool order: count exclusions, hash leaves per stratum,
+    write the compact frozen pool file. On PostgreSQL the database reads the scope in pool order
+    from an index and formats the file's lines (`_freeze_postgresql`); Python counts positions,
+    a helper process hashes and folds. Elsewhere `freeze_rows` does it all; both give the same
+    roots and the same file (shuangsuiji/draw/tests/test_pool.py)."""
     if connection.vendor == "postgresql":
         return _freeze_postgresql(task, labels)
     rows = annotated(task).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=5000)
@@ -259,66 +277,41 @@ def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int
 # in pool order: the stratum's label (NULL when excluded), the key's UTF-8 bytes, the excluded
 # row's reason, and the pool file's line — whole for an excluded row, without its leading
 # "label<TAB>position" for a drawable one (Python counts positions as the rows arrive: a running
-# count per stratum). Measured choices:
-# - One sort, by the single text stratum ‖ 0x01 ‖ key. It orders rows exactly as (stratum, key)
-#   does (a stratum is '', '*' or one letter, none contains 0x01), and a one-column sort is a
-#   fifth of the cost of a two-column one whose first column has five values.
-# - Everything per row is computed before that sort, in a query planned on its own (OFFSET 0)
-#   with nothing parallel-restricted in it: PostgreSQL's parallel workers filter, format and sort,
-#   and the leader only merges their sorted runs (Gather Merge). Window functions counting
-#   positions in the leader cost more than Python counting them; SHA-256 in SQL costs twice
-#   Python's, so the leaves are hashed by the helper process (leaves.HelperFolder).
-_FREEZE_SQL = """
-SELECT CASE WHEN u.reason = '' THEN u.label END, u.kb, NULLIF(u.reason, ''), u.line
-FROM (
-    SELECT (s.stratum || E'\\x01' || s.key) COLLATE "C" AS sk, l.label, s.reason,
-           convert_to(s.key, 'UTF8') AS kb,
+# count per stratum; window functions counting them in the database cost more). SHA-256 in SQL
+# costs twice Python's, so the leaves are hashed by the helper process (leaves.HelperFolder).
+_ROW_SQL = """CASE WHEN s.reason = '' THEN CASE s.stratum {labels} END END AS label,
+           convert_to(s.key, 'UTF8') AS kb, NULLIF(s.reason, '') AS reason,
            convert_to(
                CASE WHEN s.reason = '' THEN '' ELSE 'X' || E'\\t' || s.reason END
                || E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n', 'UTF8') AS line
-    FROM ({inner}) AS s (pk, key, stratum, reason)
-    LEFT JOIN (VALUES {labels}) AS l (stratum, label) ON l.stratum = s.stratum
-    ORDER BY sk
-    OFFSET 0
-) u
-ORDER BY u.sk
-"""
+    FROM ({inner}) AS s (pk, key, stratum, reason)"""
+
+# Over rows in pool order (`pg_rows`: an index read in order, or sorted by the database where no
+# index serves): formatted as they come, and streamed to Python from the first one.
+_ORDERED_SQL = "SELECT {row} ORDER BY s.stratum, s.key"
 _FETCH = 10_000
 _HELPER_MIN = _FETCH  # a pool whose first fetch is full is hashed by a helper process
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
 def _freeze_postgresql(task: Task, labels: dict[str, str]) -> Frozen:
-    return freeze_sql(*pg_rows(task), labels, task.code)
+    return _stream(*freeze_statement(*pg_rows(task), labels), labels, task.code)
 
 
 def pg_rows(task: Task) -> tuple[str, list]:
-    """The SELECT of (target id, key, stratum, reason) that `freeze_sql` reads: the annotated
-    scope's rows, with the exclusion sets LEFT JOINed as one table of flags per target (built
-    once, probed per candidate) rather than tested by `IN (subquery)` as `annotated` does: a
-    subquery expression keeps PostgreSQL from running the scan in parallel workers."""
-    scope_sql, params = (
-        scope(task)
-        .annotate(key=_key_expr(), stratum=_stratum(task))
-        .order_by()
-        .values_list("pk", "key", "stratum", "risk_class")
-        .query.sql_with_params()
+    """The SELECT of (target id, key, stratum, reason) in pool order that `_freeze_postgresql`
+    reads: `annotated`'s rows, from the columns directory migration 0005 keeps on each target
+    (the key, the supervising departments) so that the index `target_pool_order` — (risk class,
+    key), INCLUDE every column the scope tests — answers it in order: the rows stream from the
+    first moment instead of after a sort of the whole scope. (A scope by tags, or a task whose
+    strata are not risk classes, is sorted by the database as usual: the same rows, later.)"""
+    dept_ids = list(task.departments.values_list("pk", flat=True))
+    supervised = RawSQL(
+        '"directory_target"."supervised_by" && %s::bigint[]', (dept_ids,), output_field=BooleanField()
     )
-    whens, when_params, sets, flags = [], [], [], []
-    for i, (reason, ids, only) in enumerate(_exclusion_sets(task)):
-        ids_sql, ids_params = ids.query.sql_with_params()
-        sets.append(f"SELECT target_id, {i} AS n FROM ({ids_sql}) AS e{i}")
-        params = [*params, *ids_params]
-        flags.append(f"bool_or(n = {i}) AS x{i}")
-        whens.append(f"WHEN x.x{i}{' AND c.risk_class = %s' if only else ''} THEN %s")
-        when_params += [only, reason] if only else [reason]
-    inner = (
-        f"SELECT c.pk, c.key, c.stratum, CASE {' '.join(whens)} ELSE '' END "
-        f"FROM ({scope_sql}) AS c (pk, key, stratum, risk_class) "
-        f"LEFT JOIN (SELECT target_id, {', '.join(flags)} FROM ({' UNION ALL '.join(sets)}) AS e "
-        "GROUP BY target_id) AS x ON x.target_id = c.pk"
-    )
-    return inner, [*when_params, *params]
+    key = RawSQL('"directory_target"."pool_key"', (), output_field=CharField())
+    qs = _annotate(task, _in_scope(task).filter(supervised), key)
+    return qs.values_list("pk", "key", "stratum", "reason").query.sql_with_params()
 
 
 def _folder(large: bool) -> LeafFolder | HelperFolder:
@@ -333,17 +326,17 @@ def _folder(large: bool) -> LeafFolder | HelperFolder:
 
 
 def freeze_statement(inner: str, params, labels: dict[str, str]) -> tuple[str, list]:
-    """_FREEZE_SQL over a SELECT of (target id, key, stratum, reason), with its parameters."""
-    values = ", ".join(['(%s::text COLLATE "C", %s::text)'] * len(labels))
-    params = [*params]
-    for stratum, label in labels.items():
-        params += [stratum, label]
-    return _FREEZE_SQL.format(inner=inner, labels=values), params
+    """The freeze's statement over a SELECT of (target id, key, stratum, reason) in pool order,
+    with its parameters."""
+    cases = " ".join(["WHEN %s::text THEN %s::text"] * len(labels)) or "WHEN NULL THEN NULL"
+    label_params = [v for pair in labels.items() for v in pair]
+    row = _ROW_SQL.format(labels=cases, inner=inner)
+    sql = _ORDERED_SQL.replace("{row}", row)  # not format(): the inner SELECT may hold braces
+    return sql, [*label_params, *params]
 
 
-def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Frozen:
-    """`freeze` over the rows (target id, key, stratum, reason) of a SELECT, on PostgreSQL."""
-    sql, params = freeze_statement(inner, params, labels)
+def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
+    """Run a freeze statement and write what it streams: the pool file, the trees, the counts."""
     out = _PoolWriter(task_code)
     exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
     folder: LeafFolder | HelperFolder | None = None
@@ -353,8 +346,9 @@ def freeze_sql(inner: str, params, labels: dict[str, str], task_code: str) -> Fr
     try:
         with transaction.atomic(), connection.cursor() as django_cursor:
             raw = django_cursor.connection  # the psycopg connection, in this transaction
-            # A one-off sort of the whole scope: give it memory, and skip JIT compilation (seconds
-            # spent compiling a plan that runs once). SET LOCAL ends with the transaction.
+            # A one-off read (and, unless in pool order already, sort) of the whole scope: give it
+            # memory, and skip JIT compilation (seconds spent compiling a plan that runs once).
+            # SET LOCAL ends with the transaction.
             for statement in FREEZE_SETTINGS:
                 raw.execute(statement)
             with psycopg.Cursor(raw) as cur:  # Django's cursors bind on the client, in text only

@@ -94,8 +94,8 @@ def test_the_two_freeze_paths_agree(ready, monkeypatch, helper):
 
 @pytest.mark.django_db
 def test_every_exclusion_reason_on_this_databases_path(ready):
-    """R-DRAW-4 in its order, on the path this database takes (PostgreSQL joins the exclusion sets,
-    elsewhere they are `IN` tests): department A's draw, its task then closed, caps A's targets
+    """R-DRAW-4 in its order, on the path this database takes (the set-based freeze on
+    PostgreSQL, streamed Python elsewhere): department A's draw, its task then closed, caps A's targets
     for the joint task (A and B); for a task of department B alone the same draw only keeps
     A-class targets out (无事不扰)."""
     from datetime import date
@@ -138,6 +138,53 @@ def test_a_helper_that_cannot_start_leaves_the_freeze_to_this_process(ready, mon
 
     monkeypatch.setattr(pool, "HelperFolder", refuse)
     assert _frozen_tuple(pool.freeze(w.joint, LABELS)) == _reference_freeze(w.joint, LABELS)
+
+
+def _supervised_by_columns():
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT id, supervised_by FROM directory_target ORDER BY id")
+        return {pk: list(ids) for pk, ids in c.fetchall()}
+
+
+def _supervised_by_table():
+    from shuangsuiji.directory.models import Target, TargetSupervision
+
+    table = {pk: [] for pk in Target.objects.values_list("pk", flat=True)}
+    for target_id, dept_id in TargetSupervision.objects.order_by("department_id").values_list(
+        "target_id", "department_id"
+    ):
+        table[target_id].append(dept_id)
+    return table
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_rows_copy_of_supervision_follows_every_change_and_the_freeze_with_it(ready):
+    """PostgreSQL's freeze reads each target's supervising departments from the row (directory
+    migration 0005): whatever writes directory_targetsupervision — one row, in bulk, an update, a
+    delete, a department's whole list — the copy matches the table, and the freeze the reference
+    (which reads the table)."""
+    from shuangsuiji.directory.models import TargetSupervision
+
+    w = ready
+    assert _supervised_by_columns() == _supervised_by_table()
+    t0, t1, t2, t3 = w.targets[:4]  # t0, t2: A and B; t1, t3: A only
+    TargetSupervision.objects.filter(target=t0, department=w.dept_b).delete()
+    TargetSupervision.objects.filter(target__in=[t1, t2]).delete()  # t1, t2 supervised by nobody
+    TargetSupervision.objects.create(target=t3, department=w.dept_b)
+    TargetSupervision.objects.bulk_create(
+        [TargetSupervision(target=t, department=w.dept_b) for t in w.targets[5:20:2]]
+    )
+    TargetSupervision.objects.filter(target__in=w.targets[41:44:2]).update(department=w.dept_b)  # A → B
+    columns = _supervised_by_columns()
+    assert columns == _supervised_by_table()
+    assert columns[t1.pk] == [] and columns[t3.pk] == sorted([w.dept_a.pk, w.dept_b.pk])
+    for task in (w.joint, w.task_a):
+        assert _frozen_tuple(pool.freeze(task, LABELS)) == _reference_freeze(task, LABELS)
+    keys = {row[2] for row in pool.read_pool(pool.freeze(w.joint, LABELS).file_bytes)}
+    assert t0.uscc in keys and t1.uscc not in keys and t2.uscc not in keys
 
 
 @pytest.mark.django_db
