@@ -687,7 +687,7 @@ def _synthetic_table(n: int, dept_ids: list[int]) -> None:
                        CASE WHEN k % 70 = 11 THEN ARRAY[{a + b + 1000}]::bigint[]
                             WHEN k % 2 = 0 THEN ARRAY[{min(a, b)}, {max(a, b)}]::bigint[]
                             ELSE ARRAY[{a}]::bigint[] END
-                FROM (SELECT (j * 1000003::bigint) % {n} + 1 AS k, ((j * 7919) % 1000) AS h
+                FROM (SELECT (j * 1000003::bigint) % {n} + 1 AS k, ((j * 7919::bigint) % 1000) AS h
                       FROM generate_series(0, {n} - 1) j) g"""
         )
         cur.execute(

@@ -571,16 +571,15 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
             )
             if n
         ]
+        # PostgreSQL keeps a copy of the supervising departments on the row (directory migration
+        # 0005): written here with the row, the supervision table's trigger then finds nothing to
+        # rewrite — one write of each row instead of two
+        postgres = connection.vendor == "postgresql"
+        sup_params = [department.pk] if postgres else []
         if mode == "create":
+            sup_col, sup_val = (", supervised_by", ", ARRAY[%s]::bigint[]") if postgres else ("", "")
             # ids follow the file's row order: preassigned, or given in that order here
             id_, order = ("id, ", "") if preassign else ("", " ORDER BY row_no")
-            # PostgreSQL keeps a copy of the supervising departments on the row (directory
-            # migration 0005): written here with the row, its trigger then finds nothing to rewrite
-            sup_col, sup_val, sup_params = (
-                (", supervised_by", ", ARRAY[%s]::bigint[]", [department.pk])
-                if connection.vendor == "postgresql"
-                else ("", "", [])
-            )
             c.execute(
                 f"""
                 INSERT INTO directory_target ({id_}kind, uscc, nonmarket_key, key_display, name, region_id,
@@ -598,6 +597,12 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
         else:
             written = 0
             kind_changed: list[int] = []
+            sup_set = (
+                ", supervised_by = (SELECT array_agg(DISTINCT d ORDER BY d) "
+                "FROM unnest(t.supervised_by || %s::bigint) AS d)"
+                if postgres
+                else ""
+            )
             for key_join in key_joins:
                 c.execute(
                     f"""
@@ -622,10 +627,10 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
                             THEN COALESCE(s.status_changed_on, %s) ELSE COALESCE(s.status_changed_on, t.status_changed_on) END,
                         risk_class = COALESCE(s.risk_class, t.risk_class),
                         risk_class_set_on = COALESCE(s.risk_class_set_on, t.risk_class_set_on),
-                        updated_at = %s
+                        updated_at = %s{sup_set}
                     FROM ssj_stage AS s WHERE {key_join}
                     """,
-                    [now.date(), now],
+                    [now.date(), now, *sup_params],
                 )
                 written += c.rowcount
             if kind_changed:  # the reports' coverage counts 企业 among drawn targets

@@ -395,3 +395,27 @@ def test_the_fast_path_accepts_every_valid_code(digits, rest):
 
     code = digits + rest + uscc.calc_check_digit(digits + rest)
     assert _uscc(code) == code
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_imports_keep_the_rows_copy_of_supervision(world):
+    """PostgreSQL keeps each target's supervising departments on its row for the draw's freeze
+    (directory migration 0005): a new import writes it with the row, another department's update
+    import adds itself, and the copy matches the supervision table."""
+    from django.db import connection
+
+    run(world.a_admin, f"{HEADER}\n{U1},一号,企业,130110,,,,,,B,,\n{U2},二号,个体工商户,130110,,,,,,,,")
+    job = run(world.b_admin, f"统一社会信用代码,信用风险分类\n{U1},C", mode="update")
+    assert job.status == JobStatus.SUCCEEDED, job.result
+    with connection.cursor() as c:
+        c.execute("SELECT uscc, supervised_by FROM directory_target ORDER BY uscc")
+        copies = dict(c.fetchall())
+    table = {
+        uscc: sorted(
+            TargetSupervision.objects.filter(target__uscc=uscc).values_list("department_id", flat=True)
+        )
+        for uscc in (U1, U2)
+    }
+    assert copies == table
+    assert table == {U1: sorted([world.dept_a.pk, world.dept_b.pk]), U2: [world.dept_a.pk]}
