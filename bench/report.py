@@ -258,14 +258,14 @@ def _draw_details(d: dict) -> list[str]:
         "| freeze + commit of the 10⁶ pool | seconds |",
         "|---|---|",
         f"| `pool.freeze`: the annotated scope streamed, leaves hashed, pool file written (wall) | {a['freeze_seconds']:.1f} |",
-        f"| … of which the PostgreSQL backend's CPU (the leader: its parallel workers are not counted) | {a['freeze_server_cpu_s']:.1f} |",
+        f"| … of which the PostgreSQL backend's CPU (parallel workers, where a plan has them, not counted) | {a['freeze_server_cpu_s']:.1f} |",
         f"| … of which this process's CPU and its leaf helper's (rows converted, positions counted, leaves hashed and folded, gzip) | {a['freeze_client_cpu_s']:.1f} |",
         f"| the rest of `draw_announce` (quotas, pool file saved, TargetDraw, state, audit, COMMIT) | {a['seconds'] - a['freeze_seconds']:.2f} |",
     ]
     if fq and sc and ss:
         lines += [
             f"| EXPLAIN ANALYZE of the freeze's query (server time, run alone) | {fq['server_ms'] / 1000:.1f} |",
-            f"| … the same scope in the pool's order without the exclusion columns (scan + sort) | {ss['server_ms'] / 1000:.1f} |",
+            f"| … the same scope in the pool's order without the exclusion columns, through the supervision table and a sort (the way before directory migration 0005) | {ss['server_ms'] / 1000:.1f} |",
             f"| … the bare scan (the reference's SQL) | {sc['server_ms'] / 1000:.2f} |",
         ]
         for name, loops, ms in _subplans(fq["plan"], a["pool"] // 2):
