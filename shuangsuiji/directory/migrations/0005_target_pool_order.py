@@ -4,7 +4,7 @@ in pool order (shuangsuiji/draw/pool.py, `pg_rows`):
 - `pool_key`: the pool's key (统一社会信用代码, or kind:非市场主体标识), bytewise ("C"), generated;
 - `supervised_by`: the ids of the departments that supervise the target, sorted — a copy of
   directory_targetsupervision that triggers keep (any INSERT, UPDATE or DELETE there, whoever
-  runs it), so that the scope test is a read of the row instead of a semi-join of the whole
+  runs it; a TRUNCATE of that table alone would leave it stale), so that the scope test is a read of the row instead of a semi-join of the whole
   supervision table;
 - `target_pool_order`: (risk class, key) INCLUDE every column the scope tests, so that the freeze
   streams an index-only scan in pool order instead of sorting the scope first.
@@ -13,31 +13,28 @@ PostgreSQL only: SQLite's freeze tests supervision directly (`annotated`)."""
 
 from django.db import migrations
 
+# Each change is applied to the row as it stands (removed departments taken out, added ones
+# merged in), never recomputed from the table: two transactions changing one target's supervision
+# at once then both count — the second waits for the first's row lock and PostgreSQL re-evaluates
+# its SET against the row the first committed, where a list recomputed from the second's snapshot
+# would drop the first's change. Rows that would not change are not rewritten (an import that
+# wrote the list with its targets costs a read here, not a second write).
 FUNCTION = """
 CREATE OR REPLACE FUNCTION ssj_supervised_by_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    changed bigint[];
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT target_id) INTO changed FROM ssj_sup_new;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT target_id) INTO changed FROM ssj_sup_old;
-    ELSE
-        SELECT array_agg(DISTINCT target_id) INTO changed
-        FROM (SELECT target_id FROM ssj_sup_old UNION ALL SELECT target_id FROM ssj_sup_new) x;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE directory_target t
+        SET supervised_by = ARRAY(SELECT d FROM unnest(t.supervised_by) AS d
+                                  WHERE d <> ALL (o.ids) ORDER BY d)
+        FROM (SELECT target_id, array_agg(department_id) AS ids FROM ssj_sup_old GROUP BY target_id) o
+        WHERE t.id = o.target_id AND t.supervised_by && o.ids;
     END IF;
-    -- each changed target's list recomputed from the table itself; unchanged rows not rewritten
-    -- (an import that wrote the list with the targets costs a read here, not a second write)
-    UPDATE directory_target t SET supervised_by = d.ids
-    FROM (
-        SELECT c.id,
-               COALESCE(array_agg(s.department_id ORDER BY s.department_id)
-                        FILTER (WHERE s.department_id IS NOT NULL), '{}') AS ids
-        FROM unnest(changed) AS c (id)
-        LEFT JOIN directory_targetsupervision s ON s.target_id = c.id
-        GROUP BY c.id
-    ) d
-    WHERE t.id = d.id AND t.supervised_by IS DISTINCT FROM d.ids;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE directory_target t
+        SET supervised_by = ARRAY(SELECT DISTINCT d FROM unnest(t.supervised_by || n.ids) AS d ORDER BY d)
+        FROM (SELECT target_id, array_agg(department_id) AS ids FROM ssj_sup_new GROUP BY target_id) n
+        WHERE t.id = n.target_id AND NOT t.supervised_by @> n.ids;
+    END IF;
     RETURN NULL;
 END $$;
 """
