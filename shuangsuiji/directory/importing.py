@@ -598,8 +598,7 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
             written = 0
             kind_changed: list[int] = []
             sup_set = (
-                ", supervised_by = (SELECT array_agg(DISTINCT d ORDER BY d) "
-                "FROM unnest(t.supervised_by || %s::bigint) AS d)"
+                ", supervised_by = ssj_departments_merge(t.supervised_by, ARRAY[%s]::bigint[])"
                 if postgres
                 else ""
             )

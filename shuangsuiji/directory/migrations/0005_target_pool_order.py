@@ -4,8 +4,9 @@ in pool order (shuangsuiji/draw/pool.py, `pg_rows`):
 - `pool_key`: the pool's key (统一社会信用代码, or kind:非市场主体标识), bytewise ("C"), generated;
 - `supervised_by`: the ids of the departments that supervise the target, sorted — a copy of
   directory_targetsupervision that triggers keep (any INSERT, UPDATE or DELETE there, whoever
-  runs it; a TRUNCATE of that table alone would leave it stale), so that the scope test is a read of the row instead of a semi-join of the whole
-  supervision table;
+  runs it; a TRUNCATE of that table alone would leave it stale), so that the scope test is a
+  read of the row instead of a semi-join of the whole supervision table; `ssj_departments_merge`
+  adds departments to such a list, for the triggers and for the import that writes it itself;
 - `target_pool_order`: (risk class, key) INCLUDE every column the scope tests, so that the freeze
   streams an index-only scan in pool order instead of sorting the scope first.
 
@@ -20,6 +21,9 @@ from django.db import migrations
 # would drop the first's change. Rows that would not change are not rewritten (an import that
 # wrote the list with its targets costs a read here, not a second write).
 FUNCTION = """
+CREATE OR REPLACE FUNCTION ssj_departments_merge(ids bigint[], added bigint[]) RETURNS bigint[]
+LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY(SELECT DISTINCT d FROM unnest(ids || added) AS d ORDER BY d) $$;
+
 CREATE OR REPLACE FUNCTION ssj_supervised_by_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
@@ -31,7 +35,7 @@ BEGIN
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         UPDATE directory_target t
-        SET supervised_by = ARRAY(SELECT DISTINCT d FROM unnest(t.supervised_by || n.ids) AS d ORDER BY d)
+        SET supervised_by = ssj_departments_merge(t.supervised_by, n.ids)
         FROM (SELECT target_id, array_agg(department_id) AS ids FROM ssj_sup_new GROUP BY target_id) n
         WHERE t.id = n.target_id AND NOT t.supervised_by @> n.ids;
     END IF;
@@ -81,6 +85,7 @@ def backwards(apps, schema_editor):
     for name in ("ins", "del", "upd"):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS ssj_supervised_by_{name} ON directory_targetsupervision")
     schema_editor.execute("DROP FUNCTION IF EXISTS ssj_supervised_by_sync()")
+    schema_editor.execute("DROP FUNCTION IF EXISTS ssj_departments_merge(bigint[], bigint[])")
     schema_editor.execute("DROP INDEX IF EXISTS target_pool_order")
     schema_editor.execute("ALTER TABLE directory_target DROP COLUMN IF EXISTS supervised_by")
     schema_editor.execute("ALTER TABLE directory_target DROP COLUMN IF EXISTS pool_key")
