@@ -700,9 +700,7 @@ def step_synth(n: str, select: str = "0", task_id: str = "") -> dict:
     _synthetic_table(n, list(task.departments.order_by("pk").values_list("pk", flat=True)))
     # the statement pool.freeze runs for the task, over the synthetic table in place of the directory
     inner, params = pool.pg_rows(task)
-    sql, params = pool.freeze_statement(
-        inner.replace('"directory_target"', f'"{_SYNTH_TABLE}"'), params, labels
-    )
+    sql, params = pool.freeze_statement(inner.replace('"directory_target"', f'"{_SYNTH_TABLE}"'), params)
     runs = []  # twice, the best reported (each run listed), as the announce's freeze and the scan
     for _ in range(2):
         with Clock(pid) as c:
@@ -761,11 +759,10 @@ def step_explain(task_id: str) -> dict:
     from shuangsuiji.planning.models import Task
 
     task = Task.objects.get(pk=task_id)
-    labels = {c: f"层{c or 'U'}" for c in ("A", "B", "C", "D", "")}
     out = {}
     for name, (sql, params) in (
         # what pool.freeze runs on PostgreSQL, under the same settings
-        ("freeze_query", pool.freeze_statement(*pool.pg_rows(task), labels)),
+        ("freeze_query", pool.freeze_statement(*pool.pg_rows(task))),
         ("scan", pool.scope(task).values_list("pk").query.sql_with_params()),
         (  # the scope in the pool's order, without the exclusion columns
             "scan_sorted",

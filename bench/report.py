@@ -271,9 +271,9 @@ def _draw_details(d: dict) -> list[str]:
     lines += [
         "| freeze + commit of the 10⁶ pool | seconds |",
         "|---|---|",
-        f"| `pool.freeze`: the annotated scope streamed, leaves hashed, pool file written (wall) | {a['freeze_seconds']:.1f} |",
+        f"| `pool.freeze`: the annotated scope streamed, leaves folded, pool file written (wall) | {a['freeze_seconds']:.1f} |",
         f"| … of which the PostgreSQL backend's CPU (parallel workers, where a plan has them, not counted) | {a['freeze_server_cpu_s']:.1f} |",
-        f"| … of which this process's CPU and its leaf helper's (rows converted, positions counted, leaves hashed and folded, gzip) | {a['freeze_client_cpu_s']:.1f} |",
+        f"| … of which this process's CPU and its leaf helper's (rows converted, positions counted, leaves folded, gzip) | {a['freeze_client_cpu_s']:.1f} |",
         f"| the rest of `draw_announce` (quotas, pool file saved, TargetDraw, state, audit, COMMIT) | {a['seconds'] - a['freeze_seconds']:.2f} |",
     ]
     if fq and sc and ss:
@@ -478,12 +478,10 @@ def write_report(r: dict, path: Path) -> None:
             f"Draw goals missed: {len(draw_missed)} (the breakdowns below say where the time and memory go). "
             "The freeze is bound by the two cores, three processes sharing them as the rows stream: "
             "PostgreSQL reads the index `target_pool_order` in pool order (no sort; the scope, "
-            "supervision included, tested on the index's own columns) and formats the lines, this "
-            "process counts positions and writes the pool file, and a helper process hashes the leaves "
-            "and folds the trees — about half of all the CPU. What is left to try: the leaf hashes "
-            "stored with each target at import, so that the freeze only folds them (hashing is about a "
-            "sixth of the freeze's CPU); it needs a spec change, the leaf without the draw's stratum "
-            "label (the stratum root binds it anyway).",
+            "supervision included, tested on the index's own columns, the leaf hash kept with each "
+            "target read from it too) and formats the lines, this process counts positions and writes "
+            "the pool file, and a helper process folds the trees. Reading the rows (PostgreSQL's index "
+            "scan and psycopg's conversion of each row) is now the larger part.",
         ]
     if results_missed:
         lines += [
@@ -589,7 +587,8 @@ def write_report(r: dict, path: Path) -> None:
         "a fetch, as Django's `.iterator(chunk_size=5000)` does; best of "
         f"{len(r['draw']['scan']['runs']) if 'draw' in r else 3} after a warm-up. **Freeze + commit**: "
         "`draw_announce` (one transaction: `pool.freeze` — the annotated scope with its exclusions streamed in "
-        "(stratum, key) order, leaves hashed into per-stratum RFC 6962 trees, the gzip pool file written — "
+        "(stratum, key) order, each target's stored leaf hash (ssj-pool-v2) folded into per-stratum RFC 6962 trees, "
+        "the gzip pool file written — "
         "then the quotas, the pool file saved, the TargetDraw, the task's state and the audit entry). **Selection**: "
         "two witnesses commit and reveal (not timed), then `draw_run`, with `engine.select_positions` and "
         "`services._resolve` timed inside it: from the first position drawn to the last audit path resolved. "

@@ -94,14 +94,29 @@ except ImportError:  # pragma: no cover - Python ≥ 3.12 names it _sha2
 
 _NODE = b"\x01"
 
+# The pool's format (docs/draw-spec.md §2): v1's leaf binds the draw's stratum label, so no leaf
+# can be hashed before the draw's labels are chosen; v2's leaf is the key's alone — the same in
+# every draw, so the directory keeps it with each target and a freeze only folds (the stratum's
+# label is bound by the pool root, beside the stratum's root). Records keep the format they were
+# drawn under.
+POOL_V1 = "ssj-pool-v1"
+POOL_V2 = "ssj-pool-v2"
+POOL_FORMATS = (POOL_V1, POOL_V2)
 
-def leaf_prefix(stratum: str) -> bytes:
-    """The bytes every leaf hash of a stratum starts with: 0x00 ‖ the label's enc() field."""
-    return b"\x00" + enc(stratum)
+
+def leaf_prefix(stratum: str, fmt: str = POOL_V1) -> bytes:
+    """The bytes every leaf hash of a stratum starts with: 0x00, then (v1) the label's enc() field."""
+    return b"\x00" + enc(stratum) if _pool_format(fmt) == POOL_V1 else b"\x00"
 
 
-def leaf_hash(stratum: str, key: str) -> bytes:
-    return sha256(b"\x00" + enc(stratum, key))
+def leaf_hash(stratum: str, key: str, fmt: str = POOL_V1) -> bytes:
+    return sha256(b"\x00" + (enc(stratum, key) if _pool_format(fmt) == POOL_V1 else enc(key)))
+
+
+def _pool_format(fmt: str) -> str:
+    if fmt not in POOL_FORMATS:
+        raise ValueError(f"unknown pool format {fmt!r}")
+    return fmt
 
 
 _LENGTHS = [n.to_bytes(4, "big") for n in range(1024)]  # enc()'s length field of a key (≤ 120 characters)
@@ -301,9 +316,9 @@ def verify_path(leaf: bytes, index: int, size: int, path: Sequence[str], root: b
     return sn == 0 and r == root
 
 
-def pool_root(strata: Sequence[tuple[str, int, bytes]]) -> bytes:
+def pool_root(strata: Sequence[tuple[str, int, bytes]], fmt: str = POOL_V1) -> bytes:
     """The whole pool's commitment: each stratum's (label, size, Merkle root) in label order."""
-    fields: list[str | int | bytes] = ["ssj-pool-v1"]
+    fields: list[str | int | bytes] = [_pool_format(fmt)]
     for label, size, root in sorted(strata, key=lambda s: s[0]):
         fields += [label, size, root]
     return sha256(enc(*fields))

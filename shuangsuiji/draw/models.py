@@ -35,6 +35,8 @@ class TargetDraw(models.Model):
     )
     public_value = models.CharField("公开随机值", max_length=100, blank=True)
     pool_root = models.CharField("对象池根哈希", max_length=64)
+    # the commitment's format (docs/draw-spec.md §2); draws announced before v2 keep v1
+    pool_format = models.CharField("对象池格式", max_length=16, default="ssj-pool-v1")
     strata = models.JSONField("分层", default=list, help_text="[{label, risk_class, size, root, quota}]")
     exclusions = models.JSONField("排除统计", default=dict)
     pool_file = models.FileField("冻结的对象池", upload_to="draws/pools/%Y/")

@@ -18,6 +18,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    BinaryField,
     BooleanField,
     Case,
     CharField,
@@ -39,11 +40,12 @@ from shuangsuiji.directory.models import RegistrationStatus, Target, TargetSuper
 from shuangsuiji.planning.models import Task, TaskState
 
 from . import engine
-from .leaves import NEWLINE_IN_KEY, HelperFolder, LeafFolder
+from .leaves import HelperFolder, LeafFolder
 from .models import DrawStatus, Selection
 
 logger = logging.getLogger(__name__)
 
+NEWLINE_IN_KEY = "检查对象标识中含有换行符，无法写入对象池：请先在对象库中更正该对象的编码"
 UNCLASSIFIED = ""  # targets without a risk class form their own stratum, at B's ratio
 
 EXCLUSION_REASONS = {
@@ -152,6 +154,7 @@ class Frozen:
     pool_root: str
     exclusions: dict[str, int]
     file: IO[bytes]  # the gzip pool file, spooled to disk (a pool of 10⁷ is ~120 MB), at offset 0
+    format: str = engine.POOL_V2  # the commitment's format (docs/draw-spec.md §2)
 
     @property
     def file_bytes(self) -> bytes:
@@ -162,7 +165,7 @@ class Frozen:
             self.file.seek(0)
 
 
-HEADER_FORMAT = "ssj-pool-v1"
+FORMAT = engine.POOL_V2  # every freeze's; records drawn under v1 keep it (TargetDraw.pool_format)
 _GZIP_LEVEL = (
     1  # ISA-L's levels are 0–3; 1 compresses a pool file better than zlib's 1, at a third of its CPU
 )
@@ -172,7 +175,7 @@ _SPOOL_MAX = 8 << 20  # pool files up to 8 MB stay in memory, larger ones go to 
 class _PoolWriter:
     """The gzip pool file: header line, then one line per candidate — label, position, key, target
     id — or, for an excluded one, X, reason, key, target id; in (stratum, key) order. The
-    compression runs in a thread of its own (zlib releases the GIL), beside the hashing."""
+    compression runs in a thread of its own (ISA-L releases the GIL), beside the folding."""
 
     def __init__(self, task_code: str):
         self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)  # noqa: SIM115 (handed to the caller)
@@ -181,7 +184,7 @@ class _PoolWriter:
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
-        head = json.dumps({"format": HEADER_FORMAT, "task": task_code}, ensure_ascii=False) + "\n"
+        head = json.dumps({"format": FORMAT, "task": task_code}, ensure_ascii=False) + "\n"
         self.write(head.encode())
 
     def _run(self) -> None:
@@ -217,26 +220,36 @@ def _frozen(labels: dict[str, str], trees: dict[str, tuple[int, str]], exclusion
         ),
         key=lambda s: s["label"],
     )
-    root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata])
-    return Frozen(strata, root.hex(), exclusions, file)
+    root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], FORMAT)
+    return Frozen(strata, root.hex(), exclusions, file, FORMAT)
 
 
 def freeze(task: Task, labels: dict[str, str]) -> Frozen:
-    """Stream the annotated scope once, in pool order: count exclusions, hash leaves per stratum,
-    write the compact frozen pool file. On PostgreSQL the database reads the scope in pool order
-    from an index and formats the file's lines (`_freeze_postgresql`); Python counts positions,
-    a helper process hashes and folds. Elsewhere `freeze_rows` does it all; both give the same
-    roots and the same file (shuangsuiji/draw/tests/test_pool.py)."""
+    """Stream the annotated scope once, in pool order: count exclusions, fold the leaves into a
+    tree per stratum, write the compact frozen pool file. On PostgreSQL the database reads the
+    scope in pool order from an index, with the leaf hash each target keeps, and formats the file's
+    lines (`_freeze_postgresql`); Python counts positions, a helper process folds. Elsewhere
+    `freeze_rows` hashes the keys too; both give the same roots and the same file
+    (shuangsuiji/draw/tests/test_pool.py)."""
     if connection.vendor == "postgresql":
         return _freeze_postgresql(task, labels)
     rows = annotated(task).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=5000)
     return freeze_rows(task.code, labels, rows)
 
 
+def _lines(lines: list[str] | list[bytes]) -> bytes:
+    """The pool file's next lines, joined: one per candidate, or the file would misread (the
+    directory refuses such a key; this keeps a file from being written wrong all the same)."""
+    data = b"".join(lines) if lines and isinstance(lines[0], bytes) else "".join(lines).encode()
+    if data.count(b"\n") != len(lines):
+        raise DomainError(NEWLINE_IN_KEY)
+    return data
+
+
 def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int, str, str, str]]) -> Frozen:
     """`freeze` over (target id, key, stratum, reason) rows in (stratum, key) order."""
     out = _PoolWriter(task_code)
-    folder = LeafFolder()
+    folder = LeafFolder(FORMAT)
     exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
     lines: list[str] = []
     keys: list[bytes] = []
@@ -260,12 +273,12 @@ def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int
                 lines.append(f"{label}\t{position}\t{key}\t{pk}\n")
                 position += 1
             if len(lines) >= 8192:
-                out.write("".join(lines).encode())
+                out.write(_lines(lines))
                 lines.clear()
                 if keys:
                     folder.add(label, keys)
                     keys = []
-        out.write("".join(lines).encode())
+        out.write(_lines(lines))
         if keys:
             folder.add(label, keys)
     finally:
@@ -274,28 +287,28 @@ def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int
 
 
 # The same rows as freeze_rows reads, turned by PostgreSQL into what the file and the trees need,
-# in pool order: the stratum's label (NULL when excluded), the key's UTF-8 bytes, the excluded
-# row's reason, and the pool file's line — whole for an excluded row, without its leading
-# "label<TAB>position" for a drawable one (Python counts positions as the rows arrive: a running
-# count per stratum; window functions counting them in the database cost more). SHA-256 in SQL
-# costs twice Python's, so the leaves are hashed by the helper process (leaves.HelperFolder).
-_ROW_SQL = """CASE WHEN s.reason = '' THEN CASE s.stratum {labels} END END AS label,
-           convert_to(s.key, 'UTF8') AS kb, NULLIF(s.reason, '') AS reason,
+# in pool order: the stratum (NULL when excluded; Python names it by its label: mapping it in SQL
+# costs the database a CASE per row and the client a non-ASCII string per row), the leaf hash the
+# directory keeps with the target (directory migration 0006), the excluded row's reason, and the
+# pool file's line — whole for an excluded row, without its leading "label<TAB>position" for a
+# drawable one (Python counts positions as the rows arrive: a running count per stratum; window
+# functions counting them in the database cost more).
+_ROW_SQL = """CASE WHEN s.reason = '' THEN s.stratum END AS stratum, s.leaf, NULLIF(s.reason, '') AS reason,
            convert_to(
                CASE WHEN s.reason = '' THEN '' ELSE 'X' || E'\\t' || s.reason END
                || E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n', 'UTF8') AS line
-    FROM ({inner}) AS s (pk, key, stratum, reason)"""
+    FROM ({inner}) AS s (pk, key, stratum, reason, leaf)"""
 
 # Over rows in pool order (`pg_rows`: an index read in order, or sorted by the database where no
 # index serves): formatted as they come, and streamed to Python from the first one.
 _ORDERED_SQL = "SELECT {row} ORDER BY s.stratum, s.key"
 _FETCH = 10_000
-_HELPER_MIN = _FETCH  # a pool whose first fetch is full is hashed by a helper process
+_HELPER_MIN = _FETCH  # a pool whose first fetch is full is folded by a helper process
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
 def _freeze_postgresql(task: Task, labels: dict[str, str]) -> Frozen:
-    return _stream(*freeze_statement(*pg_rows(task), labels), labels, task.code)
+    return _stream(*freeze_statement(*pg_rows(task)), labels, task.code)
 
 
 def pg_rows(task: Task) -> tuple[str, list]:
@@ -310,8 +323,9 @@ def pg_rows(task: Task) -> tuple[str, list]:
         '"directory_target"."supervised_by" && %s::bigint[]', (dept_ids,), output_field=BooleanField()
     )
     key = RawSQL('"directory_target"."pool_key"', (), output_field=CharField())
-    qs = _annotate(task, _in_scope(task).filter(supervised), key)
-    return qs.values_list("pk", "key", "stratum", "reason").query.sql_with_params()
+    leaf = RawSQL('"directory_target"."pool_leaf"', (), output_field=BinaryField())
+    qs = _annotate(task, _in_scope(task).filter(supervised), key).annotate(leaf=leaf)
+    return qs.values_list("pk", "key", "stratum", "reason", "leaf").query.sql_with_params()
 
 
 def _folder(large: bool) -> LeafFolder | HelperFolder:
@@ -325,14 +339,11 @@ def _folder(large: bool) -> LeafFolder | HelperFolder:
     return LeafFolder()
 
 
-def freeze_statement(inner: str, params, labels: dict[str, str]) -> tuple[str, list]:
-    """The freeze's statement over a SELECT of (target id, key, stratum, reason) in pool order,
-    with its parameters."""
-    cases = " ".join(["WHEN %s::text THEN %s::text"] * len(labels)) or "WHEN NULL THEN NULL"
-    label_params = [v for pair in labels.items() for v in pair]
-    row = _ROW_SQL.format(labels=cases, inner=inner)
-    sql = _ORDERED_SQL.replace("{row}", row)  # not format(): the inner SELECT may hold braces
-    return sql, [*label_params, *params]
+def freeze_statement(inner: str, params) -> tuple[str, list]:
+    """The freeze's statement over a SELECT of (target id, key, stratum, reason, leaf hash) in pool
+    order, with its parameters."""
+    sql = _ORDERED_SQL.replace("{row}", _ROW_SQL.replace("{inner}", inner))  # the SELECT may hold braces
+    return sql, list(params)
 
 
 def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
@@ -340,8 +351,8 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
     out = _PoolWriter(task_code)
     exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
     folder: LeafFolder | HelperFolder | None = None
-    get_label, get_key, get_line = itemgetter(0), itemgetter(1), itemgetter(3)
-    heads = {label: label.encode() + b"\t" for label in labels.values()}
+    get_stratum, get_leaf, get_line = itemgetter(0), itemgetter(1), itemgetter(3)
+    heads = {stratum: label.encode() + b"\t" for stratum, label in labels.items()}
     positions = dict.fromkeys(labels.values(), 0)
     try:
         with transaction.atomic(), connection.cursor() as django_cursor:
@@ -359,23 +370,20 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
                     if folder is None:
                         folder = _folder(large=len(rows) >= _HELPER_MIN)
                     parts: list[bytes] = []
-                    for label, group in groupby(rows, get_label):
+                    for stratum, group in groupby(rows, get_stratum):
                         group = list(group)
-                        if label is None:
+                        if stratum is None:
                             for r in group:
                                 exclusions[r[2]] += 1
                             parts += map(get_line, group)
                         else:
-                            folder.add(label, list(map(get_key, group)))
-                            head, start = heads[label], positions[label]
+                            label = labels[stratum]
+                            folder.add_leaves(label, list(map(get_leaf, group)))
+                            head, start = heads[stratum], positions[label]
                             parts += [b"%s%d%s" % (head, i, r[3]) for i, r in enumerate(group, start)]
                             positions[label] = start + len(group)
-                    out.write(b"".join(parts))
+                    out.write(_lines(parts))
         trees = folder.roots() if folder else {}
-    except ValueError as e:
-        if str(e) == NEWLINE_IN_KEY:
-            raise DomainError(NEWLINE_IN_KEY) from e
-        raise
     finally:
         file = out.close()
         if folder is not None:

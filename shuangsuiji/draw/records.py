@@ -40,6 +40,7 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
             for s in draw.strata
         ],
         "exclusions": draw.exclusions,
+        "pool_format": draw.pool_format,
         "pool_root": draw.pool_root,
         "secret_commitment": draw.secret_commitment,
         "secret_hex": draw.secret_hex if drawn else "",

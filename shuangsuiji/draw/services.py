@@ -87,6 +87,7 @@ def draw_announce(
         secret_commitment="",
         public_value_source=public_value_source,
         pool_root=frozen.pool_root,
+        pool_format=frozen.format,
         strata=frozen.strata,
         exclusions=frozen.exclusions,
         publish_selection_on=task.publish_selection_on,
@@ -260,7 +261,11 @@ def _resolve(draw: TargetDraw, wanted: dict[str, list[int]]) -> dict[tuple[str, 
                             keys = []
                         if label not in builders:
                             raise mismatch(label)
-                        current, prefix, positions = label, engine.leaf_prefix(label), want[label]
+                        current, prefix, positions = (
+                            label,
+                            engine.leaf_prefix(label, draw.pool_format),
+                            want[label],
+                        )
                     keys.append(key.encode())
                     if position in positions:
                         found[(label, int(position))] = (key, int(pk))

@@ -15,6 +15,12 @@ class Check:
     detail: str = ""
 
 
+def pool_format(rec: dict) -> str:
+    """The pool format a record was committed under: records published before formats were
+    named are v1."""
+    return rec.get("pool_format", engine.POOL_V1)
+
+
 def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
     checks: list[Check] = []
 
@@ -23,9 +29,15 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
 
     did = rec["draw_id"]
     strata = rec["strata"]
-    root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata])
+    fmt = pool_format(rec)
+    if fmt not in engine.POOL_FORMATS:
+        check("对象池格式为本规范所定义", False, fmt)
+        return checks
+    root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], fmt)
     check(
-        "对象池根哈希 = 各分层（编号、数量、根哈希）的汇总", root.hex() == rec["pool_root"], rec["pool_root"]
+        f"对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（{fmt}）",
+        root.hex() == rec["pool_root"],
+        rec["pool_root"],
     )
     if rec.get("secret_hex"):
         check(
@@ -66,7 +78,7 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
             sel["key"]
             for sel in rec["selection"]
             if not engine.verify_path(
-                engine.leaf_hash(sel["label"], sel["key"]),
+                engine.leaf_hash(sel["label"], sel["key"], fmt),
                 sel["position"],
                 roots[sel["label"]][0],
                 sel["path"],
@@ -109,6 +121,7 @@ def check_teams(seed: bytes, dept: dict, check) -> None:
 
 def check_pool(pool_file: bytes, rec: dict, positions: dict, check) -> None:
     """The auditor's full re-run: the frozen pool file reproduces every root and selection."""
+    fmt = pool_format(rec)
     builders = {s["label"]: engine.MerkleBuilder() for s in rec["strata"]}
     at: dict[tuple[str, int], str] = {}
     want = {(label, p) for label, ps in positions.items() for p in ps}
@@ -119,7 +132,7 @@ def check_pool(pool_file: bytes, rec: dict, positions: dict, check) -> None:
         if label in last and last[label] >= kb:
             ordered = False
         last[label] = kb
-        builders[label].add(engine.leaf_hash(label, key))
+        builders[label].add(engine.leaf_hash(label, key, fmt))
         if (label, position) in want:
             at[(label, position)] = key
     check("对象池文件中每层按标识字节序严格递增、无重复", ordered)

@@ -79,6 +79,7 @@ class DrawRecordOut(Schema):
     place: str
     strata: list[StratumOut]
     exclusions: dict[str, int]
+    pool_format: str
     pool_root: str
     secret_commitment: str
     secret_hex: str

@@ -87,7 +87,11 @@ def selection(request, token):
             return redirect("publicity:selection", token)
     stratum = next(x for x in s.draw.strata if x["label"] == s.label)
     ok = engine.verify_path(
-        engine.leaf_hash(s.label, s.key), s.position, stratum["size"], s.path, bytes.fromhex(stratum["root"])
+        engine.leaf_hash(s.label, s.key, s.draw.pool_format),
+        s.position,
+        stratum["size"],
+        s.path,
+        bytes.fromhex(stratum["root"]),
     )
     seed_checks = verify_record(public_record(s.draw, with_selection=False))
     positions = (

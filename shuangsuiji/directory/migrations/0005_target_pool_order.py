@@ -14,6 +14,10 @@ PostgreSQL only: SQLite's freeze tests supervision directly (`annotated`)."""
 
 from django.db import migrations
 
+POOL_KEY = "COALESCE(uscc, kind::text || ':' || nonmarket_key)"
+INDEX = 'CREATE INDEX target_pool_order ON directory_target ((risk_class COLLATE "C"), pool_key) INCLUDE ({})'
+INCLUDED = "id, status, region_id, kind, industry_code, supervised_by"
+
 # Each change is applied to the row as it stands (removed departments taken out, added ones
 # merged in), never recomputed from the table: two transactions changing one target's supervision
 # at once then both count — the second waits for the first's row lock and PostgreSQL re-evaluates
@@ -58,10 +62,7 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     run = schema_editor.execute
-    run(
-        "ALTER TABLE directory_target ADD COLUMN pool_key text COLLATE \"C\" "
-        "GENERATED ALWAYS AS (COALESCE(uscc, kind::text || ':' || nonmarket_key)) STORED"
-    )
+    run(f'ALTER TABLE directory_target ADD COLUMN pool_key text COLLATE "C" GENERATED ALWAYS AS ({POOL_KEY}) STORED')
     run("ALTER TABLE directory_target ADD COLUMN supervised_by bigint[] NOT NULL DEFAULT '{}'")
     run(
         "UPDATE directory_target t SET supervised_by = d.ids FROM ("
@@ -73,10 +74,7 @@ def forwards(apps, schema_editor):
     run("SET CONSTRAINTS ALL IMMEDIATE")
     run(FUNCTION)
     run(TRIGGERS)
-    run(
-        'CREATE INDEX target_pool_order ON directory_target ((risk_class COLLATE "C"), pool_key) '
-        "INCLUDE (id, status, region_id, kind, industry_code, supervised_by)"
-    )
+    run(INDEX.format(INCLUDED))
 
 
 def backwards(apps, schema_editor):

@@ -64,6 +64,38 @@ def test_full_draw_verifies_and_a_changed_record_does_not(ready):
 
 
 @pytest.mark.django_db
+def test_a_draw_announced_under_pool_v1_still_draws_and_verifies(ready, monkeypatch, client):
+    """Draws announced before ssj-pool-v2 keep v1's leaves (the label in each): drawing one, its
+    audit paths, the public record's checks, the auditor's pool re-run and the enterprise's page
+    all follow the record's format. (Frozen here by the Python path under v1, as then.)"""
+    from django.urls import reverse
+
+    from shuangsuiji.draw import engine, pool
+
+    w = ready
+    monkeypatch.setattr(pool, "FORMAT", engine.POOL_V1)
+    monkeypatch.setattr(
+        pool,
+        "freeze",
+        lambda task, labels: pool.freeze_rows(
+            task.code, labels, pool.annotated(task).values_list("pk", "key", "stratum", "reason").iterator()
+        ),
+    )
+    draw = full_draw(w, w.task_a)
+    assert draw.pool_format == engine.POOL_V1 and draw.selections.count() == 27
+    rec = public_record(draw)
+    assert rec["pool_format"] == engine.POOL_V1
+    with draw.pool_file.open("rb") as f:
+        checks = verify_record(rec, f.read())
+    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert not all(c.ok for c in verify_record(rec | {"pool_format": engine.POOL_V2}))
+    assert all(c.ok for c in verify_record({k: v for k, v in rec.items() if k != "pool_format"}))
+    s = draw.selections.first()
+    page = client.get(reverse("publicity:selection", args=[s.token])).content.decode()
+    assert "核验一致" in page and "不一致" not in page
+
+
+@pytest.mark.django_db
 def test_verify_command_on_a_published_record_and_the_auditors_pool(ready, tmp_path):
     draw = full_draw(ready, ready.task_a)
     rec_file = tmp_path / "record.json"

@@ -1,5 +1,6 @@
 """The leaf folding of a freeze: in this process and in the helper process, the same roots as the
-spec's Merkle tree; a key that would split the helper's frame is refused, not folded wrong."""
+spec's Merkle tree, from keys or from the leaves the directory keeps; a frame that is not whole
+leaves is refused, not folded wrong."""
 
 import random
 
@@ -24,33 +25,42 @@ def _runs(seed: int):
     return runs
 
 
-def _expected(runs):
+def _expected(runs, fmt):
     keys: dict[str, list[bytes]] = {}
     for label, ks in runs:
         keys.setdefault(label, []).extend(ks)
     return {
-        label: (len(ks), mth([engine.leaf_hash(label, k.decode()) for k in ks]).hex())
+        label: (len(ks), mth([engine.leaf_hash(label, k.decode(), fmt) for k in ks]).hex())
         for label, ks in keys.items()
     }
 
 
-@pytest.mark.parametrize("folder_class", [leaves.LeafFolder, leaves.HelperFolder])
-def test_both_folders_give_the_spec_roots(folder_class):
+@pytest.mark.parametrize("fmt", [engine.POOL_V1, engine.POOL_V2])
+def test_the_folder_gives_the_spec_roots_from_keys(fmt):
     runs = _runs(7)
+    folder = leaves.LeafFolder(fmt)
+    for label, ks in runs:
+        folder.add(label, ks)
+    assert folder.roots() == _expected(runs, fmt)
+
+
+@pytest.mark.parametrize("folder_class", [leaves.LeafFolder, leaves.HelperFolder])
+def test_both_folders_give_the_spec_roots_from_v2_leaves(folder_class):
+    runs = _runs(11)
     folder = folder_class()
     try:
         for label, ks in runs:
-            folder.add(label, ks)
-        assert folder.roots() == _expected(runs)
+            folder.add_leaves(label, [engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks])
+        assert folder.roots() == _expected(runs, engine.POOL_V2)
     finally:
         folder.close()
 
 
-def test_the_helper_refuses_a_key_with_a_newline():
+def test_the_helper_refuses_what_is_not_whole_leaves():
     folder = leaves.HelperFolder()
     try:
-        with pytest.raises(ValueError, match="换行符"):
-            folder.add("层甲", [b"project:A", b"project:B\nC"])
+        with pytest.raises(ValueError, match="32 bytes"):
+            folder.add_leaves("层甲", [b"\x01" * 32, b"\x02" * 31])
     finally:
         folder.close()
 
@@ -58,11 +68,11 @@ def test_the_helper_refuses_a_key_with_a_newline():
 def test_a_helper_that_died_is_an_error_not_an_empty_pool():
     folder = leaves.HelperFolder()
     try:
-        folder.add("层甲", [b"91130110MA0B00001X"])
+        folder.add_leaves("层甲", [b"\x01" * 32])
         folder._proc.kill()
         folder._proc.wait()
         with pytest.raises((RuntimeError, BrokenPipeError)):
-            folder.add("层甲", [b"91130110MA0B00002X"] * 200_000)  # more than the pipe holds
+            folder.add_leaves("层甲", [b"\x02" * 32] * 200_000)  # more than the pipe holds
             folder.roots()
     finally:
         folder.close()

@@ -22,7 +22,7 @@ LABELS = {"A": "层AAAA", "B": "层BBBB", "C": "层CCCC", "D": "层DDDD", "": "�
 
 def _reference_freeze(task, labels):
     """The freeze as first written: one row at a time, leaf by leaf, in the spec's words."""
-    lines = [json.dumps({"format": "ssj-pool-v1", "task": task.code}, ensure_ascii=False) + "\n"]
+    lines = [json.dumps({"format": "ssj-pool-v2", "task": task.code}, ensure_ascii=False) + "\n"]
     keys: dict[str, list[str]] = {}
     exclusions = dict.fromkeys(pool.EXCLUSION_REASONS, 0)
     rows = pool.annotated(task).values_list("pk", "key", "stratum", "reason")
@@ -40,14 +40,16 @@ def _reference_freeze(task, labels):
                 "label": label,
                 "risk_class": stratum,
                 "size": len(keys[label]),
-                "root": mth([engine.leaf_hash(label, k) for k in keys[label]]).hex(),
+                "root": mth([engine.leaf_hash(label, k, "ssj-pool-v2") for k in keys[label]]).hex(),
             }
             for stratum, label in labels.items()
             if label in keys
         ),
         key=lambda s: s["label"],
     )
-    root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata])
+    root = engine.pool_root(
+        [(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], "ssj-pool-v2"
+    )
     return strata, root.hex(), exclusions, "".join(lines).encode()
 
 
@@ -187,13 +189,44 @@ def test_the_rows_copy_of_supervision_follows_every_change_and_the_freeze_with_i
     assert t0.uscc in keys and t1.uscc not in keys and t2.uscc not in keys
 
 
+def _leaves_kept():
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pool_key, pool_leaf FROM directory_target")
+        return {key: bytes(leaf) for key, leaf in c.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_leaf_each_target_keeps_is_the_specs_and_follows_its_key(ready):
+    """PostgreSQL's freeze folds the leaf hash kept with each target (directory migration 0006):
+    the spec's ssj-pool-v2 leaf of the target's key, for market subjects and the rest, following
+    a change of key."""
+    from shuangsuiji.directory.models import Target, TargetKind
+
+    w = ready
+    Target.objects.create(
+        kind=TargetKind.PROJECT,
+        nonmarket_key="XM-项目-001",
+        name="某建设项目",
+        region=w.county,
+        industry_code="E",
+    )
+    Target.objects.filter(pk=w.targets[0].pk).update(uscc="91130110MA0ZZZZZ0X")
+    kept = _leaves_kept()
+    assert "91130110MA0ZZZZZ0X" in kept and "project:XM-项目-001" in kept
+    assert kept == {key: engine.leaf_hash("any label", key, engine.POOL_V2) for key in kept}
+    assert _frozen_tuple(pool.freeze(w.joint, LABELS)) == _reference_freeze(w.joint, LABELS)
+
+
 @pytest.mark.django_db
 def test_freeze_of_an_empty_scope(ready):
     w = ready
     w.task_a.scope_regions = ["999999"]
     frozen = pool.freeze(w.task_a, LABELS)
     assert frozen.strata == [] and frozen.exclusions == {"open_task": 0, "cap": 0, "a_class": 0}
-    assert frozen.pool_root == engine.pool_root([]).hex()
+    assert frozen.pool_root == engine.pool_root([], engine.POOL_V2).hex()
     assert list(pool.read_pool(frozen.file_bytes)) == []
 
 

@@ -16,6 +16,10 @@ from shuangsuiji.draw import engine
 
 SPEC = Path(__file__).resolve().parents[3] / "docs" / "draw-spec.md"
 V = json.loads(re.search(r"```json\n(.*?)\n```", SPEC.read_text(encoding="utf-8"), re.S).group(1))
+# §9.1: the same inputs under ssj-pool-v2 (its own roots, seed, positions and paths)
+V2 = V | json.loads(
+    re.search(r"```json ssj-pool-v2\n(.*?)\n```", SPEC.read_text(encoding="utf-8"), re.S).group(1)
+)
 
 
 # ---- the outsider's implementation ----
@@ -81,6 +85,19 @@ def positions(seed: bytes, label: str, n: int, k: int):
 # ---- the checks ----
 
 
+def _seed_and_selection(vec) -> None:
+    """§4 and §6 from a vector set's pool root: its seed, positions and selected keys."""
+    msg = ["ssj-draw-seed-v1", vec["draw_id"], vec["pool_root"], vec["public_value"]]
+    for r in sorted(vec["reveals"], key=lambda r: r["label"].encode()):
+        msg += [r["label"], r["number"], r["salt_hex"]]
+    seed = hmac.new(bytes.fromhex(vec["secret_hex"]), enc(*msg), hashlib.sha256).digest()
+    assert seed.hex() == vec["seed"]
+    for s in vec["strata"]:
+        got = positions(seed, s["label"], len(s["keys"]), vec["quotas"][s["label"]])
+        assert got == vec["positions"][s["label"]]
+        assert [s["keys"][p] for p in got] == vec["selected"][s["label"]]
+
+
 def test_outsider_reproduces_every_vector():
     did = V["draw_id"]
     assert H(enc("ssj-server-secret-v1", did, V["secret_hex"])).hex() == V["server_secret_commitment"]
@@ -99,15 +116,7 @@ def test_outsider_reproduces_every_vector():
         fields += [label, roots[label][0], roots[label][1]]
     pool_root = H(enc(*fields))
     assert pool_root.hex() == V["pool_root"]
-    msg = ["ssj-draw-seed-v1", did, pool_root.hex(), V["public_value"]]
-    for r in sorted(V["reveals"], key=lambda r: r["label"].encode()):
-        msg += [r["label"], r["number"], r["salt_hex"]]
-    seed = hmac.new(bytes.fromhex(V["secret_hex"]), enc(*msg), hashlib.sha256).digest()
-    assert seed.hex() == V["seed"]
-    for s in V["strata"]:
-        got = positions(seed, s["label"], len(s["keys"]), V["quotas"][s["label"]])
-        assert got == V["positions"][s["label"]]
-        assert [s["keys"][p] for p in got] == V["selected"][s["label"]]
+    _seed_and_selection(V)
     s2 = next(s for s in V["strata"] if s["label"] == "S2")
     leaves = [H(b"\x00" + enc("S2", k)) for k in s2["keys"]]
     for idx, p in V["paths_S2"].items():
@@ -178,3 +187,43 @@ def test_streaming_root_and_paths_equal_the_recursive_definition(n):
         assert not engine.verify_path(H(b"forged"), i, n, p, root)
         if n > 1:
             assert not engine.verify_path(leaves[i], (i + 1) % n, n, p, root)
+
+
+# ---- ssj-pool-v2: the leaf is the key's alone ----
+
+
+def _v2_strata(leaf):
+    return [(s["label"], len(s["keys"]), mth([leaf(k) for k in s["keys"]])) for s in V2["strata"]]
+
+
+def test_outsider_reproduces_the_v2_vectors():
+    roots = {label: (n, root) for label, n, root in _v2_strata(lambda k: H(b"\x00" + enc(k)))}
+    assert {label: r.hex() for label, (_, r) in roots.items()} == V2["stratum_roots"]
+    fields = ["ssj-pool-v2"]
+    for label in sorted(roots, key=str.encode):
+        fields += [label, *roots[label]]
+    assert H(enc(*fields)).hex() == V2["pool_root"]
+    _seed_and_selection(V2)
+    s2 = next(s for s in V2["strata"] if s["label"] == "S2")
+    leaves = [H(b"\x00" + enc(k)) for k in s2["keys"]]
+    assert {str(i): [h.hex() for h in path(int(i), leaves)] for i in V2["paths_S2"]} == V2["paths_S2"]
+
+
+def test_engine_reproduces_the_v2_vectors_and_tells_the_formats_apart():
+    v2 = engine.POOL_V2
+    strata = _v2_strata(lambda k: engine.leaf_hash("S1", k, v2))  # the label plays no part in v2's leaf
+    assert engine.pool_root(strata, v2).hex() == V2["pool_root"] != V["pool_root"]
+    assert engine.pool_root(strata, engine.POOL_V1).hex() != V2["pool_root"]  # the format is committed
+    prefix = engine.leaf_prefix("S2", v2)
+    keys = [k.encode() for k in next(s for s in V2["strata"] if s["label"] == "S2")["keys"]]
+    assert engine.leaf_hashes(prefix, keys) == [engine.leaf_hash("S9", k.decode(), v2) for k in keys]
+    seed = engine.derive_seed(
+        draw_id=V2["draw_id"],
+        secret_hex=V2["secret_hex"],
+        pool_root_hex=V2["pool_root"],
+        reveals=[engine.Reveal(**r) for r in V2["reveals"]],
+        public_value=V2["public_value"],
+    )
+    assert seed.hex() == V2["seed"]
+    with pytest.raises(ValueError):
+        engine.leaf_hash("S1", "911301100000000001", "ssj-pool-v3")

@@ -146,7 +146,7 @@ def test_auditor_downloads_pool_and_record(client_for, ready):
     draw = full_draw(ready, ready.task_a)
     c = client_for(ready.auditor)
     pool = b"".join(c.get(reverse("draw:audit_download", args=[draw.public_id, "pool"])).streaming_content)
-    assert gzip.decompress(pool).startswith(b'{"format": "ssj-pool-v1"')
+    assert gzip.decompress(pool).startswith(b'{"format": "ssj-pool-v2"')
     rec = json.loads(c.get(reverse("draw:audit_download", args=[draw.public_id, "record"])).content)
     assert {s["risk_class"] for s in rec["strata"]} == {"A", "B", "C", "D", ""}
     assert client_for(ready.a_admin).get(reverse("draw:audit_list")).status_code == 403

@@ -21,6 +21,7 @@ from shuangsuiji.directory.models import RiskClass, TargetKind
 from shuangsuiji.draw import services as draws
 from shuangsuiji.draw.models import TeamMember
 from shuangsuiji.draw.tests.conftest import full_draw, ready  # noqa: F401  (fixture)
+from shuangsuiji.draw.verify import verify_record
 from shuangsuiji.inspection import services as inspection
 from shuangsuiji.inspection.models import DEFAULT_CATEGORIES, PublishedResult, ResultCategory
 from shuangsuiji.publicity import results
@@ -386,5 +387,9 @@ def test_public_api_results_and_draws_need_no_sign_in(pub):
     assert rec["draw_id"] == w.draw.public_id and rec["task"]["code"] == w.task_a.code
     assert "张**" in {s["name"] for s in rec["selection"]}
     assert all(set(s) == {"label", "size", "quota", "root"} for s in rec["strata"])
+    # the record as the API gives it is enough to re-run the draw: its pool format included
+    assert rec["pool_format"] == "ssj-pool-v2"
+    checks = verify_record(rec)
+    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert c.get(f"/public/draws?since={tomorrow}").json() == {"items": [], "count": 0}
