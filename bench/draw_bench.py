@@ -729,7 +729,11 @@ def step_synth(n: str, select: str = "0", task_id: str = "") -> dict:
         )
         for s in strata:
             s["quota"] = quotas[s["label"]]
-        draw = SimpleNamespace(strata=strata, pool_file=SimpleNamespace(open=lambda mode="rb": frozen.file))
+        draw = SimpleNamespace(
+            strata=strata,
+            pool_format=frozen.format,
+            pool_file=SimpleNamespace(open=lambda mode="rb": frozen.file),
+        )
         with Clock() as c:
             wanted = {
                 s["label"]: engine.select_positions(b"\x01" * 32, s["label"], s["size"], s["quota"])
