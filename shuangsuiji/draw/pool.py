@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Collate, Concat
 from isal import igzip  # the gzip format, through ISA-L: ~3× faster than zlib at level 1
+from psycopg.types.string import ByteaBinaryLoader
 
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.directory.models import RegistrationStatus, Target, TargetSupervision
@@ -287,16 +288,15 @@ def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int
 
 
 # The same rows as freeze_rows reads, turned by PostgreSQL into what the file and the trees need,
-# in pool order: the stratum (NULL when excluded; Python names it by its label: mapping it in SQL
-# costs the database a CASE per row and the client a non-ASCII string per row), the leaf hash the
-# directory keeps with the target (directory migration 0006), the excluded row's reason, and the
-# pool file's line — whole for an excluded row, without its leading "label<TAB>position" for a
-# drawable one (Python counts positions as the rows arrive: a running count per stratum; window
-# functions counting them in the database cost more).
-_ROW_SQL = """CASE WHEN s.reason = '' THEN s.stratum END AS stratum, s.leaf, NULLIF(s.reason, '') AS reason,
-           convert_to(
-               CASE WHEN s.reason = '' THEN '' ELSE 'X' || E'\\t' || s.reason END
-               || E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n', 'UTF8') AS line
+# in pool order: a tag — the stratum of a drawable row, the reason of an excluded one (Python names
+# the stratum by its label: mapping it in SQL costs the database a CASE per row and the client a
+# non-ASCII string per row) —, the leaf hash the directory keeps with the target (directory migration
+# 0006), and the end of the pool file's line, "<TAB>key<TAB>target id<LF>": Python puts
+# "label<TAB>position" or "X<TAB>reason" before it (it counts positions as the rows arrive: a running
+# count per stratum; window functions counting them in the database cost more). Text, read as bytes
+# (`_RAW`): a conversion to bytea would cost the database a pass over each line.
+_ROW_SQL = """CASE WHEN s.reason = '' THEN s.stratum ELSE s.reason END::text AS tag, s.leaf,
+           E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n' AS line
     FROM ({inner}) AS s (pk, key, stratum, reason, leaf)"""
 
 # Over rows in pool order (`pg_rows`: an index read in order, or sorted by the database where no
@@ -346,13 +346,21 @@ def freeze_statement(inner: str, params) -> tuple[str, list]:
     return sql, list(params)
 
 
+def _raw_text(cur: psycopg.Cursor) -> None:
+    """Text columns of this cursor read as their UTF-8 bytes (psycopg's own bytea loader, in C):
+    the lines go to the file as they are, with no str made and encoded again per row."""
+    for name in ("text", "varchar"):
+        cur.adapters.register_loader(name, ByteaBinaryLoader)
+
+
 def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
     """Run a freeze statement and write what it streams: the pool file, the trees, the counts."""
     out = _PoolWriter(task_code)
     exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
+    excluded = {reason.encode(): (reason, b"X\t" + reason.encode()) for reason in EXCLUSION_REASONS}
+    strata = {stratum.encode(): (label, label.encode() + b"\t") for stratum, label in labels.items()}
     folder: LeafFolder | HelperFolder | None = None
-    get_stratum, get_leaf, get_line = itemgetter(0), itemgetter(1), itemgetter(3)
-    heads = {stratum: label.encode() + b"\t" for stratum, label in labels.items()}
+    get_tag, get_leaf = itemgetter(0), itemgetter(1)
     positions = dict.fromkeys(labels.values(), 0)
     try:
         with transaction.atomic(), connection.cursor() as django_cursor:
@@ -363,6 +371,7 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
             for statement in FREEZE_SETTINGS:
                 raw.execute(statement)
             with psycopg.Cursor(raw) as cur:  # Django's cursors bind on the client, in text only
+                _raw_text(cur)
                 # streamed in chunks (not a DECLAREd cursor): the query stays eligible for
                 # parallel workers, and only one chunk is in memory at a time
                 stream = cur.stream(sql, params, binary=True, size=_FETCH)
@@ -370,18 +379,18 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
                     if folder is None:
                         folder = _folder(large=len(rows) >= _HELPER_MIN)
                     parts: list[bytes] = []
-                    for stratum, group in groupby(rows, get_stratum):
+                    for tag, group in groupby(rows, get_tag):
                         group = list(group)
-                        if stratum is None:
-                            for r in group:
-                                exclusions[r[2]] += 1
-                            parts += map(get_line, group)
-                        else:
-                            label = labels[stratum]
+                        if tag in strata:
+                            label, head = strata[tag]
                             folder.add_leaves(label, list(map(get_leaf, group)))
-                            head, start = heads[stratum], positions[label]
-                            parts += [b"%s%d%s" % (head, i, r[3]) for i, r in enumerate(group, start)]
+                            start = positions[label]
+                            parts += [b"%s%d%s" % (head, i, r[2]) for i, r in enumerate(group, start)]
                             positions[label] = start + len(group)
+                        else:
+                            reason, head = excluded[tag]
+                            exclusions[reason] += len(group)
+                            parts += [head + r[2] for r in group]
                     out.write(_lines(parts))
         trees = folder.roots() if folder else {}
     finally:
