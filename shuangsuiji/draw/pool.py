@@ -294,7 +294,7 @@ def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int
 # 0006), and the end of the pool file's line, "<TAB>key<TAB>target id<LF>": Python puts
 # "label<TAB>position" or "X<TAB>reason" before it (it counts positions as the rows arrive: a running
 # count per stratum; window functions counting them in the database cost more). Text, read as bytes
-# (`_RAW`): a conversion to bytea would cost the database a pass over each line.
+# (`_raw_text`): a conversion to bytea would cost the database a pass over each line.
 _ROW_SQL = """CASE WHEN s.reason = '' THEN s.stratum ELSE s.reason END::text AS tag, s.leaf,
            E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n' AS line
     FROM ({inner}) AS s (pk, key, stratum, reason, leaf)"""
