@@ -347,10 +347,10 @@ def freeze_statement(inner: str, params) -> tuple[str, list]:
 
 
 def _raw_text(cur: psycopg.Cursor) -> None:
-    """Text columns of this cursor read as their UTF-8 bytes (psycopg's own bytea loader, in C):
-    the lines go to the file as they are, with no str made and encoded again per row."""
-    for name in ("text", "varchar"):
-        cur.adapters.register_loader(name, ByteaBinaryLoader)
+    """Text columns of this cursor (the statement's tag and line) read as their UTF-8 bytes
+    (psycopg's own bytea loader, in C): the lines go to the file as they are, with no str made and
+    encoded again per row."""
+    cur.adapters.register_loader("text", ByteaBinaryLoader)
 
 
 def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
