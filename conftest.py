@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from shuangsuiji.core import services as core
 from shuangsuiji.core.models import Region, Role
@@ -124,6 +126,29 @@ def build_world() -> World:
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+def module_standing(django_db_blocker, media, build):
+    """For a module-scoped fixture (`yield from module_standing(...)`): what `build()` makes, once
+    for the module, in a transaction rolled back at the module's end; each test runs in a
+    savepoint inside it (pytest-django's `db`), so whatever a test changes is undone before the
+    next one. Files (a frozen draw pool) go to `media`, which every test of the module reads."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=media
+            ):
+                built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 def make_uscc(body17: str) -> str:

@@ -46,11 +46,16 @@ INSTALLED_APPS = [
     "shuangsuiji.publicity",
     "shuangsuiji.followup",
     "shuangsuiji.reports",
+    "shuangsuiji.archive",
     "shuangsuiji.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: the per-URL size cap (core/uploads.py BODY_KINDS).
+    "shuangsuiji.core.middleware.BodyCapMiddleware",
+    # Then a NUL character anywhere in the request is a 400/422, before the session is looked up.
+    "shuangsuiji.core.middleware.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +127,29 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1, maximum=100)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+# Failures from one client address across all user names before that address is refused (so one
+# client cannot try many names); see shuangsuiji/core/throttle.py for the rules.
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1, maximum=100_000)
+
+
+def _trusted_proxies(raw: str) -> list:
+    """Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR blocks, comma-separated."""
+    import ipaddress
+
+    nets = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(part, strict=True))
+        except ValueError as e:
+            raise ImproperlyConfigured(
+                f"SHUANGSUIJI_TRUSTED_PROXIES：“{part}”不是 IP 地址或网段（{e}）"
+            ) from None
+    return nets
+
+
+TRUSTED_PROXIES = _trusted_proxies(env_str("TRUSTED_PROXIES", "") or "")
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
@@ -154,8 +182,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
-# Uploads (imports) stream to disk; the request body limit is the import file limit.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploads stream to disk. The body cap per URL is in core/uploads.py: an import file up to
+# IMPORT_MAX_BYTES, an attachment up to ATTACHMENT_MAX_BYTES, any other request this much (Django's
+# default), all refused with 413 before the body is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 512, minimum=1, maximum=10_000) * 1024 * 1024
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("shuangsuiji.core.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("planning/", include("shuangsuiji.planning.urls")),
+    path("planning/", include("shuangsuiji.archive.urls")),  # the task dossier, kept at its address
     path("draw/", include("shuangsuiji.draw.urls")),
     path("inspection/", include("shuangsuiji.inspection.urls")),
     path("public/", include("shuangsuiji.publicity.urls")),
@@ -13,3 +14,5 @@ urlpatterns = [
     path("reports/", include("shuangsuiji.reports.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "shuangsuiji.core.views.bad_request"  # a malformed value, named on the site's own page

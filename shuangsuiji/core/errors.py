@@ -1,3 +1,6 @@
+from django.core.exceptions import BadRequest
+
+
 class Refusal(Exception):
     """Something the platform will not do; the message is Chinese, names the field or row, and
     says what to do next."""
@@ -20,3 +23,10 @@ class Forbidden(Refusal):
 
 class NotFound(Refusal):
     """Not there, or not in the acting user's scope (HTTP 404: scope never leaks existence)."""
+
+
+class BadInput(Refusal, BadRequest):
+    """A malformed or out-of-range value in a query string or a form field (a non-numeric id, a
+    page number past 64 bits): a 400 page naming the field (core.views.bad_request), never a
+    500 from the database. Not a DomainError: it is raised before any rule is checked, so no
+    view's `except DomainError` turns it into a message above an unchanged page."""

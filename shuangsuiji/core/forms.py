@@ -1,39 +1,51 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from . import services
+from . import services, throttle
 from .models import BusinessLine, Department, Region, Role
 
 
 class LoginForm(AuthenticationForm):
-    """Sign-in with lockout (等保2.0 第三级): LOGIN_MAX_FAILURES failures lock the account."""
+    """Sign-in with throttling per client address (等保2.0 第三级 登录失败处理; the rules are in
+    core/throttle.py). A wrong password, an unknown name and a disabled account get the same
+    answer, and a refusal reads the same whether or not the name exists."""
 
     error_messages = {
-        "invalid_login": "用户名或密码错误。连续多次错误将锁定账号。",
-        "inactive": "该账号已停用，请联系系统管理员。",
+        "invalid_login": "用户名或密码错误。连续多次错误将暂停登录。",
+        "inactive": "用户名或密码错误。连续多次错误将暂停登录。",
     }
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        user = get_user_model().objects.filter(username=username).first() if username else None
-        if user and user.is_locked():
-            until = timezone.localtime(user.locked_until)
-            raise forms.ValidationError(f"账号已锁定，请于 {until:%H:%M} 后再试，或联系系统管理员解锁。")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return self.cleaned_data  # the field errors say what is missing
+        address = throttle.client_address(self.request)
+        until = throttle.refused_until(address=address, username=username)
+        if until:
+            # Refused before the password is checked: no hash, nothing counted.
+            raise self._refused(until)
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            if user:
-                services.login_failed(user)
-                user.refresh_from_db()
-                if user.is_locked():
-                    until = timezone.localtime(user.locked_until)
-                    raise forms.ValidationError(
-                        f"连续登录失败次数过多，账号已锁定至 {until:%H:%M}。"
-                    ) from None
+            until = services.login_failed(address=address, username=username)
+            if until:
+                raise self._refused(until) from None
             raise
-        return cleaned
+
+    def confirm_login_allowed(self, user):
+        # A disabled account answers like a wrong password: the answer must not tell it exists.
+        if not user.is_active:
+            raise self.get_invalid_login_error()
+
+    @staticmethod
+    def _refused(until):
+        return forms.ValidationError(
+            f"登录失败次数过多，已暂停从当前地址登录该账号，请于 {timezone.localtime(until):%H:%M} 后再试，"
+            "或联系系统管理员解锁。",
+            code="throttled",
+        )
 
 
 class CalendarYearForm(forms.Form):

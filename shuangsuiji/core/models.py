@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class RegionLevel(models.TextChoices):
@@ -139,8 +140,6 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
     objects = UserManager()
 
@@ -154,8 +153,37 @@ class User(AbstractUser):
     def region(self) -> Region | None:
         return self.department.region if self.department_id else None
 
-    def is_locked(self, now=None) -> bool:
-        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+    @cached_property
+    def is_locked(self) -> bool:
+        """Refused sign-in from at least one client address (core/throttle.py), for the 解锁
+        button; cached because the account list asks twice per row."""
+        return SignInThrottle.objects.filter(username=self.username, locked_until__gt=timezone.now()).exists()
+
+
+class SignInThrottle(models.Model):
+    """登录失败计数: one row per (client address, user name) and one per client address
+    (username ""), in the database so that every app node counts the same failures. Kept for
+    unknown names exactly as for real ones, so that the count reveals nothing. Rules in
+    core/throttle.py."""
+
+    address = models.CharField("客户端地址", max_length=64)
+    username = models.CharField("用户名", max_length=150, blank=True, help_text="空：该地址的全部失败")
+    window_start = models.DateTimeField("计数起点")
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    locked_until = models.DateTimeField("暂停至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败计数"
+        constraints = [
+            models.UniqueConstraint(fields=["address", "username"], name="sign_in_throttle_unique")
+        ]
+        indexes = [
+            models.Index(fields=["username"], name="sign_in_throttle_user_idx"),
+            models.Index(fields=["window_start"], name="sign_in_throttle_window_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.address} {self.username or '（全部用户名）'}：{self.failures}"
 
 
 class AuditEntry(models.Model):

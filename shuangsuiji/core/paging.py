@@ -9,6 +9,8 @@ than pages on, and counting further would visit every matching row (10⁴ random
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 COUNT_CAP = 10_000
 SEARCH_COUNT_CAP = 1_000
@@ -27,3 +29,16 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+
+# The API's last page number: past it the offset ((page - 1) × page size) would not fit in the
+# 64 bits of SQL's OFFSET (a 500); no list comes near 10⁹ pages.
+MAX_API_PAGE = 10**9
+
+
+class ApiPages(PageNumberPagination):
+    """ninja's page-number paging with bounded numbers: a page past MAX_API_PAGE is a 422."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_API_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_API_PAGE)

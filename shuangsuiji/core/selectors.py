@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from .calendar import WorkCalendar, YearOverride
-from .models import AuditEntry, CalendarYear, Department, Job, Region, Role
+from .models import AuditEntry, CalendarYear, Department, Job, Region, Role, User
 
 
 def region_prefix(user) -> str | None:
@@ -23,6 +23,37 @@ def departments_in_scope(user) -> QuerySet[Department]:
     if prefix is None:
         return Department.objects.none()
     return Department.objects.filter(region__code__startswith=prefix).select_related("region")
+
+
+def region_by_code(code: str) -> Region | None:
+    """A region by its GB/T 2260 code (the region table is public reference data)."""
+    return Region.objects.filter(code=code).first()
+
+
+def upper_departments(region: Region) -> QuerySet[Department]:
+    """The departments of the city and province above a county (where its 上级对口部门 sit)."""
+    return Department.objects.filter(region__code__in=[region.code[:4] + "00", region.code[:2] + "0000"])
+
+
+def member_departments(region: Region) -> QuerySet[Department]:
+    """A jurisdiction's member departments (成员单位), its office left out."""
+    return Department.objects.filter(region=region, is_office=False)
+
+
+def lower_departments(region: Region) -> QuerySet[Department]:
+    """The member departments of the jurisdictions one level below (where a task is sent down)."""
+    return Department.objects.filter(region__parent=region, is_office=False)
+
+
+def accounts_in_scope(user) -> QuerySet[User]:
+    """The accounts the sysadmin keeps: those of the departments of its jurisdiction."""
+    return User.objects.filter(department__in=departments_in_scope(user)).select_related(
+        "department", "business_line"
+    )
+
+
+def calendar_years() -> QuerySet[CalendarYear]:
+    return CalendarYear.objects.prefetch_related("days")
 
 
 def regions_under(region: Region, *, current_only: bool = True) -> QuerySet[Region]:

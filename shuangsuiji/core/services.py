@@ -9,12 +9,23 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from . import audit
+from . import audit, throttle
 from .errors import DomainError
 from .identifiers import IdentifierError, check_region_code, region_level, region_parent_code
-from .models import ApiToken, BusinessLine, CalendarDay, CalendarYear, Department, Region, Role, User
+from .models import (
+    ApiToken,
+    BusinessLine,
+    CalendarDay,
+    CalendarYear,
+    Department,
+    Region,
+    Role,
+    SignInThrottle,
+    User,
+)
 
 
 @transaction.atomic
@@ -88,29 +99,92 @@ def user_create(
     return user
 
 
-def login_failed(user: User) -> None:
-    """Count a failed sign-in; the LOGIN_MAX_FAILURES-th locks the account."""
+def _throttle_row(*, address: str, username: str, now) -> SignInThrottle:
+    """The counter row, locked for this transaction; created on first use. Another node may
+    create or prune the same row at the same moment, hence the retry."""
+    for _ in range(3):
+        row = SignInThrottle.objects.select_for_update().filter(address=address, username=username).first()
+        if row is not None:
+            return row
+        try:
+            with transaction.atomic():
+                return SignInThrottle.objects.create(address=address, username=username, window_start=now)
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"登录失败计数行无法取得：{address} {username}")
+
+
+def login_failed(*, address: str, username: str) -> dt.datetime | None:
+    """Count a failed sign-in of `username` from `address` (core/throttle.py has the rules).
+    Returns the time until which this failure has the pair or the client refused, else None.
+    Known and unknown names take the same path and the same database work."""
+    now = timezone.now()
+    window = throttle.window()
+    refused = None
     with transaction.atomic():
-        u = User.objects.select_for_update().get(pk=user.pk)
-        u.failed_logins += 1
-        locked = u.failed_logins >= settings.LOGIN_MAX_FAILURES
-        if locked:
-            u.locked_until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            u.failed_logins = 0
-        u.save(update_fields=["failed_logins", "locked_until"])
-        if locked:
-            audit.record(
-                actor=None,
-                action="user.locked",
-                obj=u,
-                summary=f"账号 {u.username} 连续 {settings.LOGIN_MAX_FAILURES} 次登录失败，锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟",
-            )
+        # Counts whose window ended and that refuse nothing are forgotten (keeps the table small);
+        # rows another sign-in holds are skipped, so that two prunes never wait on each other.
+        stale = (
+            SignInThrottle.objects.select_for_update(skip_locked=True)
+            .filter(window_start__lt=now - window)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:500]
+        )
+        SignInThrottle.objects.filter(pk__in=list(stale)).delete()
+        for name, limit in (
+            (username, settings.LOGIN_MAX_FAILURES),
+            (throttle.ANY_NAME, settings.LOGIN_MAX_FAILURES_PER_ADDRESS),
+        ):
+            row = _throttle_row(address=address, username=name, now=now)
+            if row.window_start <= now - window:
+                row.window_start, row.failures = now, 0
+            row.failures += 1
+            if row.failures >= limit:
+                row.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+                row.window_start, row.failures = now, 0
+                refused = max(refused or row.locked_until, row.locked_until)
+                _audit_sign_in_refused(address=address, username=name, limit=limit)
+            row.save(update_fields=["window_start", "failures", "locked_until"])
+    return refused
+
+
+def _audit_sign_in_refused(*, address: str, username: str, limit: int) -> None:
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    if username == throttle.ANY_NAME:
+        audit.record(
+            actor=None,
+            action="login.address_locked",
+            summary=f"地址 {address} 登录失败 {limit} 次，暂停该地址登录 {minutes} 分钟",
+            detail={"address": address},
+        )
+        return
+    # Unknown names are logged too (an attempt to guess accounts is worth seeing), and the
+    # same work is done either way, so that the answer's timing does not tell them apart.
+    user = User.objects.filter(username=username).first()
+    audit.record(
+        actor=None,
+        action="user.locked" if user else "login.locked",
+        obj=user,
+        summary=(
+            f"{'账号' if user else '不存在的用户名'} {username} 从 {address} 连续 {limit} 次登录失败，"
+            f"暂停该地址登录该账号 {minutes} 分钟"
+        ),
+        detail={"address": address, "username": username},
+    )
 
 
 @transaction.atomic
-def login_succeeded(user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit.record(actor=user, action="user.login", obj=user, summary=f"{user.username} 登录")
+def login_succeeded(*, user: User, address: str) -> None:
+    # Only this pair's count: the client's own count stays (see core/throttle.py).
+    SignInThrottle.objects.filter(address=address, username=user.username).delete()
+    audit.record(
+        actor=user,
+        action="user.login",
+        obj=user,
+        summary=f"{user.username} 登录（{address}）",
+        detail={"address": address},
+    )
 
 
 @transaction.atomic
@@ -231,7 +305,12 @@ def regions_load(rows, *, actor=None, source: str) -> dict:
 
 @transaction.atomic
 def user_unlock(*, actor, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    """Clear the name's counts at every client, and the counts of the clients that failed for
+    it, so that the person can sign in again from wherever they are."""
+    rows = SignInThrottle.objects.filter(username=user.username)
+    addresses = list(rows.values_list("address", flat=True))
+    rows.delete()
+    SignInThrottle.objects.filter(address__in=addresses, username=throttle.ANY_NAME).delete()
     audit.record(actor=actor, action="user.unlock", obj=user, summary=f"解锁账号：{user.username}")
 
 

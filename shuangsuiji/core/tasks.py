@@ -1,19 +1,18 @@
-"""Background jobs: the worker (manage.py db_worker) runs them; each updates its Job row."""
+"""Background jobs: the worker (manage.py db_worker) runs them; each updates its Job row. The
+runner of each kind is registered by the app that owns it (registry.py): core names no app."""
 
 from django.utils import timezone
 from django_tasks import task
 
+from . import registry
 from .models import Job, JobStatus
 
 
 def _runner(kind: str):
-    from shuangsuiji.directory import jobs as directory
-
-    return {
-        "target_import": directory.target_import_run,
-        "inspector_import": directory.inspector_import_run,
-        "item_import": directory.item_import_run,
-    }[kind]
+    entry = registry.job_kind(kind)
+    if entry is None:
+        raise LookupError(f"未注册的作业类型“{kind}”")
+    return entry.runner
 
 
 @task()

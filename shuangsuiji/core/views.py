@@ -1,15 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import audit, selectors, services
+from . import audit, registry, selectors, services, throttle
 from .decorators import requires
 from .errors import DomainError
 from .forms import ApiTokenForm, BusinessLineForm, CalendarYearForm, DepartmentForm, LoginForm, UserForm
-from .models import CalendarYear, Department, User
+from .params import id_param
 from .permissions import Action
 
 
@@ -19,8 +22,15 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        services.login_succeeded(form.get_user())
+        services.login_succeeded(user=form.get_user(), address=throttle.client_address(self.request))
         return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            max_failures=settings.LOGIN_MAX_FAILURES,
+            lockout_minutes=settings.LOGIN_LOCKOUT_MINUTES,
+        )
 
 
 @login_required
@@ -31,6 +41,9 @@ def home(request):
 @requires(Action.JOB_VIEW)
 def job_list(request):
     page = Paginator(selectors.jobs_for(request.user), 30).get_page(request.GET.get("page"))
+    for job in page:
+        kind = registry.job_kind(job.kind)
+        job.kind_label = kind.label if kind else job.kind
     return render(request, "core/job_list.html", {"page": page})
 
 
@@ -38,15 +51,8 @@ def job_list(request):
 def job_detail(request, pk):
     job = get_object_or_404(selectors.jobs_for(request.user), pk=pk)
     template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
-    return render(request, template, {"job": job, "retry_url": RETRY_URLS.get(job.kind)})
-
-
-# Where a refused import is fixed and sent again.
-RETRY_URLS = {
-    "target_import": "directory:target_import",
-    "inspector_import": "directory:inspector_import",
-    "item_import": "directory:item_import",
-}
+    kind = registry.job_kind(job.kind)  # where a refused job is fixed and sent again
+    return render(request, template, {"job": job, "retry_url": kind.retry_url if kind else ""})
 
 
 @requires(Action.CALENDAR_EDIT)
@@ -71,7 +77,7 @@ def calendar(request):
     cal = selectors.work_calendar()
     this_year = timezone.localdate().year
     years = [(y, cal.is_provisional(y)) for y in range(this_year - 1, this_year + 3)]
-    entered = CalendarYear.objects.prefetch_related("days")
+    entered = selectors.calendar_years()
     return render(request, "core/calendar.html", {"form": form, "years": years, "entered": entered})
 
 
@@ -80,7 +86,7 @@ def org(request):
     """The sysadmin keeps departments, business lines and accounts of the jurisdiction."""
     departments = selectors.departments_in_scope(request.user)
     regions = selectors.regions_under(request.user.region)
-    uppers = Department.objects.filter(region__code__in=_upper_codes(request.user.region))
+    uppers = selectors.upper_departments(request.user.region)
     forms_ = {
         "dept": DepartmentForm(prefix="dept", regions=regions, uppers=uppers),
         "line": BusinessLineForm(prefix="line", departments=departments),
@@ -110,7 +116,8 @@ def org(request):
                     messages.success(request, f"已新建账号：{f.cleaned_data['username']}")
                     return redirect("core:org")
             elif which in ("unlock", "deactivate", "activate"):
-                target = get_object_or_404(User, pk=request.POST.get("user"), department__in=departments)
+                user_id = id_param(request.POST, "user", label="账号")
+                target = get_object_or_404(selectors.accounts_in_scope(request.user), pk=user_id)
                 if which == "unlock":
                     services.user_unlock(actor=request.user, user=target)
                 else:
@@ -123,7 +130,7 @@ def org(request):
                 f.add_error(e.field if e.field in f.fields else None, e.message)
             else:
                 messages.error(request, e.message)
-    users = User.objects.filter(department__in=departments).select_related("department", "business_line")
+    users = selectors.accounts_in_scope(request.user)
     return render(
         request,
         "core/org.html",
@@ -133,11 +140,6 @@ def org(request):
             "forms": forms_,
         },
     )
-
-
-def _upper_codes(region) -> list[str]:
-    """The city and province above a county (where its 上级对口部门 sit)."""
-    return [region.code[:4] + "00", region.code[:2] + "0000"]
 
 
 @requires(Action.AUDIT_VIEW)
@@ -155,7 +157,8 @@ def tokens(request):
     form = ApiTokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and "revoke" in request.POST:
-        token = get_object_or_404(request.user.api_tokens, pk=request.POST["revoke"])
+        token_id = id_param(request.POST, "revoke", label="要注销的令牌")
+        token = get_object_or_404(request.user.api_tokens, pk=token_id)
         services.api_token_revoke(actor=request.user, token=token)
         messages.success(request, f"令牌“{token.name}”已注销")
         return redirect("core:tokens")
@@ -166,3 +169,14 @@ def tokens(request):
     return render(
         request, "core/tokens.html", {"form": form, "secret": secret, "tokens": request.user.api_tokens.all()}
     )
+
+
+def bad_request(request, exception):
+    """handler400: a malformed value (core.params) answered on the site's own page, its message
+    naming the field; Django's default shows neither."""
+    message = getattr(exception, "message", "") or "请求中有无法识别的内容，请返回上一页重新填写。"
+    if not hasattr(request, "user"):
+        # Refused by a middleware before sign-in is read (an unparseable body): the page's
+        # context processors would need request.user, so the page is rendered without them.
+        return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))
+    return render(request, "400.html", {"message": message}, status=400)

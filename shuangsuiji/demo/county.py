@@ -419,7 +419,8 @@ def build(*, targets: int = 20_000, today: dt.date | None = None) -> dict:
                 risk_class_set_on=dt.date(2026, 1, 31),
             )
         )
-    # a few 非市场主体: construction projects and sites
+    # a few 非市场主体: construction projects, kept by the department that records them (住建局)
+    housing = next(d for d, *_ in depts if d.name.endswith("住房和城乡建设局"))
     for k in range(40):
         batch.append(
             Target(
@@ -428,6 +429,7 @@ def build(*, targets: int = 20_000, today: dt.date | None = None) -> dict:
                 key_display=f"LQXM-2026-{k + 1:03d}",
                 name=f"鹿泉区{fake.street_name()}{rng.choice(['住宅小区', '道路改造', '厂房建设'])}项目",
                 region_id=rng.choice(townships),
+                keeper_department=housing,
             )
         )
     Target.objects.bulk_create(batch, batch_size=2000)

@@ -44,8 +44,8 @@ def target_rows(qs: QuerySet[Target]) -> Iterator[list]:
         "founded_on",
         "status",
         "status_changed_on",
-        "risk_class",
-        "risk_class_set_on",
+        "visible_risk_class",  # empty where the user's department does not keep the target
+        "visible_risk_class_set_on",
     )
     batch: list[tuple] = []
 
@@ -62,7 +62,7 @@ def target_rows(qs: QuerySet[Target]) -> Iterator[list]:
                 r[7] or "",
                 _STATUS[r[8]],
                 r[9] or "",
-                r[10],
+                r[10] or "",
                 r[11] or "",
                 tags.get(r[0], ""),
             ]

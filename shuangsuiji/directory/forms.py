@@ -69,8 +69,15 @@ class TargetForm(forms.ModelForm):
         fields = ["kind", "name", "region", "address", "industry", "founded_on", "status", "risk_class"]
         widgets = {"founded_on": DateInput()}
 
-    def __init__(self, *args, regions=None, tags=None, editing=False, **kwargs):
+    def __init__(self, *args, regions=None, tags=None, editing=False, kept_by=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if kept_by:  # not the keeper: its shared fields read-only, the class not shown at all
+            del self.fields["risk_class"]
+            for name in ("name", "region", "address", "industry", "founded_on", "status"):
+                self.fields[name].disabled = True
+                self.fields[
+                    name
+                ].help_text = f"由{kept_by}维护，本部门不能修改；如需更正，请通过“按代码更新”导入提出变更建议"
         if regions is not None:
             self.fields["region"].queryset = regions
         self.fields["tags"].queryset = tags
@@ -122,6 +129,26 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if templates:
             self.fields["template"] = forms.ChoiceField(label="模板", choices=templates)
+
+
+class OwnClassForm(forms.Form):
+    risk_class = forms.ChoiceField(
+        label="本部门分类（行业信用分级分类）",
+        required=False,
+        choices=[("", "不设置（采用名录维护部门的分类）")] + RiskClass.choices,
+    )
+
+
+class KeeperForm(forms.Form):
+    department = forms.ModelChoiceField(label="名录维护部门", queryset=None)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class SuggestionRejectForm(forms.Form):
+    reason = forms.CharField(label="驳回理由", max_length=200)
 
 
 class ConflictForm(forms.Form):

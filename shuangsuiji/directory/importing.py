@@ -322,16 +322,19 @@ def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out
             for tag_id in values["tags"]:
                 tw.writerow([row_no, tag_id])
             if len(pending) >= DIRECTORY_CHECK_BATCH:
-                _check_directory(pending, update, out)
+                _check_directory(pending, update, out, lookups.department)
                 pending = []
-        _check_directory(pending, update, out)
+        _check_directory(pending, update, out, lookups.department)
     if progress:
         progress(out.rows)
     return out, spool, tag_spool
 
 
-def _check_directory(pending, update: bool, out: Outcome) -> None:
-    """Create mode: a key already in the directory is a duplicate; update mode: it must be there."""
+def _check_directory(pending, update: bool, out: Outcome, department: Department) -> None:
+    """Create mode: a key already in the directory is a duplicate; update mode: it must be there.
+    A 非市场主体 (a person's 身份证号 among them) is looked up among the importing department's own
+    records only: its key is unique per keeping department, and the answer must not tell whether
+    another department holds that person (issue 14, finding 7)."""
     if not pending:
         return
     from .models import Target
@@ -355,9 +358,9 @@ def _check_directory(pending, update: bool, out: Outcome) -> None:
         for kind, keys in by_kind.items():
             found |= {
                 f"{kind}:{nk}"
-                for nk in Target.objects.filter(kind=kind, nonmarket_key__in=keys).values_list(
-                    "nonmarket_key", flat=True
-                )
+                for nk in Target.objects.filter(
+                    kind=kind, nonmarket_key__in=keys, keeper_department=department
+                ).values_list("nonmarket_key", flat=True)
             }
     for row_no, column, key in pending:
         if update and key not in found:
@@ -534,9 +537,53 @@ def _load_spool(cursor, table: str, columns: list[str], spool: Path) -> None:
             cursor.executemany(sql, batch)
 
 
-def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Department) -> dict:
-    """Pass 2: must run inside the import's transaction."""
+# The shared fields an update file may carry: (stage column, field name, the new value as the
+# UPDATE computes it). 变更记录 and 变更建议 compare the same expressions the UPDATE writes.
+_UPDATED = [
+    ("name", "name", "COALESCE(s.name, t.name)"),
+    ("kind", "kind", "COALESCE(s.kind, t.kind)"),
+    ("region_id", "region", "COALESCE(s.region_id, t.region_id)"),
+    ("address", "address", "COALESCE(s.address, t.address)"),
+    ("industry_id", "industry", "COALESCE(s.industry_id, t.industry_id)"),
+    ("founded_on", "founded_on", "COALESCE(s.founded_on, t.founded_on)"),
+    ("status", "status", "COALESCE(s.status, t.status)"),
+    (
+        "status_changed_on",
+        "status_changed_on",
+        "CASE WHEN s.status IS NOT NULL AND s.status <> t.status THEN COALESCE(s.status_changed_on, %(today)s)"
+        " ELSE COALESCE(s.status_changed_on, t.status_changed_on) END",
+    ),
+    ("risk_class", "risk_class", "COALESCE(s.risk_class, t.risk_class)"),
+    ("risk_class_set_on", "risk_class_set_on", "COALESCE(s.risk_class_set_on, t.risk_class_set_on)"),
+]
+# A non-keeper's file suggests these (the dates of a status or class follow their change).
+_SUGGESTED = ("name", "kind", "region_id", "address", "industry_id", "founded_on", "status", "risk_class")
+
+
+def _text(expr: str) -> str:
+    return f"COALESCE(CAST({expr} AS text), '')"
+
+
+def _case(pairs) -> str:
+    """The value of `f.field`'s column: CASE f.field WHEN 'name' THEN … END."""
+    return "CASE f.field " + " ".join(f"WHEN '{name}' THEN {sql}" for name, sql in pairs) + " END"
+
+
+def _names(names) -> str:
+    """A one-column table of field names, as both databases spell it."""
+    return " UNION ALL ".join(f"SELECT '{n}' AS field" for n in names)
+
+
+def write_targets(
+    *, spool: Path, tag_spool: Path, mode: str, department: Department, actor=None, source: str = ""
+) -> dict:
+    """Pass 2: must run inside the import's transaction. A row's shared fields are written only
+    where the importing department keeps the target (directory/ownership.py); elsewhere each
+    differing value becomes a 变更建议. Every field written is kept in 变更记录."""
+    from .ownership import kept_market_sql, kept_sql
+
     now = dt.datetime.now(dt.UTC)
+    actor_id = getattr(actor, "pk", None)
     temp = "TEMPORARY" if connection.vendor == "sqlite" else "TEMP"
     drop = "" if connection.vendor == "sqlite" else " ON COMMIT DROP"
     # PostgreSQL, new targets: each staged row takes its directory id from the directory's own
@@ -545,6 +592,8 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
     # do not yet know the rows this transaction added (a planner misled by them once chose a
     # nested loop over a million rows each side), and no NOT EXISTS (the targets are new).
     preassign = connection.vendor == "postgresql" and mode == "create"
+    suggested = changed = 0
+    suggestion_rows: list[tuple[int, str]] = []  # (row, field) of the first 变更建议, to list
     with connection.cursor() as c:
         c.execute("DROP TABLE IF EXISTS ssj_stage")
         c.execute("DROP TABLE IF EXISTS ssj_stage_tag")
@@ -562,12 +611,17 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
         c.execute("SELECT count(*) FROM ssj_stage_tag")
         tag_links = c.fetchone()[0]
         # a file holds one template, so one of the two keys: join on that one only (the other
-        # join would find nothing, after reading the whole directory to find it)
+        # join would find nothing, after reading the whole directory to find it). A 非市场主体
+        # is the importing department's own record (its key is unique per keeper).
         key_joins = [
-            join
-            for join, n in (
-                ("t.uscc = s.uscc", with_uscc),
-                ("t.kind = s.kind AND t.nonmarket_key = s.nonmarket_key", with_key),
+            (join, params)
+            for join, params, n in (
+                ("t.uscc = s.uscc", [], with_uscc),
+                (
+                    "t.kind = s.kind AND t.nonmarket_key = s.nonmarket_key AND t.keeper_department_id = %s",
+                    [department.pk],
+                    with_key,
+                ),
             )
             if n
         ]
@@ -580,20 +634,44 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
             sup_col, sup_val = (", supervised_by", ", ARRAY[%s]::bigint[]") if postgres else ("", "")
             # ids follow the file's row order: preassigned, or given in that order here
             id_, order = ("id, ", "") if preassign else ("", " ORDER BY row_no")
+            # a new market subject's credit-risk class is its keeper's to set: another
+            # department's class waits as a 变更建议 (written below, once the rows have ids)
+            kept_s, kept_s_params = kept_market_sql(department, "s")
             c.execute(
                 f"""
                 INSERT INTO directory_target ({id_}kind, uscc, nonmarket_key, key_display, name, region_id,
                     address, industry_id, industry_code, founded_on, status, status_changed_on, risk_class,
-                    risk_class_set_on, created_at, updated_at{sup_col})
+                    risk_class_set_on, keeper_department_id, created_at, updated_at{sup_col})
                 SELECT {id_}kind, uscc, nonmarket_key, COALESCE(key_display, ''), name, region_id,
                     COALESCE(address, ''), industry_id, COALESCE(industry_code, ''), founded_on,
-                    COALESCE(status, 'active'), status_changed_on, COALESCE(risk_class, ''),
-                    risk_class_set_on, %s, %s{sup_val}
-                FROM ssj_stage{order}
+                    COALESCE(status, 'active'), status_changed_on,
+                    CASE WHEN uscc IS NULL OR {kept_s} THEN COALESCE(risk_class, '') ELSE '' END,
+                    CASE WHEN uscc IS NULL OR {kept_s} THEN risk_class_set_on END,
+                    CASE WHEN uscc IS NULL THEN %s END, %s, %s{sup_val}
+                FROM ssj_stage AS s{order}
                 """,
-                [now, now, *sup_params],
+                [*kept_s_params, *kept_s_params, department.pk, now, now, *sup_params],
             )
             written = c.rowcount
+            c.execute(
+                f"""
+                SELECT row_no FROM ssj_stage AS s WHERE s.uscc IS NOT NULL AND s.risk_class IS NOT NULL
+                  AND NOT {kept_s} ORDER BY row_no LIMIT {MAX_LISTED_ERRORS}
+                """,
+                kept_s_params,
+            )
+            suggestion_rows += [(row_no, "risk_class") for (row_no,) in c.fetchall()]
+            c.execute(
+                f"""
+                INSERT INTO directory_changesuggestion (target_id, field, current_value, suggested_value,
+                    department_id, proposed_by_id, source, created_at, status, reason)
+                SELECT t.id, 'risk_class', '', s.risk_class, %s, %s, %s, %s, 'pending', ''
+                FROM ssj_stage s JOIN directory_target t ON t.uscc = s.uscc
+                WHERE s.uscc IS NOT NULL AND s.risk_class IS NOT NULL AND NOT {kept_s}
+                """,
+                [department.pk, actor_id, source, now, *kept_s_params],
+            )
+            suggested += max(c.rowcount, 0)
         else:
             written = 0
             kind_changed: list[int] = []
@@ -602,36 +680,86 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
                 if postgres
                 else ""
             )
-            for key_join in key_joins:
+            kept, kept_params = kept_sql(department, "t")
+            today = {"today": "%s"}
+            for key_join, join_params in key_joins:
+                # 变更建议: each value of a row the department does not keep that differs from
+                # the directory; one pass over the join, a row per (target, field)
+                suggest = [(col, f) for col, f, _ in _UPDATED if col in _SUGGESTED]
+                differing = f"""
+                    SELECT x.row_no, x.target_id, x.field, x.cur, x.sug
+                    FROM (SELECT s.row_no, t.id AS target_id, f.field,
+                                 {_case((f, _text("t." + col)) for col, f in suggest)} AS cur,
+                                 {_case((f, f"CAST(s.{col} AS text)") for col, f in suggest)} AS sug
+                          FROM ssj_stage AS s JOIN directory_target AS t ON {key_join}
+                          CROSS JOIN ({_names(f for _, f in suggest)}) AS f
+                          WHERE NOT {kept}) AS x
+                    WHERE x.sug IS NOT NULL AND x.sug <> x.cur
+                      AND NOT EXISTS (SELECT 1 FROM directory_changesuggestion y
+                                      WHERE y.target_id = x.target_id AND y.field = x.field
+                                        AND y.department_id = %s AND y.status = 'pending'
+                                        AND y.suggested_value = x.sug)
+                """
+                differing_params = [*join_params, *kept_params, department.pk]
+                # the first rows, to name in the outcome (第 N 行), before the INSERT below
+                c.execute(f"{differing} ORDER BY x.row_no LIMIT {MAX_LISTED_ERRORS}", differing_params)
+                suggestion_rows += [(row_no, field) for row_no, _, field, _, _ in c.fetchall()]
+                c.execute(
+                    f"""
+                    INSERT INTO directory_changesuggestion (target_id, field, current_value, suggested_value,
+                        department_id, proposed_by_id, source, created_at, status, reason)
+                    SELECT d.target_id, d.field, d.cur, d.sug, %s, %s, %s, %s, 'pending', ''
+                    FROM ({differing}) AS d
+                    """,
+                    [department.pk, actor_id, source, now, *differing_params],
+                )
+                suggested += max(c.rowcount, 0)
+                # 变更记录, before the UPDATE overwrites the values it compares with
+                c.execute(
+                    f"""
+                    INSERT INTO directory_targetchange (target_id, field, before, after, actor_id, at, source)
+                    SELECT x.target_id, x.field, x.old_value, x.new_value, %s, %s, %s
+                    FROM (SELECT t.id AS target_id, f.field,
+                                 {_case((f, _text("t." + col)) for col, f, _ in _UPDATED)} AS old_value,
+                                 {_case((f, _text(expr % today)) for _, f, expr in _UPDATED)} AS new_value
+                          FROM ssj_stage AS s JOIN directory_target AS t ON {key_join}
+                          CROSS JOIN ({_names(f for _, f, _ in _UPDATED)}) AS f
+                          WHERE {kept}) AS x
+                    WHERE x.old_value <> x.new_value
+                    """,
+                    [actor_id, now, source, now.date(), *join_params, *kept_params],
+                )
+                changed += max(c.rowcount, 0)
                 c.execute(
                     f"""
                     SELECT t.id FROM ssj_stage AS s JOIN directory_target AS t ON {key_join}
-                    WHERE s.kind IS NOT NULL AND s.kind <> t.kind
+                    WHERE s.kind IS NOT NULL AND s.kind <> t.kind AND {kept}
                       AND EXISTS (SELECT 1 FROM draw_selection x WHERE x.target_id = t.id)
-                    """
+                    """,
+                    [*join_params, *kept_params],
                 )
                 kind_changed += [pk for (pk,) in c.fetchall()]
+                sets = ",\n".join(f"{column} = {expr % today}" for column, _, expr in _UPDATED)
                 c.execute(
                     f"""
                     UPDATE directory_target AS t SET
-                        name = COALESCE(s.name, t.name),
-                        kind = COALESCE(s.kind, t.kind),
-                        region_id = COALESCE(s.region_id, t.region_id),
-                        address = COALESCE(s.address, t.address),
-                        industry_id = COALESCE(s.industry_id, t.industry_id),
+                        {sets},
                         industry_code = COALESCE(s.industry_code, t.industry_code),
-                        founded_on = COALESCE(s.founded_on, t.founded_on),
-                        status = COALESCE(s.status, t.status),
-                        status_changed_on = CASE WHEN s.status IS NOT NULL AND s.status <> t.status
-                            THEN COALESCE(s.status_changed_on, %s) ELSE COALESCE(s.status_changed_on, t.status_changed_on) END,
-                        risk_class = COALESCE(s.risk_class, t.risk_class),
-                        risk_class_set_on = COALESCE(s.risk_class_set_on, t.risk_class_set_on),
                         updated_at = %s{sup_set}
-                    FROM ssj_stage AS s WHERE {key_join}
+                    FROM ssj_stage AS s WHERE {key_join} AND {kept}
                     """,
-                    [now.date(), now, *sup_params],
+                    [now.date(), now, *sup_params, *join_params, *kept_params],
                 )
                 written += c.rowcount
+                if postgres:  # the importing department supervises the rows it does not keep too
+                    c.execute(
+                        f"""
+                        UPDATE directory_target AS t SET {sup_set[2:]}
+                        FROM ssj_stage AS s WHERE {key_join} AND NOT {kept}
+                          AND NOT COALESCE(t.supervised_by @> ARRAY[%s]::bigint[], false)
+                        """,
+                        [*sup_params, *join_params, *kept_params, department.pk],
+                    )
             if kind_changed:  # the reports' coverage counts 企业 among drawn targets
                 targets_kind_changed.send(sender=Target, target_ids=kind_changed)
         # The importing department supervises what it imported; tags are added, never removed.
@@ -652,7 +780,7 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
                     """
                 )
         else:
-            for key_join in key_joins:
+            for key_join, join_params in key_joins:
                 c.execute(
                     f"""
                     INSERT INTO directory_targetsupervision (target_id, department_id)
@@ -660,7 +788,7 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
                     WHERE NOT EXISTS (SELECT 1 FROM directory_targetsupervision x
                                       WHERE x.department_id = %s AND x.target_id = t.id)
                     """,
-                    [department.pk, department.pk],
+                    [department.pk, *join_params, department.pk],
                 )
                 if tag_links:
                     c.execute(
@@ -670,12 +798,19 @@ def write_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depart
                         JOIN ssj_stage s ON s.row_no = st.row_no JOIN directory_target t ON {key_join}
                         WHERE NOT EXISTS (SELECT 1 FROM directory_target_tags x
                                           WHERE x.target_id = t.id AND x.tag_id = st.tag_id)
-                        """
+                        """,
+                        join_params,
                     )
         if connection.vendor == "sqlite":
             c.execute("DROP TABLE ssj_stage")
             c.execute("DROP TABLE ssj_stage_tag")
-    return {"staged": staged, "written": written}
+    return {
+        "staged": staged,
+        "written": written,
+        "suggested": suggested,
+        "changed": changed,
+        "suggestion_rows": sorted(suggestion_rows)[:MAX_LISTED_ERRORS],
+    }
 
 
 def template_header(columns: list[Column]) -> list[str]:

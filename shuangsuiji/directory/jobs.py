@@ -53,15 +53,26 @@ def target_import_run(job: Job) -> None:
         Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
         with transaction.atomic():
             counts = importing.write_targets(
-                spool=spool, tag_spool=tag_spool, mode=p.get("mode", "create"), department=department
+                spool=spool,
+                tag_spool=tag_spool,
+                mode=p.get("mode", "create"),
+                department=department,
+                actor=job.created_by,
+                source=f"导入：{p['filename']}"[:200],
             )
+            _list_suggestions(summary, counts.pop("suggestion_rows"), counts["suggested"])
             summary.update(counts)
             verb = "新增" if p.get("mode", "create") == "create" else "更新"
+            # a row the department does not keep changes no shared field: its values wait for the
+            # keeper as 变更建议, and the log says how many (directory/ownership.py)
+            suggested = (
+                f"，变更建议 {counts['suggested']} 条（待名录维护部门处理）" if counts["suggested"] else ""
+            )
             audit.record(
                 actor=job.created_by,
                 action="target.import",
                 obj=job,
-                summary=f"导入检查对象（{verb}）：{p['filename']}，{counts['written']} 条",
+                summary=f"导入检查对象（{verb}）：{p['filename']}，{counts['written']} 条{suggested}",
                 detail={
                     "sha256": job.input_sha256,
                     "rows": outcome.rows,
@@ -70,7 +81,7 @@ def target_import_run(job: Job) -> None:
                     "warnings": outcome.warning_count,
                 },
             )
-        _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {counts['written']} 条", summary)
+        _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {counts['written']} 条{suggested}", summary)
     except FileProblem as e:
         _job_finish(
             job,
@@ -89,6 +100,34 @@ def target_import_run(job: Job) -> None:
         for f in (spool, tag_spool):
             if f:
                 f.unlink(missing_ok=True)
+
+
+# the import column of each shared field, to name a row's 变更建议 as the file does
+_SUGGESTION_COLUMN = {
+    "name": "名称",
+    "kind": "主体类型",
+    "region": "行政区划代码",
+    "address": "住所",
+    "industry": "行业代码",
+    "founded_on": "成立日期",
+    "status": "登记状态",
+    "risk_class": "信用风险分类",
+}
+
+
+def _list_suggestions(summary: dict, rows: list[tuple[int, str]], count: int) -> None:
+    """The rows whose values became 变更建议, listed with the import's notes (第 N 行【字段】…)."""
+    for row_no, field in rows:
+        if len(summary["warnings"]) >= importing.MAX_LISTED_ERRORS:
+            break
+        summary["warnings"].append(
+            {
+                "row": row_no,
+                "field": _SUGGESTION_COLUMN.get(field, field),
+                "reason": "该字段由名录维护部门维护，本行的值与名录不一致，已作为变更建议提交，未修改名录",
+            }
+        )
+    summary["warning_count"] += count
 
 
 def _job_finish(job: Job, status: str, message: str, result: dict) -> None:
@@ -428,3 +467,12 @@ ITEM_IMPORT = SmallImport(
 def item_import_run(job: Job) -> None:
     """Imported items are drafts: the office reviews and publishes them (R-ITEM-1)."""
     run_small_import(job, ITEM_IMPORT)
+
+
+# Registered with core in apps.py, with the labels of services.IMPORT_KINDS; each kind's import
+# page has the URL name `directory:<kind>`.
+RUNNERS = {
+    "target_import": target_import_run,
+    "inspector_import": inspector_import_run,
+    "item_import": item_import_run,
+}

@@ -222,6 +222,16 @@ class Target(models.Model):
     risk_class = models.CharField("信用风险分类", max_length=1, choices=RiskClass.choices, blank=True)
     risk_class_set_on = models.DateField("分类日期", null=True, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="targets")
+    # A 非市场主体 is kept by the department that created it (directory/ownership.py); a market
+    # subject's keeper is its county's DirectoryKeeper, so this stays empty for one.
+    keeper_department = models.ForeignKey(
+        Department,
+        verbose_name="维护部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="kept_targets",
+    )
     departments = models.ManyToManyField(
         Department, verbose_name="监管部门", through="TargetSupervision", related_name="targets"
     )
@@ -235,10 +245,12 @@ class Target(models.Model):
             models.UniqueConstraint(
                 fields=["uscc"], condition=Q(uscc__isnull=False), name="target_unique_uscc"
             ),
+            # per keeping department: a department's import checks only its own records, so it
+            # never learns whether another department holds a person (issue 14, finding 7)
             models.UniqueConstraint(
-                fields=["kind", "nonmarket_key"],
+                fields=["kind", "nonmarket_key", "keeper_department"],
                 condition=Q(nonmarket_key__isnull=False),
-                name="target_unique_nonmarket_key",
+                name="target_unique_nonmarket_key_per_keeper",
             ),
             models.CheckConstraint(
                 condition=Q(uscc__isnull=False, nonmarket_key__isnull=True, kind__in=MARKET_KINDS)
@@ -265,6 +277,16 @@ class TargetSupervision(models.Model):
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="supervisions")
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="supervisions")
+    # 行业信用分级分类: the department's own class of a subject it supervises (e.g. 公安's 信用标注);
+    # empty means the keeper's class applies. Seen and set by this department only.
+    own_risk_class = models.CharField(
+        "本部门分类（行业信用分级分类）",
+        max_length=1,
+        choices=RiskClass.choices,
+        blank=True,
+        db_default="",  # the imports write supervision rows in SQL
+    )
+    own_risk_class_set_on = models.DateField("本部门分类日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "监管关系"
@@ -338,3 +360,95 @@ class Conflict(models.Model):
 
     def __str__(self):
         return f"{self.inspector} 回避 {self.target}"
+
+
+class DirectoryKeeper(models.Model):
+    """The department that keeps a county's market subjects' shared fields (名称、类型、区划、住所、
+    行业、登记状态、信用风险分类). Set by the office; without a row the county's 市场监督管理局 keeps
+    them (it registers market subjects and classifies their credit risk)."""
+
+    region = models.OneToOneField(
+        Region, verbose_name="辖区", on_delete=models.CASCADE, related_name="directory_keeper"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="名录维护部门", on_delete=models.PROTECT, related_name="+"
+    )
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名录维护部门"
+
+    def __str__(self):
+        return f"{self.region} 名录维护：{self.department}"
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    ACCEPTED = "accepted", "已采纳"
+    REJECTED = "rejected", "已驳回"
+
+
+class ChangeSuggestion(models.Model):
+    """变更建议: a value a department that does not keep a target holds for one of its shared
+    fields. Never applied by itself: the keeper (or the office) accepts or rejects it."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="suggestions")
+    field = models.CharField("字段", max_length=30)
+    current_value = models.CharField("当前值", max_length=300, blank=True)
+    suggested_value = models.CharField("建议值", max_length=300)
+    department = models.ForeignKey(
+        Department, verbose_name="提出部门", on_delete=models.CASCADE, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField("来源文件", max_length=200, blank=True)
+    created_at = models.DateTimeField("提出时间")
+    status = models.CharField(
+        "状态", max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    reason = models.CharField("驳回理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更建议"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target", "status"], name="suggestion_target_status_idx")]
+
+    def __str__(self):
+        return f"{self.target} {self.field}：{self.current_value} → {self.suggested_value}"
+
+
+class TargetChange(models.Model):
+    """变更记录: one changed field of a target, whoever changed it and through which path."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField("字段", max_length=30)
+    before = models.CharField("变更前", max_length=300, blank=True)
+    after = models.CharField("变更后", max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间")
+    source = models.CharField("途径", max_length=220)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target", "at"], name="targetchange_target_at_idx")]
+
+    def __str__(self):
+        return f"{self.target} {self.field}：{self.before} → {self.after}"

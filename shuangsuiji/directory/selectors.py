@@ -7,14 +7,15 @@ Filters are defined once here and serve the HTML list, the export and the API (S
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Case, CharField, DateField, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from shuangsuiji.core.models import Role
+from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import jurisdiction_codes, region_prefix
 
-from .models import Inspector, Item, ItemStatus, Tag, TagLibrary, Target
+from .models import ChangeSuggestion, Inspector, Item, ItemStatus, SuggestionStatus, Tag, TagLibrary, Target
+from .ownership import kept_q
 
 _NOTHING = "\0"
 
@@ -26,7 +27,62 @@ def targets_for(user) -> QuerySet[Target]:
     qs = Target.objects.filter(region__code__startswith=prefix)
     if user.role != Role.OFFICE:
         qs = qs.filter(supervisions__department_id=user.department_id)
-    return qs
+    return qs.annotate(**_risk_class_as_seen_by(user))
+
+
+def _risk_class_as_seen_by(user) -> dict:
+    """`visible_risk_class` / `visible_risk_class_set_on`: the credit-risk class for the keeper,
+    the office and the auditor; NULL for every other department (ownership.py). Every list,
+    page, export and API answer reads these, and the class filter tests them, so the class
+    never shows and never filters for a department that does not keep the target."""
+    if user.role in (Role.OFFICE, Role.AUDITOR):
+        return {"visible_risk_class": F("risk_class"), "visible_risk_class_set_on": F("risk_class_set_on")}
+    kept = kept_q(user.department)
+    return {
+        "visible_risk_class": Case(
+            When(kept, then=F("risk_class")), default=Value(None), output_field=CharField()
+        ),
+        "visible_risk_class_set_on": Case(
+            When(kept, then=F("risk_class_set_on")), default=Value(None), output_field=DateField()
+        ),
+    }
+
+
+def keeper_candidates(user) -> QuerySet[Department]:
+    """The departments the office may name as its county's 名录维护部门."""
+    return Department.objects.filter(region_id=user.department.region_id, is_office=False).order_by("name")
+
+
+def own_supervision(user, target: Target):
+    """The user's department's supervision of `target` (with its own class), or None."""
+    return target.supervisions.filter(department_id=user.department_id).first()
+
+
+def target_changes(target: Target):
+    """变更记录 of a target the caller has already found in its scope."""
+    return target.changes.select_related("actor").order_by("-at", "-id")
+
+
+def suggestions_to_decide(user) -> QuerySet[ChangeSuggestion]:
+    """Pending 变更建议 the user may accept or reject: the office's jurisdiction, or the
+    targets the user's department keeps."""
+    qs = ChangeSuggestion.objects.filter(status=SuggestionStatus.PENDING).select_related(
+        "target", "department", "proposed_by"
+    )
+    if user.role == Role.OFFICE:
+        return qs.filter(target__region__code__startswith=region_prefix(user) or _NOTHING)
+    if user.role != Role.DEPT_ADMIN:
+        return qs.none()
+    return qs.filter(target__in=Target.objects.filter(kept_q(user.department)).values("pk"))
+
+
+def suggestions_made_by(user) -> QuerySet[ChangeSuggestion]:
+    """The 变更建议 the user's department made, with how each was decided."""
+    if user.role != Role.DEPT_ADMIN:
+        return ChangeSuggestion.objects.none()
+    return ChangeSuggestion.objects.filter(department_id=user.department_id).select_related(
+        "target", "decided_by"
+    )
 
 
 def inspectors_for(user) -> QuerySet[Inspector]:
@@ -123,7 +179,9 @@ class TargetFilter:
         if self.tag:
             qs = qs.filter(tags=self.tag)
         if self.risk_class:
-            qs = qs.filter(risk_class=self.risk_class)
+            # a scoped queryset filters on the class as its user may see it (targets_for)
+            seen = "visible_risk_class" in qs.query.annotations
+            qs = qs.filter(**{"visible_risk_class" if seen else "risk_class": self.risk_class})
         if self.status:
             qs = qs.filter(status=self.status)
         return qs

@@ -5,6 +5,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,17 +22,22 @@ from shuangsuiji.core.identifiers import (
 from shuangsuiji.core.models import Department, Job, Role
 from shuangsuiji.core.permissions import Action, require
 
+from . import ownership
 from .models import (
     MARKET_KINDS,
+    ChangeSuggestion,
     Conflict,
+    DirectoryKeeper,
     Inspector,
     Item,
     ItemClaim,
     ItemStatus,
     RiskClass,
+    SuggestionStatus,
     Tag,
     TagLibrary,
     Target,
+    TargetChange,
     TargetKind,
     TargetSupervision,
 )
@@ -94,6 +100,15 @@ def target_create(
             target.nonmarket_key = target.key_display = key.strip()
     except IdentifierError as e:
         raise DomainError(str(e), field="key") from None
+    if kind not in MARKET_KINDS:
+        # a 非市场主体 is kept by the department that records it; its key is unique only among
+        # that department's records, so adding one tells nothing of other departments' records
+        target.keeper_department = department
+    suggested_class = ""
+    if target.risk_class and not ownership.can_edit_shared_fields(actor, target):
+        # the class is the keeper's to set: a new market subject's class from another department
+        # waits for the keeper as a 变更建议
+        suggested_class, target.risk_class = target.risk_class, ""
     if target.risk_class and not target.risk_class_set_on:
         target.risk_class_set_on = timezone.localdate()
     try:
@@ -102,17 +117,42 @@ def target_create(
     except IntegrityError:
         raise DomainError(f"目录中已有此主体（{target.key_display}）", field="key") from None
     TargetSupervision.objects.create(target=target, department=department)
+    if suggested_class:
+        _suggest(actor=actor, target=target, field="risk_class", value=suggested_class, source="")
     audit.record(
         actor=actor,
         action="target.create",
         obj=target,
         summary=f"新增检查对象：{target.name}（{target.key_display}）",
+        detail={"suggested": {"risk_class": suggested_class}} if suggested_class else None,
     )
     return target
 
 
+def _suggest(*, actor, target: Target, field: str, value: str, source: str) -> ChangeSuggestion:
+    return ChangeSuggestion.objects.create(
+        target=target,
+        field=field,
+        current_value=_as_text(getattr(target, ownership.field_attname(field))),
+        suggested_value=value,
+        department=actor.department,
+        proposed_by=actor,
+        source=source,
+        created_at=timezone.now(),
+    )
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 _EDITABLE = (
     "name",
+    "kind",
     "region",
     "address",
     "industry",
@@ -123,12 +163,20 @@ _EDITABLE = (
 )
 
 
+SOURCE_PAGE = "页面"
+SOURCE_SUGGESTION = "采纳变更建议"
+
+
 @transaction.atomic
-def target_update(*, actor, target: Target, **changes) -> Target:
-    require(actor, Action.TARGET_EDIT)
+def target_update(*, actor, target: Target, source: str = SOURCE_PAGE, **changes) -> Target:
+    """Change a target's shared fields: only its keeper or the office (directory/ownership.py).
+    Each changed field is kept in 变更记录 with `source` (页面 / 采纳变更建议; the import writes its
+    own, set-based)."""
+    if actor.role != Role.OFFICE:
+        require(actor, Action.TARGET_EDIT)
     target = Target.objects.select_for_update().get(pk=target.pk)
-    if not target.supervisions.filter(department_id=actor.department_id).exists():
-        raise Forbidden("只能修改本部门监管的检查对象")
+    keeper = ownership.target_keeper(target)  # as the target stands, before any change
+    allowed = ownership.can_edit_shared_fields(actor, target)
     before = {}
     for k, v in changes.items():
         if k not in _EDITABLE:
@@ -139,27 +187,129 @@ def target_update(*, actor, target: Target, **changes) -> Target:
             setattr(target, k, v)
     if not before:
         return target
+    if "kind" in before and (before["kind"] in MARKET_KINDS) != target.is_market:
+        raise DomainError("主体类型不能在市场主体与非市场主体之间变更", field="kind")
+    if not allowed:
+        field = next(iter(before))
+        raise Forbidden(
+            f"【{ownership.SHARED_FIELDS[field]}】由{keeper.name if keeper else '名录维护部门'}维护，"
+            "本部门不能修改；可通过“按代码更新”导入提出变更建议",
+            field=field,
+        )
     code = target.industry_code
     _check_target_fields(target, actor.department)
     if "industry" not in before:
         target.industry_code = code  # an imported code below the loaded depth stays as it was
+    derived = {}  # the dates that follow a status or class: in 变更记录, not the audit detail
     if "status" in before and "status_changed_on" not in changes:
+        derived["status_changed_on"] = target.status_changed_on
         target.status_changed_on = timezone.localdate()
     if "risk_class" in before:
+        derived["risk_class_set_on"] = target.risk_class_set_on
         target.risk_class_set_on = timezone.localdate()
     target.save()
+    now = timezone.now()
+    TargetChange.objects.bulk_create(
+        TargetChange(
+            target=target,
+            field=k,
+            before=_field_text(old),
+            after=_field_text(getattr(target, k)),
+            actor=actor,
+            at=now,
+            source=source,
+        )
+        for k, old in (before | derived).items()
+        if _field_text(old) != _field_text(getattr(target, k))
+    )
     audit.record(
         actor=actor,
         action="target.update",
         obj=target,
-        summary=f"修改检查对象：{target.name}",
+        summary=f"修改检查对象：{target.name}（{source}）",
         detail={k: {"from": str(v), "to": str(getattr(target, k))} for k, v in before.items()},
     )
     return target
 
 
+def _field_text(value) -> str:
+    """A field's value as 变更记录 keeps it: the code of a region or industry, ISO dates."""
+    return _as_text(getattr(value, "pk", value))
+
+
+def _suggested_value(field: str, text: str):
+    """A suggestion's text back into the value target_update takes."""
+    from shuangsuiji.core.models import Region
+
+    from .models import Industry
+
+    if field == "region":
+        return Region.objects.get(code=text)
+    if field == "industry":
+        return Industry.objects.get(code=text) if text else None
+    if field in ("founded_on", "status_changed_on", "risk_class_set_on"):
+        import datetime as dt
+
+        return dt.date.fromisoformat(text) if text else None
+    return text
+
+
+def _pending_suggestion(actor, suggestion: ChangeSuggestion) -> ChangeSuggestion:
+    suggestion = ChangeSuggestion.objects.select_for_update().select_related("target").get(pk=suggestion.pk)
+    if suggestion.status != SuggestionStatus.PENDING:
+        raise DomainError(f"该变更建议已{suggestion.get_status_display()}")
+    if not ownership.can_edit_shared_fields(actor, suggestion.target):
+        raise Forbidden("只有名录维护部门或双随机办公室能处理该变更建议")
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_accept(*, actor, suggestion: ChangeSuggestion) -> ChangeSuggestion:
+    """采纳: the suggested value goes in through target_update (checked, logged as 采纳变更建议)."""
+    suggestion = _pending_suggestion(actor, suggestion)
+    label = ownership.SHARED_FIELDS.get(suggestion.field, suggestion.field)
+    try:
+        value = _suggested_value(suggestion.field, suggestion.suggested_value)
+    except (ValueError, ObjectDoesNotExist):
+        raise DomainError(f"【{label}】建议值“{suggestion.suggested_value}”已无效，请驳回") from None
+    target_update(
+        actor=actor, target=suggestion.target, source=SOURCE_SUGGESTION, **{suggestion.field: value}
+    )
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        action="target.suggestion.accept",
+        obj=suggestion,
+        summary=f"采纳变更建议：{suggestion.target.name}【{label}】→ {suggestion.suggested_value}"
+        f"（{suggestion.department.name} 提出）",
+    )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_reject(*, actor, suggestion: ChangeSuggestion, reason: str) -> ChangeSuggestion:
+    suggestion = _pending_suggestion(actor, suggestion)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写驳回理由", field="reason")
+    label = ownership.SHARED_FIELDS.get(suggestion.field, suggestion.field)
+    suggestion.status, suggestion.reason = SuggestionStatus.REJECTED, reason[:200]
+    suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+    suggestion.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        action="target.suggestion.reject",
+        obj=suggestion,
+        summary=f"驳回变更建议：{suggestion.target.name}【{label}】（{reason}）",
+    )
+    return suggestion
+
+
 @transaction.atomic
 def target_tags_set(*, actor, target: Target, tags: list[Tag]) -> None:
+    """A department's own and the shared tags: any supervising department may set them."""
     require(actor, Action.TARGET_EDIT)
     if not target.supervisions.filter(department_id=actor.department_id).exists():
         raise Forbidden("只能标注本部门监管的检查对象")
@@ -173,6 +323,60 @@ def target_tags_set(*, actor, target: Target, tags: list[Tag]) -> None:
         obj=target,
         summary=f"标注检查对象 {target.name}：{'、'.join(t.name for t in tags) or '（无）'}",
     )
+
+
+@transaction.atomic
+def supervision_class_set(*, actor, target: Target, risk_class: str) -> TargetSupervision:
+    """行业信用分级分类: a supervising department's own class of a target (empty: the keeper's
+    class applies). Its own record: no other department sees or changes it."""
+    require(actor, Action.TARGET_EDIT)
+    if risk_class and risk_class not in RiskClass.values:
+        raise DomainError("本部门分类应为 A、B、C 或 D，或留空（采用名录维护部门的分类）", field="risk_class")
+    sup = (
+        TargetSupervision.objects.select_for_update()
+        .filter(target=target, department_id=actor.department_id)
+        .first()
+    )
+    if sup is None:
+        raise Forbidden("只能为本部门监管的检查对象设置本部门分类")
+    if sup.own_risk_class == risk_class:
+        return sup
+    before = sup.own_risk_class
+    sup.own_risk_class = risk_class
+    sup.own_risk_class_set_on = timezone.localdate() if risk_class else None
+    sup.save(update_fields=["own_risk_class", "own_risk_class_set_on"])
+    audit.record(
+        actor=actor,
+        action="target.own_class",
+        obj=target,
+        summary=f"{actor.department.name} 设置本部门分类：{target.name} → {risk_class or '（采用名录维护部门的分类）'}",
+        detail={"from": before, "to": risk_class},
+    )
+    return sup
+
+
+@transaction.atomic
+def directory_keeper_set(*, actor, department: Department) -> Department:
+    """The office names the department that keeps its county's market subjects' shared fields
+    (by default its 市场监督管理局): from then on only that department, and the office, changes
+    them, and other departments' values reach it as 变更建议."""
+    if not ownership.may_name_keeper(actor):
+        raise Forbidden("只有双随机办公室能指定名录维护部门")
+    region = actor.department.region
+    if department.region_id != region.code or department.is_office:
+        raise DomainError("名录维护部门须为本辖区的成员部门", field="department")
+    before = ownership.county_keeper(region.code)
+    DirectoryKeeper.objects.update_or_create(
+        region=region, defaults={"department": department, "set_by": actor}
+    )
+    audit.record(
+        actor=actor,
+        action="directory.keeper",
+        obj=department,
+        summary=f"指定{region.name}名录维护部门：{department.name}"
+        f"（原为 {before.name if before else '未指定'}）",
+    )
+    return department
 
 
 # ---- imports (run by the background worker) ---------------------------------------------

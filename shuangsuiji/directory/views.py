@@ -16,13 +16,16 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.paging import SEARCH_COUNT_CAP, CappedPaginator
 from shuangsuiji.core.permissions import Action, can
 
-from . import exports, importing, selectors, services
+from . import exports, importing, ownership, selectors, services
 from .forms import (
     ConflictForm,
     ImportForm,
     InspectorFilterForm,
     InspectorForm,
     ItemForm,
+    KeeperForm,
+    OwnClassForm,
+    SuggestionRejectForm,
     TagForm,
     TargetFilterForm,
     TargetForm,
@@ -84,6 +87,7 @@ def target_list(request):
             "form": form,
             "page": page,
             "can_edit": can(request.user, Action.TARGET_EDIT),
+            "can_decide": ownership.may_decide_suggestions(request.user),
             "query": request.GET.urlencode(),
         },
     )
@@ -102,19 +106,45 @@ def target_export(request, fmt):
     )
 
 
+def _change_rows(changes, risk_visible: bool) -> list[dict]:
+    """变更记录 as the page shows it: Chinese field names, codes with their labels; the class and
+    its date only where the user may see the class."""
+    return [
+        {
+            "at": c.at,
+            "field": ownership.SHARED_FIELDS.get(c.field, c.field),
+            "before": ownership.value_label(c.field, c.before),
+            "after": ownership.value_label(c.field, c.after),
+            "actor": c.actor,
+            "source": c.source,
+        }
+        for c in changes
+        if risk_visible or c.field not in ownership.RISK_FIELDS
+    ]
+
+
 @requires(Action.DIRECTORY_VIEW)
 def target_detail(request, pk):
     target = get_object_or_404(
         selectors.targets_for(request.user).select_related("region", "industry"), pk=pk
     )
+    risk_visible = target.visible_risk_class is not None
+    keeper = ownership.target_keeper(target)
+    shared = ownership.can_edit_shared_fields(request.user, target)
+    pending = selectors.suggestions_to_decide(request.user).filter(target=target) if shared else []
     return render(
         request,
         "directory/target_detail.html",
         {
             "t": target,
+            "keeper": keeper,
             "departments": target.departments.all(),
             "tags": target.tags.all(),
             "can_edit": can(request.user, Action.TARGET_EDIT),
+            "changes": _change_rows(selectors.target_changes(target)[:200], risk_visible),
+            "own": selectors.own_supervision(request.user, target),
+            "own_form": OwnClassForm(),
+            "pending": _suggestion_rows(pending),
         },
     )
 
@@ -161,8 +191,19 @@ def target_create(request):
 def target_edit(request, pk):
     target = get_object_or_404(selectors.targets_for(request.user), pk=pk)
     tags = tag_choices(request.user, TagLibrary.TARGET)
+    # a department that does not keep the target sees its shared fields read-only (the class
+    # not at all) and changes only its own tags: ownership.py
+    kept_by = None
+    if not ownership.can_edit_shared_fields(request.user, target):
+        keeper = ownership.target_keeper(target)
+        kept_by = keeper.name if keeper else "名录维护部门"
     form = TargetForm(
-        request.POST or None, instance=target, regions=region_choices(request.user), tags=tags, editing=True
+        request.POST or None,
+        instance=target,
+        regions=region_choices(request.user),
+        tags=tags,
+        editing=True,
+        kept_by=kept_by,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,6 +225,127 @@ def target_edit(request, pk):
         "form.html",
         {"form": form, "title": f"修改：{target.name}", "back": "directory:target_list"},
     )
+
+
+@requires(Action.TARGET_EDIT)
+def target_own_class(request, pk):
+    target = get_object_or_404(selectors.targets_for(request.user), pk=pk)  # scope first, any method
+    if request.method != "POST":
+        return redirect("directory:target_detail", pk)
+    form = OwnClassForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "本部门分类应为 A、B、C 或 D，或留空")
+        return redirect("directory:target_detail", pk)
+    try:
+        services.supervision_class_set(
+            actor=request.user, target=target, risk_class=form.cleaned_data["risk_class"]
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已保存本部门分类")
+    return redirect("directory:target_detail", pk)
+
+
+@requires(Action.DIRECTORY_VIEW)
+def keeper(request):
+    """Who keeps the county's market subjects' shared fields; the office names it here."""
+    county = request.user.department.region
+    may_name = ownership.may_name_keeper(request.user)
+    form = KeeperForm(request.POST or None, departments=selectors.keeper_candidates(request.user))
+    if request.method == "POST":
+        if not may_name:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.directory_keeper_set(actor=request.user, department=form.cleaned_data["department"])
+            except DomainError as e:
+                _form_errors(form, e)
+            else:
+                messages.success(request, f"已指定名录维护部门：{form.cleaned_data['department'].name}")
+                return redirect("directory:keeper")
+    return render(
+        request,
+        "directory/keeper.html",
+        {
+            "county": county,
+            "current": ownership.county_keeper(county.code),
+            "form": form if may_name else None,
+        },
+    )
+
+
+def _suggestion_rows(qs) -> list[dict]:
+    return [
+        {
+            "s": x,
+            "field": ownership.SHARED_FIELDS.get(x.field, x.field),
+            "current": ownership.value_label(x.field, x.current_value),
+            "suggested": ownership.value_label(x.field, x.suggested_value),
+        }
+        for x in qs
+    ]
+
+
+@requires(Action.DIRECTORY_VIEW)
+def suggestion_list(request):
+    """变更建议: those the user's department (or the office) decides, and those it made."""
+    to_decide = list(selectors.suggestions_to_decide(request.user)[:500])
+    # the keeper decides for targets it may not supervise: link only those its pages show
+    shown = set(
+        selectors.targets_for(request.user)
+        .filter(pk__in={x.target_id for x in to_decide})
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "directory/suggestion_list.html",
+        {
+            "shown": shown,
+            "to_decide": _suggestion_rows(to_decide),
+            "made": _suggestion_rows(
+                selectors.suggestions_made_by(request.user).order_by("-created_at")[:200]
+            ),
+            "reject_form": SuggestionRejectForm(),
+        },
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def suggestion_accept(request, pk):
+    if not ownership.may_decide_suggestions(request.user):
+        raise PermissionDenied
+    suggestion = get_object_or_404(selectors.suggestions_to_decide(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("directory:suggestion_list")
+    try:
+        services.suggestion_accept(actor=request.user, suggestion=suggestion)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已采纳：{suggestion.target.name}")
+    return redirect("directory:suggestion_list")
+
+
+@requires(Action.DIRECTORY_VIEW)
+def suggestion_reject(request, pk):
+    if not ownership.may_decide_suggestions(request.user):
+        raise PermissionDenied
+    suggestion = get_object_or_404(selectors.suggestions_to_decide(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("directory:suggestion_list")
+    form = SuggestionRejectForm(request.POST)
+    try:
+        services.suggestion_reject(
+            actor=request.user,
+            suggestion=suggestion,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已驳回：{suggestion.target.name}")
+    return redirect("directory:suggestion_list")
 
 
 @requires(Action.TARGET_EDIT)
@@ -419,9 +581,9 @@ def item_detail(request, pk):
 
 
 def _item_action(request, pk, service, done: str):
+    item = get_object_or_404(selectors.items_for(request.user), pk=pk)  # scope before anything else
     if request.method != "POST":
         return redirect("directory:item_detail", pk)
-    item = get_object_or_404(selectors.items_for(request.user), pk=pk)
     try:
         service(actor=request.user, item=item)
     except DomainError as e:

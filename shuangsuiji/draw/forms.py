@@ -44,5 +44,5 @@ class ReasonForm(forms.Form):
 
 
 class RecusalRequestForm(forms.Form):
-    member = forms.IntegerField(widget=forms.HiddenInput)
+    # The member's id is read by core.params.id_param before the member is looked up.
     reason = forms.CharField(label="企业申请回避的理由", max_length=500)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.directory.models import TargetKind
 
+from . import hooks
 from .models import DrawStatus, TargetDraw
 
 
@@ -17,9 +18,7 @@ def selection_public(draw: TargetDraw, today=None) -> bool:
     today = today or timezone.localdate()
     if draw.publish_selection_on and draw.publish_selection_on <= today:
         return True
-    from shuangsuiji.inspection.models import Inspection, InspectionStatus  # inspection builds on draw
-
-    return Inspection.objects.filter(selection__draw=draw, status=InspectionStatus.PUBLISHED).exists()
+    return hooks.result_published(draw)  # registered by inspection (its apps.py)
 
 
 def public_record(draw: TargetDraw, *, with_selection: bool | None = None, internal: bool = False) -> dict:

@@ -9,7 +9,7 @@ from shuangsuiji.core.selectors import region_prefix
 from shuangsuiji.planning.models import TaskState
 from shuangsuiji.planning.selectors import tasks_for
 
-from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw
+from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember
 
 
 def draws_for(user) -> QuerySet[TargetDraw]:
@@ -22,6 +22,17 @@ def draws_for(user) -> QuerySet[TargetDraw]:
 def public_draws() -> QuerySet[TargetDraw]:
     """Every announced draw of a task in a published plan is public, voided and aborted ones too."""
     return TargetDraw.objects.filter(task__in_published_plan=True).select_related("task", "task__lead")
+
+
+def selection_by_token(token: str) -> Selection | None:
+    """The selection a notice's QR code names: the token is the capability (扫码入企), so the
+    lookup is by token alone, for anyone holding it."""
+    return Selection.objects.select_related("draw__task", "target").filter(token=token).first()
+
+
+def team_members(draw: TargetDraw) -> QuerySet[TeamMember]:
+    """The team members of a draw the caller already holds through draws_for(user)."""
+    return TeamMember.objects.filter(selection__draw=draw)
 
 
 def merge_candidates(task) -> list[tuple]:

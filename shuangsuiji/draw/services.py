@@ -24,6 +24,7 @@ from shuangsuiji.planning.models import DEFAULT_RATIOS, TASK_TRANSITIONS, QuotaM
 
 from . import engine, pool
 from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember, Witness
+from .signals import draw_settled
 
 
 def _lead_admin(actor, task: Task) -> None:
@@ -213,6 +214,7 @@ def draw_run(
     selected = _insert_selections(draw, wanted, chosen)
     draw.seed, draw.status, draw.drawn_at, draw.drawn_by = seed.hex(), DrawStatus.DRAWN, now, actor
     draw.save(update_fields=["seed", "status", "drawn_at", "drawn_by", "public_value"])
+    draw_settled.send(sender=TargetDraw, draw=draw)  # the reports' rollup (reports/apps.py)
     planning.task_transition(actor=actor, task=task, to=TaskState.DRAWN)
     audit.record(
         actor=actor,
@@ -381,6 +383,7 @@ def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str)
         )
     draw.status, draw.ended_reason, draw.ended_at, draw.ended_by = status, reason, timezone.now(), actor
     draw.save(update_fields=["status", "ended_reason", "ended_at", "ended_by"])
+    draw_settled.send(sender=TargetDraw, draw=draw)  # the reports' rollup (reports/apps.py)
     planning.task_transition(
         actor=actor, task=task, to=TaskState.PLANNED, reason=f"{DrawStatus(status).label}：{reason}"
     )

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.params import id_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.planning.selectors import tasks_for
 
 from . import selectors, services
 from .forms import AnnounceForm, ReasonForm, RecusalRequestForm, RunForm, WitnessCommitForm, WitnessRevealForm
-from .models import TeamMember
 from .records import public_record
 from .verify import verify_record
 
@@ -88,7 +88,8 @@ def detail(request, public_id):
     if action is not None:
         if action == "recusal":
             f = RecusalRequestForm(request.POST)
-            member = get_object_or_404(TeamMember, pk=f.data.get("member"), selection__draw=draw)
+            member_id = id_param(request.POST, "member", label="申请回避的检查人员")
+            member = get_object_or_404(selectors.team_members(draw), pk=member_id)
             if f.is_valid():
                 try:
                     services.recusal_request(
@@ -146,7 +147,8 @@ def _forms(draw) -> dict:
 @requires(Action.RECUSAL_DECIDE)
 def recusals(request):
     if request.method == "POST":
-        req = get_object_or_404(selectors.pending_recusals(request.user), pk=request.POST.get("request"))
+        request_id = id_param(request.POST, "request", label="回避申请")
+        req = get_object_or_404(selectors.pending_recusals(request.user), pk=request_id)
         try:
             services.recusal_decide(
                 actor=request.user,

@@ -64,6 +64,11 @@ def visit_draws_for(user) -> QuerySet[ReturnVisitDraw]:
     ).select_related("department", "region")
 
 
+def public_visit_draw(public_id: str) -> ReturnVisitDraw | None:
+    """A return-visit draw by its public number: its record is public (anyone may re-run it)."""
+    return ReturnVisitDraw.objects.filter(public_id=public_id).first()
+
+
 def pending_transfer(fu: FollowUp):
     return fu.transfers.filter(status=TransferStatus.PENDING).select_related("to_department").first()
 

@@ -6,7 +6,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Value, When
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from .forms import (
     VisitRecordForm,
     VisitRunForm,
 )
-from .models import OPEN_STATES, DispositionKind, FollowUp, FollowUpState, ReturnVisitDraw, VisitDrawStatus
+from .models import OPEN_STATES, DispositionKind, FollowUp, FollowUpState, VisitDrawStatus
 
 
 def _members(user):
@@ -245,7 +245,9 @@ def visit_draw(request, pk):
 def visit_draw_json(request, public_id):
     """The public record of a return-visit draw (no sign-in): enough to re-run it (draw-spec §2,
     §4–6, purpose "ssj-return-visit-v1"). Keys are 检查记录号 of the public result export."""
-    d = get_object_or_404(ReturnVisitDraw, public_id=public_id)
+    d = selectors.public_visit_draw(public_id)
+    if d is None:
+        raise Http404
     drawn = d.status == VisitDrawStatus.DRAWN
     rec = {
         "format": "ssj-return-visit-v1",

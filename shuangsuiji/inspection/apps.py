@@ -5,3 +5,14 @@ class InspectionConfig(AppConfig):
     name = "shuangsuiji.inspection"
     label = "inspection"
     verbose_name = "检查与结果"
+
+    def ready(self):
+        # draw and planning are below inspection: they offer hooks for what they must know of
+        # inspection's results, and inspection registers its queries with them (ARCHITECTURE.md)
+        from shuangsuiji.draw.hooks import on_result_published
+        from shuangsuiji.planning.hooks import on_problem_rates
+
+        from .selectors import draw_has_published_result, problem_rates
+
+        on_result_published(draw_has_published_result)
+        on_problem_rates(problem_rates)

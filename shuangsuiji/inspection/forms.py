@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 from shuangsuiji.core.forms import DateInput
 from shuangsuiji.directory.models import Method
@@ -28,7 +29,18 @@ class FinishForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label="照片或 PDF（不超过 10 MB）")
+    file = forms.FileField(
+        label="照片或 PDF",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"}
+        ),
+        error_messages={"required": "请选择文件", "empty": "附件是空文件，请重新选择"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The cap as configured (SHUANGSUIJI_ATTACHMENT_MAX_MB), not a number written here.
+        self.fields["file"].label = f"照片或 PDF（不超过 {settings.ATTACHMENT_MAX_BYTES // 1024 // 1024} MB）"
 
 
 class CheckInForm(forms.Form):

@@ -1,5 +1,11 @@
 """Reads for inspection, scoped: an inspector sees the targets of teams they are in; a
-department's admin and reviewer see their department's part; the office sees its jurisdiction."""
+department's admin and reviewer see their department's part; the office sees its jurisdiction.
+
+Every read of an inspection (a department's result for one target) goes through
+`inspections_for`: in a joint task a department reads its own part in every state, but another
+department's part only once that department has published it. Until then (being entered, 待复核,
+returned, or reopened for a correction) it is another department's working paper and does not
+exist for the partner (404)."""
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -29,6 +35,28 @@ def selections_for(user) -> QuerySet[Selection]:
     return qs.none()
 
 
+def partner_rule(department_id) -> Q:
+    """The one rule for what a department reads of a task's inspections: its own in every state,
+    another department's once published. The dossier applies it too."""
+    return Q(department_id=department_id) | Q(status=InspectionStatus.PUBLISHED)
+
+
+def inspections_for(user) -> QuerySet[Inspection]:
+    """Inspections of the targets the user may open (selections_for), less partners' unpublished
+    parts; the office supervises every department's progress in its jurisdiction."""
+    qs = Inspection.objects.filter(selection__in=selections_for(user))
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.role == Role.OFFICE:
+        return qs
+    return qs.filter(partner_rule(user.department_id))
+
+
+def own_inspections(user) -> QuerySet[Inspection]:
+    """The user's department's part only (progress lists, the review queue)."""
+    return inspections_for(user).filter(department_id=user.department_id)
+
+
 def my_assignments(user) -> QuerySet[TeamMember]:
     return (
         TeamMember.objects.filter(inspector__user=user, active=True, selection__draw__status=DrawStatus.DRAWN)
@@ -49,15 +77,19 @@ def overdue(qs: QuerySet[Inspection], today=None) -> QuerySet[Inspection]:
 
 
 def review_queue(user) -> QuerySet[Inspection]:
-    return Inspection.objects.filter(
-        department_id=user.department_id, status=InspectionStatus.SUBMITTED
-    ).select_related("selection__target", "selection__draw__task", "entered_by")
+    return (
+        own_inspections(user)
+        .filter(status=InspectionStatus.SUBMITTED)
+        .select_related("selection__target", "selection__draw__task", "entered_by")
+    )
 
 
 def published_of(user) -> QuerySet[Inspection]:
-    return Inspection.objects.filter(
-        department_id=user.department_id, status=InspectionStatus.PUBLISHED
-    ).select_related("selection__target", "selection__draw__task")
+    return (
+        own_inspections(user)
+        .filter(status=InspectionStatus.PUBLISHED)
+        .select_related("selection__target", "selection__draw__task")
+    )
 
 
 RATING_MIN_GROUP = 5  # aggregates only over this many ratings, so no single rating can be traced
@@ -86,3 +118,36 @@ def rating_summary(user) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def draw_has_published_result(draw) -> bool:
+    """A result of this draw is published: its selected list is public from then on at the latest
+    (draw.records.selection_public, which asks through the hook registered in apps.py)."""
+    return Inspection.objects.filter(selection__draw=draw, status=InspectionStatus.PUBLISHED).exists()
+
+
+def problem_rates(prefix: str, *, department=None, kind: str = "") -> dict[str, tuple[int, int]]:
+    """Past published results per risk class (the target's class now): (targets inspected,
+    targets with a problem found), for planning's simulator (planning/hooks.py, registered in
+    apps.py). A target inspected by several departments of a joint task counts once, with a
+    problem when any found one; voided draws count for nothing."""
+    from django.db.models import Count
+
+    qs = Inspection.objects.filter(
+        status=InspectionStatus.PUBLISHED,
+        selection__draw__status=DrawStatus.DRAWN,
+        selection__draw__task__lead__region__code__startswith=prefix,
+    )
+    if department is not None:
+        qs = qs.filter(department=department)
+    if kind:
+        qs = qs.filter(selection__target__kind=kind)
+    rows = (
+        qs.values("selection__target__risk_class")
+        .annotate(
+            inspected=Count("selection", distinct=True),
+            problems=Count("selection", distinct=True, filter=Q(results__found_problem=True)),
+        )
+        .order_by()
+    )
+    return {r["selection__target__risk_class"] or "": (r["inspected"], r["problems"]) for r in rows}

@@ -9,18 +9,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shuangsuiji.core import audit
+from shuangsuiji.core import audit, uploads
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.selectors import work_calendar
 from shuangsuiji.directory.models import Item, Method, TargetKind
 from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
-from shuangsuiji.followup import services as followup_services
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TASK_TRANSITIONS, TaskState
-from shuangsuiji.reports import rollup
 
+from . import hooks
 from .models import (
     Attachment,
     CheckIn,
@@ -31,14 +30,9 @@ from .models import (
     Rating,
     ResultCategory,
 )
+from .signals import inspection_counts_changed
 
 EDITABLE = (InspectionStatus.OPEN, InspectionStatus.FINISHED, InspectionStatus.RETURNED)
-ALLOWED_UPLOADS = {  # extension → leading bytes
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".pdf": (b"%PDF-",),
-}
 
 
 def _member(actor, selection: Selection) -> TeamMember:
@@ -172,7 +166,8 @@ def result_save(
         ins.entered_by = actor
         ins.save(update_fields=["entered_by"])
     if ins.finished_on:
-        rollup.refresh_inspection(ins)  # a problem found or not changes the reports' counts
+        # a problem found or not changes the reports' counts (rollup, reports/apps.py)
+        inspection_counts_changed.send(sender=Inspection, inspection=ins)
     _advance(actor, selection.draw.task, TaskState.IN_PROGRESS)
     audit.record(
         actor=actor,
@@ -186,25 +181,19 @@ def result_save(
 
 @transaction.atomic
 def attachment_add(*, actor, selection: Selection, upload, item: Item | None = None) -> Attachment:
+    """Store a photo or PDF of the inspection. Only the rewritten file is kept (re-encoded by
+    Pillow, rebuilt page by page by pypdf): a polyglot's payload, metadata and scripts are gone."""
     ins = _editable(actor, selection)
-    ext = Path(upload.name).suffix.lower()
-    if ext not in ALLOWED_UPLOADS:
-        raise DomainError("附件只能是照片（.jpg、.png）或 PDF 文件", field="file")
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise DomainError(f"附件过大：上限 {settings.ATTACHMENT_MAX_BYTES // 1024 // 1024} MB", field="file")
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(ALLOWED_UPLOADS[ext]):
-        raise DomainError("附件内容与文件类型不符，请上传真实的照片或 PDF 文件", field="file")
+    clean = uploads.rewrite_attachment(upload)
     a = Attachment(
         inspection=ins,
         item=item,
         name=Path(upload.name).name[:200],
-        content_type=ext,
-        size=upload.size,
+        content_type=clean.ext,
+        size=clean.content.size,
         uploaded_by=actor,
     )
-    a.file.save(a.name, upload, save=False)
+    a.file.save(a.name, clean.content, save=False)
     a.save()
     audit.record(
         actor=actor,
@@ -233,7 +222,7 @@ def inspection_finish(*, actor, selection: Selection, finished_on: dt.date, summ
     if ins.status == InspectionStatus.OPEN:
         ins.status = InspectionStatus.FINISHED
     ins.save()
-    rollup.refresh_inspection(ins)
+    inspection_counts_changed.send(sender=Inspection, inspection=ins)  # the reports' rollup
     audit.record(
         actor=actor,
         action="inspection.finish",
@@ -320,9 +309,9 @@ def review_approve(*, actor, inspection: Inspection) -> Inspection:
     )
     ins.version += 1
     ins.save()
-    rollup.refresh_inspection(ins)  # the on-time publicity counts
+    inspection_counts_changed.send(sender=Inspection, inspection=ins)  # the on-time publicity counts
     _publish_rows(ins)
-    followup_services.ledger_sync(actor=actor, inspection=ins)  # R-FUP-1: problems go on the ledger
+    hooks.result_published(actor=actor, inspection=ins)  # R-FUP-1: followup puts problems on the ledger
     audit.record(
         actor=actor,
         action="inspection.publish",

@@ -13,12 +13,12 @@ from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action
-from shuangsuiji.directory.models import Item
+from shuangsuiji.directory.selectors import items_for
 from shuangsuiji.draw.models import Selection
+from shuangsuiji.draw.selectors import selection_by_token
 
 from . import selectors, services
 from .forms import AttachmentForm, CheckInForm, FinishForm, ResultForm
-from .models import Inspection
 
 
 @requires(Action.PLAN_VIEW)
@@ -29,14 +29,18 @@ def work(request):
         assignments = list(selectors.my_assignments(request.user))
         states = {
             (i.selection_id, i.department_id): i
-            for i in Inspection.objects.filter(selection__in=[a.selection_id for a in assignments])
+            for i in selectors.own_inspections(request.user).filter(
+                selection__in=[a.selection_id for a in assignments]
+            )
         }
         for a in assignments:
             a.state = states.get((a.selection_id, a.department_id))
         return render(request, "inspection/my_work.html", {"assignments": assignments, "today": today})
-    inspections = Inspection.objects.filter(selection__in=selectors.selections_for(request.user))
-    if request.user.role != Role.OFFICE:
-        inspections = inspections.filter(department_id=request.user.department_id)
+    inspections = (
+        selectors.inspections_for(request.user)
+        if request.user.role == Role.OFFICE
+        else selectors.own_inspections(request.user)
+    )
     inspections = inspections.select_related(
         "selection__target", "selection__draw__task", "department"
     ).order_by("due_on")
@@ -69,7 +73,11 @@ def target(request, pk):
     for m in s.team.filter(active=True).select_related("inspector", "department").order_by("department_id"):
         departments.setdefault(m.department, []).append(m)
     # Looking at the page records nothing: the inspection row appears with the first entry.
-    mine = Inspection.objects.filter(selection=s, department=member.department).first() if member else None
+    mine = (
+        selectors.inspections_for(request.user).filter(selection=s, department=member.department).first()
+        if member
+        else None
+    )
     items = services._department_items(s, member.department) if member else list(s.draw.task.items.all())
     existing = {r.item_id: r for r in mine.results.prefetch_related("categories")} if mine else {}
     forms = [
@@ -137,7 +145,7 @@ def _act(request, s: Selection):
     action = request.POST.get("action", "")
     try:
         if action.startswith("result:"):
-            item = get_object_or_404(Item, pk=_pk(action.split(":", 1)[1]))
+            item = get_object_or_404(items_for(request.user), pk=_pk(action.split(":", 1)[1]))
             f = ResultForm(request.POST, prefix=f"i{item.pk}", item=item)
             if not f.is_valid():
                 problems = "；".join(
@@ -191,14 +199,16 @@ def notice(request, pk):
     return render(
         request,
         "inspection/notice.html",
-        # The rating code is for the enterprise alone: the office prints it, the inspectors' copy omits it.
+        # The rating code is the enterprise's alone, to rate the department that inspects it: only
+        # the office's copy (the one sent to the enterprise) carries it; every copy the inspecting
+        # departments print (admin, reviewer, inspector) leaves it off, so they cannot rate themselves.
         {
             "s": s,
             "task": s.draw.task,
             "url": url,
             "qr": qr,
             "team": team,
-            "show_rating_code": request.user.role != Role.INSPECTOR,
+            "show_rating_code": request.user.role == Role.OFFICE,
         },
     )
 
@@ -206,9 +216,8 @@ def notice(request, pk):
 @requires(Action.PLAN_VIEW)
 def record(request, pk):
     """检查记录表: per target and department, with findings, the team and signature lines."""
-    ins = get_object_or_404(
-        Inspection.objects.filter(selection__in=selectors.selections_for(request.user)), pk=pk
-    )
+    # Another department's part opens only once published (selectors.inspections_for).
+    ins = get_object_or_404(selectors.inspections_for(request.user), pk=pk)
     team = ins.selection.team.filter(active=True, department=ins.department).select_related("inspector")
     results = ins.results.select_related("item").prefetch_related("categories")
     return render(
@@ -220,8 +229,7 @@ def record(request, pk):
 def review(request):
     if request.method == "POST":
         ins = get_object_or_404(
-            Inspection.objects.filter(department_id=request.user.department_id),
-            pk=_pk(request.POST.get("inspection")),
+            selectors.own_inspections(request.user), pk=_pk(request.POST.get("inspection"))
         )
         action, comment = request.POST.get("action"), request.POST.get("comment", "")
         try:
@@ -254,7 +262,9 @@ def review(request):
 @requires(Action.INSPECT)
 def checkin_by_token(request, token):
     """The check-in button on the public page the enterprise scanned (扫码入企)."""
-    s = get_object_or_404(Selection, token=token)
+    s = selection_by_token(token)
+    if s is None:
+        raise Http404
     if request.method != "POST":
         return redirect("publicity:selection", token)
     f = CheckInForm(request.POST)

@@ -7,9 +7,20 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.core.selectors import region_prefix
-from shuangsuiji.directory.models import Inspector, RegistrationStatus, Target, TargetKind, TargetSupervision
+from shuangsuiji.core.selectors import jurisdiction_codes, region_prefix
+from shuangsuiji.directory.models import (
+    Inspector,
+    Item,
+    ItemStatus,
+    RegistrationStatus,
+    Tag,
+    TagLibrary,
+    Target,
+    TargetKind,
+    TargetSupervision,
+)
 
+from . import hooks
 from .models import AnnualPlan, JointList, Milestone, Task, YearGoals
 
 _NOTHING = "\0"
@@ -100,32 +111,9 @@ def class_mix(prefix: str, *, department=None, kind: str = "") -> dict[str, int]
 
 def problem_rates(prefix: str, *, department=None, kind: str = "") -> dict[str, tuple[int, int]]:
     """Past published results per risk class (the target's class now): (targets inspected,
-    targets with a problem found). A target inspected by several departments of a joint task
-    counts once, with a problem when any found one; voided draws count for nothing."""
-    from shuangsuiji.draw.models import DrawStatus  # the draw and inspection apps build on planning
-    from shuangsuiji.inspection.models import Inspection, InspectionStatus
-
-    qs = Inspection.objects.filter(
-        status=InspectionStatus.PUBLISHED,
-        selection__draw__status=DrawStatus.DRAWN,
-        selection__draw__task__lead__region__code__startswith=prefix,
-    )
-    if department is not None:
-        qs = qs.filter(department=department)
-    if kind:
-        qs = qs.filter(selection__target__kind=kind)
-    rows = (
-        qs.values("selection__target__risk_class")
-        .annotate(
-            inspected=Count("selection", distinct=True),
-            problems=Count("selection", distinct=True, filter=Q(results__found_problem=True)),
-        )
-        .order_by()
-    )
-    out = {c: (0, 0) for c in ["A", "B", "C", "D", ""]}
-    for r in rows:
-        out[r["selection__target__risk_class"] or ""] = (r["inspected"], r["problems"])
-    return out
+    targets with a problem found). Inspection's data: it answers through planning's hook
+    (hooks.py, registered in inspection/apps.py)."""
+    return hooks.problem_rates(prefix, department=department, kind=kind)
 
 
 def inspectors_available(prefix: str, *, department=None, today: dt.date) -> int:
@@ -139,3 +127,25 @@ def inspectors_available(prefix: str, *, department=None, today: dt.date) -> int
     if department is not None:
         qs = qs.filter(department=department)
     return qs.count()
+
+
+# ---- the choices of the planning forms ---------------------------------------------------------
+
+
+def joint_list_items(region) -> QuerySet[Item]:
+    """Published items of a jurisdiction's list and the levels above: what a 一业一查 list names."""
+    return Item.objects.filter(region__code__in=jurisdiction_codes(region), status=ItemStatus.PUBLISHED)
+
+
+def task_items(region) -> QuerySet[Item]:
+    """Published items some department of the jurisdiction has claimed: what its tasks may check."""
+    return Item.objects.filter(status=ItemStatus.PUBLISHED, claims__department__region=region).distinct()
+
+
+def task_scope_tags(region) -> QuerySet[Tag]:
+    """Target tags a task's scope may name: the province's, its cities' and counties' tags."""
+    return Tag.objects.filter(library=TagLibrary.TARGET, region__code__startswith=region.code[:2])
+
+
+def joint_lists_of(region) -> QuerySet[JointList]:
+    return JointList.objects.filter(region=region)

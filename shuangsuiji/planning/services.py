@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
-from shuangsuiji.core.errors import DomainError, Forbidden, NotFound
+from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.directory.models import ItemClaim, ItemStatus, RiskClass
@@ -696,33 +696,3 @@ def milestone_delete(*, actor, milestone: Milestone, reason: str) -> None:
         detail={"content": milestone.content, "unit": milestone.unit_name, "due_on": milestone.due_on},
     )
     milestone.delete()
-
-
-# ---- the task dossier (R-ADM-4) ------------------------------------------------------------------
-
-
-@transaction.atomic
-def task_dossier(*, actor, task: Task, out, verify_base: str) -> dict:
-    """Write a closed task's dossier (.zip) into `out` for someone who may read the task, and
-    record the hand-out with the manifest's SHA-256, so the archive can be checked later."""
-    from . import dossier, selectors  # dossier reads the draw and inspection apps, which build on this one
-
-    require(actor, Action.PLAN_VIEW)
-    if not selectors.tasks_for(actor).filter(pk=task.pk).exists():
-        raise NotFound("没有找到该任务")
-    task = Task.objects.get(pk=task.pk)
-    if task.state != TaskState.CLOSED:
-        raise DomainError(f"任务当前状态为“{task.get_state_display()}”：办结后才能下载任务档案")
-    manifest = dossier.build(task, out, generated_by=actor, verify_base=verify_base)
-    audit.record(
-        actor=actor,
-        action="task.dossier",
-        obj=task,
-        summary=f"下载任务档案：{task.code}（{len(manifest['files'])} 个文件；清单 SHA-256 {manifest['sha256'][:16]}…）",
-        detail={
-            "manifest_sha256": manifest["sha256"],
-            "files": len(manifest["files"]),
-            "counts": manifest["counts"],
-        },
-    )
-    return manifest

@@ -11,7 +11,6 @@ urlpatterns = [
     path("plans/<int:plan_pk>/tasks/new/", views.task_edit, name="task_create"),
     path("plans/<int:plan_pk>/tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
-    path("tasks/<int:pk>/dossier/", views.task_dossier, name="task_dossier"),
     path("workplan/", views.workplan, name="workplan"),
     path("workplan/<int:pk>/", views.milestone, name="milestone"),
     path("simulator/", views.simulator_page, name="simulator"),

@@ -2,12 +2,11 @@
 
 import datetime as dt
 import math
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +14,11 @@ from django.utils import timezone
 from shuangsuiji.core import audit
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.core.models import Department
+from shuangsuiji.core.params import id_list_param, int_param
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.directory.models import Item, ItemStatus, Tag, TagLibrary
-from shuangsuiji.draw.selectors import merge_candidates
+from shuangsuiji.core.selectors import lower_departments, member_departments
 
-from . import selectors, services, simulator
+from . import hooks, selectors, services, simulator
 from .forms import (
     AssignmentPresetForm,
     GoalsForm,
@@ -33,7 +31,7 @@ from .forms import (
     SimulatorScopeForm,
     TaskForm,
 )
-from .models import DEFAULT_RATIOS, JointList, PlanStatus
+from .models import DEFAULT_RATIOS, PlanStatus
 
 
 def _error(form, e: DomainError):
@@ -42,7 +40,11 @@ def _error(form, e: DomainError):
 
 @requires(Action.GOALS_EDIT)
 def goals(request):
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = (
+        int_param(request.GET, "year", label="年度", lo=2000, hi=2100)
+        if request.GET.get("year")
+        else timezone.localdate().year
+    )
     current = selectors.goals_for(request.user, year)
     preset_form = PresetForm(initial={"year": year}, prefix="p")
     form = GoalsForm(
@@ -99,15 +101,8 @@ def goals(request):
 
 @requires(Action.GOALS_EDIT)
 def joint_lists(request):
-    departments = Department.objects.filter(region=request.user.region, is_office=False)
-    items = Item.objects.filter(
-        region__code__in=[
-            request.user.region.code,
-            request.user.region.code[:4] + "00",
-            request.user.region.code[:2] + "0000",
-        ],
-        status=ItemStatus.PUBLISHED,
-    )
+    departments = member_departments(request.user.region)
+    items = selectors.joint_list_items(request.user.region)
     form = JointListForm(request.POST or None, departments=departments, items=items)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -223,10 +218,10 @@ def _task_form(request, plan, instance=None):
         request.POST or None,
         instance=instance,
         department=dept,
-        departments=Department.objects.filter(region=region, is_office=False),
-        items=Item.objects.filter(status=ItemStatus.PUBLISHED, claims__department__region=region).distinct(),
-        tags=Tag.objects.filter(library=TagLibrary.TARGET, region__code__startswith=region.code[:2]),
-        joint_lists=JointList.objects.filter(region=region),
+        departments=member_departments(region),
+        items=selectors.task_items(region),
+        tags=selectors.task_scope_tags(region),
+        joint_lists=selectors.joint_lists_of(region),
     )
 
 
@@ -268,8 +263,8 @@ def task_detail(request, pk):
     )
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "send_down":
-        lower = Department.objects.filter(
-            pk__in=request.POST.getlist("departments"), region__parent=task.lead.region
+        lower = lower_departments(task.lead.region).filter(
+            pk__in=id_list_param(request.POST, "departments", label="下派部门")
         )
         try:
             copies = services.task_send_down(actor=request.user, task=task, departments=list(lower))
@@ -291,16 +286,14 @@ def task_detail(request, pk):
         request,
         "planning/task_detail.html",
         {
-            "lower_departments": Department.objects.filter(
-                region__parent=task.lead.region, is_office=False
-            ).select_related("region")
+            "lower_departments": lower_departments(task.lead.region).select_related("region")
             if task.lead_id == request.user.department_id and task.in_published_plan
             else [],
             "sent_down": task.sent_down.select_related("lead", "lead__region"),
             "task": task,
             "draws": task.draws.order_by("seq"),
             "history": audit.entries_for(task).order_by("seq"),
-            "merge": merge_candidates(task),
+            "merge": hooks.merge_candidates(task),  # draw's query (planning/hooks.py)
             "can_run": can(request.user, Action.DRAW_RUN) and task.lead_id == request.user.department_id,
             "form": form,
         },
@@ -316,7 +309,7 @@ def _year(request) -> int:
 
 
 def _jurisdiction_departments(user):
-    return Department.objects.filter(region=user.region, is_office=False).order_by("pk")
+    return member_departments(user.region).order_by("pk")
 
 
 @requires(Action.PLAN_VIEW)
@@ -573,26 +566,4 @@ def simulator_page(request):
             "kind": kind,
             "year": year,
         },
-    )
-
-
-# ---- the task dossier ----------------------------------------------------------------------------
-
-
-@requires(Action.PLAN_VIEW)
-def task_dossier(request, pk):
-    """下载任务档案 (R-ADM-4): for anyone who may read the task, once it is closed; audited."""
-    task = get_object_or_404(selectors.tasks_for(request.user), pk=pk)
-    out = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115  (FileResponse closes it)
-    try:
-        services.task_dossier(
-            actor=request.user, task=task, out=out, verify_base=request.build_absolute_uri("/").rstrip("/")
-        )
-    except DomainError as e:
-        out.close()
-        messages.error(request, e.message)
-        return redirect("planning:task_detail", pk)
-    out.seek(0)
-    return FileResponse(
-        out, as_attachment=True, filename=f"{task.code}-任务档案.zip", content_type="application/zip"
     )

@@ -5,8 +5,10 @@ token/session authentication)."""
 import datetime as dt
 
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from shuangsuiji.core.paging import ApiPages
+from shuangsuiji.core.params import ApiDate
 from shuangsuiji.draw.records import public_record
 
 from . import results
@@ -15,12 +17,12 @@ router = Router(auth=None, tags=["一公开（无需登录）"])
 
 
 class ResultFilter(Schema):
-    since: dt.date | None = None
+    since: ApiDate | None = None
     q: str = ""
 
 
 class DrawFilter(Schema):
-    since: dt.date | None = None
+    since: ApiDate | None = None
 
 
 class PublishedResultOut(Schema):
@@ -118,7 +120,7 @@ class _Rows(_Records):
     response=list[PublishedResultOut],
     summary="公示的检查结果（按公示时间升序；since=YYYY-MM-DD 只取该日起公示的；q 同公开查询）",
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(ApiPages, page_size=100)
 def result_list(request, filters: Query[ResultFilter]):
     qs = results.published_results(filters.since)
     if filters.q.strip():
@@ -132,6 +134,6 @@ def result_list(request, filters: Query[ResultFilter]):
     exclude_none=True,
     summary="随机抽取公示记录（按公告时间升序；since=YYYY-MM-DD 只取该日起有变化的）",
 )
-@paginate(PageNumberPagination, page_size=20)
+@paginate(ApiPages, page_size=20)
 def draw_list(request, filters: Query[DrawFilter]):
     return _Records(results.changed_draws(filters.since))

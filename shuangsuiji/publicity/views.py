@@ -13,7 +13,8 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.directory.models import TargetKind
 from shuangsuiji.draw import engine
-from shuangsuiji.draw.models import DrawStatus, Selection
+from shuangsuiji.draw import selectors as draw_selectors
+from shuangsuiji.draw.models import DrawStatus
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.selectors import public_draws
 from shuangsuiji.draw.verify import verify_record
@@ -60,7 +61,7 @@ def selection(request, token):
     """The page a selected enterprise opens from its notice or by scanning the inspectors' QR
     code (扫码入企): who may inspect it, for which task, until when, its own draw proof, the
     check-in button for a signed-in member of the team, and its one anonymous rating."""
-    s = Selection.objects.select_related("draw__task", "target").filter(token=token).first()
+    s = draw_selectors.selection_by_token(token)
     if s is None:
         return render(request, "publicity/selection_invalid.html", {"reason": "invalid"}, status=404)
     task = s.draw.task

@@ -7,13 +7,19 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表与考核"
 
     def ready(self):
-        # the rollup follows draw_run / draw_void / draw_abort without an edit to draw/services.py
-        from django.db.models.signals import post_save
-
+        # One mechanism keeps the rollup (rollup.py) for every app that feeds it: the lower app
+        # offers a hook (a signal in its signals.py, sent by its service inside the transaction
+        # that changed the input) and reports, the higher app, registers with it here
+        # (ARCHITECTURE.md). A signal, because the rollup is a side cache (STYLE.md); nothing
+        # below reports imports it.
         from shuangsuiji.directory.signals import targets_kind_changed
-        from shuangsuiji.draw.models import TargetDraw
+        from shuangsuiji.draw.signals import draw_settled
+        from shuangsuiji.inspection.signals import inspection_counts_changed
 
-        from .rollup import on_draw_saved, on_targets_kind_changed
+        from .rollup import on_draw_settled, on_inspection_counts_changed, on_targets_kind_changed
 
-        post_save.connect(on_draw_saved, sender=TargetDraw, dispatch_uid="reports.rollup.draw")
         targets_kind_changed.connect(on_targets_kind_changed, dispatch_uid="reports.rollup.kinds")
+        draw_settled.connect(on_draw_settled, dispatch_uid="reports.rollup.draw")
+        inspection_counts_changed.connect(
+            on_inspection_counts_changed, dispatch_uid="reports.rollup.inspection"
+        )

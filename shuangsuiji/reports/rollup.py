@@ -4,10 +4,15 @@ a few thousand rows. Exact and always current: the services that change an input
 draw's slice from the base tables with one grouped query bounded by that draw's size, in their own
 transaction (never a delta):
 
-- the draw's status and selections (draw_run, draw_void, draw_abort): `refresh_draw`, called from
-  the post_save receiver on TargetDraw registered in apps.py (status saved);
+- the draw's status and selections (draw_run, draw_void, draw_abort): `refresh_draw`;
 - an inspection's finish date, item results, publication (inspection_finish, result_save,
-  review_approve): `refresh_inspection`.
+  review_approve): `refresh_inspection`;
+- drawn targets' kind changed by an import: `refresh_targets`.
+
+Each of those services sends its own app's signal (draw.signals.draw_settled,
+inspection.signals.inspection_counts_changed, directory.signals.targets_kind_changed) and
+apps.py connects the receivers below: one mechanism, hooks the lower apps offer, so that none of
+them imports reports.
 
 What the rollup leaves to the report, read live from the small tables: which draws count (status,
 drawn_at, the lead's region), the task's mode and quota mode. `rebuild` recomputes everything (the
@@ -259,14 +264,16 @@ def on_targets_kind_changed(sender, target_ids, **kwargs) -> None:
     refresh_targets(target_ids)
 
 
-def on_draw_saved(sender, instance: TargetDraw, update_fields=None, raw=False, **kwargs) -> None:
-    """post_save on TargetDraw (apps.py): a saved status (draw_run, draw_void, draw_abort) refreshes
-    the draw's slice in the same transaction. draw_run inserts the selections before it saves the
-    status, so they are there to count."""
-    if raw or (update_fields is not None and "status" not in update_fields):
-        return
-    if instance.status in (DrawStatus.DRAWN, DrawStatus.VOIDED, DrawStatus.ABORTED):
-        refresh_draw(instance)
+def on_draw_settled(sender, draw: TargetDraw, **kwargs) -> None:
+    """draw.signals.draw_settled (draw_run, draw_void, draw_abort), in the service's transaction.
+    draw_run inserts the selections before it saves the status, so they are there to count."""
+    refresh_draw(draw)
+
+
+def on_inspection_counts_changed(sender, inspection, **kwargs) -> None:
+    """inspection.signals.inspection_counts_changed (inspection_finish, result_save,
+    review_approve), in the service's transaction."""
+    refresh_inspection(inspection)
 
 
 @transaction.atomic

@@ -146,6 +146,19 @@ def monthly_submission(user, pk: int) -> MonthlySubmission | None:
     )
 
 
+def monthly_submissions(user, year: int, month: int) -> QuerySet[MonthlySubmission]:
+    """The month's submissions of the departments this user may read (an office: every
+    department of its jurisdiction, the levels below included)."""
+    departments = departments_in_scope(user) if user.role == Role.OFFICE else reporting_departments(user)
+    return MonthlySubmission.objects.filter(
+        year=year, month=month, department__in=departments
+    ).select_related("department", "submitted_by")
+
+
+def quarterly_summaries(user, year: int) -> QuerySet[QuarterlySummary]:
+    return QuarterlySummary.objects.filter(department__in=reporting_departments(user), year=year)
+
+
 def quarterly_summary(user, pk: int) -> QuarterlySummary | None:
     return (
         QuarterlySummary.objects.filter(pk=pk, department__in=reporting_departments(user))

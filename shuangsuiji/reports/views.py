@@ -23,7 +23,7 @@ from shuangsuiji.core.permissions import Action
 from shuangsuiji.core.selectors import departments_in_scope
 
 from . import assessment, charts, drill, estimate, kpi, selectors, services, xlsx
-from .models import MonthlySubmission, QuarterlySummary, ReportSchedule
+from .models import ReportSchedule
 from .monthly import ROWS, Form, counted_draws, month_end, monthly
 from .services import OTHER_ROWS
 
@@ -65,7 +65,7 @@ def monthly_report(request):
     region = request.user.region
     per_dept, summed, distinct = monthly(region.scope_prefix, year, month)
     sub = (
-        MonthlySubmission.objects.filter(department=department, year=year, month=month).first()
+        selectors.monthly_submissions(request.user, year, month).filter(department=department).first()
         if department
         else None
     )
@@ -126,9 +126,7 @@ def monthly_report(request):
             "departments": departments_in_scope(request.user).filter(is_office=False)
             if request.user.role == Role.OFFICE
             else [],
-            "submissions": MonthlySubmission.objects.filter(
-                year=year, month=month, department__in=departments_in_scope(request.user)
-            ).select_related("department", "submitted_by")
+            "submissions": selectors.monthly_submissions(request.user, year, month)
             if request.user.role == Role.OFFICE
             else [],
             "can_fill": department is not None and request.user.department_id == department.pk,
@@ -378,12 +376,7 @@ def quarterly(request):
         except DomainError as e:
             messages.error(request, e.message)
     schedule = selectors.schedule_for(user.region, year)
-    mine = {
-        s.quarter: s
-        for s in QuarterlySummary.objects.filter(
-            department__in=selectors.reporting_departments(user), year=year
-        )
-    }
+    mine = {s.quarter: s for s in selectors.quarterly_summaries(user, year)}
     return render(
         request,
         "reports/quarterly.html",

@@ -166,18 +166,18 @@ def test_directory_import_journey(page, live_server, world, artifact_path):
     page.screenshot(path=artifact_path("-2-detail"), full_page=True)
 
 
-def test_five_wrong_passwords_lock_the_account(page, live_server, world):
+def test_five_wrong_passwords_pause_sign_in_from_this_address(page, live_server, world):
     base = live_server.url
     sign_in(page, base, "a_inspector", "wrong-password")
     for _ in range(4):
         expect(page.locator(".errorlist")).to_contain_text("用户名或密码错误")
         page.fill("#id_password", "wrong-password")
         page.get_by_role("button", name="登录").click()
-    expect(page.locator(".errorlist")).to_contain_text("账号已锁定")
+    expect(page.locator(".errorlist")).to_contain_text("已暂停从当前地址登录该账号")
     # Now even the right password is refused, with the same words.
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.locator(".errorlist")).to_contain_text("账号已锁定")
+    expect(page.locator(".errorlist")).to_contain_text("已暂停从当前地址登录该账号")
     expect(page).to_have_url(f"{base}/login/?next=/")
 
 

@@ -50,8 +50,9 @@ def _directory(w):
             region=w.county,
             key=make_uscc(f"91130110MA0C{i:05d}"),
             founded_on=D(2019, 6, 1) if i < ON_FILE else D(YEAR, 3, 1),
-            risk_class="ABCD"[i % 4],
         )
+        # the class is the keeper's (市场监督管理局) to set, for B's targets too (issue 14)
+        directory.target_update(actor=w.a_admin, target=t, risk_class="ABCD"[i % 4])
         if own == w.a_admin and i % 2 == 0:  # and half of A's are supervised by B too
             TargetSupervision.objects.create(target=t, department=w.dept_b)
     for dept, admin, first in ((w.dept_a, w.a_admin, 1), (w.dept_b, w.b_admin, 21)):

@@ -12,7 +12,7 @@ from config import settings as project_settings
 from conftest import PASSWORD
 from shuangsuiji.core import services
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.core.models import AuditEntry, Role, User
+from shuangsuiji.core.models import AuditEntry, Role, SignInThrottle, User
 
 
 def test_production_hasher_is_argon2_and_idle_timeout_is_30_minutes():
@@ -46,28 +46,31 @@ def test_user_create_refuses_weak_password_in_chinese(world):
     assert not User.objects.filter(username="weak").exists()
 
 
-def _login(client, password):
-    return client.post(reverse("core:login"), {"username": "a_admin", "password": password})
+def _login(client, password, username="a_admin", address="10.0.0.9"):
+    return client.post(
+        reverse("core:login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
 
 
 @pytest.mark.django_db
-def test_five_failures_lock_for_fifteen_minutes(client, world, settings):
+def test_five_failures_pause_the_name_from_that_address_for_fifteen_minutes(client, world):
     for _ in range(4):
         r = _login(client, "wrong")
         assert "用户名或密码错误" in r.content.decode()
     r = _login(client, "wrong")
-    assert "账号已锁定" in r.content.decode()
-    # Even the right password is refused while locked
+    assert "登录失败次数过多" in r.content.decode()
+    # Even the right password is refused from that address while paused
     r = _login(client, PASSWORD)
-    assert r.status_code == 200 and "账号已锁定" in r.content.decode()
-    assert AuditEntry.objects.filter(action="user.locked").count() == 1
-    # After 15 minutes the right password works
-    u = User.objects.get(username="a_admin")
-    assert u.locked_until - timezone.now() > dt.timedelta(minutes=14)
-    User.objects.filter(pk=u.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
+    assert r.status_code == 200 and "登录失败次数过多" in r.content.decode()
+    locked = AuditEntry.objects.get(action="user.locked")
+    assert locked.object_id == str(world.a_admin.pk) and locked.detail["address"] == "10.0.0.9"
+    row = SignInThrottle.objects.get(address="10.0.0.9", username="a_admin")
+    assert row.locked_until - timezone.now() > dt.timedelta(minutes=14)
+    # After 15 minutes the right password works, and the pair's count is gone
+    SignInThrottle.objects.filter(pk=row.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     r = _login(client, PASSWORD)
     assert r.status_code == 302
-    assert User.objects.get(pk=u.pk).failed_logins == 0
+    assert not SignInThrottle.objects.filter(address="10.0.0.9", username="a_admin").exists()
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangsuiji.core.models import AuditEntry, BusinessLine, Department, User
+from shuangsuiji.core.models import AuditEntry, BusinessLine, Department, SignInThrottle, User
 
 URL = reverse("core:org")
 
@@ -82,12 +82,16 @@ def test_office_role_needs_the_office_department(client_for, world):
 
 @pytest.mark.django_db
 def test_unlock_and_deactivate(client_for, world):
-    User.objects.filter(pk=world.a_admin.pk).update(
-        locked_until=timezone.now() + timezone.timedelta(minutes=10)
+    SignInThrottle.objects.create(
+        address="10.0.0.1",
+        username="a_admin",
+        window_start=timezone.now(),
+        locked_until=timezone.now() + timezone.timedelta(minutes=10),
     )
+    assert User.objects.get(pk=world.a_admin.pk).is_locked
     c = client_for(world.sysadmin)
     c.post(URL, {"form": "unlock", "user": world.a_admin.pk})
-    assert not User.objects.get(pk=world.a_admin.pk).is_locked()
+    assert not User.objects.get(pk=world.a_admin.pk).is_locked
     c.post(URL, {"form": "deactivate", "user": world.a_admin.pk})
     assert not User.objects.get(pk=world.a_admin.pk).is_active
     r = c.post(URL, {"form": "deactivate", "user": world.sysadmin.pk})

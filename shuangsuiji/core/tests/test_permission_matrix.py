@@ -30,17 +30,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from conftest import ACTORS, build_world, make_ric, make_uscc
+from conftest import ACTORS, build_world, make_ric, make_uscc, module_standing
 from shuangsuiji.api import api
 from shuangsuiji.core import services as core_services
 from shuangsuiji.core.models import ApiToken, AuditEntry, Job, User
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import Inspector, Target
+from shuangsuiji.directory.tests.test_permissions import ROWS as DIRECTORY_ROWS
 from shuangsuiji.draw import services as draw_services
 from shuangsuiji.draw.models import TeamMember
 from shuangsuiji.followup.tests.test_permissions import ROWS as FOLLOWUP_ROWS
@@ -850,7 +850,8 @@ MATRIX = [
     ("sysadmin", "GET", "/planning/simulator/", DENIED),
     ("auditor", "GET", "/planning/simulator/", DENIED),
     ("far_admin", "GET", "/planning/simulator/", OK),
-    # ---- planning: the task dossier (R-ADM-4), for whoever may read the task; audited ----------------
+    # ---- archive: the task dossier (R-ADM-4), for whoever may read the task and the auditor; audited.
+    # The office and the auditor get the whole dossier (with the pool), a department its own part.
     ("anonymous", "GET", "/planning/tasks/{closed}/dossier/", LOGIN),
     ("office", "GET", "/planning/tasks/{closed}/dossier/", OK),
     ("a_admin", "GET", "/planning/tasks/{closed}/dossier/", OK),
@@ -859,7 +860,7 @@ MATRIX = [
     ("b_admin", "GET", "/planning/tasks/{closed}/dossier/", HIDDEN),
     ("b_inspector", "GET", "/planning/tasks/{closed}/dossier/", HIDDEN),
     ("sysadmin", "GET", "/planning/tasks/{closed}/dossier/", DENIED),
-    ("auditor", "GET", "/planning/tasks/{closed}/dossier/", DENIED),
+    ("auditor", "GET", "/planning/tasks/{closed}/dossier/", OK),
     ("far_admin", "GET", "/planning/tasks/{closed}/dossier/", HIDDEN),
     # a task that is not closed: back to the task page with the message (no audit entry)
     ("anonymous", "GET", "/planning/tasks/{task}/dossier/", LOGIN),
@@ -870,7 +871,7 @@ MATRIX = [
     ("b_admin", "GET", "/planning/tasks/{task}/dossier/", HIDDEN),
     ("b_inspector", "GET", "/planning/tasks/{task}/dossier/", HIDDEN),
     ("sysadmin", "GET", "/planning/tasks/{task}/dossier/", DENIED),
-    ("auditor", "GET", "/planning/tasks/{task}/dossier/", DENIED),
+    ("auditor", "GET", "/planning/tasks/{task}/dossier/", REFUSED),
     ("far_admin", "GET", "/planning/tasks/{task}/dossier/", HIDDEN),
     # ---- draw: the lead department's admin announces and runs; a department taking part reads ----
     ("anonymous", "GET", "/draw/tasks/{task}/announce/", LOGIN),
@@ -1053,8 +1054,9 @@ MATRIX = [
     ("a_admin", "GET", "/inspection/record/{ins}/", OK),
     ("a_reviewer", "GET", "/inspection/record/{ins}/", OK),
     ("a_inspector", "GET", "/inspection/record/{ins}/", OK),
-    ("b_admin", "GET", "/inspection/record/{ins}/", OK),
-    ("b_inspector", "GET", "/inspection/record/{ins}/", OK),
+    # {ins} is A's result in 待复核: a partner reads another department's part once published only
+    ("b_admin", "GET", "/inspection/record/{ins}/", HIDDEN),
+    ("b_inspector", "GET", "/inspection/record/{ins}/", HIDDEN),
     ("sysadmin", "GET", "/inspection/record/{ins}/", DENIED),
     ("auditor", "GET", "/inspection/record/{ins}/", DENIED),
     ("far_admin", "GET", "/inspection/record/{ins}/", HIDDEN),
@@ -1466,23 +1468,12 @@ def standing(django_db_setup, django_db_blocker, tmp_path_factory):
     whatever a test changes is undone before the next one. The frozen draw pool is a file: it
     is written to a media folder of the module's that every test reads from."""
     media = tmp_path_factory.mktemp("matrix-media")
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=media
-            ):
-                w = _build_world()
-                built = (w, _build_objects(w), media)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+
+    def build():
+        w = _build_world()
+        return (w, _build_objects(w), media)
+
+    yield from module_standing(django_db_blocker, media, build)
 
 
 @pytest.fixture
@@ -1722,6 +1713,7 @@ PAGE_URLCONFS = [
     ("core", "/"),
     ("directory", "/directory/"),
     ("planning", "/planning/"),
+    ("archive", "/planning/"),
     ("draw", "/draw/"),
     ("inspection", "/inspection/"),
     ("followup", "/followup/"),
@@ -1744,7 +1736,7 @@ def _as_route(url: str) -> str:
 
 # Apps whose pages need their own standing objects keep their rows beside their tests, in the same
 # spirit (literal answers for every actor) and checked there against the real pages.
-APP_TABLES = [(url, method, answers) for url, method, _, answers in FOLLOWUP_ROWS] + [
+APP_TABLES = [(url, method, answers) for url, method, _, answers in FOLLOWUP_ROWS + DIRECTORY_ROWS] + [
     (url, method, answers) for method, url, _, answers in REPORTS_ROWS
 ]
 

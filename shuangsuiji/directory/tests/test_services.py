@@ -243,14 +243,21 @@ def test_target_update_status_change_sets_the_change_date(world):
 
 
 @pytest.mark.django_db
-def test_target_update_only_by_a_supervising_department(world):
+def test_target_update_only_by_the_keeper_or_the_office(world):
+    # issue 14, finding 1: supervising a market subject does not make a department its keeper
     w = world
     t = _target(w)
-    for user in (w.b_admin, w.far_admin, w.office, w.a_inspector, w.a_reviewer, w.sysadmin):
+    TargetSupervision.objects.create(target=t, department=w.dept_b)  # B supervises it too
+    for user in (w.b_admin, w.far_admin, w.a_inspector, w.a_reviewer, w.sysadmin, w.auditor):
         refused(Forbidden, services.target_update, actor=user, target=t, risk_class="D")
-    TargetSupervision.objects.create(target=t, department=w.dept_b)  # now B supervises it too
-    with one_entry(w.b_admin, "target.update"):
-        services.target_update(actor=w.b_admin, target=t, risk_class="D")
+    e = refused(Forbidden, services.target_update, actor=w.b_admin, target=t, status="cancelled")
+    assert e.field == "status" and "由市场监督管理局维护" in e.message
+    with one_entry(w.a_admin, "target.update"):
+        services.target_update(actor=w.a_admin, target=t, risk_class="D")
+    with one_entry(w.office, "target.update"):
+        services.target_update(actor=w.office, target=t, risk_class="C")
+    t.refresh_from_db()
+    assert t.risk_class == "C"
 
 
 @pytest.mark.django_db

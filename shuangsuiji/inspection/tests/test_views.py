@@ -6,6 +6,7 @@ Dates are never waited for: a test that needs today inside (or outside) the task
 the window around today."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from conftest import PASSWORD, make_ric
 from shuangsuiji.core.models import Role
@@ -68,6 +70,12 @@ def _follow(client, url, data=None):
     r = client.post(url, data or {}, follow=True)
     assert r.status_code == 200, r.status_code
     return r.content.decode()
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def _messages(html: str) -> str:
@@ -182,13 +190,11 @@ def test_target_page_actions_check_in_enter_finish_submit(w, client_for, setting
     html = _follow(c, url, {"action": "attach", "file": SimpleUploadedFile("病毒.exe", b"MZ\x90\x00")})
     assert "附件只能是照片（.jpg、.png）或 PDF 文件" in _messages(html)
     html = _follow(c, url, {"action": "attach", "file": SimpleUploadedFile("假照片.jpg", b"GIF89a....")})
-    assert "附件内容与文件类型不符" in _messages(html)
+    assert "附件“假照片.jpg”无法作为照片（JPEG）打开" in _messages(html)
     html = _follow(c, url, {"action": "attach"})
     assert "请选择文件" in _messages(html)
     assert not Attachment.objects.exists()
-    html = _follow(
-        c, url, {"action": "attach", "file": SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0" + b"0" * 64)}
-    )
+    html = _follow(c, url, {"action": "attach", "file": SimpleUploadedFile("现场.jpg", _jpeg())})
     assert "附件已上传" in _messages(html) and "现场.jpg" in html
     assert Attachment.objects.get().uploaded_by == w.a_inspector
 
@@ -268,7 +274,7 @@ def test_post_actions_refused_for_a_non_member(w, client_for, who):
         _result_data(w.a1),
         {"action": "finish", "finished_on": _today().isoformat()},
         {"action": "submit"},
-        {"action": "attach", "file": SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff\xe0")},
+        {"action": "attach", "file": SimpleUploadedFile("现场.jpg", _jpeg())},
     ]
     for data in posts:
         assert c.post(url, data).status_code == 403, data["action"]
@@ -329,10 +335,14 @@ def test_notice_has_the_qr_the_certificates_and_never_an_id_number(w, client_for
     assert qr and qr.group(1).lstrip().startswith("<svg") and "核验二维码" in qr.group(1)
     public = f"http://testserver/public/selection/{w.sel.token}/"
     assert public in html
-    # The inspectors' copy never carries the enterprise's rating code; the office's printed one does.
+    # The inspecting department's copies never carry the enterprise's rating code (its admin and
+    # reviewer could rate their own inspection); the office's printed one does.
     assert w.sel.rating_code not in html
-    admin_copy = client_for(w.a_admin).get(reverse("inspection:notice", args=[w.sel.pk])).content.decode()
-    assert f"评价码：{w.sel.rating_code}" in admin_copy
+    for user in (w.a_admin, w.a_reviewer):
+        dept_copy = client_for(user).get(reverse("inspection:notice", args=[w.sel.pk])).content.decode()
+        assert w.sel.rating_code not in dept_copy
+    office_copy = client_for(w.office).get(reverse("inspection:notice", args=[w.sel.pk])).content.decode()
+    assert f"评价码：{w.sel.rating_code}" in office_copy
     team = list(w.sel.team.filter(active=True).select_related("inspector"))
     assert len(team) >= 2
     for m in team:

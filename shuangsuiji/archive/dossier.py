@@ -1,13 +1,34 @@
 """The task dossier (R-ADM-4; 秦皇岛 2023: "抽查结束后，要及时将相关抽查资料归档，确保档案资料齐全，
 签字完整"): one .zip per closed task holding its plan entry and 实施方案, every draw's published
-record and frozen pool, the notices and check records as PDF, results, reviews, follow-ups and
-the task's audit history, with a manifest giving every file's SHA-256.
+record, the notices and check records as PDF, results, reviews, follow-ups and the task's audit
+history, with a manifest giving every file's SHA-256.
+
+Who gets which parts (`Part`; the archive selectors decide which part a reader gets):
+
+| part                                   | office, auditor (全卷) | a department of the task (本部门部分)              |
+|----------------------------------------|------------------------|----------------------------------------------------|
+| plan/ (plan entry, 实施方案)            | yes                    | yes                                                |
+| draws/*/record.json (published record) | yes                    | yes (no stratum's risk class)                      |
+| draws/*/internal-record.json, pool.gz  | yes                    | no: the pool holds every candidate's stratum, and  |
+|                                        |                        | with the ratios that is each one's credit-risk class |
+| draws/*/teams.json                     | every department       | its own members and their recusals                 |
+| notices/                               | every target           | the targets its teams inspect                      |
+| records/*.pdf, results/results.json    | every department       | its own in every state; another's once published   |
+|                                        |                        | (the inspection app's `partner_rule`)              |
+| records/attachments/, reviews.json     | every department       | its own only                                       |
+| followups/ledger.json                  | every entry            | its own entries                                    |
+| history.json                           | yes                    | yes (task and draw entries; the pool is not in it) |
+
+The auditor gets the whole dossier because re-running a draw from its frozen pool and checking it
+against the record is the auditor's job; a department — lead or partner — gets its own part, so a
+joint task never hands one department the risk classes of the directory or another department's
+working papers. No copy carries the enterprise's rating code.
 
 Parts are written into the archive one at a time (the pool file and attachments are copied in
 chunks, each PDF is made and written before the next), so a large task is never held whole in
 memory. The PDFs use reportlab's built-in STSong-Light CID font (no font file) and are built
-`invariant`, so the same task gives the same bytes; the manifest's own hash goes into the audit
-log when the archive is handed out, which is what makes the archive checkable later."""
+`invariant`, so the same task and part give the same bytes; the manifest's own hash goes into the
+audit log when the archive is handed out, which is what makes the archive checkable later."""
 
 import datetime as dt
 import hashlib
@@ -15,6 +36,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.db import models
@@ -34,9 +56,10 @@ from shuangsuiji.core.models import AuditEntry
 from shuangsuiji.directory.models import TargetKind
 from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
 from shuangsuiji.draw.records import public_record
+from shuangsuiji.followup.selectors import ledger_for_task
 from shuangsuiji.inspection.models import Inspection
-
-from .models import Task
+from shuangsuiji.inspection.selectors import partner_rule
+from shuangsuiji.planning.models import Task
 
 FORMAT = "ssj-dossier-v1"
 FONT = "STSong-Light"
@@ -91,6 +114,24 @@ def _day(d) -> str:
 
 def _json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False, default=str).encode()
+
+
+@dataclass(frozen=True)
+class Part:
+    """Which part of the dossier a reader gets: the whole (office, auditor) or one department's."""
+
+    department: object = None  # None: the whole dossier
+
+    @property
+    def whole(self) -> bool:
+        return self.department is None
+
+    @property
+    def label(self) -> str:
+        return "全卷" if self.whole else f"{self.department.name}部分"
+
+
+WHOLE = Part()
 
 
 def _departments(task: Task) -> list:
@@ -293,11 +334,14 @@ def plan_entry(task: Task) -> dict:
     }
 
 
-def _teams(draw: TargetDraw) -> list[dict]:
+def _teams(draw: TargetDraw, part: Part = WHOLE) -> list[dict]:
     out = []
     for s in draw.selections.order_by("order").prefetch_related(
         "team__inspector", "team__department", "team__recusals"
     ):
+        members = [m for m in s.team.all() if part.whole or m.department_id == part.department.pk]
+        if not members:
+            continue
         out.append(
             {
                 "order": s.order,
@@ -324,7 +368,7 @@ def _teams(draw: TargetDraw) -> list[dict]:
                             for r in m.recusals.all()
                         ],
                     }
-                    for m in s.team.all()
+                    for m in members
                 ],
             }
         )
@@ -382,12 +426,13 @@ def _review(ins: Inspection) -> dict:
     }
 
 
-def followups(task: Task) -> list[dict]:
+def followups(task: Task, part: Part = WHOLE) -> list[dict]:
     """The ledger entries of the task's problems, with their transfers (R-FUP-1)."""
-    from shuangsuiji.followup.selectors import ledger_for_task  # the follow-up app builds on planning
-
+    ledger = ledger_for_task(task)
+    if not part.whole:
+        ledger = ledger.filter(department=part.department)
     out = []
-    for f in ledger_for_task(task):
+    for f in ledger:
         row = as_record(f)
         transfers = getattr(f, "transfers", None)
         if transfers is not None:
@@ -432,14 +477,13 @@ def _safe(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:60]
 
 
-README = """抽查任务档案（{code} {name}）
+README = """抽查任务档案（{code} {name}）——{part}
 
 本档案由双随机、一公开监管平台在任务办结后生成（R-ADM-4），内容：
   plan/plan-entry.json        年度计划及本任务在各公示版本中的条目
   plan/implementation-plan.pdf 实施方案
   draws/<抽取编号>/record.json  公示的抽取记录（可在公示门户“验证”复核）
-  draws/<抽取编号>/pool.gz      公告时冻结并承诺的对象池（审计员可据此重新抽取）
-  draws/<抽取编号>/teams.json   检查组成员、回避申请及决定
+{whole_only}  draws/<抽取编号>/teams.json   检查组成员、回避申请及决定
   notices/*.pdf               检查通知书（存档件，不含企业评价码）
   records/*.pdf               检查记录表（每个检查对象、每个部门一份，含签字栏）
   records/attachments/        检查附件（照片、PDF）
@@ -448,15 +492,47 @@ README = """抽查任务档案（{code} {name}）
   followups/ledger.json       后续处置台账（生成时的状态）
   history.json                本任务及其抽取在操作日志中的记录（序号、哈希）
   manifest.json / SHA256SUMS  每个文件的 SHA-256
-
+{part_note}
 核对完整性：在本目录执行 sha256sum -c SHA256SUMS；manifest.json 的 SHA-256 记录在平台操作日志
 “下载任务档案”条目中（操作日志为哈希链，任何改动都可发现）。
 {open_note}"""
 
+_WHOLE_ONLY = """  draws/<抽取编号>/internal-record.json 完整抽取记录（含各层风险等级与人员抽取输入，仅办公室、审计员）
+  draws/<抽取编号>/pool.gz      公告时冻结并承诺的对象池（审计员可据此重新抽取）
+"""
 
-def build(task: Task, out, *, generated_by, verify_base: str) -> dict:
+_PART_NOTE = """
+本档案为{department}的部分：不含对象池与完整抽取记录（其中含每个对象的信用风险分类，只交双随机办公室
+和审计员）；检查组、附件、复核记录和后续处置只含本部门的；其他部门的检查记录和结果只含已公示的。
+"""
+
+
+def _inspections(selection, part: Part):
+    qs = Inspection.objects.filter(selection=selection)
+    if not part.whole:
+        qs = qs.filter(partner_rule(part.department.pk))
+    return (
+        qs.select_related(
+            "department",
+            "entered_by",
+            "reviewed_by",
+            "selection__target",
+            "selection__draw__task",
+        )
+        .prefetch_related(
+            "results__item",
+            "results__categories",
+            "attachments",
+            "selection__checkins__inspector",
+        )
+        .order_by("department_id")
+    )
+
+
+def build(task: Task, out, *, generated_by, verify_base: str, part: Part = WHOLE) -> dict:
     """Write the dossier of `task` as a zip into the binary file `out`; returns the manifest.
-    `verify_base` is the site's address for the notices' verification links."""
+    `verify_base` is the site's address for the notices' verification links; `part` is what the
+    reader gets (module docstring)."""
     task = (
         Task.objects.select_related("plan__department", "lead", "joint_list", "sent_down_from")
         .prefetch_related("departments", "items__checklist", "business_lines", "scope_tags")
@@ -473,46 +549,36 @@ def build(task: Task, out, *, generated_by, verify_base: str) -> dict:
         for d in draws:
             base = f"draws/{_safe(d.public_id)}"
             w.add(f"{base}/record.json", _json(public_record(d, with_selection=True)))
-            if d.pool_file:
-                w.stream(f"{base}/pool.gz", _chunks(d.pool_file))
+            if part.whole:
+                w.add(f"{base}/internal-record.json", _json(public_record(d, internal=True)))
+                if d.pool_file:
+                    w.stream(f"{base}/pool.gz", _chunks(d.pool_file))
             if d.status in (DrawStatus.DRAWN, DrawStatus.VOIDED):
-                w.add(f"{base}/teams.json", _json(_teams(d)))
+                w.add(f"{base}/teams.json", _json(_teams(d, part)))
             counts["draws"] += 1
 
         results, reviews = [], []
         for d in (d for d in draws if d.status == DrawStatus.DRAWN):
             selections = d.selections.select_related("target", "draw").order_by("order")
             for s in selections:
-                team = list(s.team.filter(active=True).select_related("inspector", "department"))
+                everyone = list(s.team.filter(active=True).select_related("inspector", "department"))
+                if not part.whole and not any(m.department_id == part.department.pk for m in everyone):
+                    continue  # a target only other departments inspect is not this department's part
                 name = f"{s.order:04d}-{_safe(s.key)}"
                 w.add(
                     f"notices/{name}.pdf",
-                    notice_pdf(s, task, team, verify_base + reverse("publicity:selection", args=[s.token])),
+                    notice_pdf(
+                        s, task, everyone, verify_base + reverse("publicity:selection", args=[s.token])
+                    ),
                 )
                 counts["notices"] += 1
-                inspections = (
-                    Inspection.objects.filter(selection=s)
-                    .select_related(
-                        "department",
-                        "entered_by",
-                        "reviewed_by",
-                        "selection__target",
-                        "selection__draw__task",
-                    )
-                    .prefetch_related(
-                        "results__item",
-                        "results__categories",
-                        "attachments",
-                        "selection__checkins__inspector",
-                    )
-                    .order_by("department_id")
-                )
-                for ins in inspections:
-                    members = [m for m in team if m.department_id == ins.department_id]
+                for ins in _inspections(s, part):
+                    own = part.whole or ins.department_id == part.department.pk
+                    members = [m for m in everyone if m.department_id == ins.department_id]
                     w.add(f"records/{name}-{ins.department_id:03d}.pdf", record_pdf(ins, members))
                     counts["records"] += 1
                     files = []
-                    for a in ins.attachments.order_by("pk"):
+                    for a in ins.attachments.order_by("pk") if own else ():
                         entry = w.stream(
                             f"records/attachments/{name}-{ins.department_id:03d}-{a.pk}-{_safe(a.name)}",
                             _chunks(a.file),
@@ -520,11 +586,12 @@ def build(task: Task, out, *, generated_by, verify_base: str) -> dict:
                         files.append({"name": a.name, "path": entry["path"], "sha256": entry["sha256"]})
                         counts["attachments"] += 1
                     results.append(_results(ins, files))
-                    reviews.append(_review(ins))
+                    if own:
+                        reviews.append(_review(ins))
         w.add("results/results.json", _json(results))
         w.add("results/reviews.json", _json(reviews))
 
-        ledger = followups(task)
+        ledger = followups(task, part)
         counts["followups"] = len(ledger)
         w.add("followups/ledger.json", _json(ledger))
         still_open = [row for row in ledger if row.get("状态") not in ("已办结", "已撤销（更正后无问题）")]
@@ -540,11 +607,22 @@ def build(task: Task, out, *, generated_by, verify_base: str) -> dict:
             if still_open
             else ""
         )
-        w.add("README.txt", README.format(code=task.code, name=task.name, open_note=open_note).encode())
+        w.add(
+            "README.txt",
+            README.format(
+                code=task.code,
+                name=task.name,
+                part=part.label,
+                whole_only=_WHOLE_ONLY if part.whole else "",
+                part_note="" if part.whole else _PART_NOTE.format(department=part.department.name),
+                open_note=open_note,
+            ).encode(),
+        )
 
         manifest = {
             "format": FORMAT,
             "task": {"code": task.code, "name": task.name, "state": task.get_state_display()},
+            "part": part.label,
             "generated_at": timezone.localtime().isoformat(timespec="seconds"),
             "generated_by": _user(generated_by),
             "counts": counts | {"followups_open": len(still_open)},

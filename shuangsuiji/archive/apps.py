@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "shuangsuiji.archive"
+    label = "archive"
+    verbose_name = "归档"

@@ -1,0 +1,33 @@
+"""What planning's pages read from the steps after it. Imports run downward only
+(ARCHITECTURE.md), so planning offers these hooks and the apps above register their queries with
+them in their apps.py: draw the merge candidates, inspection the past problem rates."""
+
+from collections.abc import Callable
+
+_merge_candidates: list[Callable] = []
+_problem_rates: list[Callable] = []
+
+
+def on_merge_candidates(query: Callable) -> None:
+    """Register `query(task) -> [(selection, other task), …]`."""
+    if query not in _merge_candidates:
+        _merge_candidates.append(query)
+
+
+def on_problem_rates(query: Callable) -> None:
+    """Register `query(prefix, *, department, kind) -> {risk class: (inspected, with a problem)}`."""
+    if query not in _problem_rates:
+        _problem_rates.append(query)
+
+
+def merge_candidates(task) -> list[tuple]:
+    """能合并实施的不得重复检查: this task's drawn targets that another department's open task also
+    drew for a shared item."""
+    return [row for query in _merge_candidates for row in query(task)]
+
+
+def problem_rates(prefix: str, *, department=None, kind: str = "") -> dict[str, tuple[int, int]]:
+    out = {c: (0, 0) for c in ["A", "B", "C", "D", ""]}
+    for query in _problem_rates:
+        out.update(query(prefix, department=department, kind=kind))
+    return out
