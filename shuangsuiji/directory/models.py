@@ -291,6 +291,13 @@ class TargetSupervision(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "监管关系"
         constraints = [models.UniqueConstraint(fields=["department", "target"], name="supervision_unique")]
+        # a draw asks whether its lead department classed any target itself (draw/pool.py
+        # uses_own_classes): the few rows that hold a class, found without reading the rest
+        indexes = [
+            models.Index(
+                fields=["department"], condition=~Q(own_risk_class=""), name="supervision_own_class_idx"
+            )
+        ]
 
     def __str__(self):
         return f"{self.department} 监管 {self.target}"

@@ -9,7 +9,8 @@ tags; a value it holds for a shared field becomes a 变更建议 to the keeper.
 The same rule in three forms, each used by every write path: per target (`target_keeper`,
 `can_edit_shared_fields`), as an ORM condition (`kept_q`) and as SQL for the import's set-based
 pass (`kept_sql`). The credit-risk class is shown only to the keeper, the office and the auditor
-(selectors.targets_for's `visible_risk_class`, built on `kept_q`)."""
+(selectors.targets_for's `visible_risk_class`, built on `kept_q`; a draw's strata:
+`sees_every_class`, `keeps_all`)."""
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -138,6 +139,20 @@ def kept_q(department: Department | None) -> Q:
     for code in kept_counties(department):
         market |= Q(region__code__startswith=code)
     return Q(kind__in=MARKET_KINDS) & market | Q(keeper_department=department) & ~Q(kind__in=MARKET_KINDS)
+
+
+def sees_every_class(user) -> bool:
+    """The office and the auditor see the credit-risk class of every target in their
+    jurisdiction; a department only of the targets it keeps (`kept_q`)."""
+    return user.role in (Role.OFFICE, Role.AUDITOR)
+
+
+def keeps_all(department: Department | None, targets) -> bool:
+    """Whether `department` keeps every target of `targets` (a Target queryset): then it may see
+    their classes, as a set (a draw's strata beside its selected list). One query."""
+    if department is None:
+        return False
+    return not targets.exclude(pk__in=Target.objects.filter(kept_q(department)).values("pk")).exists()
 
 
 def kept_market_sql(department: Department, alias: str) -> tuple[str, list]:

@@ -39,6 +39,9 @@ class TargetDraw(models.Model):
     pool_format = models.CharField("对象池格式", max_length=16, default="ssj-pool-v1")
     strata = models.JSONField("分层", default=list, help_text="[{label, risk_class, size, root, quota}]")
     exclusions = models.JSONField("排除统计", default=dict)
+    # internal (the public record has no place for it): the strata were the lead department's own
+    # classes (行业信用分级分类) where it set one, the keeper's elsewhere (draw/pool.py)
+    own_classes = models.BooleanField("按牵头部门本部门分类分层", default=False)
     pool_file = models.FileField("冻结的对象池", upload_to="draws/pools/%Y/")
     seed = models.CharField("种子", max_length=64, blank=True)
     drawn_at = models.DateTimeField("抽取完成时间", null=True, blank=True)

@@ -25,6 +25,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -32,7 +33,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Collate, Concat
+from django.db.models.functions import Coalesce, Collate, Concat, NullIf
 from isal import igzip  # the gzip format, through ISA-L: ~3× faster than zlib at level 1
 from psycopg.types.string import ByteaBinaryLoader
 
@@ -67,10 +68,47 @@ def _key_expr():
 
 def scope(task: Task) -> QuerySet[Target]:
     """Targets in the task's scope, in 存续, supervised by one of the task's departments."""
+    return _supervised_scope(task).exclude(pk__in=_duplicates(task))
+
+
+def _supervised_scope(task: Task) -> QuerySet[Target]:
     dept_ids = list(task.departments.values_list("pk", flat=True))
     return _in_scope(task).filter(
         Exists(TargetSupervision.objects.filter(target=OuterRef("pk"), department_id__in=dept_ids))
     )
+
+
+def _duplicates(task: Task) -> QuerySet:
+    """The ids of the scope's second records of one 非市场主体: a key is unique per keeping
+    department only (directory/ownership.py), so two departments of a joint task may each keep
+    the same person or code; the pool takes one row per key (the spec's keys are unique within a
+    stratum, and one candidate is drawn at most once) — the lead department's record, else the
+    lowest id. Uncorrelated: computed once over the scope's non-market targets (few beside the
+    market subjects), then tested as `pk NOT IN (hashed set)`."""
+    in_scope = _supervised_scope(task)
+    beaten_by = (
+        in_scope.filter(kind=OuterRef("kind"), nonmarket_key=OuterRef("nonmarket_key"))
+        .exclude(pk=OuterRef("pk"))
+        .filter(Q(keeper_department_id=task.lead_id) | Q(pk__lt=OuterRef("pk")))
+    )
+    return (
+        in_scope.filter(nonmarket_key__isnull=False)
+        .exclude(keeper_department_id=task.lead_id)
+        .filter(Exists(beaten_by))
+        .order_by()
+        .values("pk")
+    )
+
+
+def uses_own_classes(task: Task) -> bool:
+    """Whether the lead department has its own class (行业信用分级分类) for any target in the task's
+    scope: then its draw stratifies by it, the keeper's class where it set none. One EXISTS; when
+    it finds none the freeze keeps its fast path (PostgreSQL's ordered index on the keeper's
+    class)."""
+    if not task.credit_based:
+        return False
+    own = TargetSupervision.objects.filter(department_id=task.lead_id).exclude(own_risk_class="")
+    return own.filter(target__in=_in_scope(task).order_by().values("pk")).exists()
 
 
 def _in_scope(task: Task) -> QuerySet[Target]:
@@ -124,29 +162,52 @@ def _exclusion_sets(task: Task) -> list[tuple[str, QuerySet, str | None]]:
     ]
 
 
-def _stratum(task: Task):
+def _risk_class(task: Task, own: bool):
+    """The class a candidate is drawn by: the keeper's, or with `own` the lead department's own
+    class of it where it set one (its supervision row, joined: at most one per target)."""
+    if not own:
+        return F("risk_class")
+    return Coalesce(NullIf(F("lead_supervision__own_risk_class"), Value("")), F("risk_class"))
+
+
+def _stratum(task: Task, own: bool):
     # bytewise too: the classes ('' and A–D) sort the same in any collation, and a locale-aware
     # comparison costs more than the rest of the freeze's sort
-    return _bytewise(F("risk_class")) if task.credit_based else Value("*", output_field=CharField())
+    if not task.credit_based:
+        return Value("*", output_field=CharField())
+    return _bytewise(_risk_class(task, own))
 
 
-def annotated(task: Task) -> QuerySet:
+def annotated(task: Task, *, own: bool | None = None) -> QuerySet:
     """The scope, each row with its stratum, key and exclusion reason ('' when drawable), the
     first reason that applies in R-DRAW-4's order, each tested as `pk IN (uncorrelated
-    subquery)` (hashed once by PostgreSQL, however many candidates it tests)."""
-    return _annotate(task, scope(task), _key_expr())
+    subquery)` (hashed once by PostgreSQL, however many candidates it tests). `own`: whether
+    the lead department's own classes apply (`uses_own_classes`, asked when not given)."""
+    own = uses_own_classes(task) if own is None else own
+    return _annotate(task, scope(task), _key_expr(), own)
 
 
-def _annotate(task: Task, qs: QuerySet, key) -> QuerySet:
+def _annotate(task: Task, qs: QuerySet, key, own: bool) -> QuerySet:
+    if own:
+        qs = qs.annotate(
+            lead_supervision=FilteredRelation(
+                "supervisions", condition=Q(supervisions__department_id=task.lead_id)
+            )
+        )
+    klass = _risk_class(task, own)
     whens = [
-        When(Q(pk__in=ids) & (Q(risk_class=only) if only else Q()), then=Value(reason))
+        When(Q(pk__in=ids) & (Q(klass_for_exclusion=only) if only else Q()), then=Value(reason))
         for reason, ids, only in _exclusion_sets(task)
     ]
-    return qs.annotate(
-        key=key,
-        stratum=_stratum(task),
-        reason=Case(*whens, default=Value(""), output_field=CharField()),
-    ).order_by("stratum", "key")
+    return (
+        qs.annotate(klass_for_exclusion=klass)
+        .annotate(
+            key=key,
+            stratum=_stratum(task, own),
+            reason=Case(*whens, default=Value(""), output_field=CharField()),
+        )
+        .order_by("stratum", "key")
+    )
 
 
 @dataclass
@@ -156,6 +217,7 @@ class Frozen:
     exclusions: dict[str, int]
     file: IO[bytes]  # the gzip pool file, spooled to disk (a pool of 10⁷ is ~120 MB), at offset 0
     format: str = engine.POOL_V2  # the commitment's format (docs/draw-spec.md §2)
+    own_classes: bool = False  # stratified by the lead department's own classes (uses_own_classes)
 
     @property
     def file_bytes(self) -> bytes:
@@ -232,10 +294,16 @@ def freeze(task: Task, labels: dict[str, str]) -> Frozen:
     lines (`_freeze_postgresql`); Python counts positions, a helper process folds. Elsewhere
     `freeze_rows` hashes the keys too; both give the same roots and the same file
     (shuangsuiji/draw/tests/test_pool.py)."""
+    own = uses_own_classes(task)
     if connection.vendor == "postgresql":
-        return _freeze_postgresql(task, labels)
-    rows = annotated(task).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=5000)
-    return freeze_rows(task.code, labels, rows)
+        frozen = _freeze_postgresql(task, labels, own=own)
+    else:
+        rows = (
+            annotated(task, own=own).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=5000)
+        )
+        frozen = freeze_rows(task.code, labels, rows)
+    frozen.own_classes = own
+    return frozen
 
 
 def _lines(lines: list[str] | list[bytes]) -> bytes:
@@ -307,24 +375,29 @@ _HELPER_MIN = _FETCH  # a pool whose first fetch is full is folded by a helper p
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
-def _freeze_postgresql(task: Task, labels: dict[str, str]) -> Frozen:
-    return _stream(*freeze_statement(*pg_rows(task)), labels, task.code)
+def _freeze_postgresql(task: Task, labels: dict[str, str], *, own: bool | None = None) -> Frozen:
+    return _stream(*freeze_statement(*pg_rows(task, own=own)), labels, task.code)
 
 
-def pg_rows(task: Task) -> tuple[str, list]:
+def pg_rows(task: Task, *, own: bool | None = None) -> tuple[str, list]:
     """The SELECT of (target id, key, stratum, reason) in pool order that `_freeze_postgresql`
     reads: `annotated`'s rows, from the columns directory migration 0005 keeps on each target
     (the key, the supervising departments) so that the index `target_pool_order` — (risk class,
     key), INCLUDE every column the scope tests — answers it in order: the rows stream from the
     first moment instead of after a sort of the whole scope. (A scope by tags, or a task whose
-    strata are not risk classes, is sorted by the database as usual: the same rows, later.)"""
+    strata are not risk classes, is sorted by the database as usual: the same rows, later. So is
+    a draw by the lead department's own classes (`uses_own_classes`): its stratum is not the
+    indexed column.) A second record of one 非市场主体 is left out as in `scope` (`_duplicates`,
+    a hashed set of ids, tested on the index's `id`)."""
+    own = uses_own_classes(task) if own is None else own
     dept_ids = list(task.departments.values_list("pk", flat=True))
     supervised = RawSQL(
         '"directory_target"."supervised_by" && %s::bigint[]', (dept_ids,), output_field=BooleanField()
     )
     key = RawSQL('"directory_target"."pool_key"', (), output_field=CharField())
     leaf = RawSQL('"directory_target"."pool_leaf"', (), output_field=BinaryField())
-    qs = _annotate(task, _in_scope(task).filter(supervised), key).annotate(leaf=leaf)
+    candidates = _in_scope(task).filter(supervised).exclude(pk__in=_duplicates(task))
+    qs = _annotate(task, candidates, key, own).annotate(leaf=leaf)
     return qs.values_list("pk", "key", "stratum", "reason", "leaf").query.sql_with_params()
 
 

@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.directory.models import Target
+from shuangsuiji.directory.ownership import keeps_all, sees_every_class
 from shuangsuiji.planning.models import TaskState
 from shuangsuiji.planning.selectors import tasks_for
 
@@ -17,6 +19,23 @@ def draws_for(user) -> QuerySet[TargetDraw]:
     if can(user, Action.DRAW_AUDIT):
         return qs.filter(task__lead__region__code__startswith=region_prefix(user) or "\0")
     return qs.filter(task__in=tasks_for(user))
+
+
+def strata_shown(user, draw: TargetDraw) -> bool:
+    """Whether `user` may see which credit-risk class each stratum of `draw` is, and so which
+    stratum each drawn target is in (the class is shown only to the keeper, the office and the
+    auditor: directory/ownership.py). The office and the auditor; a department that keeps every
+    target drawn — for a draw by the lead department's own classes, only the lead, when it keeps
+    them all too (it sees its own classes and the keeper's). The stratum labels are public with
+    the selected list, so the classes of the strata go only to one who may see every drawn
+    target's class; before the draw, whose class a label will tell is not known yet."""
+    if sees_every_class(user):
+        return True
+    if draw.own_classes and user.department_id != draw.task.lead_id:
+        return False
+    if not draw.selections.exists():
+        return False
+    return keeps_all(user.department, Target.objects.filter(selections__draw=draw))
 
 
 def public_draws() -> QuerySet[TargetDraw]:

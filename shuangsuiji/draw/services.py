@@ -91,6 +91,7 @@ def draw_announce(
         pool_format=frozen.format,
         strata=frozen.strata,
         exclusions=frozen.exclusions,
+        own_classes=frozen.own_classes,
         publish_selection_on=task.publish_selection_on,
     )
     draw.secret_commitment = engine.server_secret_commitment(draw.public_id, secret)

@@ -111,10 +111,13 @@ def detail(request, public_id):
             else:
                 messages.success(request, done)
         return redirect("draw:detail", public_id)
+    strata = _strata(request.user, draw)
+    # drawn stratum by stratum: the order would group the targets by stratum, so one who may not
+    # see the strata gets them by key
     selections = (
         draw.selections.select_related("target")
         .prefetch_related("team__inspector", "team__department")
-        .order_by("order")
+        .order_by("order" if strata["strata_shown"] else "key")
     )
     return render(
         request,
@@ -126,9 +129,17 @@ def detail(request, public_id):
             "runner": runner,
             "checks": verify_record(public_record(draw, with_selection=True)),
             "forms": _forms(draw),
-            "strata_by_class": sorted(draw.strata, key=lambda s: s["risk_class"] or "Z"),
+            **strata,
         },
     )
+
+
+def _strata(user, draw) -> dict:
+    """The strata with their classes, by class, for one who may see them; otherwise as the public
+    record has them (label, size, quota, root) and no stratum beside a drawn target."""
+    if selectors.strata_shown(user, draw):
+        return {"strata_shown": True, "strata": sorted(draw.strata, key=lambda s: s["risk_class"] or "Z")}
+    return {"strata_shown": False, "strata": sorted(draw.strata, key=lambda s: s["label"])}
 
 
 def _forms(draw) -> dict:

@@ -90,7 +90,9 @@ def checkin(
             "本部门在该任务中的事项均为非现场检查，不得入企（请通过书面核查、网络监测等方式检查）"
         )
     if selection.target.risk_class == "A" and not reason.strip():
-        raise DomainError("该对象为低风险对象，无事不扰：实地检查须填写入企理由", field="reason")
+        # 无事不扰 for a low-risk subject, worded without its class: the inspector's department
+        # may not keep the target, and the class is shown only to its keeper (issue 14)
+        raise DomainError("本次入企须填写入企理由", field="reason")
     if CheckIn.objects.filter(selection=selection, inspector=member.inspector, at__date=today).exists():
         raise DomainError("您今天已在该企业签到，无需重复签到")
     c = CheckIn.objects.create(

@@ -297,3 +297,184 @@ def test_selections_are_written_in_batches_in_the_order_drawn(ready, monkeypatch
     assert len({s.token for s in rows}) == 27
     assert all(len(s.rating_code) == 8 and set(s.rating_code) <= set(services._RATING_ALPHABET) for s in rows)
     assert all(isinstance(s.path, list) and all(len(h) == 64 for h in s.path) for s in rows)
+
+
+# ---- the lead department's own classes (issue 14) -----------------------------------------------
+
+
+def _b_task(w, **kw):
+    """A task of department B alone (B supervises the even-numbered targets)."""
+    from datetime import date
+
+    from shuangsuiji.planning import services as planning
+
+    return planning.task_save(
+        actor=w.b_admin,
+        plan=w.plan_b,
+        name="公共场所卫生双随机抽查",
+        items=[w.items["B-1"]],
+        ratios={"A": "0.1", "B": "0.2", "C": "0.5", "D": "1"},
+        window_start=date(2026, 4, 1),
+        window_end=date(2026, 6, 30),
+        **kw,
+    )
+
+
+def _set_own(department, targets, klass):
+    from shuangsuiji.directory.models import TargetSupervision
+
+    TargetSupervision.objects.filter(department=department, target__in=targets).update(own_risk_class=klass)
+
+
+def _strata_of_keys(frozen):
+    return {key: label for label, _, key, _ in pool.read_pool(frozen.file_bytes)}
+
+
+@pytest.mark.django_db
+def test_own_classes_equal_to_the_keepers_give_the_fast_paths_pool_byte_for_byte(ready):
+    """The query by the lead department's own classes (this database's path) gives the very pool
+    file of the fast path when its classes are the keeper's: the two statements differ only in
+    where the class comes from."""
+    w = ready
+    task = _b_task(w)
+    assert not pool.uses_own_classes(task)
+    fast = pool.freeze(task, LABELS)
+    assert not fast.own_classes
+    by_b = [t for i, t in enumerate(w.targets) if i % 2 == 0]
+    for klass in "ABCD":
+        _set_own(w.dept_b, [t for t in by_b if t.risk_class == klass], klass)
+    assert pool.uses_own_classes(task)
+    own = pool.freeze(task, LABELS)
+    assert own.own_classes
+    assert _frozen_tuple(own) == _frozen_tuple(fast)
+    assert own.file_bytes == fast.file_bytes  # the gzip bytes too (mtime 0)
+
+
+@pytest.mark.django_db
+def test_a_departments_draw_stratifies_by_its_own_class_and_the_keepers_elsewhere(ready):
+    """B classed some of its targets itself: its draw puts each of those in B's class, the rest in
+    the keeper's; department A's own class (not the lead here) changes nothing there, and A's own
+    draw takes A's classes, never B's."""
+    w = ready
+    task = _b_task(w)
+    by_b = [t for i, t in enumerate(w.targets) if i % 2 == 0]
+    own = {t.pk: "D" if t.risk_class == "A" else "A" for t in by_b[:10]}
+    for t in by_b[:10]:
+        _set_own(w.dept_b, [t], own[t.pk])
+    _set_own(w.dept_a, by_b[10:14], "C")  # another department's own class: not B's draw's business
+    frozen = pool.freeze(task, LABELS)
+    assert frozen.own_classes
+    want = {t.uscc: LABELS[own.get(t.pk, t.risk_class)] for t in by_b}
+    assert _strata_of_keys(frozen) == want
+    assert _frozen_tuple(frozen) == _reference_freeze(task, LABELS)
+    a_pool = pool.freeze(w.task_a, LABELS)  # led by A: A's own classes, never B's
+    assert a_pool.own_classes
+    a_own = {t.pk: "C" for t in by_b[10:14]}
+    assert _strata_of_keys(a_pool) == {t.uscc: LABELS[a_own.get(t.pk, t.risk_class)] for t in w.targets}
+
+
+@pytest.mark.django_db
+def test_the_a_class_exclusion_follows_the_class_the_draw_uses(ready):
+    """无事不扰 applies to the class the lead department draws by: a target A drew this year that
+    B classes as A itself is kept out of B's draw, one B classes as D is not."""
+    w = ready
+    full_draw(w, w.task_a)
+    drawn = set(Selection.objects.filter(draw__task=w.task_a).values_list("target_id", flat=True))
+    by_b = [t for i, t in enumerate(w.targets) if i % 2 == 0]
+    a_drawn = [t for t in by_b if t.pk in drawn and t.risk_class == "A"]
+    other_drawn = [t for t in by_b if t.pk in drawn and t.risk_class != "A"]
+    assert a_drawn and other_drawn
+    _set_own(w.dept_b, a_drawn[:1], "D")
+    _set_own(w.dept_b, other_drawn[:1], "A")
+    frozen = pool.freeze(_b_task(w), LABELS)
+    excluded = {
+        line.split("\t")[2]
+        for line in gzip.decompress(frozen.file_bytes).decode().splitlines()[1:]
+        if line.startswith("X\ta_class")
+    }
+    assert excluded == {t.uscc for t in a_drawn[1:]} | {other_drawn[0].uscc}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
+def test_the_two_freeze_paths_agree_on_a_draw_by_own_classes(ready, monkeypatch, helper):
+    """PostgreSQL's statement by the lead department's own classes (sorted by the database, not
+    read in order from the index) against the Python path over the same rows, byte for byte."""
+    w = ready
+    full_draw(w, w.task_a)
+    monkeypatch.setattr(pool, "_HELPER_MIN", 1 if helper else 10**9)
+    task = _b_task(w)
+    by_b = [t for i, t in enumerate(w.targets) if i % 2 == 0]
+    _set_own(w.dept_b, by_b[::3], "A")
+    _set_own(w.dept_b, by_b[1::3], "D")
+    rows = pool.annotated(task).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
+    python = pool.freeze_rows(task.code, LABELS, rows)
+    postgres = pool._freeze_postgresql(task, LABELS)
+    assert _frozen_tuple(postgres) == _frozen_tuple(python) == _reference_freeze(task, LABELS)
+    assert postgres.file_bytes == python.file_bytes
+    assert postgres.exclusions["a_class"] > 0
+
+
+# ---- one candidate per key (issue 14) -----------------------------------------------------------
+
+
+def _person(w, keeper, name="张三", klass="C", key="e3b0c44298fc1c149afbf4c8996fb924"):
+    from shuangsuiji.directory.models import Target, TargetSupervision
+
+    t = Target.objects.create(
+        kind="person",
+        nonmarket_key=key,
+        key_display="130102********0012",
+        name=name,
+        region=w.county,
+        keeper_department=keeper,
+        risk_class=klass,
+    )
+    TargetSupervision.objects.create(target=t, department=keeper)
+    return t
+
+
+@pytest.mark.django_db
+def test_a_person_both_departments_keep_is_one_candidate_the_leads_record(ready):
+    """A and B each keep the same 自然人 (keys are unique per keeping department): the joint task
+    led by A takes one row for the key — A's record, though B's has the lower id and another
+    class — on this database's path."""
+    w = ready
+    b_record = _person(w, w.dept_b, klass="D")
+    a_record = _person(w, w.dept_a, klass="B")
+    frozen = pool.freeze(w.joint, LABELS)
+    rows = [r for r in pool.read_pool(frozen.file_bytes) if r[2].startswith("person:")]
+    assert [(r[0], r[3]) for r in rows] == [(LABELS["B"], a_record.pk)]
+    assert b_record.pk < a_record.pk
+    assert _frozen_tuple(frozen) == _reference_freeze(w.joint, LABELS)
+    assert sum(s["size"] for s in frozen.strata) == 61
+
+
+@pytest.mark.django_db
+def test_a_person_kept_by_two_partners_is_one_candidate_the_lowest_id(ready):
+    """Neither record is the lead's: the lower id is the candidate; a person kept once stays."""
+    from shuangsuiji.core import services as core
+
+    w = ready
+    dept_c = core.department_create(actor=None, name="公安局", region=w.county)
+    w.joint.departments.add(dept_c)
+    first = _person(w, w.dept_b, klass="A")
+    _person(w, dept_c, klass="D")
+    single = _person(w, dept_c, name="李四", key="another-person-digest")
+    rows = [r for r in pool.read_pool(pool.freeze(w.joint, LABELS).file_bytes) if r[2].startswith("person:")]
+    assert sorted(r[3] for r in rows) == sorted([first.pk, single.pk])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_two_freeze_paths_agree_with_a_person_kept_twice(ready):
+    w = ready
+    _person(w, w.dept_b, klass="D")
+    a_record = _person(w, w.dept_a, klass="B")
+    rows = pool.annotated(w.joint).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
+    python = pool.freeze_rows(w.joint.code, LABELS, rows)
+    postgres = pool._freeze_postgresql(w.joint, LABELS)
+    assert postgres.file_bytes == python.file_bytes
+    persons = [r for r in pool.read_pool(postgres.file_bytes) if r[2].startswith("person:")]
+    assert [r[3] for r in persons] == [a_record.pk]

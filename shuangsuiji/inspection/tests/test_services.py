@@ -64,7 +64,7 @@ def test_a_class_needs_a_reason_and_offsite_items_refuse_checkin(drawn):
         TeamMember.objects.filter(pk=a_sel.team.filter(active=True).first().pk).update(
             inspector=w.member.inspector
         )
-    with pytest.raises(DomainError, match="无事不扰"):
+    with pytest.raises(DomainError, match="本次入企须填写入企理由"):
         services.checkin(actor=w.a_inspector, selection=a_sel, now=IN_WINDOW)
     services.checkin(actor=w.a_inspector, selection=a_sel, now=IN_WINDOW, reason="群众投诉举报")
     for item in (w.items["A-1"], w.items["A-2"]):

@@ -248,7 +248,7 @@ def test_low_risk_target_checkin_needs_a_reason(w, client_for):
     html = c.get(url).content.decode()
     assert 'name="reason" required' in html
     html = _follow(c, url, {"action": "checkin"})
-    assert "无事不扰" in _messages(html) and not CheckIn.objects.exists()
+    assert "本次入企须填写入企理由" in _messages(html) and not CheckIn.objects.exists()
     html = _follow(c, url, {"action": "checkin", "reason": "群众投诉举报"})
     assert "已签到" in _messages(html)
     assert CheckIn.objects.get().reason == "群众投诉举报"
