@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A privileged session without its second factor reaches only the sign-in steps.
+    "shuangsuiji.core.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuangsuiji.core.middleware.SecurityHeadersMiddleware",
@@ -107,6 +109,28 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 DATABASES = {"default": _db}
+
+# The audit log's HMAC key (docs/audit-log.md): kept outside the database, so that whoever can
+# write the log table cannot recompute the chain (GB/T 22239-2019 8.1.4.3 c). Required with
+# PostgreSQL (production); the embedded SQLite demo derives one from SECRET_KEY, itself outside
+# the database. It never changes for the life of the log: a lost key leaves entries unverifiable.
+AUDIT_KEY = env_secret("AUDIT_KEY")
+if AUDIT_KEY is None:
+    if _db_url:
+        raise ImproperlyConfigured(
+            "未设置 SHUANGSUIJI_AUDIT_KEY（或 SHUANGSUIJI_AUDIT_KEY_FILE）：操作日志的 HMAC 密钥，"
+            "须保存在数据库之外（见 docs/audit-log.md）"
+        )
+    import hashlib
+    import hmac
+
+    AUDIT_KEY = hmac.new(SECRET_KEY.encode(), b"shuangsuiji audit log key", hashlib.sha256).hexdigest()
+elif len(AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("SHUANGSUIJI_AUDIT_KEY 太短：至少 32 个字符")
+elif AUDIT_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SHUANGSUIJI_AUDIT_KEY 不能与 SHUANGSUIJI_SECRET_KEY 相同：两者分别保管、分别轮换"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

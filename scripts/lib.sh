@@ -25,3 +25,10 @@ ensure_secret_key() {  # a per-checkout secret, made once, never committed
   chmod 600 data/secret_key
   export SHUANGSUIJI_SECRET_KEY_FILE="$ROOT/data/secret_key"
 }
+
+ensure_audit_key() {  # the audit log's HMAC key, apart from the secret key and from the database
+  mkdir -p data
+  [ -s data/audit_key ] || python3 -c 'import secrets; print(secrets.token_urlsafe(50))' >data/audit_key
+  chmod 600 data/audit_key
+  export SHUANGSUIJI_AUDIT_KEY_FILE="$ROOT/data/audit_key"
+}

@@ -70,6 +70,8 @@ def navigation(request):
         admin.append(("节假日安排", "core:calendar"))
     if can(user, Action.ORG_MANAGE):
         admin.append(("部门与账号", "core:org"))
+    if can(user, Action.ROLE_CONFIRM):
+        admin.append(("角色授权", "core:roles"))
     if can(user, Action.AUDIT_VIEW):
         admin.append(("操作日志", "core:audit_log"))
     admin.append(("API 令牌", "core:tokens"))

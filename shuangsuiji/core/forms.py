@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from . import services, throttle
-from .models import BusinessLine, Department, Region, Role
+from .models import BusinessLine, Department, Region, Role, User
 
 
 class LoginForm(AuthenticationForm):
@@ -110,21 +110,67 @@ class BusinessLineForm(forms.Form):
 
 
 class UserForm(forms.Form):
+    """The sysadmin opens an account: no role (the secadmin asks for one, a second person
+    confirms) and no password (its owner sets it with the one-time code)."""
+
     username = forms.CharField(label="用户名", max_length=150)
     display_name = forms.CharField(label="姓名", max_length=50)
-    role = forms.ChoiceField(label="角色", choices=Role.choices)
     department = forms.ModelChoiceField(label="所属部门", queryset=Department.objects.none())
     business_line = forms.ModelChoiceField(
         label="业务条线", queryset=BusinessLine.objects.none(), required=False
-    )
-    password = forms.CharField(
-        label="初始密码", widget=forms.PasswordInput, help_text="至少 8 位，含大写、小写、数字、符号中的三类"
     )
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["business_line"].queryset = BusinessLine.objects.filter(department__in=departments)
+
+
+class RoleGrantForm(forms.Form):
+    user = forms.ModelChoiceField(label="账号", queryset=User.objects.none())
+    role = forms.ChoiceField(label="授予角色", choices=Role.choices)
+    note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：任命文件文号")
+
+    def __init__(self, *args, accounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = accounts
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.username}（{u.display_name or '—'}，{u.department}，{u.get_role_display() or '待授权'}）"
+        )
+
+
+class RefuseForm(forms.Form):
+    note = forms.CharField(label="理由", max_length=200, required=False)
+
+
+class ActivationForm(forms.Form):
+    """The owner sets the password with the one-time code (validators apply in the service)."""
+
+    password1 = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少 8 位，含大写、小写、数字、符号中的三类",
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        d = super().clean()
+        if d.get("password1") and d.get("password1") != d.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致")
+        return d
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label="动态口令",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text="手机验证器（如 FreeOTP、Google Authenticator、微信小程序“腾讯身份验证器”）上显示的 6 位数字",
+    )
 
 
 class DateInput(forms.DateInput):

@@ -114,15 +114,30 @@ class BusinessLine(models.Model):
 
 class Role(models.TextChoices):
     SYSADMIN = "sysadmin", "系统管理员"
+    SECADMIN = "secadmin", "安全管理员"
     OFFICE = "office", "双随机办公室"
     DEPT_ADMIN = "dept_admin", "部门管理员"
     INSPECTOR = "inspector", "执法检查人员"
     REVIEWER = "reviewer", "复核人员/主管领导"
-    AUDITOR = "auditor", "审计员"
+    AUDITOR = "auditor", "审计管理员"
+
+
+# 三员分立 (GB/T 22239-2019 8.1.4.2 d、8.1.10.x 集中管控): 系统管理员 keeps accounts, 安全管理员
+# grants roles and keeps security settings, 审计管理员 reads the log; one account holds one role,
+# and an administrator's account never changes to another role.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+
+# Roles that sign in with a second factor (GB/T 22239-2019 8.1.4.1 d: 两种或两种以上组合的鉴别
+# 技术): every role that can change or read beyond its own inspections.
+SECOND_FACTOR_ROLES = frozenset(
+    {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR, Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER}
+)
 
 
 class User(AbstractUser):
-    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    role = models.CharField(
+        "角色", max_length=20, choices=Role.choices, blank=True, help_text="空：待安全管理员授权"
+    )
     department = models.ForeignKey(
         Department,
         verbose_name="所属部门",
@@ -160,6 +175,115 @@ class User(AbstractUser):
         return SignInThrottle.objects.filter(username=self.username, locked_until__gt=timezone.now()).exists()
 
 
+class ActivationPurpose(models.TextChoices):
+    ACTIVATE = "activate", "开通账号"
+    RESET = "reset", "重置密码"
+
+
+class AccountActivation(models.Model):
+    """一次性开通码: an administrator creates an account or resets its password, the owner sets
+    the password with this code, so that no administrator ever knows a working password. Only
+    the code's SHA-256 is stored; it works once and expires."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="activations"
+    )
+    purpose = models.CharField("用途", max_length=10, choices=ActivationPurpose.choices)
+    code_hash = models.CharField("开通码哈希", max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    cancelled_at = models.DateTimeField("作废时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "账号开通码"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user}：{self.get_purpose_display()}"
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已生效"
+    REFUSED = "refused", "已拒绝"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class RoleGrant(models.Model):
+    """角色授权: the 安全管理员 asks, a second person confirms (双人复核; the rules are in
+    core/services.py role_grant_*). The account's role changes only on confirmation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="被授权账号",
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+    )
+    role = models.CharField("授予角色", max_length=20, choices=Role.choices)
+    previous_role = models.CharField("原角色", max_length=20, choices=Role.choices, blank=True)
+    status = models.CharField("状态", max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色授权"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="role_grant_one_pending_per_user"
+            ),
+            # The database holds the two-person rule too: whoever confirms or refuses is neither
+            # the grantee nor who asked (a one-person grant or a withdrawal has no decider).
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=models.F("user")) & ~Q(decided_by=models.F("requested_by"))),
+                name="role_grant_second_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}：{self.get_role_display()}（{self.get_status_display()}）"
+
+
+class SecondFactor(models.Model):
+    """第二种鉴别因素: a TOTP secret (RFC 6238) enrolled by the account's owner. `last_step`
+    is the last time step accepted, so that a code works only once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="second_factor"
+    )
+    secret = models.CharField("密钥", max_length=64)
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    last_step = models.BigIntegerField("最近使用的时间步", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "动态口令"
+
+    def __str__(self):
+        return f"{self.user}：{'已启用' if self.confirmed_at else '待确认'}"
+
+
 class SignInThrottle(models.Model):
     """登录失败计数: one row per (client address, user name) and one per client address
     (username ""), in the database so that every app node counts the same failures. Kept for
@@ -186,9 +310,20 @@ class SignInThrottle(models.Model):
         return f"{self.address} {self.username or '（全部用户名）'}：{self.failures}"
 
 
+class AuditScheme(models.IntegerChoices):
+    """How an entry's hash is computed. v1 entries (written before the log was keyed) keep
+    verifying as they are; every new entry is v2 (docs/audit-log.md; a 国密 deployment would add
+    an SM3-HMAC version here, docs/guomi.md)."""
+
+    SHA256 = 1, "v1 SHA-256（无密钥，仅早期记录）"
+    HMAC_SHA256 = 2, "v2 HMAC-SHA256（密钥在数据库之外）"
+
+
 class AuditEntry(models.Model):
     """操作日志: append-only; each entry's hash covers its content and the previous entry's
-    hash, so an edit or deletion anywhere breaks the chain from there on."""
+    hash, keyed (v2) with a key kept outside the database, so an edit or deletion anywhere breaks
+    the chain from there on and cannot be papered over without the key (GB/T 22239-2019
+    8.1.4.3 c: 审计记录应进行保护，避免受到未预期的删除、修改或覆盖)."""
 
     seq = models.PositiveBigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")
@@ -201,6 +336,9 @@ class AuditEntry(models.Model):
     detail = models.JSONField("详情", default=dict)
     prev_hash = models.CharField("前一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    scheme = models.PositiveSmallIntegerField(
+        "哈希方案", choices=AuditScheme.choices, default=AuditScheme.SHA256
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "操作日志"
@@ -222,14 +360,43 @@ class AuditEntry(models.Model):
 class AuditHead(models.Model):
     """The chain's tip, one row, locked by each writer so entries are numbered in order."""
 
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_seq = models.PositiveBigIntegerField("最后序号", default=0)
+    last_hash = models.CharField("最后哈希", max_length=64, default="0" * 64)
+    # The local day (Asia/Shanghai) of the latest anchor: the first entry of a new day publishes
+    # the head as it stood, with no extra query on the other entries of the day.
+    anchored_on = models.DateField("最近锚定日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "操作日志链头"
 
     def __str__(self):
         return f"#{self.last_seq}"
+
+
+class AuditAnchor(models.Model):
+    """A published head of the chain (seq, hash, time), listed on the public portal so anyone
+    can keep a copy; `audit_verify --anchors` checks the chain against such copies, which no
+    one who can write the database can take back. Append-only like the log."""
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    hash = models.CharField("哈希", max_length=64)
+    entry_at = models.DateTimeField("该条记录时间")
+    published_at = models.DateTimeField("公布时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志锚点"
+        ordering = ["-seq"]
+
+    def __str__(self):
+        return f"锚点 #{self.seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("已公布的锚点不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("已公布的锚点不能删除")
 
 
 class CalendarYear(models.Model):

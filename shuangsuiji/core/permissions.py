@@ -9,7 +9,9 @@ from .models import Role
 
 
 class Action(StrEnum):
-    ORG_MANAGE = "org.manage"  # regions, departments, business lines, accounts
+    ORG_MANAGE = "org.manage"  # regions, departments, business lines, accounts (no roles)
+    ROLE_GRANT = "role.grant"  # ask for role grants, reset a lost second factor (安全管理员)
+    ROLE_CONFIRM = "role.confirm"  # the second person who confirms or refuses a role grant
     CALENDAR_EDIT = "calendar.edit"  # holidays and 调休 days
     DIRECTORY_VIEW = "directory.view"  # items, targets, inspectors, tags in scope
     TARGET_EDIT = "target.edit"  # the department's targets: add, edit, import, conflicts
@@ -38,10 +40,14 @@ class Action(StrEnum):
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
 
-# Separation of duties (等保2.0 第三级): the sysadmin manages accounts but never reads or changes
-# supervision data; the auditor only reads the audit log.
+# Separation of duties (等保2.0 第三级, GB/T 22239-2019 8.1.4.2 三员分立): the sysadmin manages
+# accounts, the secadmin grants roles; neither reads or changes supervision data; the auditor
+# only reads the audit log. Which grants the office may confirm is the services' rule
+# (core/services.py role_grant_confirm).
 ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.ORG_MANAGE: {Role.SYSADMIN},
+    Action.ROLE_GRANT: {Role.SECADMIN},
+    Action.ROLE_CONFIRM: {Role.SECADMIN, Role.OFFICE},
     Action.CALENDAR_EDIT: {Role.SYSADMIN, Role.OFFICE},
     Action.DIRECTORY_VIEW: _ALL_DIRECTORY_READERS,
     Action.TARGET_EDIT: {Role.DEPT_ADMIN},

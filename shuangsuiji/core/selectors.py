@@ -1,9 +1,25 @@
 """Reads for core records, scoped by the acting user where scope applies."""
 
+import hashlib
+
+from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .calendar import WorkCalendar, YearOverride
-from .models import AuditEntry, CalendarYear, Department, Job, Region, Role, User
+from .models import (
+    AccountActivation,
+    AuditEntry,
+    CalendarYear,
+    Department,
+    GrantStatus,
+    Job,
+    Region,
+    Role,
+    RoleGrant,
+    SecondFactor,
+    User,
+)
 
 
 def region_prefix(user) -> str | None:
@@ -50,6 +66,40 @@ def accounts_in_scope(user) -> QuerySet[User]:
     return User.objects.filter(department__in=departments_in_scope(user)).select_related(
         "department", "business_line"
     )
+
+
+def role_grants_in_scope(user) -> QuerySet[RoleGrant]:
+    """Role grants of the accounts of the user's jurisdiction, pending first."""
+    prefix = region_prefix(user)
+    if prefix is None:
+        return RoleGrant.objects.none()
+    return (
+        RoleGrant.objects.filter(user__department__region__code__startswith=prefix)
+        .select_related("user__department__region", "requested_by", "decided_by")
+        .order_by(models.Case(models.When(status=GrantStatus.PENDING, then=0), default=1), "-requested_at")
+    )
+
+
+def activation_by_code(code: str) -> AccountActivation | None:
+    """A one-time code that still works (unused, not cancelled, not expired)."""
+    return (
+        AccountActivation.objects.select_related("user")
+        .filter(
+            code_hash=hashlib.sha256(code.encode()).hexdigest(),
+            used_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+def active_user(pk) -> User | None:
+    return User.objects.filter(pk=pk, is_active=True).select_related("department__region").first()
+
+
+def second_factor_of(user) -> SecondFactor | None:
+    return SecondFactor.objects.filter(user=user).first()
 
 
 def calendar_years() -> QuerySet[CalendarYear]:

@@ -7,12 +7,22 @@ import random
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 from stdnum.cn import ric, uscc
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.identifiers import keyed_digest, mask_ric
-from shuangsuiji.core.models import BusinessLine, Department, Region, Role, User
+from shuangsuiji.core.models import (
+    SECOND_FACTOR_ROLES,
+    BusinessLine,
+    Department,
+    Region,
+    Role,
+    SecondFactor,
+    User,
+)
+from shuangsuiji.demo.factor import DEMO_TOTP_SECRET
 from shuangsuiji.directory.models import (
     Industry,
     Inspector,
@@ -255,11 +265,15 @@ def build(*, targets: int = 20_000, today: dt.date | None = None) -> dict:
         u = User(username=username, role=role, department=dept, display_name=display, business_line=line)
         u.set_password(PASSWORD)
         u.save()
+        if role in SECOND_FACTOR_ROLES:
+            # Pre-enrolled with the one demo secret that demo_accounts prints (never in production).
+            SecondFactor.objects.create(user=u, secret=DEMO_TOTP_SECRET, confirmed_at=timezone.now())
         accounts.append((username, Role(role).label, dept.name))
         return u
 
     account("sysadmin", Role.SYSADMIN, office, "系统管理员")
-    account("auditor", Role.AUDITOR, office, "审计员")
+    account("secadmin", Role.SECADMIN, office, "安全管理员")
+    account("auditor", Role.AUDITOR, office, "审计管理员")
     account("office", Role.OFFICE, office, fake.name())
     account("city_office", Role.OFFICE, Department.objects.get(region=city, is_office=True), fake.name())
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import results, views
+from . import anchors, results, views
 
 app_name = "publicity"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("export/results.csv", results.export_results_csv, name="export_results_csv"),
     path("export/results.json", results.export_results_json, name="export_results_json"),
     path("export/draws.json", results.export_draws_json, name="export_draws_json"),
+    path("audit-anchors/", anchors.audit_anchors, name="audit_anchors"),
+    path("audit-anchors.json", anchors.audit_anchors_json, name="audit_anchors_json"),
 ]

@@ -35,6 +35,9 @@ EXEMPT: dict[tuple[str, str, str], str] = {
         "planning/tasks/<int:pk>/dossier/",
         "auditor",
     ): "审计员下载办结任务的完整档案（含对象池）以核对抽取",
+    # The owner of a new account sets its password there with the one-time code, before any
+    # sign-in; an unknown code only gets “链接无效”.
+    ("*", "activate/<str:code>/", "*"): "一次性开通码设置密码的页面，对持码人开放（无效码只显示链接无效）",
     ("*", "public/plans/<int:pk>/", "*"): PUBLIC,
     ("*", "public/draws/<str:public_id>.json", "*"): PUBLIC,
     ("*", "public/draws/<str:public_id>/", "*"): PUBLIC,

@@ -42,6 +42,9 @@ REFUSALS = {403, 404, 405}
 # value) to put there. The longest matching prefix wins.
 OBJECT_BY_PREFIX: dict[str, dict[str, str]] = {
     "jobs/": {"pk": "job.pk"},
+    "activate/": {"code": "=not-a-code"},
+    "roles/": {"pk": "grant.pk"},
+    "roles/accounts/": {"pk": "account.pk"},
     "directory/targets/": {"pk": "target.pk", "template": "=market", "fmt": "=csv"},
     "directory/inspectors/": {"pk": "inspector.pk", "fmt": "=csv"},
     "directory/items/": {"pk": "item.pk", "fmt": "=csv"},

@@ -4,6 +4,7 @@ from django.db import connection, transaction
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.models import AuditEntry
+from shuangsuiji.core.tests.tampering import triggers_off
 
 
 def _write(n):
@@ -24,7 +25,7 @@ def test_chain_verifies_and_counts():
 @pytest.mark.django_db
 def test_tampered_row_is_named_by_the_command():
     _write(5)
-    with connection.cursor() as c:
+    with triggers_off(), connection.cursor() as c:
         c.execute("UPDATE core_auditentry SET summary = %s WHERE seq = 3", ["改过的摘要"])
     with pytest.raises(CommandError, match=r"第 3 条.*本条记录被改动"):
         call_command("audit_verify")
@@ -33,7 +34,7 @@ def test_tampered_row_is_named_by_the_command():
 @pytest.mark.django_db
 def test_deleted_row_is_found():
     _write(4)
-    with connection.cursor() as c:
+    with triggers_off(), connection.cursor() as c:
         c.execute("DELETE FROM core_auditentry WHERE seq = 2")
     with pytest.raises(CommandError, match=r"第 3 条.*序号不连续"):
         call_command("audit_verify")
@@ -42,7 +43,7 @@ def test_deleted_row_is_found():
 @pytest.mark.django_db
 def test_deleted_tail_is_found():
     _write(3)
-    with connection.cursor() as c:
+    with triggers_off(), connection.cursor() as c:
         c.execute("DELETE FROM core_auditentry WHERE seq = 3")
     with pytest.raises(CommandError, match="末尾记录被删除"):
         call_command("audit_verify")

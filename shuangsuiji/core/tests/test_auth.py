@@ -37,7 +37,7 @@ def test_strong_password_accepted():
 def test_user_create_refuses_weak_password_in_chinese(world):
     with pytest.raises(DomainError, match="至少 3 类"):
         services.user_create(
-            actor=world.sysadmin,
+            actor=None,
             username="weak",
             password="abcdefgh",
             role=Role.DEPT_ADMIN,
@@ -46,7 +46,8 @@ def test_user_create_refuses_weak_password_in_chinese(world):
     assert not User.objects.filter(username="weak").exists()
 
 
-def _login(client, password, username="a_admin", address="10.0.0.9"):
+def _login(client, password, username="a_inspector", address="10.0.0.9"):
+    # An inspector signs in with the password alone; privileged roles: test_second_factor.py.
     return client.post(
         reverse("core:login"), {"username": username, "password": password}, REMOTE_ADDR=address
     )
@@ -63,21 +64,21 @@ def test_five_failures_pause_the_name_from_that_address_for_fifteen_minutes(clie
     r = _login(client, PASSWORD)
     assert r.status_code == 200 and "登录失败次数过多" in r.content.decode()
     locked = AuditEntry.objects.get(action="user.locked")
-    assert locked.object_id == str(world.a_admin.pk) and locked.detail["address"] == "10.0.0.9"
-    row = SignInThrottle.objects.get(address="10.0.0.9", username="a_admin")
+    assert locked.object_id == str(world.a_inspector.pk) and locked.detail["address"] == "10.0.0.9"
+    row = SignInThrottle.objects.get(address="10.0.0.9", username="a_inspector")
     assert row.locked_until - timezone.now() > dt.timedelta(minutes=14)
     # After 15 minutes the right password works, and the pair's count is gone
     SignInThrottle.objects.filter(pk=row.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     r = _login(client, PASSWORD)
     assert r.status_code == 302
-    assert not SignInThrottle.objects.filter(address="10.0.0.9", username="a_admin").exists()
+    assert not SignInThrottle.objects.filter(address="10.0.0.9", username="a_inspector").exists()
 
 
 @pytest.mark.django_db
 def test_successful_login_is_audited_and_headers_are_set(client, world):
     r = _login(client, PASSWORD)
     assert r.status_code == 302
-    assert AuditEntry.objects.filter(action="user.login", actor_id=world.a_admin.pk).exists()
+    assert AuditEntry.objects.filter(action="user.login", actor_id=world.a_inspector.pk).exists()
     page = client.get(reverse("core:home"))
     assert page["Content-Security-Policy"].startswith("default-src 'self'")
     assert page["X-Frame-Options"] == "DENY"

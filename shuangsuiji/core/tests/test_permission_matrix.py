@@ -34,10 +34,10 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from conftest import ACTORS, build_world, make_ric, make_uscc, module_standing
+from conftest import ACTORS, PASSWORD, build_world, make_ric, make_uscc, module_standing
 from shuangsuiji.api import api
 from shuangsuiji.core import services as core_services
-from shuangsuiji.core.models import ApiToken, AuditEntry, Job, User
+from shuangsuiji.core.models import ApiToken, AuditEntry, Job, Role, User
 from shuangsuiji.directory import services
 from shuangsuiji.directory.models import Inspector, Target
 from shuangsuiji.directory.tests.test_permissions import ROWS as DIRECTORY_ROWS
@@ -173,6 +173,91 @@ MATRIX = [
     ("sysadmin", "POST", "/tokens/", OK),
     ("auditor", "POST", "/tokens/", OK),
     ("far_admin", "POST", "/tokens/", OK),
+    # Sign-in's second step and enrolment: a force_login session counts as fully signed in
+    # (core/second_factor.py), so every signed-in actor is sent home; the real steps are in
+    # test_second_factor.py. The activation page opens for anyone holding a code.
+    ("anonymous", "GET", "/login/code/", LOGIN),
+    ("office", "GET", "/login/code/", MOVED),
+    ("a_admin", "GET", "/login/code/", MOVED),
+    ("a_reviewer", "GET", "/login/code/", MOVED),
+    ("a_inspector", "GET", "/login/code/", MOVED),
+    ("b_admin", "GET", "/login/code/", MOVED),
+    ("b_inspector", "GET", "/login/code/", MOVED),
+    ("sysadmin", "GET", "/login/code/", MOVED),
+    ("auditor", "GET", "/login/code/", MOVED),
+    ("far_admin", "GET", "/login/code/", MOVED),
+    ("anonymous", "GET", "/login/enrol/", LOGIN),
+    ("office", "GET", "/login/enrol/", MOVED),
+    ("a_admin", "GET", "/login/enrol/", MOVED),
+    ("a_reviewer", "GET", "/login/enrol/", MOVED),
+    ("a_inspector", "GET", "/login/enrol/", MOVED),
+    ("b_admin", "GET", "/login/enrol/", MOVED),
+    ("b_inspector", "GET", "/login/enrol/", MOVED),
+    ("sysadmin", "GET", "/login/enrol/", MOVED),
+    ("auditor", "GET", "/login/enrol/", MOVED),
+    ("far_admin", "GET", "/login/enrol/", MOVED),
+    ("anonymous", "GET", "/activate/not-a-code/", OK),
+    ("office", "GET", "/activate/not-a-code/", OK),
+    ("a_admin", "GET", "/activate/not-a-code/", OK),
+    ("a_reviewer", "GET", "/activate/not-a-code/", OK),
+    ("a_inspector", "GET", "/activate/not-a-code/", OK),
+    ("b_admin", "GET", "/activate/not-a-code/", OK),
+    ("b_inspector", "GET", "/activate/not-a-code/", OK),
+    ("sysadmin", "GET", "/activate/not-a-code/", OK),
+    ("auditor", "GET", "/activate/not-a-code/", OK),
+    ("far_admin", "GET", "/activate/not-a-code/", OK),
+    # Role grants: the secadmin asks (not a standing actor: test_accounts.py), the office is a
+    # second person for department roles ({grant} asks for a reviewer of A).
+    ("anonymous", "GET", "/roles/", LOGIN),
+    ("office", "GET", "/roles/", OK),
+    ("a_admin", "GET", "/roles/", DENIED),
+    ("a_reviewer", "GET", "/roles/", DENIED),
+    ("a_inspector", "GET", "/roles/", DENIED),
+    ("b_admin", "GET", "/roles/", DENIED),
+    ("b_inspector", "GET", "/roles/", DENIED),
+    ("sysadmin", "GET", "/roles/", DENIED),
+    ("auditor", "GET", "/roles/", DENIED),
+    ("far_admin", "GET", "/roles/", DENIED),
+    ("anonymous", "POST", "/roles/", LOGIN),
+    ("office", "POST", "/roles/", DENIED),
+    ("a_admin", "POST", "/roles/", DENIED),
+    ("a_reviewer", "POST", "/roles/", DENIED),
+    ("a_inspector", "POST", "/roles/", DENIED),
+    ("b_admin", "POST", "/roles/", DENIED),
+    ("b_inspector", "POST", "/roles/", DENIED),
+    ("sysadmin", "POST", "/roles/", DENIED),
+    ("auditor", "POST", "/roles/", DENIED),
+    ("far_admin", "POST", "/roles/", DENIED),
+    ("anonymous", "POST", "/roles/{grant}/confirm/", LOGIN),
+    ("office", "POST", "/roles/{grant}/confirm/", MOVED),
+    ("a_admin", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("a_reviewer", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("a_inspector", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("b_admin", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("b_inspector", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("sysadmin", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("auditor", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("far_admin", "POST", "/roles/{grant}/confirm/", DENIED),
+    ("anonymous", "POST", "/roles/{grant}/refuse/", LOGIN),
+    ("office", "POST", "/roles/{grant}/refuse/", MOVED),
+    ("a_admin", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("a_reviewer", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("a_inspector", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("b_admin", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("b_inspector", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("sysadmin", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("auditor", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("far_admin", "POST", "/roles/{grant}/refuse/", DENIED),
+    ("anonymous", "POST", "/roles/accounts/{account}/factor-reset/", LOGIN),
+    ("office", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("a_admin", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("a_reviewer", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("a_inspector", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("b_admin", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("b_inspector", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("sysadmin", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("auditor", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
+    ("far_admin", "POST", "/roles/accounts/{account}/factor-reset/", DENIED),
     # ---- targets -------------------------------------------------------------------------------
     ("anonymous", "GET", "/directory/targets/", LOGIN),
     ("office", "GET", "/directory/targets/", OK),
@@ -1191,6 +1276,27 @@ MATRIX = [
     ("sysadmin", "GET", "/public/export/draws.json?since=2026-01-01", OK),
     ("auditor", "GET", "/public/export/draws.json?since=2026-01-01", OK),
     ("far_admin", "GET", "/public/export/draws.json?since=2026-01-01", OK),
+    # the audit log's anchors (docs/audit-log.md): published for anyone to keep a copy
+    ("anonymous", "GET", "/public/audit-anchors/", OK),
+    ("office", "GET", "/public/audit-anchors/", OK),
+    ("a_admin", "GET", "/public/audit-anchors/", OK),
+    ("a_reviewer", "GET", "/public/audit-anchors/", OK),
+    ("a_inspector", "GET", "/public/audit-anchors/", OK),
+    ("b_admin", "GET", "/public/audit-anchors/", OK),
+    ("b_inspector", "GET", "/public/audit-anchors/", OK),
+    ("sysadmin", "GET", "/public/audit-anchors/", OK),
+    ("auditor", "GET", "/public/audit-anchors/", OK),
+    ("far_admin", "GET", "/public/audit-anchors/", OK),
+    ("anonymous", "GET", "/public/audit-anchors.json", OK),
+    ("office", "GET", "/public/audit-anchors.json", OK),
+    ("a_admin", "GET", "/public/audit-anchors.json", OK),
+    ("a_reviewer", "GET", "/public/audit-anchors.json", OK),
+    ("a_inspector", "GET", "/public/audit-anchors.json", OK),
+    ("b_admin", "GET", "/public/audit-anchors.json", OK),
+    ("b_inspector", "GET", "/public/audit-anchors.json", OK),
+    ("sysadmin", "GET", "/public/audit-anchors.json", OK),
+    ("auditor", "GET", "/public/audit-anchors.json", OK),
+    ("far_admin", "GET", "/public/audit-anchors.json", OK),
     # ---- /api/v1 -------------------------------------------------------------------------------
     # the public API answers everyone, signed in or not
     ("anonymous", "GET", "/api/v1/public/results", OK),
@@ -1310,7 +1416,15 @@ def _build_objects(w):
     job = Job.objects.create(
         kind="target_import", title="检查对象导入：t.csv", department=w.dept_a, created_by=w.a_admin
     )
-    o = SimpleNamespace(target=target, inspector=inspector, item=item, draft=draft, job=job)
+    # A secadmin (no column of its own) asks for a reviewer of A on a new account: {grant}.
+    secadmin = core_services.user_create(
+        actor=None, username="secadmin", role=Role.SECADMIN, department=w.office_dept, password=PASSWORD
+    )
+    account = core_services.user_create(actor=None, username="a_newcomer", department=w.dept_a)
+    grant = core_services.role_grant_request(actor=secadmin, user=account, role=Role.REVIEWER)
+    o = SimpleNamespace(
+        target=target, inspector=inspector, item=item, draft=draft, job=job, grant=grant, account=account
+    )
     _build_planning(w, o)
     return o
 
@@ -1675,6 +1789,8 @@ def _concrete(url: str, o) -> str:
         ins=o.ins.pk,
         milestone=o.milestone.pk,
         closed=o.closed.pk,
+        grant=o.grant.pk,
+        account=o.account.pk,
     )
 
 
