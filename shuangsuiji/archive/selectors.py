@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.core.scope import jurisdiction_prefix
 from shuangsuiji.planning import selectors as planning
 from shuangsuiji.planning.models import Task
 
@@ -20,7 +20,7 @@ def tasks_for(user) -> QuerySet[Task]:
     """The tasks whose dossier the user may download: the auditor's are those of the jurisdiction
     (as for the pools); everyone else's are the tasks they may read."""
     if can(user, Action.DRAW_AUDIT):
-        return Task.objects.filter(lead__region__code__startswith=region_prefix(user) or "\0")
+        return Task.objects.filter(lead__region__code__startswith=jurisdiction_prefix(user))
     return planning.tasks_for(user)
 
 

@@ -10,3 +10,9 @@ class CoreConfig(AppConfig):
         from . import second_factor
 
         second_factor.connect()
+
+        # core's own scoped rows (the apps register theirs in their ready(); core/scope.py)
+        from . import scope, selectors
+        from .models import Job
+
+        scope.register(Job, visible=selectors.jobs_for, editable=selectors.jobs_editable_by)

@@ -20,6 +20,7 @@ from .models import (
     SecondFactor,
     User,
 )
+from .scope import jurisdiction_prefix
 
 
 def region_prefix(user) -> str | None:
@@ -114,8 +115,13 @@ def regions_under(region: Region, *, current_only: bool = True) -> QuerySet[Regi
 def jobs_for(user) -> QuerySet[Job]:
     qs = Job.objects.select_related("created_by")
     if user.role == Role.OFFICE:
-        return qs.filter(department__region__code__startswith=region_prefix(user) or "\0")
+        return qs.filter(department__region__code__startswith=jurisdiction_prefix(user))
     return qs.filter(created_by=user)
+
+
+def jobs_editable_by(user) -> QuerySet[Job]:
+    """A background job is sent again or cancelled by the one who started it (core/scope.py)."""
+    return jobs_for(user).filter(created_by=user)
 
 
 def audit_entries() -> QuerySet[AuditEntry]:

@@ -12,18 +12,17 @@ from django.db.models.expressions import RawSQL
 
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.core.selectors import jurisdiction_codes, region_prefix
+from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
+from shuangsuiji.core.selectors import jurisdiction_codes
 
 from .models import ChangeSuggestion, Inspector, Item, ItemStatus, SuggestionStatus, Tag, TagLibrary, Target
 from .ownership import kept_q
-
-_NOTHING = "\0"
 
 
 def targets_for(user) -> QuerySet[Target]:
     if not can(user, Action.DIRECTORY_VIEW):
         return Target.objects.none()
-    prefix = region_prefix(user) or _NOTHING
+    prefix = jurisdiction_prefix(user)
     qs = Target.objects.filter(region__code__startswith=prefix)
     if user.role != Role.OFFICE:
         qs = qs.filter(supervisions__department_id=user.department_id)
@@ -70,7 +69,7 @@ def suggestions_to_decide(user) -> QuerySet[ChangeSuggestion]:
         "target", "department", "proposed_by"
     )
     if user.role == Role.OFFICE:
-        return qs.filter(target__region__code__startswith=region_prefix(user) or _NOTHING)
+        return qs.filter(target__region__code__startswith=jurisdiction_prefix(user))
     if user.role != Role.DEPT_ADMIN:
         return qs.none()
     return qs.filter(target__in=Target.objects.filter(kept_q(user.department)).values("pk"))
@@ -89,7 +88,7 @@ def inspectors_for(user) -> QuerySet[Inspector]:
     if not can(user, Action.DIRECTORY_VIEW):
         return Inspector.objects.none()
     if user.role == Role.OFFICE:
-        return Inspector.objects.filter(department__region__code__startswith=region_prefix(user) or _NOTHING)
+        return Inspector.objects.filter(department__region__code__startswith=jurisdiction_prefix(user))
     return Inspector.objects.filter(department_id=user.department_id)
 
 
@@ -121,7 +120,7 @@ def tags_for(user, library: str | None = None) -> QuerySet[Tag]:
         qs |= usable_tags(user.department, lib)
         if user.role == Role.OFFICE:
             qs |= Tag.objects.filter(
-                library=lib, department__region__code__startswith=region_prefix(user) or _NOTHING
+                library=lib, department__region__code__startswith=jurisdiction_prefix(user)
             )
     return qs
 
@@ -213,3 +212,43 @@ class InspectorFilter:
                 Q(is_expert=True) | Q(certificate_expiry__gte=self.drawable_on)
             )
         return qs
+
+
+# ---- rows the user may change (core/scope.py editable_by) ------------------------------------------
+
+
+def targets_editable_by(user) -> QuerySet[Target]:
+    """The targets whose shared fields the user may change (ownership.py): the office's
+    jurisdiction, or a department admin's kept targets among those it sees."""
+    scope = jurisdiction(user)
+    if scope.is_office:
+        return targets_for(user).filter(scope.within("region"))
+    if user.role != Role.DEPT_ADMIN:
+        return Target.objects.none()
+    return targets_for(user).filter(kept_q(user.department))
+
+
+def inspectors_editable_by(user) -> QuerySet[Inspector]:
+    """A department keeps its own inspectors (the office, those of its own department)."""
+    return inspectors_for(user).filter(department_id=jurisdiction(user).department_id)
+
+
+def items_editable_by(user) -> QuerySet[Item]:
+    """The office keeps its own level's item list; the lists above it are read only."""
+    scope = jurisdiction(user)
+    if not scope.is_office:
+        return Item.objects.none()
+    return items_for(user).filter(region_id=user.region.code)
+
+
+def tags_editable_by(user) -> QuerySet[Tag]:
+    """The office keeps its level's shared tags; a department its own."""
+    scope = jurisdiction(user)
+    if scope.is_office:
+        return tags_for(user).filter(department__isnull=True, region_id=user.region.code)
+    return tags_for(user).filter(department_id=scope.department_id)
+
+
+def suggestions_visible_to(user) -> QuerySet[ChangeSuggestion]:
+    """变更建议 the user's department made or may decide."""
+    return suggestions_to_decide(user) | suggestions_made_by(user)

@@ -21,6 +21,7 @@ from shuangsuiji.core.identifiers import (
 )
 from shuangsuiji.core.models import Department, Job, Role
 from shuangsuiji.core.permissions import Action, require
+from shuangsuiji.core.scope import editable_by, jurisdiction
 
 from . import ownership
 from .models import (
@@ -55,8 +56,15 @@ def _check_tags(tags, department: Department, library: str, field: str) -> None:
 
 
 def _own_department(actor, department: Department) -> None:
-    if actor.department_id != department.pk:
+    """A new row goes to the actor's own department (core/scope.py jurisdiction)."""
+    if jurisdiction(actor).department_id != department.pk:
         raise Forbidden("只能维护本部门的目录")
+
+
+def _may_change(actor, obj, message: str) -> None:
+    """An existing row: only one the actor's scope lets it change (core/scope.py editable_by)."""
+    if not editable_by(type(obj), actor).filter(pk=obj.pk).exists():
+        raise Forbidden(message)
 
 
 # ---- targets -----------------------------------------------------------------------------
@@ -488,7 +496,7 @@ _INSPECTOR_EDITABLE = (
 def inspector_update(*, actor, inspector: Inspector, specialties=None, **changes) -> Inspector:
     require(actor, Action.INSPECTOR_EDIT)
     inspector = Inspector.objects.select_for_update().get(pk=inspector.pk)
-    _own_department(actor, inspector.department)
+    _may_change(actor, inspector, "只能维护本部门的目录")
     before = {}
     for k, v in changes.items():
         if k not in _INSPECTOR_EDITABLE:
@@ -518,7 +526,7 @@ def inspector_update(*, actor, inspector: Inspector, specialties=None, **changes
 def conflict_add(*, actor, inspector: Inspector, target: Target, reason: str) -> Conflict:
     """利害关系 (R-DRAW-3): recorded once, never drawn together afterwards."""
     require(actor, Action.INSPECTOR_EDIT)
-    _own_department(actor, inspector.department)
+    _may_change(actor, inspector, "只能维护本部门的目录")
     if not reason.strip():
         raise DomainError("请填写回避原因", field="reason")
     conflict, created = Conflict.objects.get_or_create(
@@ -597,8 +605,7 @@ def item_update(
     """Edit an item of the office's own list; the checklist is replaced as a whole."""
     require(actor, Action.ITEM_MANAGE)
     item = Item.objects.select_for_update().get(pk=item.pk)
-    if item.region_id != actor.region.code:
-        raise Forbidden("只能修改本辖区清单中的事项")
+    _may_change(actor, item, "只能修改本辖区清单中的事项")
     changed = []
     for k, v in changes.items():
         if k not in _ITEM_EDITABLE:
@@ -632,8 +639,7 @@ def item_update(
 def item_publish(*, actor, item: Item) -> Item:
     require(actor, Action.ITEM_MANAGE)
     item = Item.objects.select_for_update().get(pk=item.pk)
-    if item.region_id != actor.region.code:
-        raise Forbidden("只能发布本辖区清单中的事项")
+    _may_change(actor, item, "只能发布本辖区清单中的事项")
     if item.status == ItemStatus.PUBLISHED:
         raise DomainError("该事项已发布")
     if not item.methods:

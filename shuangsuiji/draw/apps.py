@@ -14,3 +14,13 @@ class DrawConfig(AppConfig):
         from .selectors import merge_candidates
 
         on_merge_candidates(merge_candidates)
+
+        # which rows each user reads and changes, in one place (core/scope.py); a recusal is
+        # decided by the 主管领导 of the member's department, the only one who sees it
+        from shuangsuiji.core import scope
+
+        from . import selectors as s
+        from .models import RecusalRequest, TargetDraw
+
+        scope.register(TargetDraw, visible=s.draws_for, editable=s.draws_editable_by)
+        scope.register(RecusalRequest, visible=s.recusals_for, editable=s.recusals_for)

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.directory.models import Target
 from shuangsuiji.directory.ownership import keeps_all, sees_every_class
 from shuangsuiji.planning.models import TaskState
@@ -17,7 +17,7 @@ from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, Target
 def draws_for(user) -> QuerySet[TargetDraw]:
     qs = TargetDraw.objects.select_related("task", "task__lead")
     if can(user, Action.DRAW_AUDIT):
-        return qs.filter(task__lead__region__code__startswith=region_prefix(user) or "\0")
+        return qs.filter(task__lead__region__code__startswith=jurisdiction_prefix(user))
     return qs.filter(task__in=tasks_for(user))
 
 
@@ -86,3 +86,11 @@ def recusals_for(user) -> QuerySet[RecusalRequest]:
 
 def pending_recusals(user) -> QuerySet[RecusalRequest]:
     return recusals_for(user).filter(status=RecusalStatus.PENDING)
+
+
+# ---- rows the user may change (core/scope.py editable_by) ------------------------------------------
+
+
+def draws_editable_by(user) -> QuerySet[TargetDraw]:
+    """A draw is announced, run and settled by its task's lead department."""
+    return draws_for(user).filter(task__lead_id=jurisdiction(user).department_id)

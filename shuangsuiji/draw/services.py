@@ -18,6 +18,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, require
+from shuangsuiji.core.scope import editable_by
 from shuangsuiji.directory.models import Conflict, Inspector, Target, TargetKind
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import DEFAULT_RATIOS, TASK_TRANSITIONS, QuotaMode, Task, TaskMode, TaskState
@@ -28,8 +29,16 @@ from .signals import draw_settled
 
 
 def _lead_admin(actor, task: Task) -> None:
+    """Before the draw exists: the task's lead department (core/scope.py: Task editable_by)."""
     require(actor, Action.DRAW_RUN)
-    if task.lead_id != actor.department_id:
+    if not editable_by(Task, actor).filter(pk=task.pk).exists():
+        raise Forbidden("抽取由任务的牵头部门组织")
+
+
+def _draw_lead(actor, draw: TargetDraw) -> None:
+    """An existing draw: one the actor's scope lets it change (the lead department's)."""
+    require(actor, Action.DRAW_RUN)
+    if not editable_by(TargetDraw, actor).filter(pk=draw.pk).exists():
         raise Forbidden("抽取由任务的牵头部门组织")
 
 
@@ -120,7 +129,7 @@ def _locked(draw: TargetDraw) -> TargetDraw:
 @transaction.atomic
 def witness_commit(*, actor, draw: TargetDraw, label: str, description: str, number: str) -> Witness:
     """A witness types a number; only its salted hash is kept until the reveal."""
-    _lead_admin(actor, draw.task)
+    _draw_lead(actor, draw)
     draw = _locked(draw)
     if draw.status != DrawStatus.ANNOUNCED:
         raise DomainError("本次抽取已结束，不能再登记见证人")
@@ -151,7 +160,7 @@ def witness_commit(*, actor, draw: TargetDraw, label: str, description: str, num
 
 @transaction.atomic
 def witness_reveal(*, actor, draw: TargetDraw, label: str, number: str) -> Witness:
-    _lead_admin(actor, draw.task)
+    _draw_lead(actor, draw)
     draw = _locked(draw)
     if draw.status != DrawStatus.ANNOUNCED:
         raise DomainError("本次抽取已结束")
@@ -182,7 +191,7 @@ def draw_run(
 ) -> TargetDraw:
     """The target draw. Refused while another draw of the task runs (row lock), before the
     announced time, or while any witness has not revealed."""
-    _lead_admin(actor, draw.task)
+    _draw_lead(actor, draw)
     task = Task.objects.select_for_update().get(pk=draw.task_id)
     draw = _locked(draw)
     if draw.status != DrawStatus.ANNOUNCED or task.state != TaskState.ANNOUNCED:
@@ -370,7 +379,7 @@ def draw_void(*, actor, draw: TargetDraw, reason: str) -> TargetDraw:
 
 
 def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str) -> TargetDraw:
-    _lead_admin(actor, draw.task)
+    _draw_lead(actor, draw)
     if not reason.strip():
         raise DomainError("请填写原因", field="reason")
     task = Task.objects.select_for_update().get(pk=draw.task_id)
@@ -488,7 +497,7 @@ def teams_draw(*, actor, draw: TargetDraw) -> TargetDraw:
     New records are drawn under ssj-team-v2 (docs/draw-spec.md §7); the inputs — each
     department's eligible candidates with the required specialties they hold, the conflicts as
     they stood — are recorded in the team summary, so that the teams can be re-derived."""
-    _lead_admin(actor, draw.task)
+    _draw_lead(actor, draw)
     task = Task.objects.select_for_update().get(pk=draw.task_id)
     draw = _locked(draw)
     if draw.status != DrawStatus.DRAWN or task.state != TaskState.DRAWN:
@@ -601,7 +610,7 @@ def recusal_decide(*, actor, request: RecusalRequest, approve: bool, note: str =
     )
     member = req.member
     draw = member.selection.draw
-    if member.department_id != actor.department_id:
+    if not editable_by(RecusalRequest, actor).filter(pk=req.pk).exists():
         raise Forbidden("只能决定本部门人员的回避申请")
     if actor.pk in (draw.drawn_by_id, draw.teams_drawn_by_id):
         raise Forbidden("组织抽取的人员不能决定回避申请，请由主管领导决定")

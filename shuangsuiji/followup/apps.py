@@ -14,3 +14,13 @@ class FollowupConfig(AppConfig):
         from .services import ledger_sync
 
         on_publish(ledger_sync)
+
+        # which rows each user reads and changes, in one place (core/scope.py); the office
+        # draws and records the return visits of its jurisdiction
+        from shuangsuiji.core import scope
+
+        from . import selectors as s
+        from .models import FollowUp, ReturnVisitDraw
+
+        scope.register(FollowUp, visible=s.ledger_in_scope, editable=s.ledger_editable_by)
+        scope.register(ReturnVisitDraw, visible=s.visit_draws_for, editable=s.visit_draws_for)

@@ -14,7 +14,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 
 from shuangsuiji.core.models import Department, Region, Role
-from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 
 from .models import (
     OPEN_STATES,
@@ -37,7 +37,7 @@ def ledger_in_scope(user) -> QuerySet[FollowUp]:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.role == Role.OFFICE:
-        return qs.filter(department__region__code__startswith=region_prefix(user) or "\0")
+        return qs.filter(department__region__code__startswith=jurisdiction_prefix(user))
     if user.role in (Role.DEPT_ADMIN, Role.REVIEWER, Role.INSPECTOR) and user.department_id:
         return qs.filter(Q(department_id=user.department_id) | Q(transfer_to_id=user.department_id))
     return qs.none()
@@ -59,9 +59,9 @@ def inbox_for(user) -> QuerySet[FollowUp]:
 def visit_draws_for(user) -> QuerySet[ReturnVisitDraw]:
     if getattr(user, "role", None) != Role.OFFICE:
         return ReturnVisitDraw.objects.none()
-    return ReturnVisitDraw.objects.filter(
-        region__code__startswith=region_prefix(user) or "\0"
-    ).select_related("department", "region")
+    return ReturnVisitDraw.objects.filter(region__code__startswith=jurisdiction_prefix(user)).select_related(
+        "department", "region"
+    )
 
 
 def public_visit_draw(public_id: str) -> ReturnVisitDraw | None:
@@ -169,3 +169,14 @@ def ledger_for_task(task) -> QuerySet[FollowUp]:
         .prefetch_related("transfers")
         .order_by("found_on", "id")
     )
+
+
+# ---- rows the user may change (core/scope.py editable_by) ------------------------------------------
+
+
+def ledger_editable_by(user) -> QuerySet[FollowUp]:
+    """The department that found the problem keeps its entry; the department it was transferred
+    to works on it too (followup/services.py decides which steps each may take). The office reads."""
+    if jurisdiction(user).is_office:
+        return FollowUp.objects.none()
+    return ledger_in_scope(user)

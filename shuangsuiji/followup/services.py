@@ -17,6 +17,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError, Forbidden, NotFound
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, require
+from shuangsuiji.core.scope import editable_by, jurisdiction
 from shuangsuiji.core.selectors import work_calendar
 from shuangsuiji.directory.models import MARKET_KINDS
 from shuangsuiji.draw import engine
@@ -84,17 +85,16 @@ def _locked(actor, followup: FollowUp) -> FollowUp:
 
 def _owner(actor, fu: FollowUp) -> None:
     require(actor, Action.FOLLOWUP_EDIT)
-    if actor.department_id != fu.department_id:
+    own = jurisdiction(actor).department_id
+    if not editable_by(FollowUp, actor).filter(pk=fu.pk, department_id=own).exists():
         raise Forbidden("只能由发现问题的部门办理该台账；如需协助，请联系责任部门")
 
 
 def _receiver(actor, fu: FollowUp) -> None:
     require(actor, Action.FOLLOWUP_EDIT)
-    if (
-        fu.transfer_to_id is None
-        or actor.department_id != fu.transfer_to_id
-        or fu.transfer_to_id == fu.department_id
-    ):
+    own = jurisdiction(actor).department_id
+    received = editable_by(FollowUp, actor).filter(pk=fu.pk, transfer_to_id=own).exclude(department_id=own)
+    if not received.exists():
         raise Forbidden("只能由接收移送的部门办理")
 
 

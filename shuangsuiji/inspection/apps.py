@@ -16,3 +16,13 @@ class InspectionConfig(AppConfig):
 
         on_result_published(draw_has_published_result)
         on_problem_rates(problem_rates)
+
+        # which rows each user reads and changes, in one place (core/scope.py)
+        from shuangsuiji.core import scope
+        from shuangsuiji.draw.models import Selection
+
+        from . import selectors as s
+        from .models import Inspection
+
+        scope.register(Selection, visible=s.selections_for, editable=s.selections_editable_by)
+        scope.register(Inspection, visible=s.inspections_for, editable=s.inspections_editable_by)

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.core.models import Role
-from shuangsuiji.core.selectors import region_prefix
+from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.planning.models import TaskState
 
@@ -27,7 +27,7 @@ def selections_for(user) -> QuerySet[Selection]:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.role == Role.OFFICE:
-        return qs.filter(draw__task__lead__region__code__startswith=region_prefix(user) or "\0")
+        return qs.filter(draw__task__lead__region__code__startswith=jurisdiction_prefix(user))
     if user.role in (Role.DEPT_ADMIN, Role.REVIEWER):
         return qs.filter(team__department_id=user.department_id).distinct()
     if user.role == Role.INSPECTOR:
@@ -151,3 +151,18 @@ def problem_rates(prefix: str, *, department=None, kind: str = "") -> dict[str, 
         .order_by()
     )
     return {r["selection__target__risk_class"] or "": (r["inspected"], r["problems"]) for r in rows}
+
+
+# ---- rows the user may change (core/scope.py editable_by) ------------------------------------------
+
+
+def inspections_editable_by(user) -> QuerySet[Inspection]:
+    """A result is entered, reviewed and corrected by the inspecting department only."""
+    return own_inspections(user)
+
+
+def selections_editable_by(user) -> QuerySet[Selection]:
+    """The inspecting departments work on the selections their teams hold; the office reads."""
+    if jurisdiction(user).is_office:
+        return Selection.objects.none()
+    return selections_for(user)

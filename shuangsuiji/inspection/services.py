@@ -13,6 +13,7 @@ from shuangsuiji.core import audit, uploads
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.core.models import Role
+from shuangsuiji.core.scope import editable_by
 from shuangsuiji.core.selectors import work_calendar
 from shuangsuiji.directory.models import Item, Method, TargetKind
 from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
@@ -258,7 +259,7 @@ def inspection_submit(*, actor, selection: Selection) -> Inspection:
 
 
 def _reviewer(actor, ins: Inspection) -> None:
-    if actor.role != Role.REVIEWER or actor.department_id != ins.department_id:
+    if actor.role != Role.REVIEWER or not editable_by(Inspection, actor).filter(pk=ins.pk).exists():
         raise Forbidden("只能由本部门的复核人员复核")
     entered = set(
         audit.entries_for(ins).filter(action="inspection.result").values_list("actor_id", flat=True)
@@ -369,7 +370,9 @@ def _close_if_done(actor, task) -> None:
 def correction_open(*, actor, inspection: Inspection, reason: str) -> Inspection:
     """A correction after publication: recorded, re-entered, reviewed and republished."""
     ins = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if actor.role not in (Role.DEPT_ADMIN, Role.REVIEWER) or actor.department_id != ins.department_id:
+    if actor.role not in (Role.DEPT_ADMIN, Role.REVIEWER) or not (
+        editable_by(Inspection, actor).filter(pk=ins.pk).exists()
+    ):
         raise Forbidden("只能由本部门管理员或复核人员发起更正")
     if ins.status != InspectionStatus.PUBLISHED:
         raise DomainError("只有已公示的结果需要更正")

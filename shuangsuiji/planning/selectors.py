@@ -7,7 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.core.selectors import jurisdiction_codes, region_prefix
+from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
+from shuangsuiji.core.selectors import jurisdiction_codes
 from shuangsuiji.directory.models import (
     Inspector,
     Item,
@@ -23,15 +24,13 @@ from shuangsuiji.directory.models import (
 from . import hooks
 from .models import AnnualPlan, JointList, Milestone, Task, YearGoals
 
-_NOTHING = "\0"
-
 
 def plans_for(user) -> QuerySet[AnnualPlan]:
     if not can(user, Action.PLAN_VIEW):
         return AnnualPlan.objects.none()
     qs = AnnualPlan.objects.select_related("department", "department__region")
     if user.role == Role.OFFICE:
-        return qs.filter(department__region__code__startswith=region_prefix(user) or _NOTHING)
+        return qs.filter(department__region__code__startswith=jurisdiction_prefix(user))
     return qs.filter(
         Q(department_id=user.department_id) | Q(tasks__departments=user.department_id)
     ).distinct()
@@ -42,7 +41,7 @@ def tasks_for(user) -> QuerySet[Task]:
         return Task.objects.none()
     qs = Task.objects.select_related("plan", "lead")
     if user.role == Role.OFFICE:
-        return qs.filter(lead__region__code__startswith=region_prefix(user) or _NOTHING)
+        return qs.filter(lead__region__code__startswith=jurisdiction_prefix(user))
     return qs.filter(departments=user.department_id).distinct()
 
 
@@ -79,7 +78,7 @@ def milestones_for(user, year: int | None = None) -> QuerySet[Milestone]:
     if not can(user, Action.PLAN_VIEW) or user.region is None:
         return Milestone.objects.none()
     if user.role == Role.OFFICE:
-        qs = Milestone.objects.filter(region__code__startswith=region_prefix(user) or _NOTHING)
+        qs = Milestone.objects.filter(region__code__startswith=jurisdiction_prefix(user))
     else:
         qs = Milestone.objects.filter(region=user.region)
     if year is not None:
@@ -149,3 +148,36 @@ def task_scope_tags(region) -> QuerySet[Tag]:
 
 def joint_lists_of(region) -> QuerySet[JointList]:
     return JointList.objects.filter(region=region)
+
+
+# ---- rows the user may change (core/scope.py editable_by) ------------------------------------------
+
+
+def plans_editable_by(user) -> QuerySet[AnnualPlan]:
+    """A department drafts and adjusts its own plan; the office reviews those of its own level."""
+    scope = jurisdiction(user)
+    if scope.is_office:
+        return plans_for(user).filter(department__region_id=user.region.code)
+    return plans_for(user).filter(department_id=scope.department_id)
+
+
+def tasks_editable_by(user) -> QuerySet[Task]:
+    """The lead department changes its tasks; the office those of its own level's plans."""
+    scope = jurisdiction(user)
+    if scope.is_office:
+        return tasks_for(user).filter(plan__department__region_id=user.region.code)
+    return tasks_for(user).filter(lead_id=scope.department_id)
+
+
+def milestones_editable_by(user) -> QuerySet[Milestone]:
+    """The office keeps its own 实施方案's milestones (WORKPLAN_EDIT)."""
+    if not jurisdiction(user).is_office:
+        return Milestone.objects.none()
+    return milestones_for(user).filter(region=user.region)
+
+
+def joint_lists_editable_by(user) -> QuerySet[JointList]:
+    """The office keeps its jurisdiction's 联合抽查事项清单."""
+    if not jurisdiction(user).is_office:
+        return JointList.objects.none()
+    return joint_lists_for(user)

@@ -11,6 +11,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, require
+from shuangsuiji.core.scope import editable_by
 from shuangsuiji.directory.models import ItemClaim, ItemStatus, RiskClass
 
 from .models import (
@@ -153,7 +154,7 @@ def joint_list_save(
 
 def _own_plan(actor, plan: AnnualPlan) -> None:
     require(actor, Action.PLAN_EDIT)
-    if plan.department_id != actor.department_id:
+    if not editable_by(AnnualPlan, actor).filter(pk=plan.pk).exists():
         raise Forbidden("只能编制本部门的年度计划")
 
 
@@ -298,7 +299,7 @@ def plan_submit(*, actor, plan: AnnualPlan, reason: str = "") -> AnnualPlan:
 
 def _office_of(actor, plan: AnnualPlan) -> None:
     require(actor, Action.PLAN_APPROVE)
-    if plan.department.region_id != actor.region.code:
+    if not editable_by(AnnualPlan, actor).filter(pk=plan.pk).exists():
         raise Forbidden("只能审核本辖区部门的计划")
 
 
@@ -442,7 +443,7 @@ def task_void(*, actor, task: Task, reason: str) -> Task:
         _office_of(actor, task.plan)
     else:
         require(actor, Action.PLAN_EDIT)
-        if task.lead_id != actor.department_id:
+        if not editable_by(Task, actor).filter(pk=task.pk).exists():
             raise Forbidden("只能作废本部门牵头的任务")
     return task_transition(actor=actor, task=task, to=TaskState.VOIDED, reason=reason)
 

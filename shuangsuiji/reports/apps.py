@@ -23,3 +23,12 @@ class ReportsConfig(AppConfig):
         inspection_counts_changed.connect(
             on_inspection_counts_changed, dispatch_uid="reports.rollup.inspection"
         )
+
+        # which rows each user reads and changes, in one place (core/scope.py)
+        from shuangsuiji.core import scope
+
+        from . import selectors as s
+        from .models import MonthlySubmission, QuarterlySummary
+
+        scope.register(MonthlySubmission, visible=s.submissions_for, editable=s.submissions_editable_by)
+        scope.register(QuarterlySummary, visible=s.summaries_for, editable=s.summaries_editable_by)

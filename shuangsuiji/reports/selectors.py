@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from shuangsuiji.core.models import Department, Region, Role
+from shuangsuiji.core.scope import jurisdiction
 from shuangsuiji.core.selectors import departments_in_scope
 from shuangsuiji.directory.models import Target, TargetKind
 from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
@@ -149,10 +150,7 @@ def monthly_submission(user, pk: int) -> MonthlySubmission | None:
 def monthly_submissions(user, year: int, month: int) -> QuerySet[MonthlySubmission]:
     """The month's submissions of the departments this user may read (an office: every
     department of its jurisdiction, the levels below included)."""
-    departments = departments_in_scope(user) if user.role == Role.OFFICE else reporting_departments(user)
-    return MonthlySubmission.objects.filter(
-        year=year, month=month, department__in=departments
-    ).select_related("department", "submitted_by")
+    return submissions_for(user).filter(year=year, month=month).select_related("department", "submitted_by")
 
 
 def quarterly_summaries(user, year: int) -> QuerySet[QuarterlySummary]:
@@ -302,3 +300,28 @@ def estimate_counts(draw_ids: list[int]) -> dict[int, dict[str, tuple[int, int]]
         for draw_id, label, n, bad in c.fetchall():
             out[draw_id][label] = (int(n or 0), int(bad or 0))
     return out
+
+
+# ---- scope (core/scope.py): whose reports a user reads and changes ------------------------------
+
+
+def _reading_departments(user) -> QuerySet[Department]:
+    return departments_in_scope(user) if user.role == Role.OFFICE else reporting_departments(user)
+
+
+def submissions_for(user) -> QuerySet[MonthlySubmission]:
+    """Every month's submissions of the departments the user may read."""
+    return MonthlySubmission.objects.filter(department__in=_reading_departments(user))
+
+
+def submissions_editable_by(user) -> QuerySet[MonthlySubmission]:
+    """A department fills in and submits its own monthly report (services._may_report names who)."""
+    return submissions_for(user).filter(department_id=jurisdiction(user).department_id)
+
+
+def summaries_for(user) -> QuerySet[QuarterlySummary]:
+    return QuarterlySummary.objects.filter(department__in=reporting_departments(user))
+
+
+def summaries_editable_by(user) -> QuerySet[QuarterlySummary]:
+    return summaries_for(user).filter(department_id=jurisdiction(user).department_id)
