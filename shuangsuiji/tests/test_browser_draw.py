@@ -220,19 +220,53 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
     page.screenshot(path=artifact_path("-2-draw-teams"), full_page=True)
     assert urlsplit(draw_url).path == f"/draw/{draw.public_id}/"
 
-    # 5. An anonymous visitor verifies the public draw page; no risk class shows.
+    # 5. An anonymous visitor verifies the public draw page in the browser (static/js/draw-verify.js:
+    #    the page fetches the record, never asks the server to check); no risk class shows.
     context, anon, external, problems = _anonymous_page(browser, base)
+    requested = []
+    anon.on("request", lambda r: requested.append(r.url))
     try:
         anon.goto(f"{base}/public/draws/{draw.public_id}/")
         expect(anon.get_by_role("heading", name=f"随机抽取 {draw.public_id}")).to_be_visible()
         anon.get_by_role("button", name="验证").click()
-        expect(anon.get_by_role("status")).to_contain_text("验证通过")
+        status = anon.get_by_role("status")
+        expect(status).to_contain_text("验证通过")
+        expect(status).to_contain_text("在本浏览器中计算")
+        items = anon.locator("#draw-verify li")
+        n_strata = len(draw.strata)
+        expect(items).to_have_count(1 + 1 + len(WITNESSES) + 1 + n_strata + 1)
+        expect(items.locator(".tag.ok", has_text="一致")).to_have_count(
+            1 + 1 + len(WITNESSES) + 1 + n_strata + 1
+        )
         expect(anon.locator(".result.bad")).to_have_count(0)
+        asked = [u for u in requested if "verify=" in u]
+        assert not asked, f"验证不应请求服务器核对：{asked}"
+        assert f"{base}/public/draws/{draw.public_id}.json" in requested
         expect(anon.locator("h2", has_text="抽中名单")).to_contain_text(f"抽中名单（{quota}）")
         body = anon.inner_text("body")
         shown = [w for w in RISK_WORDS if w in body]
         assert not shown, f"公开页面出现了信用风险分类：{shown}"
         anon.screenshot(path=artifact_path("-3-public-verify"), full_page=True)
+
+        # A record with one byte changed (the first witness's number) shows 不一致 at that item.
+        def tampered(route):
+            rec = route.fetch().json()
+            rec["witnesses"][0]["number"] = "371828"
+            route.fulfill(json=rec)
+
+        anon.route(f"**/public/draws/{draw.public_id}.json", tampered)
+        anon.reload()
+        anon.get_by_role("button", name="验证").click()
+        expect(anon.get_by_role("status")).to_contain_text("验证不通过")
+
+        def item(text):
+            return anon.locator("#draw-verify li", has_text=text).locator(".tag")
+
+        expect(item("见证人1 揭示的数字与其承诺一致")).to_have_text("不一致")
+        expect(item("见证人2 揭示的数字与其承诺一致")).to_have_text("一致")
+        expect(item("服务器密钥与公告时的承诺一致")).to_have_text("一致")
+        expect(item("种子 = HMAC")).to_have_text("不一致")  # the number enters the seed
+        anon.unroute(f"**/public/draws/{draw.public_id}.json")
 
         # 6. The visitor opens one selected enterprise's own verification page.
         s = Selection.objects.first()
@@ -246,5 +280,17 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
         anon.screenshot(path=artifact_path("-4-selection"), full_page=True)
     finally:
         context.close()
+
+    # Without JavaScript the page keeps the server's check as its fallback.
+    bare = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    try:
+        p = bare.new_page()
+        p.goto(f"{base}/public/draws/{draw.public_id}/")
+        p.get_by_role("button", name="验证").click()
+        expect(p).to_have_url(re.compile(r"\?verify=1$"))
+        expect(p.get_by_role("status")).to_contain_text("验证通过")
+        expect(p.locator("#draw-verify .tag.bad")).to_have_count(0)
+    finally:
+        bare.close()
     assert not external, f"页面试图访问外部地址（内网离线部署，不得依赖 CDN）：{external}"
     assert not problems, f"浏览器控制台有错误：{problems}"
