@@ -302,7 +302,7 @@ def step_draw_world() -> dict:
                 draw_at=now,
                 announced_at=now,
                 announced_by=admin,
-                secret_hex="0" * 64,
+                secret_revealed="0" * 64,
                 secret_commitment="0" * 64,
                 pool_root="0" * 64,
                 strata=[

@@ -146,7 +146,7 @@ def step_results_setup(n_rows: str) -> dict:
                 draw_at=at,
                 announced_at=at,
                 announced_by=admin,
-                secret_hex="0" * 64,
+                secret_revealed="0" * 64,
                 secret_commitment="0" * 64,
                 pool_root="0" * 64,
                 strata=[

@@ -17,6 +17,10 @@ if not SECRET_KEY:
 # Keyed digests of 身份证号 (to find a person again without storing the number): a key of its own,
 # so that rotating SECRET_KEY does not orphan them.
 ID_DIGEST_KEY = env_secret("ID_DIGEST_KEY") or SECRET_KEY
+# Seals each draw's server secret until the draw runs (draw/seal.py, issue 16): kept outside the
+# database so a reader of the database cannot learn the secret and steer the draw. A key of its
+# own, so that rotating SECRET_KEY does not leave announced draws unable to run.
+DRAW_SEAL_KEY = env_secret("DRAW_SEAL_KEY") or SECRET_KEY
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SHUANGSUIJI_SECRET_KEY 太短：至少 32 个字符")
 

@@ -8,6 +8,8 @@ from shuangsuiji.core.models import Department
 from shuangsuiji.directory.models import Inspector, Target
 from shuangsuiji.planning.models import Task
 
+from . import seal
+
 
 class DrawStatus(models.TextChoices):
     ANNOUNCED = "announced", "已公告（对象池已冻结）"
@@ -28,7 +30,12 @@ class TargetDraw(models.Model):
     place = models.CharField("抽取地点", max_length=200, blank=True)
     announced_at = models.DateTimeField("公告时间")
     announced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    secret_hex = models.CharField(max_length=64)
+    # sealed from announcement (draw/seal.py): a reader of the database must not learn the
+    # secret while witness numbers can still be chosen
+    secret_sealed = models.CharField("服务器密钥（密文）", max_length=100)
+    # once the draw runs the secret is public (the record publishes it), so it is kept in clear:
+    # the published record then no longer depends on the seal key, which may be rotated
+    secret_revealed = models.CharField("服务器密钥（抽取后公开）", max_length=64, blank=True)
     secret_commitment = models.CharField("服务器密钥承诺", max_length=64)
     public_value_source = models.CharField(
         "公开随机值来源", max_length=200, blank=True, help_text="如：2026-03-10 福彩3D开奖号码"
@@ -67,6 +74,12 @@ class TargetDraw(models.Model):
 
     def __str__(self):
         return self.public_id
+
+    def server_secret(self) -> str:
+        """The one way to read the server secret: in clear once revealed, else unsealed."""
+        if self.secret_revealed:
+            return self.secret_revealed
+        return seal.unseal(self.secret_sealed, draw_id=self.public_id)
 
     @property
     def counts(self) -> bool:

@@ -42,7 +42,7 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
         "pool_format": draw.pool_format,
         "pool_root": draw.pool_root,
         "secret_commitment": draw.secret_commitment,
-        "secret_hex": draw.secret_hex if drawn else "",
+        "secret_hex": draw.server_secret() if drawn else "",
         "public_value_source": draw.public_value_source,
         "public_value": draw.public_value,
         "witnesses": [

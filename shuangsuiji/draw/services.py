@@ -23,7 +23,7 @@ from shuangsuiji.directory.models import Conflict, Inspector, Target, TargetKind
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import DEFAULT_RATIOS, TASK_TRANSITIONS, QuotaMode, Task, TaskMode, TaskState
 
-from . import engine, pool
+from . import engine, pool, seal
 from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember, Witness
 from .signals import draw_settled
 
@@ -93,7 +93,6 @@ def draw_announce(
         place=place,
         announced_at=timezone.now(),
         announced_by=actor,
-        secret_hex=secret,
         secret_commitment="",
         public_value_source=public_value_source,
         pool_root=frozen.pool_root,
@@ -104,6 +103,7 @@ def draw_announce(
         publish_selection_on=task.publish_selection_on,
     )
     draw.secret_commitment = engine.server_secret_commitment(draw.public_id, secret)
+    draw.secret_sealed = seal.seal(secret, draw_id=draw.public_id)
     with frozen.file:
         draw.pool_file.save(f"{draw.public_id}.pool.gz", File(frozen.file), save=False)
     draw.save()
@@ -212,7 +212,7 @@ def draw_run(
     draw.public_value = public_value.strip()
     seed = engine.derive_seed(
         draw_id=draw.public_id,
-        secret_hex=draw.secret_hex,
+        secret_hex=draw.server_secret(),
         pool_root_hex=draw.pool_root,
         reveals=[engine.Reveal(w.label, w.number, w.salt_hex) for w in witnesses],
         public_value=draw.public_value,
@@ -223,7 +223,9 @@ def draw_run(
     chosen = _resolve(draw, wanted)
     selected = _insert_selections(draw, wanted, chosen)
     draw.seed, draw.status, draw.drawn_at, draw.drawn_by = seed.hex(), DrawStatus.DRAWN, now, actor
-    draw.save(update_fields=["seed", "status", "drawn_at", "drawn_by", "public_value"])
+    # the record publishes it from now on (a later void keeps it public)
+    draw.secret_revealed = draw.server_secret()
+    draw.save(update_fields=["seed", "status", "drawn_at", "drawn_by", "public_value", "secret_revealed"])
     draw_settled.send(sender=TargetDraw, draw=draw)  # the reports' rollup (reports/apps.py)
     planning.task_transition(actor=actor, task=task, to=TaskState.DRAWN)
     audit.record(

@@ -34,7 +34,7 @@ def test_announce_freezes_and_commits_a_stratified_pool(ready):
         "": (4, 1),
     }
     assert all(s["label"].startswith("层") and s["label"] != s["risk_class"] for s in draw.strata)
-    assert len(draw.secret_commitment) == 64 and draw.secret_hex not in json.dumps(public_record(draw))
+    assert len(draw.secret_commitment) == 64 and draw.server_secret() not in json.dumps(public_record(draw))
     assert verify_record(public_record(draw))[0].ok
     assert AuditEntry.objects.filter(action="draw.announce", object_id=str(draw.pk)).exists()
 
