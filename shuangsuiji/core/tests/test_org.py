@@ -86,3 +86,33 @@ def test_accounts_of_another_county_are_out_of_reach(client_for, world):
     r = client_for(world.sysadmin).post(URL, {"form": "deactivate", "user": world.far_admin.pk})
     assert r.status_code == 404
     assert User.objects.get(pk=world.far_admin.pk).is_active
+
+
+@pytest.mark.django_db
+def test_account_list_shows_paused_accounts_without_a_query_per_row(client_for, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shuangsuiji.core import services
+
+    SignInThrottle.objects.create(
+        address="10.0.0.1",
+        username="a_admin",
+        window_start=timezone.now(),
+        locked_until=timezone.now() + timezone.timedelta(minutes=10),
+    )
+    c = client_for(world.sysadmin)
+    with CaptureQueriesContext(connection) as before:
+        r = c.get(URL)
+    assert r.content.decode().count("已锁定") == 1
+    for n in range(5):
+        services.user_create(
+            actor=None,
+            username=f"extra{n}",
+            password="Extra#2026pw",
+            role="inspector",
+            department=world.dept_a,
+        )
+    with CaptureQueriesContext(connection) as after:
+        c.get(URL)
+    assert len(after.captured_queries) == len(before.captured_queries)

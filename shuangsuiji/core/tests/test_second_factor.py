@@ -172,7 +172,7 @@ def test_only_a_bare_request_is_taken_for_a_programmatic_sign_in():
     from django.test import RequestFactory
 
     class Session(dict):
-        pass
+        """A stand-in for request.session: login() only stores keys in it."""
 
     real = RequestFactory().get("/")
     assert isinstance(real, WSGIRequest)
