@@ -18,6 +18,20 @@ class DrawStatus(models.TextChoices):
     VOIDED = "voided", "已作废"
 
 
+class VoidReason(models.TextChoices):
+    """Why a drawn draw is voided (R-DRAW-6): a fixed list, so that a void cannot hide a re-roll
+    behind free text; the pool-related ones redraw only what they removed."""
+
+    POOL_INCLUDED = "pool_included", "对象池包含了不应抽取的对象（如已注销、已迁出、不属本部门监管）"
+    POOL_MISSING = "pool_missing", "对象池遗漏了应当抽取的对象"
+    PROCEDURE = "procedure", "抽取程序违规（如见证、公告不符合规定）"
+    SYSTEM = "system", "系统故障导致抽取结果不完整"
+    OTHER = "other", "其他原因"
+
+
+POOL_VOID_REASONS = (VoidReason.POOL_INCLUDED, VoidReason.POOL_MISSING)
+
+
 class TargetDraw(models.Model):
     """随机抽取（对象）: one draw of a task's targets. The pool is frozen and committed at
     announcement; the seed comes from a committed server secret and witnesses' commit–reveal."""
@@ -41,6 +55,26 @@ class TargetDraw(models.Model):
         "公开随机值来源", max_length=200, blank=True, help_text="如：2026-03-10 福彩3D开奖号码"
     )
     public_value = models.CharField("公开随机值", max_length=100, blank=True)
+    public_value_at = models.DateTimeField(
+        "公开随机值产生时间", null=True, blank=True, help_text="见证人须在此之前完成承诺"
+    )
+    # what decides the outcome beside the pool, fixed at announcement and bound into the seed
+    # (docs/draw-spec.md, ssj-draw-v2): rule versions, the quota rule with its ratios or total, the
+    # quotas, the public value's source and time
+    terms = models.JSONField("抽取条款", default=dict, blank=True)
+    terms_hash = models.CharField("抽取条款哈希", max_length=64, blank=True)
+    spec = models.CharField("抽取规范版本", max_length=16, default="ssj-draw-v1")
+    redraw_of = models.ForeignKey(
+        "self",
+        verbose_name="重新抽取自",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="redraws",
+    )
+    redraw_mode = models.CharField(
+        "重新抽取方式", max_length=10, blank=True, help_text="partial：只补抽被移除的对象；full：全部重新抽取"
+    )
     pool_root = models.CharField("对象池根哈希", max_length=64)
     # the commitment's format (docs/draw-spec.md §2); draws announced before v2 keep v1
     pool_format = models.CharField("对象池格式", max_length=16, default="ssj-pool-v1")
@@ -62,6 +96,7 @@ class TargetDraw(models.Model):
     team_summary = models.JSONField("人员匹配情况", default=dict, blank=True)
     publish_selection_on = models.DateField("公示抽取名单日期", null=True, blank=True)
     ended_reason = models.CharField("作废/中止原因", max_length=300, blank=True)
+    void_reason = models.CharField("作废原因类别", max_length=20, choices=VoidReason.choices, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -93,10 +128,13 @@ class Witness(models.Model):
     draw = models.ForeignKey(TargetDraw, on_delete=models.CASCADE, related_name="witnesses")
     label = models.CharField("见证人编号", max_length=20)
     description = models.CharField("身份", max_length=100, help_text="如：区纪委监委派驻纪检组干部")
-    salt_hex = models.CharField(max_length=32)
-    commitment = models.CharField("承诺哈希", max_length=64)
+    salt_hex = models.CharField(max_length=32, blank=True)
+    commitment = models.CharField("承诺哈希", max_length=64, blank=True)
     number = models.CharField("揭示的数字", max_length=40, blank=True)
-    committed_at = models.DateTimeField()
+    # the witness's own page (a one-time link opened on their own device): only its hash is kept
+    device_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    invited_at = models.DateTimeField("登记时间", null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
     revealed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -114,11 +152,30 @@ class Selection(models.Model):
     draw = models.ForeignKey(TargetDraw, on_delete=models.CASCADE, related_name="selections")
     label = models.CharField("分层", max_length=20)
     order = models.PositiveIntegerField("抽取顺序")
-    position = models.PositiveIntegerField("位置")
+    # none for an entry carried over from a voided draw (its proof is in that draw's record)
+    position = models.PositiveIntegerField("位置", null=True, blank=True)
     key = models.CharField("标识", max_length=120)
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="selections")
     path = models.JSONField("默克尔路径", default=list)
     token = models.CharField("核验码", max_length=43, unique=True)
+    # ssj-pool-v3: the entry's salt in this draw's pool; with the key and the draw id it opens
+    # the entry's leaf — given only to the enterprise (proof_code on its notice) and the auditor
+    salt = models.CharField("盐值", max_length=32, blank=True, db_default="")
+    proof_code = models.CharField(
+        "企业核验码",
+        max_length=12,
+        blank=True,
+        db_default="",
+        help_text="印在送达企业的检查通知书上，企业凭此查看本企业的抽取证明",
+    )
+    carried_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+        verbose_name="沿用自作废抽取",
+    )
     rating_code = models.CharField(
         "评价码", max_length=12, blank=True, help_text="印在检查通知书上，企业凭此评价"
     )
@@ -194,3 +251,43 @@ class RecusalRequest(models.Model):
 
     def __str__(self):
         return f"{self.member.inspector} 回避 {self.member.selection.target}"
+
+
+class VoidRequestStatus(models.TextChoices):
+    PENDING = "pending", "待双随机办公室确认"
+    CONFIRMED = "confirmed", "已确认作废"
+    REFUSED = "refused", "不予作废"
+
+
+class VoidRequest(models.Model):
+    """作废申请 (R-DRAW-6): the lead department asks, with a reason from a fixed list and a text;
+    the office confirms. A full redraw after a pool-related void needs the office's confirmation
+    and says why."""
+
+    draw = models.ForeignKey(TargetDraw, on_delete=models.PROTECT, related_name="void_requests")
+    reason = models.CharField("原因类别", max_length=20, choices=VoidReason.choices)
+    text = models.CharField("具体说明", max_length=500)
+    full_redraw = models.BooleanField("全部重新抽取", default=False)
+    full_redraw_reason = models.CharField("全部重新抽取的理由", max_length=500, blank=True)
+    requested_at = models.DateTimeField("申请时间")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        "状态", max_length=10, choices=VoidRequestStatus.choices, default=VoidRequestStatus.PENDING
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.CharField("确认意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "作废申请"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draw"], condition=Q(status="pending"), name="void_request_one_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.draw} 作废申请（{self.get_status_display()}）"
