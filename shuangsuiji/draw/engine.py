@@ -8,6 +8,7 @@ finished inspections). Primitives: SHA-256 and HMAC-SHA256 only — never Python
 
 import hashlib
 import hmac
+import json
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +17,11 @@ from decimal import ROUND_CEILING, Decimal
 from operator import attrgetter
 
 VERSION = "ssj-draw-v1"
+# ssj-draw-v2 (docs/draw-spec.md): salted per-entry leaves ordered by the leaf (ssj-pool-v3), and
+# the draw's terms — rule versions, quota rule, quotas, the public value's source and time —
+# committed at announcement and bound into the seed
+SPEC_V1 = "ssj-draw-v1"
+SPEC_V2 = "ssj-draw-v2"
 
 
 class DrawError(ValueError):
@@ -65,16 +71,37 @@ class Reveal:
 
 
 def derive_seed(
-    *, draw_id: str, secret_hex: str, pool_root_hex: str, reveals: Sequence[Reveal], public_value: str = ""
+    *,
+    draw_id: str,
+    secret_hex: str,
+    pool_root_hex: str,
+    reveals: Sequence[Reveal],
+    public_value: str = "",
+    terms_hash_hex: str | None = None,
 ) -> bytes:
-    """seed = HMAC-SHA256(key = server secret, message = draw id, pool root, public value and
-    every witness reveal in label order). No single party controls it: the secret and the pool
-    were committed before any witness chose a number, and all witnesses committed before any
-    revealed."""
-    fields: list[str] = ["ssj-draw-seed-v1", draw_id, pool_root_hex, public_value]
+    """seed = HMAC-SHA256(key = the 32 bytes the server secret's hex denotes, message = draw id,
+    pool root, (ssj-draw-v2) the terms' hash, public value and every witness reveal in label
+    order). No single party controls it: the secret, the pool and the terms were committed before
+    any witness chose a number, all witnesses committed before any revealed, and the public value
+    became known only after the last commitment."""
+    if terms_hash_hex is None:
+        fields: list[str] = ["ssj-draw-seed-v1", draw_id, pool_root_hex, public_value]
+    else:
+        fields = ["ssj-draw-seed-v2", draw_id, pool_root_hex, terms_hash_hex, public_value]
     for r in sorted(reveals, key=lambda r: r.label):
         fields += [r.label, r.number, r.salt_hex]
     return hmac.new(bytes.fromhex(secret_hex), enc(*fields), hashlib.sha256).digest()
+
+
+def canonical_json(value) -> str:
+    """The one text of a JSON value that its hash is taken over: keys sorted, no spaces,
+    non-ASCII characters as themselves (UTF-8); integers in decimal, ratios as decimal strings."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def terms_hash(terms: dict) -> str:
+    """ssj-draw-v2: the commitment to the draw's terms, H(enc("ssj-terms-v1", canonical JSON))."""
+    return sha256(enc("ssj-terms-v1", canonical_json(terms))).hex()
 
 
 # ---- the pool commitment: RFC 6962 Merkle trees, one per stratum ---------------------------------
@@ -101,16 +128,45 @@ _NODE = b"\x01"
 # drawn under.
 POOL_V1 = "ssj-pool-v1"
 POOL_V2 = "ssj-pool-v2"
-POOL_FORMATS = (POOL_V1, POOL_V2)
+# v3 (ssj-draw-v2): leaf = H(0x00 ‖ enc(draw id, salt, key)) with a salt drawn per entry and draw,
+# and a stratum's positions in the order of its leaves — neither a leaf, nor an audit path's
+# sibling, nor a position can be matched to a key without the entry's salt (R-TGT-2)
+POOL_V3 = "ssj-pool-v3"
+POOL_FORMATS = (POOL_V1, POOL_V2, POOL_V3)
+SALTED = (POOL_V3,)
 
 
 def leaf_prefix(stratum: str, fmt: str = POOL_V1) -> bytes:
     """The bytes every leaf hash of a stratum starts with: 0x00, then (v1) the label's enc() field."""
-    return b"\x00" + enc(stratum) if _pool_format(fmt) == POOL_V1 else b"\x00"
+    if _pool_format(fmt) in SALTED:
+        raise ValueError("a salted pool's leaves start with the draw id: salted_leaf_prefix")
+    return b"\x00" + enc(stratum) if fmt == POOL_V1 else b"\x00"
 
 
 def leaf_hash(stratum: str, key: str, fmt: str = POOL_V1) -> bytes:
-    return sha256(b"\x00" + (enc(stratum, key) if _pool_format(fmt) == POOL_V1 else enc(key)))
+    if _pool_format(fmt) in SALTED:
+        raise ValueError("a salted pool's leaf needs the draw id and the salt: salted_leaf")
+    return sha256(b"\x00" + (enc(stratum, key) if fmt == POOL_V1 else enc(key)))
+
+
+def salted_leaf(draw_id: str, salt_hex: str, key: str) -> bytes:
+    """ssj-pool-v3: H(0x00 ‖ enc(draw id, salt, key))."""
+    return sha256(b"\x00" + enc(draw_id, salt_hex, key))
+
+
+def salted_leaf_prefix(draw_id: str) -> bytes:
+    """The bytes every ssj-pool-v3 leaf of a draw starts with: 0x00 and the draw id's enc() field."""
+    return b"\x00" + enc(draw_id)
+
+
+_SALT_FIELD = (32).to_bytes(4, "big")
+
+
+def salted_leaves(prefix: bytes, entries: list[tuple[bytes, bytes]]) -> list[bytes]:
+    """salted_leaf of each (salt, key) pair (both UTF-8 bytes; salts of 32 hex digits), given the
+    draw's salted_leaf_prefix: the fast path of the freeze and of the draw's re-check."""
+    sha, lengths, salt_len = _sha, _LENGTHS, _SALT_FIELD
+    return [sha(prefix + salt_len + s + lengths[len(k)] + k).digest() for s, k in entries]
 
 
 def _pool_format(fmt: str) -> str:

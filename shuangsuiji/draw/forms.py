@@ -7,10 +7,14 @@ class AnnounceForm(forms.Form):
     draw_at = forms.DateTimeField(label="抽取时间", widget=DateTimeInput())
     place = forms.CharField(label="抽取地点", max_length=200, required=False)
     public_value_source = forms.CharField(
-        label="公开随机值来源（可选）",
+        label="公开随机值来源",
         max_length=200,
-        required=False,
-        help_text="如：2026-03-10 福彩3D开奖号码；抽取时由工作人员录入",
+        help_text="须为公告后才产生、任何人可查的数值，如：2026-03-10 福彩3D开奖号码；抽取时由工作人员录入",
+    )
+    public_value_at = forms.DateTimeField(
+        label="公开随机值产生时间",
+        widget=DateTimeInput(),
+        help_text="见证人须在此时间之前完成承诺；此时间之后才能抽取",
     )
 
 

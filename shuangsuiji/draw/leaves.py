@@ -31,26 +31,25 @@ class LeafFolder:
 
     def __init__(self, fmt: str = engine.POOL_V2) -> None:
         self._fmt = fmt
-        self._trees: dict[str, tuple[bytes, engine.MerkleBuilder]] = {}
+        self._trees: dict[str, engine.MerkleBuilder] = {}
 
-    def _tree(self, label: str) -> tuple[bytes, engine.MerkleBuilder]:
+    def _tree(self, label: str) -> engine.MerkleBuilder:
         tree = self._trees.get(label)
         if tree is None:
-            tree = self._trees[label] = (engine.leaf_prefix(label, self._fmt), engine.MerkleBuilder())
+            tree = self._trees[label] = engine.MerkleBuilder()
         return tree
 
     def add(self, label: str, keys: list[bytes]) -> None:
-        """The stratum's next keys (UTF-8), in position order."""
-        prefix, builder = self._tree(label)
-        builder.extend(engine.leaf_hashes(prefix, keys))
+        """The stratum's next keys (UTF-8), in position order (an unsalted format: v1, v2)."""
+        self._tree(label).extend(engine.leaf_hashes(engine.leaf_prefix(label, self._fmt), keys))
 
     def add_leaves(self, label: str, leaves: list[bytes]) -> None:
-        """The stratum's next leaf hashes, in position order (the database keeps v2's with each target)."""
-        self._tree(label)[1].extend(leaves)
+        """The stratum's next leaf hashes, in position order."""
+        self._tree(label).extend(leaves)
 
     def roots(self) -> dict[str, tuple[int, str]]:
         """{label: (size, root hex)} of every stratum given at least one leaf."""
-        return {label: (b.count, b.root().hex()) for label, (_, b) in self._trees.items()}
+        return {label: (b.count, b.root().hex()) for label, b in self._trees.items()}
 
     def close(self) -> None:
         """Nothing to release here (HelperFolder stops its process)."""

@@ -6,9 +6,10 @@ import io
 import json
 import logging
 import queue
+import secrets
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby, islice
 from operator import itemgetter
@@ -18,7 +19,6 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
-    BinaryField,
     BooleanField,
     Case,
     CharField,
@@ -51,6 +51,7 @@ NEWLINE_IN_KEY = "检查对象标识中含有换行符，无法写入对象池�
 UNCLASSIFIED = ""  # targets without a risk class form their own stratum, at B's ratio
 
 EXCLUSION_REASONS = {
+    "carried": "沿用被作废抽取中仍然有效的抽中对象（只补抽被移除的对象）",
     "open_task": "已在本部门本年度另一进行中的任务中",
     "cap": "本部门本年度抽中次数已达上限",
     "a_class": "A类（低风险）对象本年度已被抽中过，不再重复抽取（无事不扰）",
@@ -141,7 +142,9 @@ def _counted_selections(task: Task):
     ).exclude(draw__task=task)
 
 
-def _exclusion_sets(task: Task) -> list[tuple[str, QuerySet, str | None]]:
+def _exclusion_sets(
+    task: Task, carried: Collection[int] = ()
+) -> list[tuple[str, QuerySet | list, str | None]]:
     """R-DRAW-4's exclusions in the order they are judged: (reason, the target ids it excludes,
     the risk class it is limited to or None). Each set is uncorrelated: the database computes it
     once, however many candidates it is tested against."""
@@ -156,6 +159,7 @@ def _exclusion_sets(task: Task) -> list[tuple[str, QuerySet, str | None]]:
         .values("target_id")
     )
     return [
+        *([("carried", sorted(carried), None)] if carried else []),
         ("open_task", open_task.values("target_id"), None),
         ("cap", capped, None),
         ("a_class", year.values("target_id"), "A"),
@@ -178,16 +182,16 @@ def _stratum(task: Task, own: bool):
     return _bytewise(_risk_class(task, own))
 
 
-def annotated(task: Task, *, own: bool | None = None) -> QuerySet:
+def annotated(task: Task, *, own: bool | None = None, exclude: Collection[int] = ()) -> QuerySet:
     """The scope, each row with its stratum, key and exclusion reason ('' when drawable), the
     first reason that applies in R-DRAW-4's order, each tested as `pk IN (uncorrelated
     subquery)` (hashed once by PostgreSQL, however many candidates it tests). `own`: whether
     the lead department's own classes apply (`uses_own_classes`, asked when not given)."""
     own = uses_own_classes(task) if own is None else own
-    return _annotate(task, scope(task), _key_expr(), own)
+    return _annotate(task, scope(task), _key_expr(), own, exclude)
 
 
-def _annotate(task: Task, qs: QuerySet, key, own: bool) -> QuerySet:
+def _annotate(task: Task, qs: QuerySet, key, own: bool, carried: Collection[int] = ()) -> QuerySet:
     if own:
         qs = qs.annotate(
             lead_supervision=FilteredRelation(
@@ -197,7 +201,7 @@ def _annotate(task: Task, qs: QuerySet, key, own: bool) -> QuerySet:
     klass = _risk_class(task, own)
     whens = [
         When(Q(pk__in=ids) & (Q(klass_for_exclusion=only) if only else Q()), then=Value(reason))
-        for reason, ids, only in _exclusion_sets(task)
+        for reason, ids, only in _exclusion_sets(task, carried)
     ]
     return (
         qs.annotate(klass_for_exclusion=klass)
@@ -228,7 +232,7 @@ class Frozen:
             self.file.seek(0)
 
 
-FORMAT = engine.POOL_V2  # every freeze's; records drawn under v1 keep it (TargetDraw.pool_format)
+FORMAT = engine.POOL_V3  # every freeze's; records drawn under v1/v2 keep theirs (TargetDraw.pool_format)
 _GZIP_LEVEL = (
     1  # ISA-L's levels are 0–3; 1 compresses a pool file better than zlib's 1, at a third of its CPU
 )
@@ -236,18 +240,22 @@ _SPOOL_MAX = 8 << 20  # pool files up to 8 MB stay in memory, larger ones go to 
 
 
 class _PoolWriter:
-    """The gzip pool file: header line, then one line per candidate — label, position, key, target
-    id — or, for an excluded one, X, reason, key, target id; in (stratum, key) order. The
-    compression runs in a thread of its own (ISA-L releases the GIL), beside the folding."""
+    """The gzip pool file (docs/draw-spec.md §2.3): a header line, then one line per candidate —
+    label, position, key, target id, salt — or, for an excluded one, X, reason, key, target id;
+    each stratum's candidates in position order (the order of their leaves), excluded lines
+    anywhere. The compression runs in a thread of its own (ISA-L releases the GIL), beside the
+    folding."""
 
-    def __init__(self, task_code: str):
+    def __init__(self, task_code: str, draw_id: str):
         self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)  # noqa: SIM115 (handed to the caller)
         self._gz = igzip.IGzipFile(fileobj=self.file, mode="wb", mtime=0, compresslevel=_GZIP_LEVEL)
         self._queue: queue.Queue = queue.Queue(maxsize=8)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
-        head = json.dumps({"format": FORMAT, "task": task_code}, ensure_ascii=False) + "\n"
+        head = (
+            json.dumps({"format": FORMAT, "task": task_code, "draw_id": draw_id}, ensure_ascii=False) + "\n"
+        )
         self.write(head.encode())
 
     def _run(self) -> None:
@@ -287,21 +295,29 @@ def _frozen(labels: dict[str, str], trees: dict[str, tuple[int, str]], exclusion
     return Frozen(strata, root.hex(), exclusions, file, FORMAT)
 
 
-def freeze(task: Task, labels: dict[str, str]) -> Frozen:
-    """Stream the annotated scope once, in pool order: count exclusions, fold the leaves into a
-    tree per stratum, write the compact frozen pool file. On PostgreSQL the database reads the
-    scope in pool order from an index, with the leaf hash each target keeps, and formats the file's
-    lines (`_freeze_postgresql`); Python counts positions, a helper process folds. Elsewhere
-    `freeze_rows` hashes the keys too; both give the same roots and the same file
-    (shuangsuiji/draw/tests/test_pool.py)."""
+def new_salt() -> str:
+    """An entry's salt: 16 bytes from the operating system's CSPRNG, as 32 lower-case hex digits."""
+    return secrets.token_hex(16)
+
+
+def freeze(task: Task, labels: dict[str, str], draw_id: str, *, exclude: Collection[int] = ()) -> Frozen:
+    """Stream the annotated scope once: count exclusions, give each candidate a fresh salt, order
+    each stratum by its salted leaves, fold them into a tree per stratum, write the compact frozen
+    pool file. On PostgreSQL the database draws the salts, hashes the leaves, orders the scope by
+    them and formats the file's lines (`_freeze_postgresql`); Python counts positions, a helper
+    process folds. Elsewhere `freeze_rows` does it all; both give pools of the same shape and the
+    same commitment for the same salts (shuangsuiji/draw/tests/test_pool.py). `exclude`: target
+    ids left out of the pool as "carried" (kept from a voided draw, R-DRAW-6)."""
     own = uses_own_classes(task)
     if connection.vendor == "postgresql":
-        frozen = _freeze_postgresql(task, labels, own=own)
+        frozen = _freeze_postgresql(task, labels, draw_id, own=own, exclude=exclude)
     else:
         rows = (
-            annotated(task, own=own).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=5000)
+            annotated(task, own=own, exclude=exclude)
+            .values_list("pk", "key", "stratum", "reason")
+            .iterator(chunk_size=5000)
         )
-        frozen = freeze_rows(task.code, labels, rows)
+        frozen = freeze_rows(task.code, labels, rows, draw_id)
     frozen.own_classes = own
     return frozen
 
@@ -315,90 +331,102 @@ def _lines(lines: list[str] | list[bytes]) -> bytes:
     return data
 
 
-def freeze_rows(task_code: str, labels: dict[str, str], rows: Iterable[tuple[int, str, str, str]]) -> Frozen:
-    """`freeze` over (target id, key, stratum, reason) rows in (stratum, key) order."""
-    out = _PoolWriter(task_code)
+def freeze_rows(
+    task_code: str,
+    labels: dict[str, str],
+    rows: Iterable[tuple[int, str, str, str]],
+    draw_id: str,
+    salt: Callable[[int], str] | None = None,
+) -> Frozen:
+    """`freeze` over (target id, key, stratum, reason) rows (any order): each drawable row gets a
+    salt (`salt(target id)`, a fresh one by default), each stratum is ordered by its leaves. Holds the scope in memory: the path
+    of small pools (SQLite); PostgreSQL's freeze streams."""
+    out = _PoolWriter(task_code, draw_id)
     folder = LeafFolder(FORMAT)
     exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
+    prefix = engine.salted_leaf_prefix(draw_id)
+    strata: dict[str, list[tuple[bytes, str, int, str]]] = {}
     lines: list[str] = []
-    keys: list[bytes] = []
-    label, position = None, 0
-    positions: dict[str, int] = {}
     try:
         for pk, key, stratum, reason in rows:
             if reason:
                 exclusions[reason] += 1
                 lines.append(f"X\t{reason}\t{key}\t{pk}\n")
             else:
-                if labels[stratum] != label:
-                    if keys:
-                        folder.add(label, keys)
-                        keys = []
-                    if label is not None:
-                        positions[label] = position
-                    label = labels[stratum]
-                    position = positions.get(label, 0)
-                keys.append(key.encode())
-                lines.append(f"{label}\t{position}\t{key}\t{pk}\n")
-                position += 1
-            if len(lines) >= 8192:
-                out.write(_lines(lines))
-                lines.clear()
-                if keys:
-                    folder.add(label, keys)
-                    keys = []
+                s = salt(pk) if salt else new_salt()
+                (leaf,) = engine.salted_leaves(prefix, [(s.encode(), key.encode())])
+                strata.setdefault(labels[stratum], []).append((leaf, key, pk, s))
+        for label in sorted(strata):
+            entries = sorted(strata[label])
+            _distinct(label, entries)
+            folder.add_leaves(label, [e[0] for e in entries])
+            lines += [f"{label}\t{i}\t{key}\t{pk}\t{s}\n" for i, (_, key, pk, s) in enumerate(entries)]
         out.write(_lines(lines))
-        if keys:
-            folder.add(label, keys)
     finally:
         file = out.close()
     return _frozen(labels, folder.roots(), exclusions, file)
 
 
+def _distinct(label: str, entries) -> None:
+    """Two equal leaves (two equal salts and keys: never by chance) would make positions ambiguous."""
+    if any(a[0] == b[0] for a, b in zip(entries, entries[1:], strict=False)):
+        raise DomainError(f"分层 {label} 中有两个相同的叶哈希，无法确定位置，请重新公告")
+
+
 # The same rows as freeze_rows reads, turned by PostgreSQL into what the file and the trees need,
 # in pool order: a tag — the stratum of a drawable row, the reason of an excluded one (Python names
 # the stratum by its label: mapping it in SQL costs the database a CASE per row and the client a
-# non-ASCII string per row) —, the leaf hash the directory keeps with the target (directory migration
-# 0006), and the end of the pool file's line, "<TAB>key<TAB>target id<LF>": Python puts
-# "label<TAB>position" or "X<TAB>reason" before it (it counts positions as the rows arrive: a running
-# count per stratum; window functions counting them in the database cost more). Text, read as bytes
-# (`_raw_text`): a conversion to bytea would cost the database a pass over each line.
-_ROW_SQL = """CASE WHEN s.reason = '' THEN s.stratum ELSE s.reason END::text AS tag, s.leaf,
-           E'\\t' || s.key || E'\\t' || s.pk::text || E'\\n' AS line
-    FROM ({inner}) AS s (pk, key, stratum, reason, leaf)"""
-
-# Over rows in pool order (`pg_rows`: an index read in order, or sorted by the database where no
-# index serves): formatted as they come, and streamed to Python from the first one.
-_ORDERED_SQL = "SELECT {row} ORDER BY s.stratum, s.key"
+# non-ASCII string per row) —, the salted leaf (ssj-pool-v3: H(0x00 ‖ enc(draw id, salt, key)), the
+# salt drawn per row by gen_random_uuid(), 122 bits from the server's CSPRNG, written as 32 hex
+# digits), and the end of the pool file's line, "<TAB>key<TAB>target id<TAB>salt<LF>" (no salt on an
+# excluded line): Python puts "label<TAB>position" or "X<TAB>reason" before it (it counts positions
+# as the rows arrive). The salt is drawn in a subquery of its own: PostgreSQL does not pull up a
+# subquery whose output calls a volatile function, so the line and the leaf read the same salt (the
+# draw's re-check of the file would catch it otherwise). Text, read as bytes (`_raw_text`).
+_ROW_SQL = """SELECT t.tag, t.leaf, t.line FROM (
+    SELECT CASE WHEN s.reason = '' THEN s.stratum ELSE s.reason END::text AS tag, s.stratum,
+           CASE WHEN s.reason = '' THEN sha256(%s::bytea || '\\x00000020'::bytea || convert_to(s.salt, 'UTF8')
+                || int4send(octet_length(s.key)) || convert_to(s.key, 'UTF8')) END AS leaf,
+           E'\\t' || s.key || E'\\t' || s.pk::text
+                || CASE WHEN s.reason = '' THEN E'\\t' || s.salt ELSE '' END || E'\\n' AS line
+    FROM (SELECT u.pk, u.key, u.stratum, u.reason, replace(gen_random_uuid()::text, '-', '') AS salt
+          FROM ({inner}) AS u (pk, key, stratum, reason)) AS s
+) AS t ORDER BY t.stratum, t.leaf"""
 _FETCH = 10_000
 _HELPER_MIN = _FETCH  # a pool whose first fetch is full is folded by a helper process
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
-def _freeze_postgresql(task: Task, labels: dict[str, str], *, own: bool | None = None) -> Frozen:
-    return _stream(*freeze_statement(*pg_rows(task, own=own)), labels, task.code)
+def _freeze_postgresql(
+    task: Task,
+    labels: dict[str, str],
+    draw_id: str,
+    *,
+    own: bool | None = None,
+    exclude: Collection[int] = (),
+) -> Frozen:
+    return _stream(
+        *freeze_statement(*pg_rows(task, own=own, exclude=exclude), draw_id), labels, task.code, draw_id
+    )
 
 
-def pg_rows(task: Task, *, own: bool | None = None) -> tuple[str, list]:
-    """The SELECT of (target id, key, stratum, reason) in pool order that `_freeze_postgresql`
-    reads: `annotated`'s rows, from the columns directory migration 0005 keeps on each target
-    (the key, the supervising departments) so that the index `target_pool_order` — (risk class,
-    key), INCLUDE every column the scope tests — answers it in order: the rows stream from the
-    first moment instead of after a sort of the whole scope. (A scope by tags, or a task whose
-    strata are not risk classes, is sorted by the database as usual: the same rows, later. So is
-    a draw by the lead department's own classes (`uses_own_classes`): its stratum is not the
-    indexed column.) A second record of one 非市场主体 is left out as in `scope` (`_duplicates`,
-    a hashed set of ids, tested on the index's `id`)."""
+def pg_rows(task: Task, *, own: bool | None = None, exclude: Collection[int] = ()) -> tuple[str, list]:
+    """The SELECT of (target id, key, stratum, reason) that `_freeze_postgresql` reads:
+    `annotated`'s rows, from the columns directory migration 0005 keeps on each target (the key,
+    the supervising departments), so that the scope test is a read of the row (the index
+    `target_pool_order` carries every column it tests). The rows are ordered by their salted
+    leaves, which exist only in this freeze: the database sorts them (`freeze_statement`). A
+    second record of one 非市场主体 is left out as in `scope` (`_duplicates`, a hashed set of ids,
+    tested on the index's `id`)."""
     own = uses_own_classes(task) if own is None else own
     dept_ids = list(task.departments.values_list("pk", flat=True))
     supervised = RawSQL(
         '"directory_target"."supervised_by" && %s::bigint[]', (dept_ids,), output_field=BooleanField()
     )
     key = RawSQL('"directory_target"."pool_key"', (), output_field=CharField())
-    leaf = RawSQL('"directory_target"."pool_leaf"', (), output_field=BinaryField())
     candidates = _in_scope(task).filter(supervised).exclude(pk__in=_duplicates(task))
-    qs = _annotate(task, candidates, key, own).annotate(leaf=leaf)
-    return qs.values_list("pk", "key", "stratum", "reason", "leaf").query.sql_with_params()
+    qs = _annotate(task, candidates, key, own, exclude).order_by()
+    return qs.values_list("pk", "key", "stratum", "reason").query.sql_with_params()
 
 
 def _folder(large: bool) -> LeafFolder | HelperFolder:
@@ -412,11 +440,11 @@ def _folder(large: bool) -> LeafFolder | HelperFolder:
     return LeafFolder()
 
 
-def freeze_statement(inner: str, params) -> tuple[str, list]:
-    """The freeze's statement over a SELECT of (target id, key, stratum, reason, leaf hash) in pool
-    order, with its parameters."""
-    sql = _ORDERED_SQL.replace("{row}", _ROW_SQL.replace("{inner}", inner))  # the SELECT may hold braces
-    return sql, list(params)
+def freeze_statement(inner: str, params, draw_id: str) -> tuple[str, list]:
+    """The freeze's statement over a SELECT of (target id, key, stratum, reason), with its
+    parameters: salts drawn, leaves hashed, in pool order (stratum, leaf)."""
+    sql = _ROW_SQL.replace("{inner}", inner)  # the SELECT may hold braces
+    return sql, [engine.salted_leaf_prefix(draw_id), *params]
 
 
 def _raw_text(cur: psycopg.Cursor) -> None:
@@ -426,9 +454,9 @@ def _raw_text(cur: psycopg.Cursor) -> None:
     cur.adapters.register_loader("text", ByteaBinaryLoader)
 
 
-def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
+def _stream(sql: str, params, labels: dict[str, str], task_code: str, draw_id: str) -> Frozen:
     """Run a freeze statement and write what it streams: the pool file, the trees, the counts."""
-    out = _PoolWriter(task_code)
+    out = _PoolWriter(task_code, draw_id)
     exclusions = dict.fromkeys(EXCLUSION_REASONS, 0)
     excluded = {reason.encode(): (reason, b"X\t" + reason.encode()) for reason in EXCLUSION_REASONS}
     strata = {stratum.encode(): (label, label.encode() + b"\t") for stratum, label in labels.items()}
@@ -476,11 +504,24 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str) -> Frozen:
 def read_pool(data: bytes | IO[bytes]) -> Iterator[tuple[str, int, str, int]]:
     """(label, position, key, target id) of every candidate in a frozen pool file (its bytes, or
     a binary file object read as a stream)."""
+    for label, position, key, pk, _salt in read_pool_entries(data):
+        yield label, position, key, pk
+
+
+def read_pool_entries(data: bytes | IO[bytes]) -> Iterator[tuple[str, int, str, int, str]]:
+    """(label, position, key, target id, salt) of every candidate; the salt is '' in a pool file
+    of a format without salts (ssj-pool-v1, v2)."""
+    for fields in read_pool_lines(data):
+        if fields[0] != "X":
+            yield fields[0], int(fields[1]), fields[2], int(fields[3]), fields[4] if len(fields) > 4 else ""
+
+
+def read_pool_lines(data: bytes | IO[bytes]) -> Iterator[list[str]]:
+    """Every line of a frozen pool file after its header, split at its tabs: a candidate
+    (label, position, key, target id[, salt]) or an excluded one (X, reason, key, target id)."""
     fileobj = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     with igzip.IGzipFile(fileobj=fileobj, mode="rb") as gz:
         lines = io.TextIOWrapper(gz, encoding="utf-8")
         next(lines)
         for line in lines:
-            a, b, key, pk = line.rstrip("\n").split("\t")
-            if a != "X":
-                yield a, int(b), key, int(pk)
+            yield line.rstrip("\n").split("\t")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.directory.models import TargetKind
 
-from . import hooks
+from . import engine, hooks
 from .models import DrawStatus, TargetDraw
 
 
@@ -21,11 +21,22 @@ def selection_public(draw: TargetDraw, today=None) -> bool:
     return hooks.result_published(draw)  # registered by inspection (its apps.py)
 
 
+RECORD_FORMAT = "ssj-draw-record-v2"
+
+
 def public_record(draw: TargetDraw, *, with_selection: bool | None = None, internal: bool = False) -> dict:
+    """The record of a draw (ssj-draw-record-v2, docs/draw-spec.md §11). Public: the commitments,
+    the terms, the random inputs and, once the list is public, the named list apart — sorted by
+    key, with no stratum, position or path — and (ssj-pool-v3) each stratum's drawn leaves with
+    their positions and audit paths, which no one can join to a name without the entry's salt.
+    A record drawn under an earlier, unsalted pool format is republished without any per-entry
+    proof: its leaves and positions would tell which stratum a named firm was drawn from.
+    `internal`: the auditor's record, every entry with its stratum, position, key, salt and path,
+    and the strata's classes."""
     drawn = draw.status in (DrawStatus.DRAWN, DrawStatus.VOIDED)
     rec = {
-        "format": "ssj-draw-record-v1",
-        "spec": "docs/draw-spec.md",
+        "format": RECORD_FORMAT,
+        "spec": draw.spec,
         "draw_id": draw.public_id,
         "task": {"code": draw.task.code, "name": draw.task.name},
         "status": draw.status,
@@ -41,15 +52,19 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
         "exclusions": draw.exclusions,
         "pool_format": draw.pool_format,
         "pool_root": draw.pool_root,
+        "terms": draw.terms,
+        "terms_hash": draw.terms_hash,
         "secret_commitment": draw.secret_commitment,
         "secret_hex": draw.server_secret() if drawn else "",
         "public_value_source": draw.public_value_source,
+        "public_value_at": draw.public_value_at.isoformat() if draw.public_value_at else "",
         "public_value": draw.public_value,
         "witnesses": [
             {
                 "label": w.label,
                 "description": w.description,
                 "commitment": w.commitment,
+                "committed_at": w.committed_at.isoformat() if w.committed_at else "",
                 "number": w.number if w.revealed_at else "",
                 "salt_hex": w.salt_hex if w.revealed_at else "",
             }
@@ -57,23 +72,90 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
         ],
         "seed": draw.seed,
         "ended_reason": draw.ended_reason,
+        "redraw_of": draw.redraw_of.public_id if draw.redraw_of_id else "",
+        "redraw_mode": draw.redraw_mode,
     }
     show = selection_public(draw) if with_selection is None else with_selection
     if drawn and (show or internal):
-        rec["selection"] = [
-            {
-                "order": s.order,
-                "label": s.label,
-                "position": s.position,
-                "key": s.key,
-                "name": mask_name(s.target.name) if s.target.kind == TargetKind.PERSON else s.target.name,
-                "path": s.path,
-            }
-            for s in draw.selections.select_related("target").order_by("order")
-        ]
+        selections = list(draw.selections.select_related("target").order_by("order"))
+        rec["named"] = sorted(
+            (
+                {"key": _shown_key(s), "name": _shown_name(s)}
+                | ({"carried": True} if s.carried_from_id else {})
+                for s in selections
+            ),
+            key=lambda e: (e["key"].encode(), e["name"]),
+        )
+        if draw.pool_format in engine.SALTED:
+            rec["drawn"] = drawn_leaves(draw, selections)
+        if internal:
+            rec["selection"] = [
+                {
+                    "order": s.order,
+                    "label": s.label,
+                    "position": s.position,
+                    "key": s.key,
+                    "salt": s.salt,
+                    "name": s.target.name,
+                    "path": s.path,
+                }
+                | ({"carried_from": s.carried_from.draw.public_id} if s.carried_from_id else {})
+                for s in selections
+            ]
     if internal and drawn and any("candidates" in s for s in draw.team_summary.values()):
         rec["teams"] = team_record(draw)
     return rec
+
+
+def drawn_leaves(draw: TargetDraw, selections) -> list[dict]:
+    """Per stratum (label order), the drawn entries in the order drawn: position, leaf and audit
+    path — what lets anyone check that each drawn entry is in the committed pool, without a key."""
+    by_label: dict[str, list[dict]] = {s["label"]: [] for s in sorted(draw.strata, key=lambda s: s["label"])}
+    for s in selections:
+        if s.position is None:  # carried from a voided draw: proven in that draw's record
+            continue
+        by_label[s.label].append(
+            {
+                "position": s.position,
+                "leaf": engine.salted_leaf(draw.public_id, s.salt, s.key).hex(),
+                "path": s.path,
+            }
+        )
+    return [{"label": label, "entries": entries} for label, entries in by_label.items()]
+
+
+def _shown_key(s) -> str:
+    """A natural person's key is a keyed digest of the 身份证号; even so only its head is shown."""
+    return s.key[:12] + "…" if s.target.kind == TargetKind.PERSON else s.key
+
+
+def _shown_name(s) -> str:
+    return mask_name(s.target.name) if s.target.kind == TargetKind.PERSON else s.target.name
+
+
+def entry_proof(selection) -> dict:
+    """What the selected enterprise (with the code on its own notice) and the auditor can check
+    about one entry: its stratum, position, salt, leaf and audit path in the draw's pool."""
+    draw = selection.draw
+    stratum = next(s for s in draw.strata if s["label"] == selection.label)
+    fmt = draw.pool_format
+    if fmt in engine.SALTED:
+        leaf = engine.salted_leaf(draw.public_id, selection.salt, selection.key)
+    else:
+        leaf = engine.leaf_hash(selection.label, selection.key, fmt)
+    return {
+        "draw_id": draw.public_id,
+        "pool_format": fmt,
+        "label": selection.label,
+        "size": stratum["size"],
+        "quota": stratum["quota"],
+        "root": stratum["root"],
+        "position": selection.position,
+        "key": selection.key,
+        "salt": selection.salt,
+        "leaf": leaf.hex(),
+        "path": selection.path,
+    }
 
 
 def team_record(draw: TargetDraw) -> list[dict]:
@@ -104,3 +186,19 @@ def team_record(draw: TargetDraw) -> list[dict]:
         for dept, s in draw.team_summary.items()
         if "candidates" in s
     ]
+
+
+def proof_checks(draw: TargetDraw, proof: dict) -> tuple[bool, bool]:
+    """(the entry's leaf is at its position under its stratum's root, its position is among those
+    the seed draws in its stratum)."""
+    path_ok = engine.verify_path(
+        bytes.fromhex(proof["leaf"]),
+        proof["position"],
+        proof["size"],
+        proof["path"],
+        bytes.fromhex(proof["root"]),
+    )
+    drawn = bool(draw.seed) and proof["position"] in engine.select_positions(
+        bytes.fromhex(draw.seed), proof["label"], proof["size"], proof["quota"]
+    )
+    return path_ok, drawn

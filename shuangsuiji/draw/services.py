@@ -53,55 +53,103 @@ def _labels(task: Task) -> dict[str, str]:
     return labels
 
 
-def _quotas(task: Task, strata: list[dict]) -> None:
+def _quotas(task: Task, strata: list[dict]) -> dict:
+    """Each stratum's quota, and the rule it came from as the terms state it: per-class ratios
+    (R-PLAN-3) by stratum label, or a total."""
+    sizes = {s["label"]: s["size"] for s in strata}
     if task.quota_mode == QuotaMode.RATIO:
         ratios = {c: Decimal(task.ratios.get(c, DEFAULT_RATIOS[c])) for c in "ABCD"}
         ratios[pool.UNCLASSIFIED] = ratios["B"]  # unclassified subjects are sampled as 一般风险
-        q = engine.quotas_by_ratio(
-            {s["label"]: s["size"] for s in strata}, {s["label"]: ratios[s["risk_class"]] for s in strata}
-        )
+        by_label = {s["label"]: ratios[s["risk_class"]] for s in strata}
+        q = engine.quotas_by_ratio(sizes, by_label)
+        rule = {"quota_rule": "ratio", "ratios": {label: str(r) for label, r in by_label.items()}}
     else:
-        q = engine.quotas_by_total({s["label"]: s["size"] for s in strata}, task.total or 0)
+        q = engine.quotas_by_total(sizes, task.total or 0)
+        rule = {"quota_rule": "total", "total": task.total or 0}
     for s in strata:
         s["quota"] = q[s["label"]]
+    return rule
+
+
+def draw_terms(draw: TargetDraw, rule: dict, *, min_witnesses: int) -> dict:
+    """What decides the outcome beside the pool and the random inputs, committed at announcement
+    and bound into the seed (ssj-draw-v2): the rule versions, the quota rule (ratios by stratum
+    label, or a total), the quotas, the public value's source and time, the witnesses required."""
+    terms = {
+        "draw_id": draw.public_id,
+        "spec": engine.SPEC_V2,
+        "pool_format": draw.pool_format,
+        "positions": "ssj-positions-v1",
+        "teams": engine.TEAM_V2,
+        **rule,
+        "quotas": {s["label"]: s["quota"] for s in draw.strata},
+        "public_value_source": draw.public_value_source,
+        "public_value_at": timezone.localtime(draw.public_value_at).isoformat(timespec="seconds"),
+        "min_witnesses": min_witnesses,
+    }
+    return terms
 
 
 @transaction.atomic
 def draw_announce(
-    *, actor, task: Task, draw_at: dt.datetime, place: str = "", public_value_source: str = ""
+    *,
+    actor,
+    task: Task,
+    draw_at: dt.datetime,
+    place: str = "",
+    public_value_source: str = "",
+    public_value_at: dt.datetime | None = None,
 ) -> TargetDraw:
-    """公告: freeze and commit the pool, commit to a server secret, set the draw time."""
+    """公告: freeze and commit the pool, commit to a server secret and to the draw's terms, set
+    the draw time and the public random value that will be mixed in — one that becomes known
+    only after the witnesses have committed (their commitments close at its time)."""
     _lead_admin(actor, task)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.state != TaskState.PLANNED:
         raise DomainError(f"任务当前状态为“{task.get_state_display()}”，不能公告抽取")
     planning.task_startable(task)
+    public_value_source = (public_value_source or "").strip()
+    if not public_value_source:
+        raise DomainError(
+            "请写明公开随机值的来源（如：2026-03-10 福彩3D开奖号码），抽取时须录入该值",
+            field="public_value_source",
+        )
+    now = timezone.now()
+    if public_value_at is None or public_value_at <= now:
+        raise DomainError(
+            "公开随机值的产生时间须晚于公告时间：见证人须在该值产生之前完成承诺", field="public_value_at"
+        )
     labels = _labels(task)
-    frozen = pool.freeze(task, labels)
-    _quotas(task, frozen.strata)
+    seq = task.draws.count() + 1
+    public_id = f"{task.code}-{seq}"
+    frozen = pool.freeze(task, labels, public_id)
+    rule = _quotas(task, frozen.strata)
     if not sum(s["quota"] for s in frozen.strata):
         raise DomainError(
             f"按任务范围和比例计算，本次没有可抽取的对象（范围内 {sum(s['size'] for s in frozen.strata)} 个）"
         )
-    seq = task.draws.count() + 1
     secret = secrets.token_hex(32)
     draw = TargetDraw(
         task=task,
         seq=seq,
-        public_id=f"{task.code}-{seq}",
+        public_id=public_id,
         draw_at=draw_at,
         place=place,
-        announced_at=timezone.now(),
+        announced_at=now,
         announced_by=actor,
         secret_commitment="",
         public_value_source=public_value_source,
+        public_value_at=public_value_at,
         pool_root=frozen.pool_root,
         pool_format=frozen.format,
+        spec=engine.SPEC_V2,
         strata=frozen.strata,
         exclusions=frozen.exclusions,
         own_classes=frozen.own_classes,
         publish_selection_on=task.publish_selection_on,
     )
+    draw.terms = draw_terms(draw, rule, min_witnesses=settings.DRAW_MIN_WITNESSES)
+    draw.terms_hash = engine.terms_hash(draw.terms)
     draw.secret_commitment = engine.server_secret_commitment(draw.public_id, secret)
     draw.secret_sealed = seal.seal(secret, draw_id=draw.public_id)
     with frozen.file:
@@ -115,6 +163,7 @@ def draw_announce(
         summary=f"公告抽取 {draw.public_id}：对象池 {sum(s['size'] for s in draw.strata)} 个，拟抽 {sum(s['quota'] for s in draw.strata)} 个，抽取时间 {timezone.localtime(draw_at):%Y-%m-%d %H:%M}",
         detail={
             "pool_root": draw.pool_root,
+            "terms_hash": draw.terms_hash,
             "secret_commitment": draw.secret_commitment,
             "exclusions": draw.exclusions,
         },
@@ -205,6 +254,10 @@ def draw_run(
     pending = [w.label for w in witnesses if not w.revealed_at]
     if pending:
         raise DomainError(f"{'、'.join(pending)} 尚未揭示；如无法揭示，请中止本次抽取并重新公告")
+    if draw.public_value_at and now < draw.public_value_at:
+        raise DomainError(
+            f"公告的公开随机值尚未产生（{timezone.localtime(draw.public_value_at):%Y-%m-%d %H:%M}），请届时再抽取"
+        )
     if draw.public_value_source and not public_value.strip():
         raise DomainError(f"请填写公告的公开随机值（{draw.public_value_source}）", field="public_value")
     if not witnesses and not public_value.strip():
@@ -216,6 +269,7 @@ def draw_run(
         pool_root_hex=draw.pool_root,
         reveals=[engine.Reveal(w.label, w.number, w.salt_hex) for w in witnesses],
         public_value=draw.public_value,
+        terms_hash_hex=draw.terms_hash or None,
     )
     wanted = {
         s["label"]: engine.select_positions(seed, s["label"], s["size"], s["quota"]) for s in draw.strata
@@ -247,46 +301,59 @@ def rating_code() -> str:
     return "".join(_RATING_ALPHABET[b & 31] for b in secrets.token_bytes(8))
 
 
-def _resolve(draw: TargetDraw, wanted: dict[str, list[int]]) -> dict[tuple[str, int], tuple[str, int, bytes]]:
-    """Positions → (key, target id, audit path as concatenated hashes), streaming the frozen pool
-    file once (never read whole); each stratum's root is recomputed and must equal the committed
-    one (a changed pool file is caught)."""
+def _resolve(
+    draw: TargetDraw, wanted: dict[str, list[int]]
+) -> dict[tuple[str, int], tuple[str, int, bytes, str]]:
+    """Positions → (key, target id, audit path as concatenated hashes, salt), streaming the frozen
+    pool file once (never read whole); each stratum's root is recomputed and must equal the
+    committed one, and (ssj-pool-v3) its leaves must rise strictly — a changed pool file is caught."""
     sizes = {s["label"]: s["size"] for s in draw.strata}
     builders = {label: engine.MerkleBuilder(sizes[label], wanted[label]) for label in sizes}
     want = {label: {str(p) for p in ps} for label, ps in wanted.items()}
-    found: dict[tuple[str, int], tuple[str, int]] = {}
+    found: dict[tuple[str, int], tuple[str, int, str]] = {}
+    salted = draw.pool_format in engine.SALTED
 
     def mismatch(label):
         return DomainError(f"冻结的对象池与公告的承诺不符（分层 {label}），抽取已停止，请联系审计员")
 
-    current, keys, prefix, positions = None, [], b"", set()
+    def hashed(label, entries):
+        if not salted:
+            return engine.leaf_hashes(engine.leaf_prefix(label, draw.pool_format), [k for _, k in entries])
+        leaves = engine.salted_leaves(prefix, entries)
+        if any(a >= b for a, b in zip([last.get(label, b"")] + leaves, leaves, strict=False)):
+            raise mismatch(label)
+        last[label] = leaves[-1]
+        return leaves
+
+    prefix = engine.salted_leaf_prefix(draw.public_id)
+    last: dict[str, bytes] = {}
+    current, entries, positions = None, [], set()
     with draw.pool_file.open("rb") as f, igzip.IGzipFile(fileobj=f, mode="rb") as gz:
         text = io.TextIOWrapper(gz, encoding="utf-8")
         text.readline()
         try:
             while lines := text.readlines(1 << 20):
                 for line in lines:
-                    label, position, key, pk = line.split("\t")
+                    fields = line.rstrip("\n").split("\t")
+                    label = fields[0]
                     if label == "X":
                         continue
+                    position, key, pk = fields[1], fields[2], fields[3]
+                    salt = fields[4] if salted else ""
                     if label != current:
-                        if keys:
-                            builders[current].extend(engine.leaf_hashes(prefix, keys))
-                            keys = []
+                        if entries:
+                            builders[current].extend(hashed(current, entries))
+                            entries = []
                         if label not in builders:
                             raise mismatch(label)
-                        current, prefix, positions = (
-                            label,
-                            engine.leaf_prefix(label, draw.pool_format),
-                            want[label],
-                        )
-                    keys.append(key.encode())
+                        current, positions = label, want[label]
+                    entries.append((salt.encode(), key.encode()))
                     if position in positions:
-                        found[(label, int(position))] = (key, int(pk))
-                if keys:
-                    builders[current].extend(engine.leaf_hashes(prefix, keys))
-                    keys = []
-        except ValueError:  # more leaves than committed, or a malformed line
+                        found[(label, int(position))] = (key, int(pk), salt)
+                if entries:
+                    builders[current].extend(hashed(current, entries))
+                    entries = []
+        except (ValueError, IndexError):  # more leaves than committed, or a malformed line
             raise mismatch(current) from None
     out = {}
     for s in draw.strata:
@@ -296,27 +363,30 @@ def _resolve(draw: TargetDraw, wanted: dict[str, list[int]]) -> dict[tuple[str, 
         for position in wanted[s["label"]]:
             if (s["label"], position) not in found:  # the file's positions are not 0…size-1
                 raise mismatch(s["label"])
-            key, pk = found[(s["label"], position)]
-            out[(s["label"], position)] = (key, pk, b.take_path(position))
+            key, pk, salt = found[(s["label"], position)]
+            out[(s["label"], position)] = (key, pk, b.take_path(position), salt)
     return out
 
 
 _INSERT_BATCH = 5000
 _INSERT_SELECTIONS_PG = """
-INSERT INTO draw_selection (draw_id, label, "order", position, key, target_id, path, token, rating_code)
-SELECT %s, x.label, x.ord, x.position, x.key, x.target_id, x.path::jsonb, x.token, x.rating_code
+INSERT INTO draw_selection (draw_id, label, "order", position, key, target_id, path, token, rating_code,
+                            salt, proof_code)
+SELECT %s, x.label, x.ord, x.position, x.key, x.target_id, x.path::jsonb, x.token, x.rating_code, x.salt,
+       x.proof_code
 FROM unnest(%s::text[], %s::integer[], %s::integer[], %s::text[], %s::bigint[], %s::text[], %s::text[],
-            %s::text[]) AS x (label, ord, position, key, target_id, path, token, rating_code)
+            %s::text[], %s::text[], %s::text[])
+     AS x (label, ord, position, key, target_id, path, token, rating_code, salt, proof_code)
 """
 
 
 def _insert_selections(
-    draw: TargetDraw, wanted: dict[str, list[int]], chosen: dict[tuple[str, int], tuple[str, int, bytes]]
+    draw: TargetDraw, wanted: dict[str, list[int]], chosen: dict[tuple[str, int], tuple[str, int, bytes, str]]
 ) -> int:
     """The Selection rows, in the order drawn (stratum by stratum, in label order), written in
     batches — one INSERT … SELECT FROM unnest(…) each on PostgreSQL — so that neither 30,000 model
     objects nor 30,000 paths in hex sit in memory at once."""
-    columns = [[] for _ in range(8)]
+    columns = [[] for _ in range(10)]
     order = 0
 
     def flush():
@@ -338,8 +408,12 @@ def _insert_selections(
                         path=json.loads(path),
                         token=token,
                         rating_code=code,
+                        salt=salt,
+                        proof_code=proof,
                     )
-                    for label, o, position, key, target_id, path, token, code in zip(*columns, strict=True)
+                    for label, o, position, key, target_id, path, token, code, salt, proof in zip(
+                        *columns, strict=True
+                    )
                 ]
             )
         for c in columns:
@@ -348,7 +422,7 @@ def _insert_selections(
     for s in draw.strata:
         label = s["label"]
         for position in wanted[label]:
-            key, target_id, path = chosen[(label, position)]
+            key, target_id, path, salt = chosen[(label, position)]
             order += 1
             row = (
                 label,
@@ -359,6 +433,8 @@ def _insert_selections(
                 json.dumps(engine.path_hex(path)),
                 secrets.token_urlsafe(32),
                 rating_code(),
+                salt,
+                rating_code() if salt else "",
             )
             for c, v in zip(columns, row, strict=True):
                 c.append(v)

@@ -2,10 +2,12 @@
 mismatch. Pure functions over the record (a dict, as published in JSON) and, for an auditor,
 the frozen pool file."""
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from . import engine
-from .pool import read_pool
+from .pool import read_pool_entries
 
 
 @dataclass
@@ -21,6 +23,49 @@ def pool_format(rec: dict) -> str:
     return rec.get("pool_format", engine.POOL_V1)
 
 
+def _leaf(rec: dict, fmt: str, entry: dict) -> bytes:
+    """An auditor's entry's leaf under the record's pool format."""
+    if fmt in engine.SALTED:
+        return engine.salted_leaf(rec["draw_id"], entry["salt"], entry["key"])
+    return engine.leaf_hash(entry["label"], entry["key"], fmt)
+
+
+def check_terms(rec: dict, check) -> None:
+    """ssj-draw-v2: the terms' hash; the terms agree with the record (draw, pool format, quotas,
+    public value source); the quotas follow from the rule the terms state."""
+    terms, strata = rec.get("terms") or {}, rec["strata"]
+    check(
+        "抽取条款哈希 = 条款的规范化文本的哈希",
+        engine.terms_hash(terms) == rec.get("terms_hash"),
+        rec.get("terms_hash", ""),
+    )
+    quotas = {s["label"]: s["quota"] for s in strata}
+    check(
+        "抽取条款与记录一致（抽取编号、对象池格式、各层抽取数、公开随机值来源）",
+        terms.get("draw_id") == rec["draw_id"]
+        and terms.get("pool_format") == pool_format(rec)
+        and terms.get("quotas") == quotas
+        and terms.get("public_value_source") == rec.get("public_value_source"),
+    )
+    sizes = {s["label"]: s["size"] for s in strata}
+    rule = terms.get("quota_rule")
+    try:
+        if rule == "ratio":
+            expected = engine.quotas_by_ratio(sizes, {k: Decimal(v) for k, v in terms["ratios"].items()})
+        elif rule == "total":
+            expected = engine.quotas_by_total(sizes, terms["total"])
+        elif rule == "replace":
+            expected = {label: terms["replace"].get(label, 0) for label in sizes}
+        else:
+            expected = None
+    except (KeyError, ArithmeticError, engine.DrawError):
+        expected = None
+    check(f"各层抽取数由条款的规则（{_RULES.get(rule, rule)}）算出", expected == quotas)
+
+
+_RULES = {"ratio": "按比例", "total": "按总数", "replace": "只补抽被移除的对象"}
+
+
 def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
     checks: list[Check] = []
 
@@ -30,6 +75,7 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
     did = rec["draw_id"]
     strata = rec["strata"]
     fmt = pool_format(rec)
+    v2 = rec.get("spec") == engine.SPEC_V2
     if fmt not in engine.POOL_FORMATS:
         check("对象池格式为本规范所定义", False, fmt)
         return checks
@@ -39,6 +85,8 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         root.hex() == rec["pool_root"],
         rec["pool_root"],
     )
+    if v2:
+        check_terms(rec, check)
     if rec.get("secret_hex"):
         check(
             "服务器密钥与公告时的承诺一致",
@@ -49,6 +97,12 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         if w.get("number"):
             ok = engine.witness_commitment(did, w["label"], w["number"], w["salt_hex"]) == w["commitment"]
             check(f"{w['label']} 揭示的数字与其承诺一致", ok, w["commitment"])
+        if v2 and w.get("committed_at") and rec.get("public_value_at"):
+            check(
+                f"{w['label']} 在公开随机值产生之前承诺",
+                _instant(w["committed_at"]) < _instant(rec["public_value_at"]),
+                w["committed_at"],
+            )
     if not rec.get("seed"):
         return checks
     seed = engine.derive_seed(
@@ -57,40 +111,71 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         pool_root_hex=rec["pool_root"],
         reveals=[engine.Reveal(w["label"], w["number"], w["salt_hex"]) for w in rec["witnesses"]],
         public_value=rec.get("public_value", ""),
+        terms_hash_hex=rec.get("terms_hash") if v2 else None,
     )
     check(
-        "种子 = HMAC(服务器密钥, 编号、根哈希、公开随机值、见证人数字)",
+        "种子 = HMAC(服务器密钥, 编号、根哈希、" + ("条款哈希、" if v2 else "") + "公开随机值、见证人数字)",
         seed.hex() == rec["seed"],
         rec["seed"],
     )
     positions = {s["label"]: engine.select_positions(seed, s["label"], s["size"], s["quota"]) for s in strata}
-    if rec.get("selection") is not None:
-        published: dict[str, list[int]] = {}
-        for sel in sorted(rec["selection"], key=lambda x: x["order"]):
-            published.setdefault(sel["label"], []).append(sel["position"])
+    roots = {s["label"]: (s["size"], bytes.fromhex(s["root"])) for s in strata}
+    if rec.get("drawn") is not None:
+        by_label = {d["label"]: d["entries"] for d in rec["drawn"]}
         for s in strata:
+            entries = by_label.get(s["label"], [])
             check(
                 f"分层 {s['label']}：按种子重算的位置与公布的一致（{s['quota']}/{s['size']}）",
+                positions[s["label"]] == [e["position"] for e in entries],
+            )
+        bad = [
+            f"{label}#{e['position']}"
+            for label, entries in by_label.items()
+            for e in entries
+            if label not in roots
+            or not engine.verify_path(
+                bytes.fromhex(e["leaf"]), e["position"], roots[label][0], e["path"], roots[label][1]
+            )
+        ]
+        check("每个抽中的叶子都在冻结的对象池中其位置上（默克尔路径）", not bad, "、".join(bad[:5]))
+    if rec.get("named") is not None:
+        drawn_now = sum(1 for e in rec["named"] if not e.get("carried"))
+        check(
+            f"公布名单的对象数与各层抽取数之和一致（{drawn_now}）",
+            drawn_now == sum(s["quota"] for s in strata),
+        )
+    if rec.get("selection") is not None:  # the auditor's record
+        published: dict[str, list[int]] = {}
+        for sel in sorted(rec["selection"], key=lambda x: x["order"]):
+            if sel.get("position") is not None:
+                published.setdefault(sel["label"], []).append(sel["position"])
+        for s in strata:
+            check(
+                f"分层 {s['label']}：按种子重算的位置与名单一致（{s['quota']}/{s['size']}）",
                 positions[s["label"]] == published.get(s["label"], []),
             )
-        roots = {s["label"]: (s["size"], bytes.fromhex(s["root"])) for s in strata}
         bad = [
             sel["key"]
             for sel in rec["selection"]
-            if not engine.verify_path(
-                engine.leaf_hash(sel["label"], sel["key"], fmt),
+            if sel.get("position") is not None
+            and not engine.verify_path(
+                _leaf(rec, fmt, sel),
                 sel["position"],
                 roots[sel["label"]][0],
                 sel["path"],
                 roots[sel["label"]][1],
             )
         ]
-        check("每个抽中对象都在冻结的对象池中其公布的位置上（默克尔路径）", not bad, "、".join(bad[:5]))
+        check("每个抽中对象都在冻结的对象池中其位置上（默克尔路径）", not bad, "、".join(bad[:5]))
     if pool_file is not None:
         check_pool(pool_file, rec, positions, check)
     for dept in rec.get("teams", []):
         check_teams(seed, dept, check)
     return checks
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
 
 
 def check_teams(seed: bytes, dept: dict, check) -> None:
@@ -120,22 +205,32 @@ def check_teams(seed: bytes, dept: dict, check) -> None:
 
 
 def check_pool(pool_file: bytes, rec: dict, positions: dict, check) -> None:
-    """The auditor's full re-run: the frozen pool file reproduces every root and selection."""
+    """The auditor's full re-run: the frozen pool file reproduces every root and selection, and
+    each stratum is in the order the format defines (v3: its leaves; v1, v2: its keys), strictly."""
     fmt = pool_format(rec)
+    salted = fmt in engine.SALTED
     builders = {s["label"]: engine.MerkleBuilder() for s in rec["strata"]}
     at: dict[tuple[str, int], str] = {}
     want = {(label, p) for label, ps in positions.items() for p in ps}
     last: dict[str, bytes] = {}
-    ordered = True
-    for label, position, key, _pk in read_pool(pool_file):
-        kb = key.encode()
-        if label in last and last[label] >= kb:
+    expected_position: dict[str, int] = {}
+    ordered = numbered = True
+    for label, position, key, _pk, salt in read_pool_entries(pool_file):
+        if label not in builders:
+            check(f"对象池文件中的分层 {label} 在公告中", False)
+            return
+        leaf = engine.salted_leaf(rec["draw_id"], salt, key) if salted else engine.leaf_hash(label, key, fmt)
+        order_key = leaf if salted else key.encode()
+        if label in last and last[label] >= order_key:
             ordered = False
-        last[label] = kb
-        builders[label].add(engine.leaf_hash(label, key, fmt))
+        last[label] = order_key
+        numbered &= position == expected_position.get(label, 0)
+        expected_position[label] = position + 1
+        builders[label].add(leaf)
         if (label, position) in want:
             at[(label, position)] = key
-    check("对象池文件中每层按标识字节序严格递增、无重复", ordered)
+    check(f"对象池文件中每层按{'叶哈希' if salted else '标识'}字节序严格递增、无重复", ordered)
+    check("对象池文件中每层的位置从 0 起连续编号", numbered)
     for s in rec["strata"]:
         b = builders[s["label"]]
         check(
@@ -143,5 +238,7 @@ def check_pool(pool_file: bytes, rec: dict, positions: dict, check) -> None:
             b.root().hex() == s["root"] and b.count == s["size"],
         )
     if rec.get("selection") is not None:
-        published = {(x["label"], x["position"]): x["key"] for x in rec["selection"]}
-        check("对象池文件中各位置的对象与公布名单一致", all(published.get(k) == v for k, v in at.items()))
+        published = {
+            (x["label"], x["position"]): x["key"] for x in rec["selection"] if x.get("position") is not None
+        }
+        check("对象池文件中各位置的对象与名单一致", all(published.get(k) == v for k, v in at.items()))

@@ -1,6 +1,7 @@
 """Draw pages for the lead department (announce, witnesses, run, teams, void), the reviewer
 (recusals) and the auditor (downloads). Thin: services change, selectors read."""
 
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -27,7 +28,11 @@ def announce(request, task_pk):
     if task.lead_id != request.user.department_id:
         raise PermissionDenied  # the lead department organizes the draw
     form = AnnounceForm(
-        request.POST or None, initial={"draw_at": timezone.localtime().replace(second=0, microsecond=0)}
+        request.POST or None,
+        initial={
+            "draw_at": timezone.localtime().replace(second=0, microsecond=0),
+            "public_value_at": timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(hours=1),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

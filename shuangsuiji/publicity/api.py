@@ -56,17 +56,28 @@ class WitnessOut(Schema):
     label: str
     description: str
     commitment: str
+    committed_at: str
     number: str
     salt_hex: str
 
 
-class SelectedOut(Schema):
-    order: int
-    label: str
-    position: int
+class NamedOut(Schema):
+    """One drawn target as the public sees it: no stratum, position or path beside its name."""
+
     key: str
     name: str
+    carried: bool | None = None
+
+
+class DrawnLeafOut(Schema):
+    position: int
+    leaf: str
     path: list[str]
+
+
+class DrawnStratumOut(Schema):
+    label: str
+    entries: list[DrawnLeafOut]
 
 
 class DrawRecordOut(Schema):
@@ -83,14 +94,20 @@ class DrawRecordOut(Schema):
     exclusions: dict[str, int]
     pool_format: str
     pool_root: str
+    terms: dict
+    terms_hash: str
     secret_commitment: str
     secret_hex: str
     public_value_source: str
+    public_value_at: str
     public_value: str
     witnesses: list[WitnessOut]
     seed: str
     ended_reason: str
-    selection: list[SelectedOut] | None = None
+    redraw_of: str
+    redraw_mode: str
+    named: list[NamedOut] | None = None
+    drawn: list[DrawnStratumOut] | None = None
 
 
 class _Records:

@@ -34,7 +34,7 @@ Q_MAX = 100
 USCC_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
 
 RESULTS_FORMAT = "ssj-public-results-v1"
-DRAWS_FORMAT = "ssj-public-draws-v1"
+DRAWS_FORMAT = "ssj-public-draws-v2"  # v2: its records are ssj-draw-record-v2 (docs/handover.md §7)
 
 # The hand-over columns, in file order: (JSON key, CSV header). docs/handover.md lists the same,
 # and a test holds the two together.

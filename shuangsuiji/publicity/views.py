@@ -2,6 +2,7 @@
 names unmasked, or internal comments (R-TGT-2): everything here is built from the public
 record functions, never from internal models directly."""
 
+import hmac
 import json
 
 from django.contrib import messages
@@ -12,10 +13,9 @@ from django.utils import timezone
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.directory.models import TargetKind
-from shuangsuiji.draw import engine
 from shuangsuiji.draw import selectors as draw_selectors
 from shuangsuiji.draw.models import DrawStatus
-from shuangsuiji.draw.records import public_record
+from shuangsuiji.draw.records import entry_proof, proof_checks, public_record
 from shuangsuiji.draw.selectors import public_draws
 from shuangsuiji.draw.verify import verify_record
 from shuangsuiji.followup.selectors import published_penalties
@@ -86,20 +86,17 @@ def selection(request, token):
         else:
             messages.success(request, "感谢评价，评价已匿名记录")
             return redirect("publicity:selection", token)
-    stratum = next(x for x in s.draw.strata if x["label"] == s.label)
-    ok = engine.verify_path(
-        engine.leaf_hash(s.label, s.key, s.draw.pool_format),
-        s.position,
-        stratum["size"],
-        s.path,
-        bytes.fromhex(stratum["root"]),
-    )
     seed_checks = verify_record(public_record(s.draw, with_selection=False))
-    positions = (
-        engine.select_positions(bytes.fromhex(s.draw.seed), s.label, stratum["size"], stratum["quota"])
-        if s.draw.seed
-        else []
-    )
+    proof, proof_error, path_ok, position_drawn = None, "", False, False
+    if request.method == "POST" and request.POST.get("action") == "proof":
+        given = (request.POST.get("proof_code") or "").strip().upper()
+        # the enterprise's own copy of the notice carries the code; the QR code inspectors scan does not
+        if s.proof_code and s.position is not None and hmac.compare_digest(given, s.proof_code):
+            proof = entry_proof(s)
+            path_ok, position_drawn = proof_checks(s.draw, proof)
+        else:
+            proof_error = "企业核验码不正确：请核对送达本单位的检查通知书"
+    seed_ok = all(c.ok for c in seed_checks)
     user = request.user
     member = user.is_authenticated and s.team.filter(inspector__user=user, active=True).exists()
     return render(
@@ -108,11 +105,12 @@ def selection(request, token):
         {
             "s": s,
             "task": task,
-            "stratum": stratum,
-            "path_ok": ok,
-            "seed_ok": all(c.ok for c in seed_checks),
-            "position_drawn": s.position in positions,
-            "all_ok": ok and all(c.ok for c in seed_checks) and s.position in positions,
+            "proof": proof,
+            "proof_error": proof_error,
+            "path_ok": path_ok,
+            "seed_ok": seed_ok,
+            "position_drawn": position_drawn,
+            "all_ok": path_ok and seed_ok and position_drawn,
             "team": s.team.filter(active=True).select_related("inspector", "department"),
             "validity": validity,
             "member": member,

@@ -40,5 +40,12 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, max_length=64, verbose_name="服务器密钥（抽取后公开）"),
         ),
         migrations.RunPython(seal_secrets, unseal_secrets),
+        # blank before removal, so that reversing on a table with rows re-adds the column with a
+        # default (the reverse of RunPython then fills it)
+        migrations.AlterField(
+            model_name="targetdraw",
+            name="secret_hex",
+            field=models.CharField(blank=True, default="", max_length=64),
+        ),
         migrations.RemoveField(model_name="targetdraw", name="secret_hex"),
     ]

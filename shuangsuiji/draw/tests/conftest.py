@@ -107,12 +107,28 @@ def ready(world):
     return w
 
 
+PUBLIC_VALUE = "12345"
+
+
 def announce(w, task, **kw):
+    """Announced now, with a public value that becomes known an hour from now (the witnesses
+    commit before it); `run` draws as of then."""
     from shuangsuiji.draw import services
 
-    return services.draw_announce(
-        actor=w.a_admin, task=task, draw_at=w.now, place="区市场监管局三楼会议室", **kw
-    )
+    kw.setdefault("public_value_source", "测试用公开随机值（福彩3D开奖号码）")
+    kw.setdefault("public_value_at", timezone.now() + dt.timedelta(hours=1))
+    kw.setdefault("draw_at", w.now)
+    kw.setdefault("place", "区市场监管局三楼会议室")
+    return services.draw_announce(actor=kw.pop("actor", w.a_admin), task=task, **kw)
+
+
+def run(w, draw, **kw):
+    """draw_run as of just after the announced public value became known, with that value."""
+    from shuangsuiji.draw import services
+
+    kw.setdefault("now", draw.public_value_at + dt.timedelta(minutes=1))
+    kw.setdefault("public_value", PUBLIC_VALUE)
+    return services.draw_run(actor=kw.pop("actor", w.a_admin), draw=draw, **kw)
 
 
 def witness_round(w, draw, numbers=("271828", "314159")):
@@ -131,8 +147,7 @@ def witness_round(w, draw, numbers=("271828", "314159")):
 
 
 def full_draw(w, task, **kw):
-    from shuangsuiji.draw import services
 
     draw = announce(w, task, **kw)
     witness_round(w, draw)
-    return services.draw_run(actor=w.a_admin, draw=draw)
+    return run(w, draw)

@@ -9,13 +9,13 @@ from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import AuditEntry
 from shuangsuiji.directory import services as directory
 from shuangsuiji.draw import services
-from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TeamMember
+from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TargetDraw, TeamMember
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.verify import verify_record
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TaskState
 
-from .conftest import announce, full_draw, witness_round
+from .conftest import announce, full_draw, run, witness_round
 
 
 @pytest.mark.django_db
@@ -45,22 +45,75 @@ def test_full_draw_verifies_and_a_changed_record_does_not(ready):
     draw = full_draw(w, w.task_a)
     assert draw.status == DrawStatus.DRAWN
     assert draw.selections.count() == 27
-    rec = public_record(draw)
-    checks = verify_record(rec)
-    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
-    # One id changed: the Merkle check fails
+    rec = public_record(draw, with_selection=True)
+    internal = public_record(draw, internal=True)
+    for r in (rec, internal):
+        checks = verify_record(r)
+        assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert len(rec["named"]) == 27 and sum(len(d["entries"]) for d in rec["drawn"]) == 27
+    # One leaf changed: the Merkle check fails; in the auditor's record, one key changed
     forged = json.loads(json.dumps(rec))
+    two = next(d for d in forged["drawn"] if len(d["entries"]) >= 2)["entries"]
+    two[0]["leaf"] = two[1]["leaf"]
+    assert not all(c.ok for c in verify_record(forged))
+    forged = json.loads(json.dumps(internal))
     forged["selection"][0]["key"] = forged["selection"][1]["key"]
     assert not all(c.ok for c in verify_record(forged))
     # A position changed: the recomputation fails
     forged = json.loads(json.dumps(rec))
-    forged["selection"][0]["position"] = (forged["selection"][0]["position"] + 1) % 14
+    d = next(d for d in forged["drawn"] if d["entries"])
+    size = next(s["size"] for s in forged["strata"] if s["label"] == d["label"])
+    d["entries"][0]["position"] = (d["entries"][0]["position"] + 1) % size
+    assert not all(c.ok for c in verify_record(forged))
+    # A quota changed: the terms and the named list's count no longer agree
+    forged = json.loads(json.dumps(rec))
+    forged["strata"][0]["quota"] += 1
+    assert {c.name for c in verify_record(forged) if not c.ok} >= {
+        "抽取条款与记录一致（抽取编号、对象池格式、各层抽取数、公开随机值来源）",
+        "公布名单的对象数与各层抽取数之和一致（27）",
+    }
+    # The terms changed after the fact: their hash, and the seed they entered, no longer agree
+    forged = json.loads(json.dumps(rec))
+    forged["terms"]["public_value_source"] = "另一个来源"
     assert not all(c.ok for c in verify_record(forged))
     # A witness number changed: commitment and seed checks fail
     forged = json.loads(json.dumps(rec))
     forged["witnesses"][0]["number"] = "1"
     assert sum(not c.ok for c in verify_record(forged)) >= 2
     call_command("verify_draw", draw.public_id)
+
+
+def _freeze_v1(task, labels):
+    """A pool frozen as before December 2026 (ssj-pool-v1): each stratum in key order, each leaf
+    H(0x00 ‖ enc(label, key)), no salts."""
+    import gzip
+    import io
+
+    from shuangsuiji.draw import engine, pool
+
+    keys: dict[str, list[tuple[str, int]]] = {}
+    exclusions = dict.fromkeys(pool.EXCLUSION_REASONS, 0)
+    lines = [json.dumps({"format": engine.POOL_V1, "task": task.code}, ensure_ascii=False) + "\n"]
+    for pk, key, stratum, reason in pool.annotated(task).values_list("pk", "key", "stratum", "reason"):
+        if reason:
+            exclusions[reason] += 1
+            lines.append(f"X\t{reason}\t{key}\t{pk}\n")
+        else:
+            keys.setdefault(labels[stratum], []).append((key, pk))
+    strata = []
+    for stratum, label in labels.items():
+        if label in keys:
+            lines += [f"{label}\t{i}\t{k}\t{pk}\n" for i, (k, pk) in enumerate(keys[label])]
+            root = engine.merkle_root([engine.leaf_hash(label, k, engine.POOL_V1) for k, _ in keys[label]])
+            strata.append(
+                {"label": label, "risk_class": stratum, "size": len(keys[label]), "root": root.hex()}
+            )
+    strata.sort(key=lambda s: s["label"])
+    root = engine.pool_root(
+        [(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], engine.POOL_V1
+    )
+    data = io.BytesIO(gzip.compress("".join(lines).encode()))
+    return pool.Frozen(strata, root.hex(), exclusions, data, engine.POOL_V1)
 
 
 @pytest.mark.django_db
@@ -73,39 +126,41 @@ def test_a_draw_announced_under_pool_v1_still_draws_and_verifies(ready, monkeypa
     from shuangsuiji.draw import engine, pool
 
     w = ready
-    monkeypatch.setattr(pool, "FORMAT", engine.POOL_V1)
-    monkeypatch.setattr(
-        pool,
-        "freeze",
-        lambda task, labels: pool.freeze_rows(
-            task.code, labels, pool.annotated(task).values_list("pk", "key", "stratum", "reason").iterator()
-        ),
-    )
-    draw = full_draw(w, w.task_a)
+    monkeypatch.setattr(pool, "freeze", lambda task, labels, draw_id, exclude=(): _freeze_v1(task, labels))
+    draw = announce(w, w.task_a)
+    # as announced then: ssj-draw-v1, no terms
+    TargetDraw.objects.filter(pk=draw.pk).update(spec=engine.SPEC_V1, terms={}, terms_hash="")
+    draw.refresh_from_db()
+    witness_round(w, draw)
+    draw = run(w, draw)
     assert draw.pool_format == engine.POOL_V1 and draw.selections.count() == 27
-    rec = public_record(draw)
+    rec = public_record(draw, internal=True)
     assert rec["pool_format"] == engine.POOL_V1
     with draw.pool_file.open("rb") as f:
         checks = verify_record(rec, f.read())
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
     assert not all(c.ok for c in verify_record(rec | {"pool_format": engine.POOL_V2}))
     assert all(c.ok for c in verify_record({k: v for k, v in rec.items() if k != "pool_format"}))
+    # republished without a stratum, position or path beside any name
+    public = public_record(draw, with_selection=True)
+    assert "drawn" not in public and "selection" not in public and len(public["named"]) == 27
+    assert all(c.ok for c in verify_record(public))
     s = draw.selections.first()
-    page = client.get(reverse("publicity:selection", args=[s.token])).content.decode()
-    assert "核验一致" in page and "不一致" not in page
+    page = client.post(reverse("publicity:selection", args=[s.token]), {"proof_code": s.proof_code or "x"})
+    assert "核验一致" in page.content.decode() or not s.proof_code
 
 
 @pytest.mark.django_db
 def test_verify_command_on_a_published_record_and_the_auditors_pool(ready, tmp_path):
     draw = full_draw(ready, ready.task_a)
     rec_file = tmp_path / "record.json"
-    rec_file.write_text(json.dumps(public_record(draw)), encoding="utf-8")
+    rec_file.write_text(json.dumps(public_record(draw, with_selection=True)), encoding="utf-8")
     pool_file = tmp_path / "pool.gz"
     with draw.pool_file.open("rb") as f:
         pool_file.write_bytes(f.read())
     call_command("verify_draw", record=str(rec_file), pool=str(pool_file))
     rec = json.loads(rec_file.read_text())
-    rec["selection"][0]["key"] = "911301100000000000"
+    rec["drawn"][0]["entries"][0]["leaf"] = "00" * 32
     rec_file.write_text(json.dumps(rec))
     with pytest.raises(CommandError, match="核验不通过"):
         call_command("verify_draw", record=str(rec_file), pool=str(pool_file))
@@ -136,19 +191,27 @@ def test_witness_protocol(ready):
 @pytest.mark.django_db
 def test_draw_refused_before_time_twice_and_by_others(ready):
     w = ready
-    draw = services.draw_announce(
-        actor=w.a_admin, task=w.task_a, draw_at=timezone.now() + dt.timedelta(days=7)
-    )
+    with pytest.raises(DomainError, match="公开随机值的来源"):
+        announce(w, w.task_a, public_value_source=" ")
+    with pytest.raises(DomainError, match="须晚于公告时间"):
+        announce(w, w.task_a, public_value_at=timezone.now() - dt.timedelta(seconds=1))
+    draw = announce(w, w.task_a, draw_at=timezone.now() + dt.timedelta(days=7))
     witness_round(w, draw)
     with pytest.raises(DomainError, match="未到公告的抽取时间"):
-        services.draw_run(actor=w.a_admin, draw=draw)
-    services.draw_run(actor=w.a_admin, draw=draw, now=draw.draw_at)
+        run(w, draw, now=draw.draw_at - dt.timedelta(seconds=1))
+    other = announce(w, w.joint)  # its draw time has come, its public value not yet
+    witness_round(w, other)
+    with pytest.raises(DomainError, match="公开随机值尚未产生"):
+        run(w, other, now=other.public_value_at - dt.timedelta(seconds=1))
+    with pytest.raises(DomainError, match="请填写公告的公开随机值"):
+        run(w, draw, now=draw.draw_at, public_value="")
+    run(w, draw, now=draw.draw_at)
     with pytest.raises(DomainError, match="不能重复抽取"):
-        services.draw_run(actor=w.a_admin, draw=draw, now=draw.draw_at)
+        run(w, draw, now=draw.draw_at)
     with pytest.raises(Forbidden):
-        services.draw_announce(actor=w.b_admin, task=w.joint, draw_at=timezone.now())
+        announce(w, w.joint, actor=w.b_admin)
     with pytest.raises(Forbidden):
-        services.draw_announce(actor=w.office, task=w.joint, draw_at=timezone.now())
+        announce(w, w.joint, actor=w.office)
 
 
 @pytest.mark.django_db
@@ -268,7 +331,7 @@ def test_void_and_redraw_both_kept(ready):
     assert first.status == DrawStatus.VOIDED and second.seq == 2
     assert public_record(first)["ended_reason"] == "对象池范围设置错误"
     # A voided draw counts for nothing: its targets are drawable again
-    assert second.exclusions == {"open_task": 0, "cap": 0, "a_class": 0}
+    assert second.exclusions == {"carried": 0, "open_task": 0, "cap": 0, "a_class": 0}
 
 
 @pytest.mark.django_db
@@ -330,12 +393,12 @@ def test_selection_is_public_only_from_its_date(ready):
 
     w = ready
     draw = full_draw(w, w.joint)
-    assert draw.publish_selection_on is None and "selection" not in public_record(draw)
+    assert draw.publish_selection_on is None and "named" not in public_record(draw)
     assert not selection_public(draw)
     draw = full_draw(w, w.task_a)
     assert selection_public(draw, today=dt.date(2026, 3, 1)) and not selection_public(
         draw, today=dt.date(2026, 2, 28)
     )
     assert Selection.objects.filter(draw=draw).count() == len(
-        public_record(draw, with_selection=True)["selection"]
+        public_record(draw, with_selection=True)["named"]
     )

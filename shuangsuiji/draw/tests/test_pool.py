@@ -14,47 +14,95 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.draw import engine, leaves, pool, services
 from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
 
-from .conftest import announce, full_draw, witness_round
+from .conftest import announce, full_draw, run, witness_round
 from .test_spec_vectors import mth, path
 
 LABELS = {"A": "层AAAA", "B": "层BBBB", "C": "层CCCC", "D": "层DDDD", "": "层UUUU"}
 
 
-def _reference_freeze(task, labels):
-    """The freeze as first written: one row at a time, leaf by leaf, in the spec's words."""
-    lines = [json.dumps({"format": "ssj-pool-v2", "task": task.code}, ensure_ascii=False) + "\n"]
-    keys: dict[str, list[str]] = {}
+DRAW_ID = "130110-2026-001-01-1"
+
+
+def _salts(frozen) -> dict[int, str]:
+    return {pk: salt for _, _, _, pk, salt in pool.read_pool_entries(frozen.file_bytes)}
+
+
+def _reference_freeze(task, labels, frozen):
+    """The freeze as the spec says it, one row at a time, with the salts the freeze drew (read
+    back from its file): each stratum ordered by H(0x00 ‖ enc(draw id, salt, key))."""
+    salts = _salts(frozen)
+    head = (
+        json.dumps({"format": "ssj-pool-v3", "task": task.code, "draw_id": DRAW_ID}, ensure_ascii=False)
+        + "\n"
+    )
+    excluded: list[str] = []
+    entries: dict[str, list[tuple[bytes, str, int]]] = {}
     exclusions = dict.fromkeys(pool.EXCLUSION_REASONS, 0)
-    rows = pool.annotated(task).values_list("pk", "key", "stratum", "reason")
-    for pk, key, stratum, reason in rows:
+    for pk, key, stratum, reason in pool.annotated(task).values_list("pk", "key", "stratum", "reason"):
         if reason:
             exclusions[reason] += 1
-            lines.append(f"X\t{reason}\t{key}\t{pk}\n")
+            excluded.append(f"X\t{reason}\t{key}\t{pk}\n")
             continue
-        label = labels[stratum]
-        lines.append(f"{label}\t{len(keys.setdefault(label, []))}\t{key}\t{pk}\n")
-        keys[label].append(key)
-    strata = sorted(
-        (
+        leaf = engine.sha256(b"\x00" + engine.enc(DRAW_ID, salts[pk], key))
+        entries.setdefault(labels[stratum], []).append((leaf, key, pk))
+    lines = []
+    strata = []
+    for stratum, label in labels.items():
+        if label not in entries:
+            continue
+        ordered = sorted(entries[label])
+        lines += [f"{label}\t{i}\t{key}\t{pk}\t{salts[pk]}\n" for i, (_, key, pk) in enumerate(ordered)]
+        strata.append(
             {
                 "label": label,
                 "risk_class": stratum,
-                "size": len(keys[label]),
-                "root": mth([engine.leaf_hash(label, k, "ssj-pool-v2") for k in keys[label]]).hex(),
+                "size": len(ordered),
+                "root": mth([e[0] for e in ordered]).hex(),
             }
-            for stratum, label in labels.items()
-            if label in keys
-        ),
-        key=lambda s: s["label"],
-    )
+        )
+    strata.sort(key=lambda s: s["label"])
     root = engine.pool_root(
-        [(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], "ssj-pool-v2"
+        [(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], "ssj-pool-v3"
     )
-    return strata, root.hex(), exclusions, "".join(lines).encode()
+    return strata, root.hex(), exclusions, head, sorted(excluded), sorted(lines, key=_line_order)
+
+
+def _line_order(line: str):
+    label, position = line.split("\t")[:2]
+    return label, int(position)
 
 
 def _frozen_tuple(frozen):
-    return frozen.strata, frozen.pool_root, frozen.exclusions, gzip.decompress(frozen.file_bytes)
+    """A frozen pool, its file read as: header, excluded lines (in no particular order), each
+    stratum's lines in position order (the strata in label order)."""
+    text = gzip.decompress(frozen.file_bytes).decode()
+    head, *lines = text.splitlines(keepends=True)
+    excluded = sorted(line for line in lines if line.startswith("X\t"))
+    drawable = [line for line in lines if not line.startswith("X\t")]
+    assert all(
+        _line_order(a) < _line_order(b)
+        for a, b in zip(drawable, drawable[1:], strict=False)
+        if a[:6] == b[:6]
+    )
+    return (
+        frozen.strata,
+        frozen.pool_root,
+        frozen.exclusions,
+        head,
+        excluded,
+        sorted(drawable, key=_line_order),
+    )
+
+
+def _freeze(task, labels=LABELS):
+    return pool.freeze(task, labels, DRAW_ID)
+
+
+def _checked(task, labels=LABELS):
+    """Freeze on this database's path and compare with the reference; the frozen pool."""
+    frozen = _freeze(task, labels)
+    assert _frozen_tuple(frozen) == _reference_freeze(task, labels, frozen)
+    return frozen
 
 
 @pytest.mark.django_db
@@ -62,10 +110,8 @@ def test_freeze_gives_the_reference_pool_with_exclusions(ready):
     """On this database's own path (set-based SQL on PostgreSQL, streamed Python elsewhere)."""
     w = ready
     full_draw(w, w.task_a)  # department A's open task: the joint task's pool excludes its targets
-    reference = _reference_freeze(w.joint, LABELS)
-    assert reference[2]["open_task"] > 0
-    frozen = pool.freeze(w.joint, LABELS)
-    assert _frozen_tuple(frozen) == reference
+    frozen = _checked(w.joint)
+    assert frozen.exclusions["open_task"] > 0
 
 
 @pytest.mark.django_db
@@ -73,7 +119,8 @@ def test_the_python_path_over_the_annotated_rows_gives_the_reference(ready):
     w = ready
     full_draw(w, w.task_a)
     rows = pool.annotated(w.joint).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
-    assert _frozen_tuple(pool.freeze_rows(w.joint.code, LABELS, rows)) == _reference_freeze(w.joint, LABELS)
+    frozen = pool.freeze_rows(w.joint.code, LABELS, rows, DRAW_ID)
+    assert _frozen_tuple(frozen) == _reference_freeze(w.joint, LABELS, frozen)
 
 
 @pytest.mark.postgres
@@ -88,9 +135,12 @@ def test_the_two_freeze_paths_agree(ready, monkeypatch, helper):
     monkeypatch.setattr(pool, "_HELPER_MIN", 1 if helper else 10**9)
     started = []
     monkeypatch.setattr(pool, "HelperFolder", lambda: started.append(1) or leaves.HelperFolder())
+    database = pool._freeze_postgresql(w.joint, LABELS, DRAW_ID)
+    salts = _salts(database)
     rows = pool.annotated(w.joint).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
-    python = _frozen_tuple(pool.freeze_rows(w.joint.code, LABELS, rows))
-    assert _frozen_tuple(pool._freeze_postgresql(w.joint, LABELS)) == python
+    python = pool.freeze_rows(w.joint.code, LABELS, rows, DRAW_ID, salt=salts.__getitem__)
+    assert _frozen_tuple(database) == _frozen_tuple(python)
+    assert len(set(salts.values())) == len(salts) and all(len(s) == 32 for s in salts.values())
     assert started == ([1] if helper else [])
 
 
@@ -118,14 +168,17 @@ def test_every_exclusion_reason_on_this_databases_path(ready):
         window_start=date(2026, 4, 1),
         window_end=date(2026, 6, 30),
     )
-    joint = pool.freeze(w.joint, LABELS)
-    assert _frozen_tuple(joint) == _reference_freeze(w.joint, LABELS)
-    assert joint.exclusions == {"open_task": 0, "cap": len(drawn), "a_class": 0}
-    b_frozen = pool.freeze(b_task, LABELS)
-    assert _frozen_tuple(b_frozen) == _reference_freeze(b_task, LABELS)
+    joint = _checked(w.joint)
+    assert joint.exclusions == {"carried": 0, "open_task": 0, "cap": len(drawn), "a_class": 0}
+    b_frozen = _checked(b_task)
     a_drawn_b = {t.pk for t in w.targets if t.pk in drawn and t.risk_class == "A"}
     supervised_by_b = {t.pk for i, t in enumerate(w.targets) if i % 2 == 0}
-    assert b_frozen.exclusions == {"open_task": 0, "cap": 0, "a_class": len(a_drawn_b & supervised_by_b)}
+    assert b_frozen.exclusions == {
+        "carried": 0,
+        "open_task": 0,
+        "cap": 0,
+        "a_class": len(a_drawn_b & supervised_by_b),
+    }
     assert b_frozen.exclusions["a_class"] > 0
 
 
@@ -139,7 +192,7 @@ def test_a_helper_that_cannot_start_leaves_the_freeze_to_this_process(ready, mon
         raise PermissionError("fork refused")
 
     monkeypatch.setattr(pool, "HelperFolder", refuse)
-    assert _frozen_tuple(pool.freeze(w.joint, LABELS)) == _reference_freeze(w.joint, LABELS)
+    _checked(w.joint)
 
 
 def _supervised_by_columns():
@@ -184,49 +237,18 @@ def test_the_rows_copy_of_supervision_follows_every_change_and_the_freeze_with_i
     assert columns == _supervised_by_table()
     assert columns[t1.pk] == [] and columns[t3.pk] == sorted([w.dept_a.pk, w.dept_b.pk])
     for task in (w.joint, w.task_a):
-        assert _frozen_tuple(pool.freeze(task, LABELS)) == _reference_freeze(task, LABELS)
-    keys = {row[2] for row in pool.read_pool(pool.freeze(w.joint, LABELS).file_bytes)}
+        _checked(task)
+    keys = {row[2] for row in pool.read_pool(_freeze(w.joint).file_bytes)}
     assert t0.uscc in keys and t1.uscc not in keys and t2.uscc not in keys
-
-
-def _leaves_kept():
-    from django.db import connection
-
-    with connection.cursor() as c:
-        c.execute("SELECT pool_key, pool_leaf FROM directory_target")
-        return {key: bytes(leaf) for key, leaf in c.fetchall()}
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db
-def test_the_leaf_each_target_keeps_is_the_specs_and_follows_its_key(ready):
-    """PostgreSQL's freeze folds the leaf hash kept with each target (directory migration 0006):
-    the spec's ssj-pool-v2 leaf of the target's key, for market subjects and the rest, following
-    a change of key."""
-    from shuangsuiji.directory.models import Target, TargetKind
-
-    w = ready
-    Target.objects.create(
-        kind=TargetKind.PROJECT,
-        nonmarket_key="XM-项目-001",
-        name="某建设项目",
-        region=w.county,
-        industry_code="E",
-    )
-    Target.objects.filter(pk=w.targets[0].pk).update(uscc="91130110MA0ZZZZZ0X")
-    kept = _leaves_kept()
-    assert "91130110MA0ZZZZZ0X" in kept and "project:XM-项目-001" in kept
-    assert kept == {key: engine.leaf_hash("any label", key, engine.POOL_V2) for key in kept}
-    assert _frozen_tuple(pool.freeze(w.joint, LABELS)) == _reference_freeze(w.joint, LABELS)
 
 
 @pytest.mark.django_db
 def test_freeze_of_an_empty_scope(ready):
     w = ready
     w.task_a.scope_regions = ["999999"]
-    frozen = pool.freeze(w.task_a, LABELS)
-    assert frozen.strata == [] and frozen.exclusions == {"open_task": 0, "cap": 0, "a_class": 0}
-    assert frozen.pool_root == engine.pool_root([], engine.POOL_V2).hex()
+    frozen = _freeze(w.task_a)
+    assert frozen.strata == [] and frozen.exclusions == {"carried": 0, "open_task": 0, "cap": 0, "a_class": 0}
+    assert frozen.pool_root == engine.pool_root([], engine.POOL_V3).hex()
     assert list(pool.read_pool(frozen.file_bytes)) == []
 
 
@@ -276,7 +298,7 @@ def test_a_changed_pool_file_stops_the_draw_and_nothing_is_saved(ready):
     lines[i], lines[i + 1] = "\t".join(a), "\t".join(b)
     draw.pool_file.save("forged.pool.gz", ContentFile(gzip.compress("".join(lines).encode())))
     with pytest.raises(DomainError, match="不符"):
-        services.draw_run(actor=w.a_admin, draw=draw)
+        run(w, draw)
     assert TargetDraw.objects.get(pk=draw.pk).status == DrawStatus.ANNOUNCED
     assert not Selection.objects.filter(draw=draw).exists()
 
@@ -338,16 +360,22 @@ def test_own_classes_equal_to_the_keepers_give_the_fast_paths_pool_byte_for_byte
     w = ready
     task = _b_task(w)
     assert not pool.uses_own_classes(task)
-    fast = pool.freeze(task, LABELS)
+    fast = _freeze(task)
     assert not fast.own_classes
     by_b = [t for i, t in enumerate(w.targets) if i % 2 == 0]
     for klass in "ABCD":
         _set_own(w.dept_b, [t for t in by_b if t.risk_class == klass], klass)
     assert pool.uses_own_classes(task)
-    own = pool.freeze(task, LABELS)
+    own = _freeze(task)
     assert own.own_classes
-    assert _frozen_tuple(own) == _frozen_tuple(fast)
-    assert own.file_bytes == fast.file_bytes  # the gzip bytes too (mtime 0)
+    # the salts are fresh in every freeze: the same candidates in the same strata, each checked
+    assert _strata_of_keys(own) == _strata_of_keys(fast)
+    assert (own.exclusions, [(s["label"], s["size"]) for s in own.strata]) == (
+        fast.exclusions,
+        [(s["label"], s["size"]) for s in fast.strata],
+    )
+    for frozen in (own, fast):
+        assert _frozen_tuple(frozen) == _reference_freeze(task, LABELS, frozen)
 
 
 @pytest.mark.django_db
@@ -362,12 +390,12 @@ def test_a_departments_draw_stratifies_by_its_own_class_and_the_keepers_elsewher
     for t in by_b[:10]:
         _set_own(w.dept_b, [t], own[t.pk])
     _set_own(w.dept_a, by_b[10:14], "C")  # another department's own class: not B's draw's business
-    frozen = pool.freeze(task, LABELS)
+    frozen = _freeze(task)
     assert frozen.own_classes
     want = {t.uscc: LABELS[own.get(t.pk, t.risk_class)] for t in by_b}
     assert _strata_of_keys(frozen) == want
-    assert _frozen_tuple(frozen) == _reference_freeze(task, LABELS)
-    a_pool = pool.freeze(w.task_a, LABELS)  # led by A: A's own classes, never B's
+    assert _frozen_tuple(frozen) == _reference_freeze(task, LABELS, frozen)
+    a_pool = _freeze(w.task_a)  # led by A: A's own classes, never B's
     assert a_pool.own_classes
     a_own = {t.pk: "C" for t in by_b[10:14]}
     assert _strata_of_keys(a_pool) == {t.uscc: LABELS[a_own.get(t.pk, t.risk_class)] for t in w.targets}
@@ -386,7 +414,7 @@ def test_the_a_class_exclusion_follows_the_class_the_draw_uses(ready):
     assert a_drawn and other_drawn
     _set_own(w.dept_b, a_drawn[:1], "D")
     _set_own(w.dept_b, other_drawn[:1], "A")
-    frozen = pool.freeze(_b_task(w), LABELS)
+    frozen = _freeze(_b_task(w))
     excluded = {
         line.split("\t")[2]
         for line in gzip.decompress(frozen.file_bytes).decode().splitlines()[1:]
@@ -408,11 +436,10 @@ def test_the_two_freeze_paths_agree_on_a_draw_by_own_classes(ready, monkeypatch,
     by_b = [t for i, t in enumerate(w.targets) if i % 2 == 0]
     _set_own(w.dept_b, by_b[::3], "A")
     _set_own(w.dept_b, by_b[1::3], "D")
+    postgres = pool._freeze_postgresql(task, LABELS, DRAW_ID)
     rows = pool.annotated(task).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
-    python = pool.freeze_rows(task.code, LABELS, rows)
-    postgres = pool._freeze_postgresql(task, LABELS)
-    assert _frozen_tuple(postgres) == _frozen_tuple(python) == _reference_freeze(task, LABELS)
-    assert postgres.file_bytes == python.file_bytes
+    python = pool.freeze_rows(task.code, LABELS, rows, DRAW_ID, salt=_salts(postgres).__getitem__)
+    assert _frozen_tuple(postgres) == _frozen_tuple(python) == _reference_freeze(task, LABELS, postgres)
     assert postgres.exclusions["a_class"] > 0
 
 
@@ -443,11 +470,11 @@ def test_a_person_both_departments_keep_is_one_candidate_the_leads_record(ready)
     w = ready
     b_record = _person(w, w.dept_b, klass="D")
     a_record = _person(w, w.dept_a, klass="B")
-    frozen = pool.freeze(w.joint, LABELS)
+    frozen = _freeze(w.joint)
     rows = [r for r in pool.read_pool(frozen.file_bytes) if r[2].startswith("person:")]
     assert [(r[0], r[3]) for r in rows] == [(LABELS["B"], a_record.pk)]
     assert b_record.pk < a_record.pk
-    assert _frozen_tuple(frozen) == _reference_freeze(w.joint, LABELS)
+    assert _frozen_tuple(frozen) == _reference_freeze(w.joint, LABELS, frozen)
     assert sum(s["size"] for s in frozen.strata) == 61
 
 
@@ -462,7 +489,7 @@ def test_a_person_kept_by_two_partners_is_one_candidate_the_lowest_id(ready):
     first = _person(w, w.dept_b, klass="A")
     _person(w, dept_c, klass="D")
     single = _person(w, dept_c, name="李四", key="another-person-digest")
-    rows = [r for r in pool.read_pool(pool.freeze(w.joint, LABELS).file_bytes) if r[2].startswith("person:")]
+    rows = [r for r in pool.read_pool(_freeze(w.joint).file_bytes) if r[2].startswith("person:")]
     assert sorted(r[3] for r in rows) == sorted([first.pk, single.pk])
 
 
@@ -472,9 +499,9 @@ def test_the_two_freeze_paths_agree_with_a_person_kept_twice(ready):
     w = ready
     _person(w, w.dept_b, klass="D")
     a_record = _person(w, w.dept_a, klass="B")
+    postgres = pool._freeze_postgresql(w.joint, LABELS, DRAW_ID)
     rows = pool.annotated(w.joint).values_list("pk", "key", "stratum", "reason").iterator(chunk_size=7)
-    python = pool.freeze_rows(w.joint.code, LABELS, rows)
-    postgres = pool._freeze_postgresql(w.joint, LABELS)
-    assert postgres.file_bytes == python.file_bytes
+    python = pool.freeze_rows(w.joint.code, LABELS, rows, DRAW_ID, salt=_salts(postgres).__getitem__)
+    assert _frozen_tuple(postgres) == _frozen_tuple(python)
     persons = [r for r in pool.read_pool(postgres.file_bytes) if r[2].startswith("person:")]
     assert [r[3] for r in persons] == [a_record.pk]

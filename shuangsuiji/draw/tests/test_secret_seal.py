@@ -14,7 +14,7 @@ from shuangsuiji.draw.models import DrawStatus, TargetDraw
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.verify import verify_record
 
-from .conftest import announce, full_draw, witness_round
+from .conftest import announce, full_draw, run, witness_round
 
 migration = importlib.import_module("shuangsuiji.draw.migrations.0006_seal_server_secret")
 
@@ -34,12 +34,12 @@ def test_after_announcement_the_row_holds_no_secret_and_the_run_reveals_the_comm
     secret = draw.server_secret()
     assert secret not in row and secret.upper() not in row
     # no 64-hex value in the row but the public commitments (pool, strata roots, secret commitment)
-    public = {draw.secret_commitment, draw.pool_root, *(s["root"] for s in draw.strata)}
+    public = {draw.secret_commitment, draw.pool_root, draw.terms_hash, *(s["root"] for s in draw.strata)}
     assert set(re.findall(r"[0-9a-f]{64}", row)) <= public
     assert public_record(draw)["secret_hex"] == ""
 
     witness_round(w, draw)
-    draw = services.draw_run(actor=w.a_admin, draw=draw)
+    draw = run(w, draw)
     rec = public_record(TargetDraw.objects.get(pk=draw.pk))
     assert rec["secret_hex"] == secret
     assert engine.server_secret_commitment(rec["draw_id"], rec["secret_hex"]) == rec["secret_commitment"]

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shuangsuiji.draw.models import DrawStatus, RecusalRequest, TargetDraw, TeamMember
 from shuangsuiji.planning.models import PlanStatus, Task, YearGoals
@@ -97,7 +98,12 @@ def test_draw_page_runs_the_whole_draw(client_for, ready):
     c = client_for(w.a_admin)
     r = c.post(
         reverse("draw:announce", args=[w.task_a.pk]),
-        {"draw_at": (w.now - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"), "place": "三楼"},
+        {
+            "draw_at": (w.now - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
+            "place": "三楼",
+            "public_value_source": "福彩3D开奖号码",
+            "public_value_at": (timezone.localtime() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
     )
     draw = TargetDraw.objects.get(task=w.task_a)
     assert r.status_code == 302 and r["Location"].endswith(f"/draw/{draw.public_id}/")
@@ -110,7 +116,10 @@ def test_draw_page_runs_the_whole_draw(client_for, ready):
     assert "与其承诺不符" in r.content.decode()
     for label, number in (("见证人1", "2718"), ("见证人2", "3141")):
         c.post(url, {"action": "reveal", "label": label, "number": number})
-    c.post(url, {"action": "run", "public_value": ""})
+    r = c.post(url, {"action": "run", "public_value": "123"}, follow=True)
+    assert "公开随机值尚未产生" in r.content.decode()
+    TargetDraw.objects.filter(pk=draw.pk).update(public_value_at=timezone.now())  # the hour has passed
+    c.post(url, {"action": "run", "public_value": "123"})
     c.post(url, {"action": "teams"})
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN and draw.teams_drawn_at
@@ -129,15 +138,24 @@ def test_public_draw_page_verifies_and_never_shows_risk_classes(client, ready):
     assert "risk_class" not in page and not any(f"{c}类" in page for c in "ABCD")
     rec = json.loads(client.get(reverse("publicity:draw_json", args=[draw.public_id])).content)
     assert "risk_class" not in json.dumps(rec) and rec["seed"] == draw.seed
-    assert len(rec["selection"]) == draw.selections.count()  # the task publishes its list from 2026-03-01
+    assert len(rec["named"]) == draw.selections.count()  # the task publishes its list from 2026-03-01
 
 
 @pytest.mark.django_db
 def test_enterprise_page_proves_its_own_selection(client, ready):
     draw = full_draw(ready, ready.task_a)
     s = draw.selections.first()
-    page = client.get(reverse("publicity:selection", args=[s.token])).content.decode()
-    assert "核验一致" in page and s.key in page and "不一致" not in page
+    url = reverse("publicity:selection", args=[s.token])
+    # what an inspector scanning the QR code (or anyone with the link) sees: no stratum, position or salt
+    page = client.get(url).content.decode()
+    assert "抽取记录核验一致" in page and s.key in page and "不一致" not in page
+    assert s.label not in page and s.salt not in page and "在分层中的位置" not in page
+    wrong = client.post(url, {"action": "proof", "proof_code": "AAAAAAAA"}).content.decode()
+    assert "企业核验码不正确" in wrong and s.label not in wrong
+    # with the code printed on the enterprise's own copy of the notice: its own proof, checked
+    page = client.post(url, {"action": "proof", "proof_code": s.proof_code.lower()}).content.decode()
+    assert "核验一致" in page and "不一致" not in page
+    assert s.label in page and s.salt in page and f"位置 {s.position}" in page
     assert client.get(reverse("publicity:selection", args=["forged-token"])).status_code == 404
 
 
@@ -146,7 +164,7 @@ def test_auditor_downloads_pool_and_record(client_for, ready):
     draw = full_draw(ready, ready.task_a)
     c = client_for(ready.auditor)
     pool = b"".join(c.get(reverse("draw:audit_download", args=[draw.public_id, "pool"])).streaming_content)
-    assert gzip.decompress(pool).startswith(b'{"format": "ssj-pool-v2"')
+    assert gzip.decompress(pool).startswith(b'{"format": "ssj-pool-v3"')
     rec = json.loads(c.get(reverse("draw:audit_download", args=[draw.public_id, "record"])).content)
     assert {s["risk_class"] for s in rec["strata"]} == {"A", "B", "C", "D", ""}
     assert client_for(ready.a_admin).get(reverse("draw:audit_list")).status_code == 403

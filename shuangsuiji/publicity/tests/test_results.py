@@ -350,11 +350,12 @@ def test_since_filters_by_publication_day_in_local_time(client, pub):
 def test_draws_export_holds_the_public_records(client, pub):
     w = pub
     data = _json(client, "export_draws_json")
-    assert data["format"] == "ssj-public-draws-v1"
+    assert data["format"] == "ssj-public-draws-v2"
     [rec] = data["draws"]
-    assert rec["format"] == "ssj-draw-record-v1" and rec["draw_id"] == w.draw.public_id
+    assert rec["format"] == "ssj-draw-record-v2" and rec["draw_id"] == w.draw.public_id
     assert rec["seed"] and all("risk_class" not in s for s in rec["strata"])
-    names = {s["name"] for s in rec["selection"]}
+    assert all(set(e) <= {"key", "name", "carried"} for e in rec["named"])
+    names = {s["name"] for s in rec["named"]}
     assert "张**" in names and PERSON_NAME not in names
 
 
@@ -385,10 +386,11 @@ def test_public_api_results_and_draws_need_no_sign_in(pub):
     assert d["count"] == 1
     [rec] = d["items"]
     assert rec["draw_id"] == w.draw.public_id and rec["task"]["code"] == w.task_a.code
-    assert "张**" in {s["name"] for s in rec["selection"]}
+    assert "张**" in {s["name"] for s in rec["named"]}
     assert all(set(s) == {"label", "size", "quota", "root"} for s in rec["strata"])
+    assert all(set(e) <= {"key", "name", "carried"} for e in rec["named"])
     # the record as the API gives it is enough to re-run the draw: its pool format included
-    assert rec["pool_format"] == "ssj-pool-v2"
+    assert rec["pool_format"] == "ssj-pool-v3"
     checks = verify_record(rec)
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
