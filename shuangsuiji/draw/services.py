@@ -119,6 +119,7 @@ def draw_announce(
         raise DomainError(
             "公开随机值的产生时间须晚于公告时间：见证人须在该值产生之前完成承诺", field="public_value_at"
         )
+    public_value_at = public_value_at.replace(microsecond=0)  # the terms state it to the second
     labels = _labels(task)
     seq = task.draws.count() + 1
     public_id = f"{task.code}-{seq}"

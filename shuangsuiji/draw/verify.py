@@ -23,6 +23,24 @@ def pool_format(rec: dict) -> str:
     return rec.get("pool_format", engine.POOL_V1)
 
 
+def _positions(seed: bytes, stratum: dict) -> list[int] | None:
+    """The positions the seed draws in a stratum; None when its quota cannot be drawn (a record
+    with a quota above its size): every check of them then disagrees."""
+    try:
+        return engine.select_positions(seed, stratum["label"], stratum["size"], stratum["quota"])
+    except engine.DrawError:
+        return None
+
+
+def _path_ok(leaf_hex_or_bytes, position, size, path, root) -> bool:
+    """verify_path, with a malformed hash (not 64 hex digits) a mismatch instead of an error."""
+    try:
+        leaf = leaf_hex_or_bytes if isinstance(leaf_hex_or_bytes, bytes) else bytes.fromhex(leaf_hex_or_bytes)
+        return engine.verify_path(leaf, position, size, path, root)
+    except (TypeError, ValueError):
+        return False
+
+
 def _leaf(rec: dict, fmt: str, entry: dict) -> bytes:
     """An auditor's entry's leaf under the record's pool format."""
     if fmt in engine.SALTED:
@@ -45,7 +63,8 @@ def check_terms(rec: dict, check) -> None:
         terms.get("draw_id") == rec["draw_id"]
         and terms.get("pool_format") == pool_format(rec)
         and terms.get("quotas") == quotas
-        and terms.get("public_value_source") == rec.get("public_value_source"),
+        and terms.get("public_value_source") == rec.get("public_value_source")
+        and _same_instant(terms.get("public_value_at"), rec.get("public_value_at")),
     )
     sizes = {s["label"]: s["size"] for s in strata}
     rule = terms.get("quota_rule")
@@ -97,10 +116,10 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         if w.get("number"):
             ok = engine.witness_commitment(did, w["label"], w["number"], w["salt_hex"]) == w["commitment"]
             check(f"{w['label']} 揭示的数字与其承诺一致", ok, w["commitment"])
-        if v2 and w.get("committed_at") and rec.get("public_value_at"):
+        if v2 and w.get("committed_at"):
             check(
                 f"{w['label']} 在公开随机值产生之前承诺",
-                _instant(w["committed_at"]) < _instant(rec["public_value_at"]),
+                _before(w["committed_at"], (rec.get("terms") or {}).get("public_value_at")),
                 w["committed_at"],
             )
     if not rec.get("seed"):
@@ -118,7 +137,7 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         seed.hex() == rec["seed"],
         rec["seed"],
     )
-    positions = {s["label"]: engine.select_positions(seed, s["label"], s["size"], s["quota"]) for s in strata}
+    positions = {s["label"]: _positions(seed, s) for s in strata}
     roots = {s["label"]: (s["size"], bytes.fromhex(s["root"])) for s in strata}
     if rec.get("drawn") is not None:
         by_label = {d["label"]: d["entries"] for d in rec["drawn"]}
@@ -133,9 +152,7 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
             for label, entries in by_label.items()
             for e in entries
             if label not in roots
-            or not engine.verify_path(
-                bytes.fromhex(e["leaf"]), e["position"], roots[label][0], e["path"], roots[label][1]
-            )
+            or not _path_ok(e["leaf"], e["position"], roots[label][0], e["path"], roots[label][1])
         ]
         check("每个抽中的叶子都在冻结的对象池中其位置上（默克尔路径）", not bad, "、".join(bad[:5]))
     if rec.get("named") is not None:
@@ -158,7 +175,7 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
             sel["key"]
             for sel in rec["selection"]
             if sel.get("position") is not None
-            and not engine.verify_path(
+            and not _path_ok(
                 _leaf(rec, fmt, sel),
                 sel["position"],
                 roots[sel["label"]][0],
@@ -176,6 +193,20 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
 
 def _instant(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+def _before(a, b) -> bool:
+    try:
+        return _instant(a) < _instant(b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _same_instant(a, b) -> bool:
+    try:
+        return _instant(a) == _instant(b)
+    except (TypeError, ValueError):
+        return False
 
 
 def check_teams(seed: bytes, dept: dict, check) -> None:
@@ -211,7 +242,7 @@ def check_pool(pool_file: bytes, rec: dict, positions: dict, check) -> None:
     salted = fmt in engine.SALTED
     builders = {s["label"]: engine.MerkleBuilder() for s in rec["strata"]}
     at: dict[tuple[str, int], str] = {}
-    want = {(label, p) for label, ps in positions.items() for p in ps}
+    want = {(label, p) for label, ps in positions.items() for p in ps or ()}
     last: dict[str, bytes] = {}
     expected_position: dict[str, int] = {}
     ordered = numbered = True

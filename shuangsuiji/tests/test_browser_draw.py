@@ -1,7 +1,10 @@
 """Issue 3's "Done when", walked in a real browser (Debian's chromium): the office loads the year's
 goals from a preset, department A plans a 部门联合 task with department B, the office publishes
-the plan, A announces and runs the draw with two witnesses and draws both departments' teams, and
-an anonymous visitor verifies the public draw and one enterprise's own proof.
+the plan, A announces the draw (ssj-draw-v2: a public value of a stated source and time, committed
+in the terms), two witnesses commit before that time, the draw runs after it with the value
+entered, both departments' teams are drawn, and an anonymous visitor verifies the public draw in
+the browser (static/js/draw-verify.js, every check of verify_record), sees one changed byte fail
+at its item, and checks one enterprise's own proof.
 
 Only the directory (items, targets, inspectors) is set up through the services; every step of
 the journey goes through the pages."""
@@ -101,8 +104,15 @@ def message(page):
     return page.locator(".messages")
 
 
-def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
+PUBLIC_VALUE_SOURCE = "2026-12-20 福彩3D开奖号码"
+PUBLIC_VALUE = "456"
+
+
+def test_joint_draw_journey(page, browser, live_server, world, artifact_path, monkeypatch):
+    from django.utils import timezone
+
     from shuangsuiji.draw.models import Selection, TargetDraw
+    from shuangsuiji.draw.records import entry_proof
 
     _directory(world)
     base = live_server.url
@@ -172,6 +182,10 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
     draw_at = page.locator("#id_draw_at")
     expect(draw_at).not_to_have_value("")  # pre-filled with the current minute
     page.fill("#id_place", "区市场监管局三楼会议室")
+    page.fill("#id_public_value_source", PUBLIC_VALUE_SOURCE)
+    # the value becomes known a few minutes from now: the witnesses commit before, the draw runs after
+    value_at = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=3)
+    page.fill("#id_public_value_at", value_at.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="保存").click()
     expect(message(page)).to_contain_text("对象池已冻结并承诺")
     expect(page.get_by_role("heading", name=re.compile(r"^抽取 "))).to_be_visible()
@@ -196,9 +210,16 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
         expect(message(page)).to_contain_text("见证人数字已揭示并与承诺核对一致")
     expect(witnesses.locator(".tag.warn")).to_have_count(0)
 
+    # the public value's time passes (the server's clock moved on by five minutes, within the
+    # session's idle limit); staff enter the value
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(minutes=5))
+    page.locator("#run-form").locator("input[name=public_value]").fill(PUBLIC_VALUE)
     page.locator("#run-form").get_by_role("button", name="抽取对象").click()
     expect(message(page)).to_contain_text("抽取完成")
     draw = TargetDraw.objects.get()
+    assert draw.spec == "ssj-draw-v2" and draw.pool_format == "ssj-pool-v3"
+    assert draw.public_value == PUBLIC_VALUE and draw.terms["public_value_source"] == PUBLIC_VALUE_SOURCE
     quota = sum(s["quota"] for s in draw.strata)
     assert quota == 2 + 3 + 6 + 10  # 11 A, 11 B, 11 C, 10 D at 10/20/50/100%, rounded up
     picked = page.locator("table", has=page.locator("th", has_text="检查组")).locator("tbody tr")
@@ -234,10 +255,19 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
         expect(status).to_contain_text("在本浏览器中计算")
         items = anon.locator("#draw-verify li")
         n_strata = len(draw.strata)
-        expect(items).to_have_count(1 + 1 + len(WITNESSES) + 1 + n_strata + 1)
-        expect(items.locator(".tag.ok", has_text="一致")).to_have_count(
-            1 + 1 + len(WITNESSES) + 1 + n_strata + 1
-        )
+        # root, the terms (hash, agreement, quota rule), secret, each witness (number, time), seed,
+        # each stratum's positions, the drawn leaves' paths, the named count
+        n_checks = 1 + 3 + 1 + 2 * len(WITNESSES) + 1 + n_strata + 1 + 1
+        expect(items).to_have_count(n_checks)
+        expect(items.locator(".tag.ok", has_text="一致")).to_have_count(n_checks)
+        for name in (
+            "抽取条款哈希 = 条款的规范化文本的哈希",
+            "见证人2 在公开随机值产生之前承诺",
+            "种子 = HMAC(服务器密钥, 编号、根哈希、条款哈希、公开随机值、见证人数字)",
+            "每个抽中的叶子都在冻结的对象池中其位置上（默克尔路径）",
+            f"公布名单的对象数与各层抽取数之和一致（{quota}）",
+        ):
+            expect(anon.locator("#draw-verify li", has_text=name).locator(".tag")).to_have_text("一致")
         expect(anon.locator(".result.bad")).to_have_count(0)
         asked = [u for u in requested if "verify=" in u]
         assert not asked, f"验证不应请求服务器核对：{asked}"
@@ -268,11 +298,45 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path):
         expect(item("种子 = HMAC")).to_have_text("不一致")  # the number enters the seed
         anon.unroute(f"**/public/draws/{draw.public_id}.json")
 
-        # 6. The visitor opens one selected enterprise's own verification page.
-        s = Selection.objects.first()
+        # One byte changed in a drawn leaf: only the leaves' check fails.
+        def leaf_changed(route):
+            rec = route.fetch().json()
+            entry = rec["drawn"][0]["entries"][0]
+            entry["leaf"] = entry["leaf"][:-1] + ("0" if entry["leaf"][-1] != "0" else "1")
+            route.fulfill(json=rec)
+
+        anon.route(f"**/public/draws/{draw.public_id}.json", leaf_changed)
+        anon.reload()
+        anon.get_by_role("button", name="验证").click()
+        expect(anon.get_by_role("status")).to_contain_text("验证不通过")
+        expect(anon.locator("#draw-verify .tag.bad")).to_have_count(1)
+        expect(item("每个抽中的叶子都在冻结的对象池中其位置上（默克尔路径）")).to_have_text("不一致")
+        expect(item("种子 = HMAC")).to_have_text("一致")
+        anon.unroute(f"**/public/draws/{draw.public_id}.json")
+
+        # An enterprise's own proof, checked in the page by the function the selection page calls.
+        s = Selection.objects.order_by("order").first()
+        proof = entry_proof(s)
+        anon.reload()
+        got = anon.evaluate(
+            """async ([proof, url]) => {
+                const rec = await (await fetch(url)).json();
+                const ok = await window.ssjDrawVerify.checkProof(proof, rec);
+                const bad = await window.ssjDrawVerify.checkProof({...proof, salt: proof.salt.slice(0, -1) + (proof.salt.endsWith("0") ? "1" : "0")}, rec);
+                return [ok.map(c => [c.ok, c.name]), bad.map(c => [c.ok, c.name])];
+            }""",
+            [proof, f"{base}/public/draws/{draw.public_id}.json"],
+        )
+        ok, bad = got
+        assert len(ok) == 5 and all(o for o, _ in ok), ok
+        assert [n for o, n in bad if not o] == ["叶哈希 = H(0x00 ‖ enc(抽取编号, 盐值, 本单位标识))"], bad
+
+        # 6. The enterprise opens its own verification page and enters the code on its notice.
         anon.goto(f"{base}/public/selection/{s.token}/")
-        expect(anon.locator(".result.ok", has_text="核验一致")).to_be_visible()
-        expect(anon.locator(".result.ok", has_text="核验一致")).to_contain_text(s.target.name)
+        anon.get_by_label("企业核验码").fill(s.proof_code)
+        anon.get_by_role("button", name="查看本单位的抽取证明").click()
+        expect(anon.locator(".result.ok", has_text=re.compile("^核验一致"))).to_be_visible()
+        expect(anon.locator(".result.ok", has_text=re.compile("^核验一致"))).to_contain_text(s.target.name)
         expect(anon.locator(".tag.bad")).to_have_count(0)
         body = anon.inner_text("body")
         shown = [w for w in RISK_WORDS if w in body]

@@ -1,6 +1,9 @@
 """An outsider's verifier, written from docs/draw-spec.md alone (hashlib and hmac only, the
-recursive RFC 6962 definitions, a full Fisher–Yates list): it must reproduce the spec's
-known-answer vectors, and so must the platform's engine."""
+recursive RFC 6962 definitions, a full Fisher–Yates list, teams from §7's words): it must
+reproduce every known-answer vector of the spec — §9 (ssj-draw-v1, ssj-pool-v1), §9.1
+(ssj-pool-v2), §9.2 (ssj-draw-v2 over ssj-pool-v3: salted leaves, terms hash, seed v2, positions,
+leaves, paths, the example record), §10 and §10.1 (teams, a one-candidate group) — and so must
+the platform's engine."""
 
 import hashlib
 import hmac
@@ -15,7 +18,17 @@ import pytest
 from shuangsuiji.draw import engine
 
 SPEC = Path(__file__).resolve().parents[3] / "docs" / "draw-spec.md"
-V = json.loads(re.search(r"```json\n(.*?)\n```", SPEC.read_text(encoding="utf-8"), re.S).group(1))
+TEXT = SPEC.read_text(encoding="utf-8")
+V = json.loads(re.search(r"```json\n(.*?)\n```", TEXT, re.S).group(1))
+T = json.loads(re.findall(r"```json\n(.*?)\n```", TEXT, re.S)[1])  # §10
+
+
+def _block(info: str) -> dict:
+    return json.loads(re.search(rf"```json {info}\n(.*?)\n```", TEXT, re.S).group(1))
+
+
+W = _block("ssj-draw-v2")  # §9.2
+S = _block("ssj-teams-v2-single")  # §10.1
 # §9.1: the same inputs under ssj-pool-v2 (its own roots, seed, positions and paths)
 V2 = V | json.loads(
     re.search(r"```json ssj-pool-v2\n(.*?)\n```", SPEC.read_text(encoding="utf-8"), re.S).group(1)
@@ -227,3 +240,269 @@ def test_engine_reproduces_the_v2_vectors_and_tells_the_formats_apart():
     assert seed.hex() == V2["seed"]
     with pytest.raises(ValueError):
         engine.leaf_hash("S1", "911301100000000001", "ssj-pool-v3")
+
+
+# ---- ssj-draw-v2 over ssj-pool-v3 (§9.2): the outsider's reading ----
+
+
+def canonical(value) -> str:
+    """§1.1 written out by hand (not json.dumps): sorted keys, no spaces, minimal escapes."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        named = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+        return '"' + "".join(named.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in value) + '"'
+    if isinstance(value, list):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    return (
+        "{" + ",".join(canonical(k) + ":" + canonical(value[k]) for k in sorted(value, key=str.encode)) + "}"
+    )
+
+
+def _v3_strata():
+    """Per stratum: its keys in position order and their leaves, from the salts."""
+    out = {}
+    for s in W["strata"]:
+        leaves = sorted((H(b"\x00" + enc(W["draw_id"], e["salt"], e["key"])), e["key"]) for e in s["entries"])
+        assert len({leaf for leaf, _ in leaves}) == len(leaves)  # strictly ascending
+        out[s["label"]] = leaves
+    return out
+
+
+def test_outsider_reproduces_the_ssj_draw_v2_vectors():
+    strata = _v3_strata()
+    for s in W["strata"]:
+        for e in s["entries"]:
+            assert H(b"\x00" + enc(W["draw_id"], e["salt"], e["key"])).hex() == W["leaves"][e["key"]]
+            assert re.fullmatch(r"[0-9a-f]{32}", e["salt"])
+    assert {label: [k for _, k in ls] for label, ls in strata.items()} == W["ordered"]
+    roots = {label: mth([leaf for leaf, _ in ls]) for label, ls in strata.items()}
+    assert {label: r.hex() for label, r in roots.items()} == W["stratum_roots"]
+    fields = ["ssj-pool-v3"]
+    for label in sorted(roots, key=str.encode):
+        fields += [label, len(strata[label]), roots[label]]
+    pool_root = H(enc(*fields)).hex()
+    assert pool_root == W["pool_root"]
+    terms = W["terms"]
+    assert canonical(terms) == W["terms_canonical"]
+    terms_hash = H(enc("ssj-terms-v1", canonical(terms))).hex()
+    assert terms_hash == W["terms_hash"]
+    sizes = {label: len(ls) for label, ls in strata.items()}
+    assert {
+        label: min(n, math.ceil(Decimal(n) * Decimal(terms["ratios"][label]))) for label, n in sizes.items()
+    } == terms["quotas"]
+    msg = ["ssj-draw-seed-v2", W["draw_id"], pool_root, terms_hash, W["public_value"]]
+    for r in sorted(W["reveals"], key=lambda r: r["label"].encode()):
+        msg += [r["label"], r["number"], r["salt_hex"]]
+    seed = hmac.new(bytes.fromhex(W["secret_hex"]), enc(*msg), hashlib.sha256).digest()
+    assert seed.hex() == W["seed"]
+    rec = W["record"]
+    for label, ls in strata.items():
+        got = positions(seed, label, len(ls), terms["quotas"][label])
+        assert got == W["positions"][label]
+        assert [ls[p][1] for p in got] == W["selected"][label]
+        (drawn,) = [d for d in rec["drawn"] if d["label"] == label]
+        leaves = [leaf for leaf, _ in ls]
+        assert drawn["entries"] == [
+            {"position": p, "leaf": leaves[p].hex(), "path": [h.hex() for h in path(p, leaves)]} for p in got
+        ]
+    # the example record: in label order, names sorted by key bytes, a person's key cut to its head
+    assert [d["label"] for d in rec["drawn"]] == sorted(strata, key=str.encode)
+    assert [n["key"] for n in rec["named"]] == sorted((n["key"] for n in rec["named"]), key=str.encode)
+    assert any(
+        n["key"].startswith("person:") and n["key"].endswith("…") and len(n["key"]) == 13
+        for n in rec["named"]
+    )
+    assert all(set(n) <= {"key", "name", "carried"} for n in rec["named"])
+    assert (rec["pool_root"], rec["terms_hash"], rec["seed"]) == (pool_root, terms_hash, seed.hex())
+
+
+def test_engine_reproduces_the_ssj_draw_v2_vectors():
+    from shuangsuiji.draw.verify import verify_record
+
+    strata = []
+    for s in W["strata"]:
+        leaves = sorted(engine.salted_leaf(W["draw_id"], e["salt"], e["key"]) for e in s["entries"])
+        prefix = engine.salted_leaf_prefix(W["draw_id"])
+        assert (
+            sorted(
+                engine.salted_leaves(prefix, [(e["salt"].encode(), e["key"].encode()) for e in s["entries"]])
+            )
+            == leaves
+        )
+        strata.append((s["label"], len(leaves), engine.merkle_root(leaves)))
+    assert {label: r.hex() for label, _, r in strata} == W["stratum_roots"]
+    assert engine.pool_root(strata, engine.POOL_V3).hex() == W["pool_root"]
+    assert engine.canonical_json(W["terms"]) == W["terms_canonical"]
+    assert engine.terms_hash(W["terms"]) == W["terms_hash"]
+    sizes = {label: n for label, n, _ in strata}
+    ratios = {k: Decimal(v) for k, v in W["terms"]["ratios"].items()}
+    assert engine.quotas_by_ratio(sizes, ratios) == W["terms"]["quotas"]
+    seed = engine.derive_seed(
+        draw_id=W["draw_id"],
+        secret_hex=W["secret_hex"],
+        pool_root_hex=W["pool_root"],
+        reveals=[engine.Reveal(**r) for r in W["reveals"]],
+        public_value=W["public_value"],
+        terms_hash_hex=W["terms_hash"],
+    )
+    assert seed.hex() == W["seed"]
+    for label, n, _ in strata:
+        assert engine.select_positions(seed, label, n, W["terms"]["quotas"][label]) == W["positions"][label]
+    checks = verify_record(W["record"])
+    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert "抽取条款哈希 = 条款的规范化文本的哈希" in [c.name for c in checks]
+    # the v1 seed of the same inputs differs: the terms are bound
+    assert (
+        engine.derive_seed(
+            draw_id=W["draw_id"],
+            secret_hex=W["secret_hex"],
+            pool_root_hex=W["pool_root"],
+            reveals=[engine.Reveal(**r) for r in W["reveals"]],
+            public_value=W["public_value"],
+        )
+        != seed
+    )
+
+
+def test_canonical_json_is_pythons_json_dumps():
+    """§1.1's rule written out equals the engine's json.dumps for what terms can hold."""
+    odd = {
+        "z": '引号"反斜杠\\换行\n制表\t退格\b换页\f回车\r\x00\x1f\x7f\u2028😀',
+        "a": [1, -2, 0, True, False, None, {"ｂ": 1, "b": 2, "😀": 3, "\uff01": 4}],
+        "层9C0D": "0.30",
+    }
+    assert canonical(odd) == engine.canonical_json(odd)
+
+
+# ---- teams (§7, §10, §10.1): the outsider's reading ----
+
+
+def teams_outsider(spec, seed, t, *, skip_single=False):
+    """§7's words: per target, the required specialties then the filling, each step among the
+    least-loaded candidates not in the team (v1: the least HMAC; v2: G[below(|G|)] from the
+    target's stream, one-candidate groups included)."""
+    load = {c["key"]: 0 for c in t["candidates"]}
+    out = []
+    for target in t["targets"]:
+        team = _team_outsider(spec, seed, t, target, load, skip_single)
+        for key in team:
+            load[key] += 1
+        out.append(team)
+    return out
+
+
+def _team_outsider(spec, seed, t, target, load, skip_single):
+    barred = set(t["barred"].get(target, []))
+    cands = [c for c in t["candidates"] if c["key"] not in barred]
+    blocks = (
+        int.from_bytes(
+            hmac.new(
+                seed, enc("ssj-team-v2", target, t["department"]) + j.to_bytes(8, "big"), hashlib.sha256
+            ).digest(),
+            "big",
+        )
+        for j in range(1 << 30)
+    )
+
+    def tiebreak(c):
+        return hmac.new(seed, enc("ssj-team-v1", target, t["department"], c["key"]), hashlib.sha256).digest()
+
+    def choose(group):
+        if spec == "ssj-team-v1":
+            return min(group, key=tiebreak)
+        if skip_single and len(group) == 1:
+            return group[0]
+        m = len(group)
+        while (x := next(blocks)) >= 2**256 - 2**256 % m:
+            pass
+        return group[x % m]
+
+    team = []
+
+    def step(ok):
+        free = [c for c in cands if ok(c) and c not in team]
+        low = min(load[c["key"]] for c in free)
+        team.append(
+            choose(sorted((c for c in free if load[c["key"]] == low), key=lambda c: c["key"].encode()))
+        )
+
+    for needed in t["required"]:
+        if not any(needed in m["specialties"] for m in team):
+            step(lambda c, s=needed: s in c["specialties"])
+    while len(team) < t["team_size"]:
+        step(lambda c: True)
+    return [m["key"] for m in team]
+
+
+def _engine_teams(spec, t):
+    drawer = engine.team_drawer(
+        spec,
+        bytes.fromhex(t["seed"]),
+        t["department"],
+        [engine.Candidate(c["key"], frozenset(c["specialties"])) for c in t["candidates"]],
+        t["required"],
+        t["team_size"],
+    )
+    return [[m.key for m in drawer.draw(k, t["barred"].get(k, []))] for k in t["targets"]]
+
+
+@pytest.mark.parametrize(("spec", "want"), [("ssj-team-v1", "teams_v1"), ("ssj-team-v2", "teams_v2")])
+def test_team_vectors_outsider_and_engine(spec, want):
+    seed = bytes.fromhex(T["seed"])
+    assert teams_outsider(spec, seed, T) == T[want] == _engine_teams(spec, T)
+
+
+def test_one_candidate_group_takes_a_block():
+    """§10.1: the first step of every team has one candidate; it takes block 0 all the same."""
+    seed = bytes.fromhex(S["seed"])
+    holders = [c for c in S["candidates"] if S["required"][0] in c["specialties"]]
+    assert len(holders) == 1
+    assert teams_outsider("ssj-team-v2", seed, S) == S["teams_v2"] == _engine_teams("ssj-team-v2", S)
+    skipped = teams_outsider("ssj-team-v2", seed, S, skip_single=True)
+    assert skipped == S["teams_v2_if_one_candidate_groups_took_no_block"] != S["teams_v2"]
+    assert engine.Stream(seed, "x", "y").below(1) == 0  # below(1) reads a block and gives 0
+    st = engine.Stream.over(seed, "ssj-team-v2", S["targets"][0], S["department"])
+    st.below(1)
+    assert st.counter == 1
+
+
+def test_replacement_vector_outsider_and_engine():
+    rp = T["replacement_v2"]
+    seed = bytes.fromhex(T["seed"])
+    gone = set(rp["team_left"]) | {rp["recused"]}
+    fit = [
+        c
+        for c in T["candidates"]
+        if c["key"] not in gone and all(m in c["specialties"] for m in rp["missing"])
+    ]
+    low = min(rp["load"].get(c["key"], 0) for c in fit)
+    group = sorted((c["key"] for c in fit if rp["load"].get(c["key"], 0) == low), key=str.encode)
+    j, m = 0, len(group)
+    while True:
+        msg = enc("ssj-team-replace-v2", rp["target"], T["department"], rp["recused"]) + j.to_bytes(8, "big")
+        x = int.from_bytes(hmac.new(seed, msg, hashlib.sha256).digest(), "big")
+        j += 1
+        if x < 2**256 - 2**256 % m:
+            break
+    assert group[x % m] == rp["pick"]
+    pick = engine.replacement_v2(
+        seed,
+        target_key=rp["target"],
+        department=T["department"],
+        recused_key=rp["recused"],
+        candidates=[
+            engine.Candidate(c["key"], frozenset(c["specialties"]))
+            for c in T["candidates"]
+            if c["key"] not in gone
+        ],
+        missing=rp["missing"],
+        load=rp["load"],
+    )
+    assert pick.key == rp["pick"]

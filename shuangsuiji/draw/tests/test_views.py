@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import json
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -102,7 +103,7 @@ def test_draw_page_runs_the_whole_draw(client_for, ready):
             "draw_at": (w.now - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
             "place": "三楼",
             "public_value_source": "福彩3D开奖号码",
-            "public_value_at": (timezone.localtime() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "public_value_at": (timezone.localtime() + dt.timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M"),
         },
     )
     draw = TargetDraw.objects.get(task=w.task_a)
@@ -118,8 +119,9 @@ def test_draw_page_runs_the_whole_draw(client_for, ready):
         c.post(url, {"action": "reveal", "label": label, "number": number})
     r = c.post(url, {"action": "run", "public_value": "123"}, follow=True)
     assert "公开随机值尚未产生" in r.content.decode()
-    TargetDraw.objects.filter(pk=draw.pk).update(public_value_at=timezone.now())  # the hour has passed
-    c.post(url, {"action": "run", "public_value": "123"})
+    later = timezone.now() + dt.timedelta(minutes=4)
+    with mock.patch.object(timezone, "now", lambda: later):  # the public value's time has passed
+        c.post(url, {"action": "run", "public_value": "123"})
     c.post(url, {"action": "teams"})
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN and draw.teams_drawn_at
