@@ -451,17 +451,19 @@ def step_select(draw_id: str) -> dict:
     django_setup()
     from django.contrib.auth import get_user_model
 
-    from shuangsuiji.draw import engine, services
+    from shuangsuiji.draw import engine, services, witnesses
     from shuangsuiji.draw.models import TargetDraw
 
     admin = get_user_model().objects.get(username=ADMIN)
     draw = TargetDraw.objects.select_related("task").get(pk=draw_id)
+    tokens = {}
     for k, (desc, num) in enumerate(
         (("区纪委监委派驻纪检组干部", "20260701"), ("个体劳动者协会代表", "8848")), 1
     ):
-        services.witness_commit(actor=admin, draw=draw, label=f"见证人{k}", description=desc, number=num)
+        _, tokens[k] = witnesses.witness_invite(actor=admin, draw=draw, label=f"见证人{k}", description=desc)
+        witnesses.witness_commit(token=tokens[k], number=num)
     for k, num in enumerate(("20260701", "8848"), 1):
-        services.witness_reveal(actor=admin, draw=draw, label=f"见证人{k}", number=num)
+        witnesses.witness_reveal(token=tokens[k], number=num)
     pid = django_backend_pid()
     rss_ready = current_rss_mb()
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from shuangsuiji.core.models import Department, User
 from shuangsuiji.directory.models import Item, ItemStatus
 from shuangsuiji.draw import services as draws
+from shuangsuiji.draw import voids, witnesses
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import AnnualPlan
 
@@ -191,21 +192,27 @@ def _build() -> dict:
                 )
             numbers = {f"见证人{i}": str(rng.randrange(10**5, 10**6)) for i in (1, 2)}
             with at(day, 9, 30):
+                # registered by the lead, each witness commits and reveals on their own phone
+                tokens = {}
                 for (label, number), who in zip(
                     numbers.items(), ["区纪委监委派驻纪检组干部", "区个体劳动者协会代表"], strict=True
                 ):
-                    draws.witness_commit(actor=admin, draw=d, label=label, description=who, number=number)
+                    _, tokens[label] = witnesses.witness_invite(
+                        actor=admin, draw=d, label=label, description=who
+                    )
+                    witnesses.witness_commit(token=tokens[label], number=number)
                 for label, number in numbers.items():
-                    draws.witness_reveal(actor=admin, draw=d, label=label, number=number)
+                    witnesses.witness_reveal(token=tokens[label], number=number)
                 d = draws.draw_run(actor=admin, draw=d)
                 if void_first and attempt == 0:
-                    draws.draw_void(actor=admin, draw=d, reason=void_first)
+                    req = voids.void_request(actor=admin, draw=d, reason="pool_included", text=void_first)
+                    voids.void_confirm(actor=office, request=req)
         with at(on + dt.timedelta(days=7 * (attempt)), 11):
             draws.teams_draw(actor=admin, draw=d)
         return d
 
     catering = draw("catering", D(YEAR, 3, 16))
-    internal = draw("internal", D(YEAR, 3, 30), void_first="对象池未排除已注销的分支机构，经复核作废重抽")
+    internal = draw("internal", D(YEAR, 3, 30), void_first="对象池未排除已注销的分支机构")
     publicity = draw("publicity", D(YEAR, 4, 13))
     own = [
         draw(key, D(YEAR, 4, 20) + dt.timedelta(days=7 * n))

@@ -1,6 +1,7 @@
-"""The draws as service functions: announce (freeze and commit the pool), witnesses commit and
-reveal, run the target draw, draw the teams, void or abort, decide recusals. Each runs in one
-transaction with the task row locked, and writes the audit log."""
+"""The draws as service functions: announce (freeze and commit the pool), run the target draw,
+draw the teams, void or abort, decide recusals (the witnesses commit and reveal on their own
+devices: witnesses.py). Each runs in one transaction with the task row locked, and writes the
+audit log."""
 
 import datetime as dt
 import io
@@ -24,7 +25,7 @@ from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import DEFAULT_RATIOS, TASK_TRANSITIONS, QuotaMode, Task, TaskMode, TaskState
 
 from . import engine, pool, seal
-from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember, Witness
+from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember
 from .signals import draw_settled
 
 
@@ -124,65 +125,6 @@ def draw_announce(
 
 def _locked(draw: TargetDraw) -> TargetDraw:
     return TargetDraw.objects.select_for_update().select_related("task").get(pk=draw.pk)
-
-
-@transaction.atomic
-def witness_commit(*, actor, draw: TargetDraw, label: str, description: str, number: str) -> Witness:
-    """A witness types a number; only its salted hash is kept until the reveal."""
-    _draw_lead(actor, draw)
-    draw = _locked(draw)
-    if draw.status != DrawStatus.ANNOUNCED:
-        raise DomainError("本次抽取已结束，不能再登记见证人")
-    if draw.witnesses.filter(revealed_at__isnull=False).exists():
-        raise DomainError("已有见证人揭示数字，不能再增加见证人")
-    number = (number or "").strip()
-    if not number.isdigit() or len(number) > 20:
-        raise DomainError("请输入 1–20 位数字", field="number")
-    if draw.witnesses.filter(label=label).exists():
-        raise DomainError(f"{label} 已登记", field="label")
-    salt = secrets.token_hex(16)
-    w = Witness.objects.create(
-        draw=draw,
-        label=label,
-        description=description,
-        salt_hex=salt,
-        commitment=engine.witness_commitment(draw.public_id, label, number, salt),
-        committed_at=timezone.now(),
-    )
-    audit.record(
-        actor=actor,
-        action="draw.witness_commit",
-        obj=draw,
-        summary=f"{draw.public_id} {label}（{description}）承诺：{w.commitment[:16]}…",
-    )
-    return w
-
-
-@transaction.atomic
-def witness_reveal(*, actor, draw: TargetDraw, label: str, number: str) -> Witness:
-    _draw_lead(actor, draw)
-    draw = _locked(draw)
-    if draw.status != DrawStatus.ANNOUNCED:
-        raise DomainError("本次抽取已结束")
-    if draw.witnesses.count() < settings.DRAW_MIN_WITNESSES:
-        raise DomainError(f"至少需要 {settings.DRAW_MIN_WITNESSES} 名见证人全部承诺后才能揭示")
-    w = draw.witnesses.filter(label=label).first()
-    if w is None:
-        raise DomainError(f"没有见证人 {label}", field="label")
-    if w.revealed_at:
-        raise DomainError(f"{label} 已揭示")
-    number = (number or "").strip()
-    if engine.witness_commitment(draw.public_id, label, number, w.salt_hex) != w.commitment:
-        raise DomainError(f"{label} 输入的数字与其承诺不符，请本人重新输入", field="number")
-    w.number, w.revealed_at = number, timezone.now()
-    w.save(update_fields=["number", "revealed_at"])
-    audit.record(
-        actor=actor,
-        action="draw.witness_reveal",
-        obj=draw,
-        summary=f"{draw.public_id} {label} 揭示：{number}",
-    )
-    return w
 
 
 @transaction.atomic
@@ -371,17 +313,15 @@ def _insert_selections(
 @transaction.atomic
 def draw_abort(*, actor, draw: TargetDraw, reason: str) -> TargetDraw:
     """A witness did not reveal: the draw stops, recorded; the task may be announced again."""
+    _draw_lead(actor, draw)
     return _end(actor, draw, reason, DrawStatus.ABORTED, from_status=DrawStatus.ANNOUNCED)
 
 
-@transaction.atomic
-def draw_void(*, actor, draw: TargetDraw, reason: str) -> TargetDraw:
-    """作废 (R-DRAW-6): the void and the redraw are both kept and public."""
-    return _end(actor, draw, reason, DrawStatus.VOIDED, from_status=DrawStatus.DRAWN)
-
-
-def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str) -> TargetDraw:
-    _draw_lead(actor, draw)
+def _end(
+    actor, draw: TargetDraw, reason: str, status: str, *, from_status: str, void_reason: str = ""
+) -> TargetDraw:
+    """End a draw (the caller checked who may): aborted by the lead department (draw_abort), or
+    voided once the office confirms the lead department's request (voids.void_confirm)."""
     if not reason.strip():
         raise DomainError("请填写原因", field="reason")
     task = Task.objects.select_for_update().get(pk=draw.task_id)
@@ -394,7 +334,8 @@ def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str)
             "如确需停止，请由牵头部门或双随机办公室作废任务并说明原因"
         )
     draw.status, draw.ended_reason, draw.ended_at, draw.ended_by = status, reason, timezone.now(), actor
-    draw.save(update_fields=["status", "ended_reason", "ended_at", "ended_by"])
+    draw.void_reason = void_reason
+    draw.save(update_fields=["status", "ended_reason", "void_reason", "ended_at", "ended_by"])
     draw_settled.send(sender=TargetDraw, draw=draw)  # the reports' rollup (reports/apps.py)
     planning.task_transition(
         actor=actor, task=task, to=TaskState.PLANNED, reason=f"{DrawStatus(status).label}：{reason}"

@@ -8,8 +8,8 @@ from django.utils import timezone
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import AuditEntry
 from shuangsuiji.directory import services as directory
-from shuangsuiji.draw import services
-from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TeamMember
+from shuangsuiji.draw import services, voids, witnesses
+from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TeamMember, VoidReason
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.verify import verify_record
 from shuangsuiji.planning import services as planning
@@ -115,15 +115,17 @@ def test_verify_command_on_a_published_record_and_the_auditors_pool(ready, tmp_p
 def test_witness_protocol(ready):
     w = ready
     draw = announce(w, w.task_a)
-    services.witness_commit(actor=w.a_admin, draw=draw, label="见证人1", description="纪检", number="42")
+    _, one = witnesses.witness_invite(actor=w.a_admin, draw=draw, label="见证人1", description="纪检")
+    witnesses.witness_commit(token=one, number="42")
     with pytest.raises(DomainError, match="至少需要 2 名"):
-        services.witness_reveal(actor=w.a_admin, draw=draw, label="见证人1", number="42")
-    services.witness_commit(actor=w.a_admin, draw=draw, label="见证人2", description="协会", number="7")
+        witnesses.witness_reveal(token=one, number="42")
+    _, two = witnesses.witness_invite(actor=w.a_admin, draw=draw, label="见证人2", description="协会")
+    witnesses.witness_commit(token=two, number="7")
     with pytest.raises(DomainError, match="与其承诺不符"):
-        services.witness_reveal(actor=w.a_admin, draw=draw, label="见证人1", number="43")
-    services.witness_reveal(actor=w.a_admin, draw=draw, label="见证人1", number="42")
+        witnesses.witness_reveal(token=one, number="43")
+    witnesses.witness_reveal(token=one, number="42")
     with pytest.raises(DomainError, match="不能再增加见证人"):
-        services.witness_commit(actor=w.a_admin, draw=draw, label="见证人3", description="x", number="1")
+        witnesses.witness_invite(actor=w.a_admin, draw=draw, label="见证人3", description="x")
     with pytest.raises(DomainError, match="见证人2 尚未揭示"):
         services.draw_run(actor=w.a_admin, draw=draw)
     services.draw_abort(actor=w.a_admin, draw=draw, reason="见证人2 离场，无法揭示")
@@ -260,13 +262,14 @@ def test_no_conflict_free_specialist_fails_naming_target_and_specialty(ready):
 def test_void_and_redraw_both_kept(ready):
     w = ready
     first = full_draw(w, w.task_a)
-    with pytest.raises(DomainError, match="原因"):
-        services.draw_void(actor=w.a_admin, draw=first, reason=" ")
-    services.draw_void(actor=w.a_admin, draw=first, reason="对象池范围设置错误")
+    with pytest.raises(DomainError, match="具体说明"):
+        voids.void_request(actor=w.a_admin, draw=first, reason="pool_included", text=" ")
+    req = voids.void_request(actor=w.a_admin, draw=first, reason="pool_included", text="对象池范围设置错误")
+    voids.void_confirm(actor=w.office, request=req)
     second = full_draw(w, w.task_a)
     first.refresh_from_db()
     assert first.status == DrawStatus.VOIDED and second.seq == 2
-    assert public_record(first)["ended_reason"] == "对象池范围设置错误"
+    assert public_record(first)["ended_reason"] == f"{VoidReason.POOL_INCLUDED.label}：对象池范围设置错误"
     # A voided draw counts for nothing: its targets are drawable again
     assert second.exclusions == {"open_task": 0, "cap": 0, "a_class": 0}
 
@@ -281,7 +284,7 @@ def test_a_draw_whose_inspection_began_cannot_be_voided(ready):
     planning.task_transition(actor=w.a_admin, task=draw.task, to="in_progress")
     entries = AuditEntry.objects.count()
     with pytest.raises(DomainError, match="不能作废本次抽取；如确需停止，请由牵头部门或双随机办公室作废任务"):
-        services.draw_void(actor=w.a_admin, draw=draw, reason="见证人身份不符")
+        voids.void_request(actor=w.a_admin, draw=draw, reason="procedure", text="见证人身份不符")
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN and AuditEntry.objects.count() == entries
 

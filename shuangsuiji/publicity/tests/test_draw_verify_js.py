@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from shuangsuiji.draw import engine
+from shuangsuiji.draw import engine, voids, witnesses
 from shuangsuiji.draw import services as draws
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.tests.conftest import announce, full_draw, ready  # noqa: F401  (fixture)
@@ -195,14 +195,20 @@ def test_real_draws_verify(tmp_path, ready, backend):  # noqa: F811
     )  # root, secret, witnesses, seed, strata, paths
 
     # voided: its record keeps the selection, and still verifies
-    draw = draws.draw_void(actor=w.a_admin, draw=draw, reason="对象池未排除已注销的分支机构")
+    req = voids.void_request(
+        actor=w.a_admin, draw=draw, reason="pool_included", text="对象池未排除已注销的分支机构"
+    )
+    draw = voids.void_confirm(actor=w.office, request=req).draw
     rec = json.loads(json.dumps(public_record(draw), ensure_ascii=False))
     code, checks = run(tmp_path, backend, record=rec)
     assert rec["status"] == "voided" and checks == expected(rec) and code == 0
 
     # a new announcement, aborted before any reveal: commitments only, nothing to recompute
     later = announce(w, w.task_a)
-    draws.witness_commit(actor=w.a_admin, draw=later, label="见证人1", description="纪检监察干部", number="1")
+    _, token = witnesses.witness_invite(
+        actor=w.a_admin, draw=later, label="见证人1", description="纪检监察干部"
+    )
+    witnesses.witness_commit(token=token, number="1")
     later = draws.draw_abort(actor=w.a_admin, draw=later, reason="见证人1 未揭示")
     rec = json.loads(json.dumps(public_record(later), ensure_ascii=False))
     code, checks = run(tmp_path, backend, record=rec)
