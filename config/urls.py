@@ -9,6 +9,8 @@ urlpatterns = [
     path("planning/", include("shuangsuiji.archive.urls")),  # the task dossier, kept at its address
     path("draw/", include("shuangsuiji.draw.urls")),
     path("inspection/", include("shuangsuiji.inspection.urls")),
+    # a witness's own device (draw/witness_urls.py): public, the one-time link is the credential
+    path("public/witness/", include("shuangsuiji.draw.witness_urls")),
     path("public/", include("shuangsuiji.publicity.urls")),
     path("followup/", include("shuangsuiji.followup.urls")),
     path("reports/", include("shuangsuiji.reports.urls")),

@@ -10,8 +10,10 @@ import random
 from django.utils import timezone
 
 from shuangsuiji.core.models import Department, User
-from shuangsuiji.directory.models import Item, ItemStatus
+from shuangsuiji.directory import services as directory
+from shuangsuiji.directory.models import Item, ItemStatus, RegistrationStatus
 from shuangsuiji.draw import services as draws
+from shuangsuiji.draw import voids, witnesses
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import AnnualPlan
 
@@ -188,24 +190,41 @@ def _build() -> dict:
                     task=t,
                     draw_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30))),
                     place="鹿泉区政务服务中心三楼会议室",
+                    # drawn at 20:30 on the eve of the draw; the witnesses commit before it
+                    public_value_source=f"{day - dt.timedelta(days=1):%Y-%m-%d} 福彩3D开奖号码",
+                    public_value_at=timezone.make_aware(
+                        dt.datetime.combine(day - dt.timedelta(days=1), dt.time(20, 30))
+                    ),
                 )
             numbers = {f"见证人{i}": str(rng.randrange(10**5, 10**6)) for i in (1, 2)}
-            with at(day, 9, 30):
+            with at(day - dt.timedelta(days=1), 17):
+                # registered by the lead, each witness commits and reveals on their own phone
+                tokens = {}
                 for (label, number), who in zip(
                     numbers.items(), ["区纪委监委派驻纪检组干部", "区个体劳动者协会代表"], strict=True
                 ):
-                    draws.witness_commit(actor=admin, draw=d, label=label, description=who, number=number)
+                    _, tokens[label] = witnesses.witness_invite(
+                        actor=admin, draw=d, label=label, description=who
+                    )
+                    witnesses.witness_commit(token=tokens[label], number=number)
+            with at(day, 9, 30):
                 for label, number in numbers.items():
-                    draws.witness_reveal(actor=admin, draw=d, label=label, number=number)
-                d = draws.draw_run(actor=admin, draw=d)
+                    witnesses.witness_reveal(token=tokens[label], number=number)
+                d = draws.draw_run(actor=admin, draw=d, public_value=f"{rng.randrange(1000):03d}")
                 if void_first and attempt == 0:
-                    draws.draw_void(actor=admin, draw=d, reason=void_first)
+                    req = voids.void_request(actor=admin, draw=d, reason="pool_included", text=void_first)
+                    voids.void_confirm(actor=office, request=req)
+                    # the branches found already cancelled: the redraw replaces them, keeps the rest
+                    for sel in d.selections.select_related("target").order_by("key")[:3]:
+                        directory.target_update(
+                            actor=admin, target=sel.target, status=RegistrationStatus.CANCELLED
+                        )
         with at(on + dt.timedelta(days=7 * (attempt)), 11):
             draws.teams_draw(actor=admin, draw=d)
         return d
 
     catering = draw("catering", D(YEAR, 3, 16))
-    internal = draw("internal", D(YEAR, 3, 30), void_first="对象池未排除已注销的分支机构，经复核作废重抽")
+    internal = draw("internal", D(YEAR, 3, 30), void_first="对象池未排除已注销的分支机构")
     publicity = draw("publicity", D(YEAR, 4, 13))
     own = [
         draw(key, D(YEAR, 4, 20) + dt.timedelta(days=7 * n))

@@ -20,7 +20,8 @@ class DrawConfig(AppConfig):
         from shuangsuiji.core import scope
 
         from . import selectors as s
-        from .models import RecusalRequest, TargetDraw
+        from .models import RecusalRequest, TargetDraw, VoidRequest
 
         scope.register(TargetDraw, visible=s.draws_for, editable=s.draws_editable_by)
         scope.register(RecusalRequest, visible=s.recusals_for, editable=s.recusals_for)
+        scope.register(VoidRequest, visible=s.void_requests_for, editable=s.void_requests_editable_by)

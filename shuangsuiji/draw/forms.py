@@ -2,6 +2,8 @@ from django import forms
 
 from shuangsuiji.core.forms import DateTimeInput
 
+from .models import VoidReason
+
 
 class AnnounceForm(forms.Form):
     draw_at = forms.DateTimeField(label="抽取时间", widget=DateTimeInput())
@@ -18,25 +20,48 @@ class AnnounceForm(forms.Form):
     )
 
 
-class WitnessCommitForm(forms.Form):
+class WitnessInviteForm(forms.Form):
+    """The lead registers a witness; the witness types their number on their own device."""
+
     label = forms.CharField(label="见证人编号", max_length=20)
     description = forms.CharField(label="身份", max_length=100, help_text="如：区纪委监委派驻纪检组干部")
-    number = forms.CharField(
-        label="见证人输入的数字",
-        max_length=20,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="由见证人本人输入，1–20 位数字，揭示前不显示",
+
+
+def _number_input():
+    return forms.PasswordInput(
+        render_value=False,
+        attrs={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off", "maxlength": "20"},
     )
 
 
-class WitnessRevealForm(forms.Form):
-    label = forms.CharField(label="见证人编号", max_length=20)
-    number = forms.CharField(label="见证人再次输入的数字", max_length=20)
+class WitnessCommitForm(forms.Form):
+    """On the witness's own page: the number twice, so that a slip of the finger is caught before
+    it is committed (it cannot be changed afterwards)."""
 
-    def __init__(self, *args, labels=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if labels is not None:
-            self.fields["label"].widget = forms.Select(choices=[(x, x) for x in labels])
+    number = forms.CharField(
+        label="您选定的数字", max_length=20, widget=_number_input(), help_text="1–20 位数字"
+    )
+    number_again = forms.CharField(label="再次输入同一数字", max_length=20, widget=_number_input())
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("number")
+            and data.get("number_again")
+            and data["number"].strip() != data["number_again"].strip()
+        ):
+            raise forms.ValidationError("两次输入的数字不一致，请重新输入")
+        return data
+
+
+class WitnessRevealForm(forms.Form):
+    """On the witness's own page, once everyone has committed: the same number again."""
+
+    number = forms.CharField(
+        label="再次输入您承诺时的数字",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}),
+    )
 
 
 class RunForm(forms.Form):
@@ -50,3 +75,17 @@ class ReasonForm(forms.Form):
 class RecusalRequestForm(forms.Form):
     # The member's id is read by core.params.id_param before the member is looked up.
     reason = forms.CharField(label="企业申请回避的理由", max_length=500)
+
+
+class VoidRequestForm(forms.Form):
+    """作废申请 (draw/voids.py): a reason from the list and a text; after a pool-related reason
+    the redraw replaces only what the pool removed, unless a full redraw is asked for with why."""
+
+    reason = forms.ChoiceField(label="作废原因", choices=[("", "请选择")] + list(VoidReason.choices))
+    text = forms.CharField(label="具体说明", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+    full_redraw = forms.BooleanField(
+        label="全部重新抽取",
+        required=False,
+        help_text="仅适用于对象池原因：不勾选时，重新抽取保留仍然有效的抽中对象，只补抽被移除的对象；其他原因一律全部重新抽取",
+    )
+    full_redraw_reason = forms.CharField(label="全部重新抽取的理由", max_length=500, required=False)

@@ -68,7 +68,9 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
                 "number": w.number if w.revealed_at else "",
                 "salt_hex": w.salt_hex if w.revealed_at else "",
             }
+            # a witness registered but not (yet) committed has no part in the draw
             for w in draw.witnesses.all()
+            if w.committed_at
         ],
         "seed": draw.seed,
         "ended_reason": draw.ended_reason,

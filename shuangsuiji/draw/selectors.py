@@ -1,6 +1,8 @@
 """Reads of draws, scoped like tasks (the task's departments and the office); the auditor reads
 every draw of the jurisdiction to re-run it."""
 
+import hashlib
+
 from django.db.models import QuerySet
 
 from shuangsuiji.core.models import Role
@@ -9,9 +11,19 @@ from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.directory.models import Target
 from shuangsuiji.directory.ownership import keeps_all, sees_every_class
 from shuangsuiji.planning.models import TaskState
-from shuangsuiji.planning.selectors import tasks_for
+from shuangsuiji.planning.selectors import tasks_editable_by, tasks_for
 
-from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember
+from .models import (
+    DrawStatus,
+    RecusalRequest,
+    RecusalStatus,
+    Selection,
+    TargetDraw,
+    TeamMember,
+    VoidRequest,
+    VoidRequestStatus,
+    Witness,
+)
 
 
 def draws_for(user) -> QuerySet[TargetDraw]:
@@ -47,6 +59,29 @@ def selection_by_token(token: str) -> Selection | None:
     """The selection a notice's QR code names: the token is the capability (扫码入企), so the
     lookup is by token alone, for anyone holding it."""
     return Selection.objects.select_related("draw__task", "target").filter(token=token).first()
+
+
+def device_token_digest(token: str) -> str:
+    """What is stored of a witness's own-device link: the SHA-256 of its token, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def witness_by_token(token: str) -> Witness | None:
+    """The witness whose own-device link carries `token` (the token is the credential, for anyone
+    holding it). Looked up by the token's hash: the database compares hashes, so how long the
+    lookup takes says nothing about any stored token; a spent or replaced link matches nothing."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Witness.objects.select_related("draw__task")
+        .filter(device_token_hash=device_token_digest(token))
+        .first()
+    )
+
+
+def draw_witnesses(draw: TargetDraw) -> QuerySet[Witness]:
+    """The witnesses of a draw the caller already holds through draws_for(user)."""
+    return Witness.objects.filter(draw=draw)
 
 
 def team_members(draw: TargetDraw) -> QuerySet[TeamMember]:
@@ -94,3 +129,32 @@ def pending_recusals(user) -> QuerySet[RecusalRequest]:
 def draws_editable_by(user) -> QuerySet[TargetDraw]:
     """A draw is announced, run and settled by its task's lead department."""
     return draws_for(user).filter(task__lead_id=jurisdiction(user).department_id)
+
+
+# ---- void requests (draw/voids.py) --------------------------------------------------------------
+
+
+def void_requests_for(user) -> QuerySet[VoidRequest]:
+    """作废申请 of the draws the user reads."""
+    return VoidRequest.objects.select_related(
+        "draw", "draw__task", "draw__task__lead", "requested_by", "decided_by"
+    ).filter(draw__in=draws_for(user))
+
+
+def void_requests_editable_by(user) -> QuerySet[VoidRequest]:
+    """The lead department asks; the office of the task's level (the one that approves its plan)
+    confirms or refuses."""
+    if jurisdiction(user).is_office:
+        return void_requests_for(user).filter(draw__task__in=tasks_editable_by(user))
+    return void_requests_for(user).filter(draw__in=draws_editable_by(user))
+
+
+def void_requests_to_decide(user) -> QuerySet[VoidRequest]:
+    """The office's list: the requests it may decide (pending and decided), latest first."""
+    if not jurisdiction(user).is_office:
+        return VoidRequest.objects.none()
+    return void_requests_editable_by(user).order_by("-requested_at")
+
+
+def pending_void_requests(user) -> QuerySet[VoidRequest]:
+    return void_requests_to_decide(user).filter(status=VoidRequestStatus.PENDING)

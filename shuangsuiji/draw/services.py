@@ -1,6 +1,7 @@
-"""The draws as service functions: announce (freeze and commit the pool), witnesses commit and
-reveal, run the target draw, draw the teams, void or abort, decide recusals. Each runs in one
-transaction with the task row locked, and writes the audit log."""
+"""The draws as service functions: announce (freeze and commit the pool), run the target draw,
+draw the teams, void or abort, decide recusals (the witnesses commit and reveal on their own
+devices: witnesses.py). Each runs in one transaction with the task row locked, and writes the
+audit log."""
 
 import datetime as dt
 import io
@@ -24,7 +25,7 @@ from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import DEFAULT_RATIOS, TASK_TRANSITIONS, QuotaMode, Task, TaskMode, TaskState
 
 from . import engine, pool, seal
-from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember, Witness
+from .models import DrawStatus, RecusalRequest, RecusalStatus, Selection, TargetDraw, TeamMember
 from .signals import draw_settled
 
 
@@ -120,12 +121,24 @@ def draw_announce(
             "公开随机值的产生时间须晚于公告时间：见证人须在该值产生之前完成承诺", field="public_value_at"
         )
     public_value_at = public_value_at.replace(microsecond=0)  # the terms state it to the second
+    from .voids import PARTIAL, redraw_basis  # voids builds on this module
+
     labels = _labels(task)
     seq = task.draws.count() + 1
     public_id = f"{task.code}-{seq}"
-    frozen = pool.freeze(task, labels, public_id)
-    rule = _quotas(task, frozen.strata)
-    if not sum(s["quota"] for s in frozen.strata):
+    basis = redraw_basis(task)
+    partial = basis is not None and basis.mode == PARTIAL
+    frozen = pool.freeze(task, labels, public_id, exclude=basis.carried_ids if partial else ())
+    if partial:
+        # after a pool-related void (R-DRAW-6): the entries still valid are kept, only the
+        # removed ones are drawn again, each stratum replacing what it lost (as far as it can)
+        q = {s["label"]: min(s["size"], basis.replacements.get(s["risk_class"], 0)) for s in frozen.strata}
+        for s in frozen.strata:
+            s["quota"] = q[s["label"]]
+        rule = {"quota_rule": "replace", "replace": q}
+    else:
+        rule = _quotas(task, frozen.strata)
+    if not sum(s["quota"] for s in frozen.strata) and not (partial and basis.carried):
         raise DomainError(
             f"按任务范围和比例计算，本次没有可抽取的对象（范围内 {sum(s['size'] for s in frozen.strata)} 个）"
         )
@@ -148,7 +161,11 @@ def draw_announce(
         exclusions=frozen.exclusions,
         own_classes=frozen.own_classes,
         publish_selection_on=task.publish_selection_on,
+        redraw_of=basis.voided if basis else None,
+        redraw_mode=basis.mode if basis else "",
     )
+    if basis:
+        rule |= {"redraw_of": basis.voided.public_id, "carried": len(basis.carried) if partial else 0}
     draw.terms = draw_terms(draw, rule, min_witnesses=settings.DRAW_MIN_WITNESSES)
     draw.terms_hash = engine.terms_hash(draw.terms)
     draw.secret_commitment = engine.server_secret_commitment(draw.public_id, secret)
@@ -174,65 +191,6 @@ def draw_announce(
 
 def _locked(draw: TargetDraw) -> TargetDraw:
     return TargetDraw.objects.select_for_update().select_related("task").get(pk=draw.pk)
-
-
-@transaction.atomic
-def witness_commit(*, actor, draw: TargetDraw, label: str, description: str, number: str) -> Witness:
-    """A witness types a number; only its salted hash is kept until the reveal."""
-    _draw_lead(actor, draw)
-    draw = _locked(draw)
-    if draw.status != DrawStatus.ANNOUNCED:
-        raise DomainError("本次抽取已结束，不能再登记见证人")
-    if draw.witnesses.filter(revealed_at__isnull=False).exists():
-        raise DomainError("已有见证人揭示数字，不能再增加见证人")
-    number = (number or "").strip()
-    if not number.isdigit() or len(number) > 20:
-        raise DomainError("请输入 1–20 位数字", field="number")
-    if draw.witnesses.filter(label=label).exists():
-        raise DomainError(f"{label} 已登记", field="label")
-    salt = secrets.token_hex(16)
-    w = Witness.objects.create(
-        draw=draw,
-        label=label,
-        description=description,
-        salt_hex=salt,
-        commitment=engine.witness_commitment(draw.public_id, label, number, salt),
-        committed_at=timezone.now(),
-    )
-    audit.record(
-        actor=actor,
-        action="draw.witness_commit",
-        obj=draw,
-        summary=f"{draw.public_id} {label}（{description}）承诺：{w.commitment[:16]}…",
-    )
-    return w
-
-
-@transaction.atomic
-def witness_reveal(*, actor, draw: TargetDraw, label: str, number: str) -> Witness:
-    _draw_lead(actor, draw)
-    draw = _locked(draw)
-    if draw.status != DrawStatus.ANNOUNCED:
-        raise DomainError("本次抽取已结束")
-    if draw.witnesses.count() < settings.DRAW_MIN_WITNESSES:
-        raise DomainError(f"至少需要 {settings.DRAW_MIN_WITNESSES} 名见证人全部承诺后才能揭示")
-    w = draw.witnesses.filter(label=label).first()
-    if w is None:
-        raise DomainError(f"没有见证人 {label}", field="label")
-    if w.revealed_at:
-        raise DomainError(f"{label} 已揭示")
-    number = (number or "").strip()
-    if engine.witness_commitment(draw.public_id, label, number, w.salt_hex) != w.commitment:
-        raise DomainError(f"{label} 输入的数字与其承诺不符，请本人重新输入", field="number")
-    w.number, w.revealed_at = number, timezone.now()
-    w.save(update_fields=["number", "revealed_at"])
-    audit.record(
-        actor=actor,
-        action="draw.witness_reveal",
-        obj=draw,
-        summary=f"{draw.public_id} {label} 揭示：{number}",
-    )
-    return w
 
 
 @transaction.atomic
@@ -277,6 +235,7 @@ def draw_run(
     }
     chosen = _resolve(draw, wanted)
     selected = _insert_selections(draw, wanted, chosen)
+    selected += _carry(draw, first_order=selected + 1)
     draw.seed, draw.status, draw.drawn_at, draw.drawn_by = seed.hex(), DrawStatus.DRAWN, now, actor
     # the record publishes it from now on (a later void keeps it public)
     draw.secret_revealed = draw.server_secret()
@@ -369,6 +328,37 @@ def _resolve(
     return out
 
 
+def _carry(draw: TargetDraw, *, first_order: int) -> int:
+    """A partial redraw's entries kept from the voided draw (the pool file's "carried" lines),
+    after the drawn ones: no stratum or position in this draw's pool — their proof is the voided
+    draw's record — and new codes for their notices."""
+    if not draw.redraw_of_id or "carried" not in draw.exclusions or not draw.exclusions["carried"]:
+        return 0
+    with draw.pool_file.open("rb") as f:
+        ids = {int(x[3]) for x in pool.read_pool_lines(f) if x[:2] == ["X", "carried"]}
+    kept = list(draw.redraw_of.selections.filter(target_id__in=ids).order_by("key"))
+    if len(kept) != len(ids):
+        raise DomainError("沿用的对象与作废抽取的名单不符，抽取已停止，请联系审计员")
+    Selection.objects.bulk_create(
+        [
+            Selection(
+                draw=draw,
+                label="",
+                order=first_order + i,
+                position=None,
+                key=s.key,
+                target_id=s.target_id,
+                path=[],
+                token=secrets.token_urlsafe(32),
+                rating_code=rating_code(),
+                carried_from=s,
+            )
+            for i, s in enumerate(kept)
+        ]
+    )
+    return len(kept)
+
+
 _INSERT_BATCH = 5000
 _INSERT_SELECTIONS_PG = """
 INSERT INTO draw_selection (draw_id, label, "order", position, key, target_id, path, token, rating_code,
@@ -448,17 +438,15 @@ def _insert_selections(
 @transaction.atomic
 def draw_abort(*, actor, draw: TargetDraw, reason: str) -> TargetDraw:
     """A witness did not reveal: the draw stops, recorded; the task may be announced again."""
+    _draw_lead(actor, draw)
     return _end(actor, draw, reason, DrawStatus.ABORTED, from_status=DrawStatus.ANNOUNCED)
 
 
-@transaction.atomic
-def draw_void(*, actor, draw: TargetDraw, reason: str) -> TargetDraw:
-    """作废 (R-DRAW-6): the void and the redraw are both kept and public."""
-    return _end(actor, draw, reason, DrawStatus.VOIDED, from_status=DrawStatus.DRAWN)
-
-
-def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str) -> TargetDraw:
-    _draw_lead(actor, draw)
+def _end(
+    actor, draw: TargetDraw, reason: str, status: str, *, from_status: str, void_reason: str = ""
+) -> TargetDraw:
+    """End a draw (the caller checked who may): aborted by the lead department (draw_abort), or
+    voided once the office confirms the lead department's request (voids.void_confirm)."""
     if not reason.strip():
         raise DomainError("请填写原因", field="reason")
     task = Task.objects.select_for_update().get(pk=draw.task_id)
@@ -471,7 +459,8 @@ def _end(actor, draw: TargetDraw, reason: str, status: str, *, from_status: str)
             "如确需停止，请由牵头部门或双随机办公室作废任务并说明原因"
         )
     draw.status, draw.ended_reason, draw.ended_at, draw.ended_by = status, reason, timezone.now(), actor
-    draw.save(update_fields=["status", "ended_reason", "ended_at", "ended_by"])
+    draw.void_reason = void_reason
+    draw.save(update_fields=["status", "ended_reason", "void_reason", "ended_at", "ended_by"])
     draw_settled.send(sender=TargetDraw, draw=draw)  # the reports' rollup (reports/apps.py)
     planning.task_transition(
         actor=actor, task=task, to=TaskState.PLANNED, reason=f"{DrawStatus(status).label}：{reason}"

@@ -4,20 +4,33 @@
 import datetime as dt
 import json
 
+import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 
 from shuangsuiji.core.decorators import requires
-from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.errors import DomainError, NotFound
 from shuangsuiji.core.params import id_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.planning.selectors import tasks_for
 
-from . import selectors, services
-from .forms import AnnounceForm, ReasonForm, RecusalRequestForm, RunForm, WitnessCommitForm, WitnessRevealForm
+from . import selectors, services, voids, witnesses
+from .forms import (
+    AnnounceForm,
+    ReasonForm,
+    RecusalRequestForm,
+    RunForm,
+    VoidRequestForm,
+    WitnessCommitForm,
+    WitnessInviteForm,
+    WitnessRevealForm,
+)
 from .records import public_record
 from .verify import verify_record
 
@@ -54,23 +67,13 @@ def task_url(task):
 
 
 _ACTIONS = {
-    "commit": (
-        WitnessCommitForm,
-        lambda u, d, f: services.witness_commit(actor=u, draw=d, **f),
-        "见证人承诺已记录",
-    ),
-    "reveal": (
-        WitnessRevealForm,
-        lambda u, d, f: services.witness_reveal(actor=u, draw=d, **f),
-        "见证人数字已揭示并与承诺核对一致",
-    ),
     "run": (RunForm, lambda u, d, f: services.draw_run(actor=u, draw=d, **f), "抽取完成"),
     "teams": (None, lambda u, d, f: services.teams_draw(actor=u, draw=d), "人员匹配完成"),
     "abort": (ReasonForm, lambda u, d, f: services.draw_abort(actor=u, draw=d, **f), "本次抽取已中止"),
     "void": (
-        ReasonForm,
-        lambda u, d, f: services.draw_void(actor=u, draw=d, **f),
-        "本次抽取已作废，可重新公告抽取",
+        VoidRequestForm,
+        lambda u, d, f: voids.void_request(actor=u, draw=d, **f),
+        "作废申请已提交，待双随机办公室确认后作废",
     ),
 }
 
@@ -79,7 +82,7 @@ _ACTIONS = {
 def detail(request, public_id):
     action = request.POST.get("action") if request.method == "POST" else None
     if action is not None:
-        if action not in _ACTIONS and action != "recusal":
+        if action not in _ACTIONS and action not in ("recusal", *_WITNESS_ACTIONS):
             raise Http404
         # A role that may never do this gets 403 before anything is looked up.
         if action == "recusal" and not (
@@ -90,6 +93,8 @@ def detail(request, public_id):
             raise PermissionDenied
     draw = get_object_or_404(selectors.draws_for(request.user), public_id=public_id)
     runner = can(request.user, Action.DRAW_RUN) and draw.task.lead_id == request.user.department_id
+    if action in _WITNESS_ACTIONS:
+        return _witness_action(request, draw, runner, action)
     if action is not None:
         if action == "recusal":
             f = RecusalRequestForm(request.POST)
@@ -116,6 +121,10 @@ def detail(request, public_id):
             else:
                 messages.success(request, done)
         return redirect("draw:detail", public_id)
+    return _page(request, draw, runner)
+
+
+def _page(request, draw, runner, **extra):
     strata = _strata(request.user, draw)
     # drawn stratum by stratum: the order would group the targets by stratum, so one who may not
     # see the strata gets them by key
@@ -134,9 +143,21 @@ def detail(request, public_id):
             "runner": runner,
             "checks": verify_record(public_record(draw, with_selection=True)),
             "forms": _forms(draw),
+            **_void_part(draw),
             **strata,
+            **extra,
         },
     )
+
+
+def _void_part(draw) -> dict:
+    """The draw's void requests (latest first) and whether one awaits the office."""
+    requests = list(draw.void_requests.select_related("requested_by", "decided_by"))
+    return {
+        "void_requests": requests,
+        "void_pending": any(r.status == "pending" for r in requests),
+        "redraw_modes": voids.MODE_LABELS,
+    }
 
 
 def _strata(user, draw) -> dict:
@@ -148,16 +169,128 @@ def _strata(user, draw) -> dict:
 
 
 def _forms(draw) -> dict:
-    """Each form with its own id prefix (one page holds several); the next witness number is
-    suggested, and the reveal offers only witnesses who committed and have not revealed."""
-    labels = list(draw.witnesses.values_list("label", flat=True))
-    pending = list(draw.witnesses.filter(revealed_at__isnull=True).values_list("label", flat=True))
+    """Each form with its own id prefix (one page holds several); the next free witness label is
+    suggested. No form here takes a witness's number: witnesses type it on their own devices."""
+    labels = set(draw.witnesses.values_list("label", flat=True))
+    n = next(k for k in range(1, len(labels) + 2) if f"见证人{k}" not in labels)
     return {
-        "commit": WitnessCommitForm(auto_id="commit_%s", initial={"label": f"见证人{len(labels) + 1}"}),
-        "reveal": WitnessRevealForm(auto_id="reveal_%s", labels=pending),
+        "invite": WitnessInviteForm(auto_id="invite_%s", initial={"label": f"见证人{n}"}),
         "run": RunForm(auto_id="run_%s"),
         "reason": ReasonForm(auto_id="reason_%s"),
+        "void": VoidRequestForm(auto_id="void_%s"),
     }
+
+
+# ---- witnesses: the lead registers them; each commits and reveals on their own device ------------
+
+_WITNESS_ACTIONS = ("invite", "reissue", "remove")
+
+
+def _witness_action(request, draw, runner, action):
+    """登记见证人, 重新生成链接, 移除. A new link is shown on this response only (never stored, so
+    never shown again): the page is rendered here rather than after a redirect."""
+    if action == "invite":
+        form = WitnessInviteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+            return redirect("draw:detail", draw.public_id)
+        try:
+            w, token = witnesses.witness_invite(actor=request.user, draw=draw, **form.cleaned_data)
+        except DomainError as e:
+            messages.error(request, e.message)
+            return redirect("draw:detail", draw.public_id)
+        return _page(request, draw, runner, new_link=_link(request, w, token))
+    witness_id = id_param(request.POST, "witness", label="见证人")
+    w = get_object_or_404(selectors.draw_witnesses(draw), pk=witness_id)
+    try:
+        if action == "reissue":
+            token = witnesses.witness_reissue(actor=request.user, witness=w)
+        else:
+            witnesses.witness_remove(actor=request.user, witness=w)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("draw:detail", draw.public_id)
+    if action == "remove":
+        messages.success(request, f"已移除{w.label}")
+        return redirect("draw:detail", draw.public_id)
+    return _page(request, draw, runner, new_link=_link(request, w, token))
+
+
+def _link(request, w, token) -> dict:
+    url = request.build_absolute_uri(reverse("draw_witness:page", args=[token]))
+    qr = segno.make(url, error="m").svg_inline(scale=4, title=f"{w.label}本人设备链接")
+    return {"witness": w, "url": url, "qr": mark_safe(qr)}  # segno's own SVG markup
+
+
+def _no_store(response):
+    """A witness's page carries its credential in the URL: never cached, never sent on as a
+    Referer."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@csrf_exempt
+def witness_page(request, token):
+    """The witness's own page (no sign-in: the link's token is the credential). Before the
+    commitment: the number twice; after it: the commitment, and once everyone has committed,
+    the number again to reveal it; after the reveal the link is spent.
+
+    Exempt from the CSRF check: a forged request would need the token, which is the whole
+    credential (no session or cookie is involved); and under `Referrer-Policy: no-referrer` the
+    browser sends its form posts with `Origin: null`, which Django's check refuses."""
+    w = selectors.witness_by_token(token)
+    if w is None:
+        return _witness_invalid(request)
+    forms = {}
+    if request.method == "POST":
+        try:
+            answer = _witness_post(request, token, forms)
+        except NotFound:  # replaced or spent while this request waited
+            return _witness_invalid(request)
+        if answer is not None:
+            return answer
+        w = selectors.witness_by_token(token)
+        if w is None:
+            return _witness_invalid(request)
+    draw = w.draw
+    context = {"w": w, "draw": draw}
+    if not w.committed_at:
+        context["closed"] = witnesses.commit_closed(draw)
+        context["commit_form"] = forms.get("commit") or WitnessCommitForm()
+    elif not w.revealed_at:
+        ws = list(draw.witnesses.all())
+        context["blocked"] = witnesses.reveal_blocked(draw)
+        context["reveal_form"] = forms.get("reveal") or WitnessRevealForm()
+        context["committed"] = sum(1 for x in ws if x.committed_at)
+        context["registered"] = len(ws)
+    return _no_store(render(request, "draw/witness.html", context))
+
+
+def _witness_post(request, token, forms: dict):
+    """A commit or a reveal: the response on success, else None with the form (and its errors)
+    left in `forms` for the page."""
+    action = request.POST.get("action")
+    form_class = {"commit": WitnessCommitForm, "reveal": WitnessRevealForm}.get(action)
+    if form_class is None:
+        return None
+    form = forms[action] = form_class(request.POST)
+    if not form.is_valid():
+        return None
+    try:
+        if action == "commit":
+            witnesses.witness_commit(token=token, number=form.cleaned_data["number"])
+            return _no_store(redirect("draw_witness:page", token))
+        done = witnesses.witness_reveal(token=token, number=form.cleaned_data["number"])
+    except DomainError as e:
+        form.add_error(None, e.message)
+        return None
+    # the link is spent: this response is the last it shows
+    return _no_store(render(request, "draw/witness.html", {"w": done, "draw": done.draw}))
+
+
+def _witness_invalid(request):
+    return _no_store(render(request, "draw/witness_invalid.html", status=404))
 
 
 @requires(Action.RECUSAL_DECIDE)
@@ -178,6 +311,41 @@ def recusals(request):
             messages.success(request, "已决定")
         return redirect("draw:recusals")
     return render(request, "draw/recusals.html", {"requests": selectors.recusals_for(request.user)})
+
+
+@requires(Action.PLAN_APPROVE)
+def void_requests(request):
+    """The office's page: the lead departments' requests to void a draw, to confirm or refuse."""
+    if request.method == "POST":
+        request_id = id_param(request.POST, "request", label="作废申请")
+        req = get_object_or_404(selectors.pending_void_requests(request.user), pk=request_id)
+        confirm = request.POST.get("decision") == "confirm"
+        note = request.POST.get("note", "")
+        try:
+            if confirm:
+                voids.void_confirm(actor=request.user, request=req, note=note)
+            else:
+                voids.void_refuse(actor=request.user, request=req, note=note)
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(
+                request,
+                f"已确认作废 {req.draw.public_id}，牵头部门可重新公告抽取"
+                if confirm
+                else f"已不予作废 {req.draw.public_id}",
+            )
+        return redirect("draw:voids")
+    rows = list(selectors.void_requests_to_decide(request.user)[:200])
+    return render(
+        request,
+        "draw/voids.html",
+        {
+            "pending": [r for r in rows if r.status == "pending"],
+            "decided": [r for r in rows if r.status != "pending"][:50],
+            "modes": voids.MODE_LABELS,
+        },
+    )
 
 
 @requires(Action.DRAW_AUDIT)

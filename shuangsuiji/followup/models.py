@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from shuangsuiji.core.models import Department, Region
 from shuangsuiji.directory.models import Item, Target
+from shuangsuiji.draw import seal
 from shuangsuiji.inspection.models import Inspection
 from shuangsuiji.planning.models import Task
 
@@ -223,7 +224,13 @@ class ReturnVisitDraw(models.Model):
         "公开随机值来源", max_length=200, help_text="如：2026-11-25 福彩3D开奖号码（公告时尚未产生）"
     )
     public_value = models.CharField("公开随机值", max_length=100, blank=True)
-    secret_hex = models.CharField("服务器密钥", max_length=64)
+    # sealed from announcement (draw/seal.py, under the associated data seal_id()): a reader of the
+    # database must not learn the secret while the public value is still to come, or they could
+    # compute the sample for every possible value and, say, warn the inspections it would pick
+    secret_sealed = models.CharField("服务器密钥（密文）", max_length=100)
+    # once drawn the secret is public (the record publishes it), so it is kept in clear: the
+    # published record then no longer depends on the seal key, which may be rotated
+    secret_revealed = models.CharField("服务器密钥（抽取后公开）", max_length=64, blank=True)
     secret_commitment = models.CharField("服务器密钥承诺", max_length=64)
     pool_root = models.CharField("对象池根哈希", max_length=64)
     strata = models.JSONField("分层", default=list, help_text="[{label, department, size, root, quota}]")
@@ -243,6 +250,19 @@ class ReturnVisitDraw(models.Model):
 
     def get_absolute_url(self):
         return reverse("followup:visit_draw", args=[self.pk])
+
+    @staticmethod
+    def seal_id(public_id: str) -> str:
+        """The associated data of the sealed secret. It names the record kind as well, so a
+        target draw's sealed secret never opens as a return visit's, whatever the ids; and it is
+        Chinese because seal.unseal's errors name it (“回访抽取 HF-… 的服务器密钥无法解密…”)."""
+        return f"回访抽取 {public_id}"
+
+    def server_secret(self) -> str:
+        """The one way to read the server secret: in clear once revealed, else unsealed."""
+        if self.secret_revealed:
+            return self.secret_revealed
+        return seal.unseal(self.secret_sealed, draw_id=self.seal_id(self.public_id))
 
 
 class VisitConclusion(models.TextChoices):

@@ -20,7 +20,7 @@ from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.core.scope import editable_by, jurisdiction
 from shuangsuiji.core.selectors import work_calendar
 from shuangsuiji.directory.models import MARKET_KINDS
-from shuangsuiji.draw import engine
+from shuangsuiji.draw import engine, seal
 from shuangsuiji.inspection.models import Inspection, InspectionStatus
 
 from . import selectors
@@ -515,7 +515,8 @@ def visit_draw_announce(
         announced_at=now or timezone.now(),
         announced_by=actor,
         public_value_source=public_value_source[:200],
-        secret_hex=secret_hex,
+        # sealed until the draw (draw/seal.py): the row holds no usable secret before then
+        secret_sealed=seal.seal(secret_hex, draw_id=ReturnVisitDraw.seal_id(public_id)),
         secret_commitment=engine.server_secret_commitment(public_id, secret_hex),
         pool_root=root.hex(),
         strata=[
@@ -556,8 +557,9 @@ def visit_draw_run(
     public_value = (public_value or "").strip()
     if not public_value:
         raise DomainError(f"请填写公开随机值：{d.public_value_source}", field="public_value")
+    secret_hex = d.server_secret()
     seed = visit_seed(
-        public_id=d.public_id, secret_hex=d.secret_hex, pool_root_hex=d.pool_root, public_value=public_value
+        public_id=d.public_id, secret_hex=secret_hex, pool_root_hex=d.pool_root, public_value=public_value
     )
     by_key = {
         f"{pk:012d}": (pk, dept_id)
@@ -586,6 +588,7 @@ def visit_draw_run(
     ReturnVisit.objects.bulk_create(visits)
     d.public_value, d.seed, d.status = public_value[:100], seed.hex(), VisitDrawStatus.DRAWN
     d.drawn_at, d.drawn_by = now or timezone.now(), actor
+    d.secret_revealed = secret_hex  # published with the draw from now on
     d.save()
     audit.record(
         actor=actor,
@@ -602,13 +605,14 @@ def visit_draw_verify(d: ReturnVisitDraw) -> bool:
     positions."""
     if d.status != VisitDrawStatus.DRAWN:
         return False
-    if engine.server_secret_commitment(d.public_id, d.secret_hex) != d.secret_commitment:
+    secret_hex = d.server_secret()
+    if engine.server_secret_commitment(d.public_id, secret_hex) != d.secret_commitment:
         return False
     root, roots = _pool_root({s["label"]: d.pool[s["label"]] for s in d.strata})
     if root.hex() != d.pool_root or any(roots[s["label"]].hex() != s["root"] for s in d.strata):
         return False
     seed = visit_seed(
-        public_id=d.public_id, secret_hex=d.secret_hex, pool_root_hex=d.pool_root, public_value=d.public_value
+        public_id=d.public_id, secret_hex=secret_hex, pool_root_hex=d.pool_root, public_value=d.public_value
     )
     if seed.hex() != d.seed:
         return False

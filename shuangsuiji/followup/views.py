@@ -264,7 +264,7 @@ def visit_draw_json(request, public_id):
         "strata": d.strata,
         "pool": d.pool,
         # revealed only with the draw: until then the commitment binds the platform
-        "secret_hex": d.secret_hex if drawn else None,
+        "secret_hex": d.server_secret() if drawn else None,
         "public_value": d.public_value if drawn else None,
         "seed": d.seed if drawn else None,
         "drawn_at": d.drawn_at.isoformat() if drawn else None,

@@ -3,7 +3,8 @@ plan and the tasks it takes part in; the public sees published plans only."""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
@@ -105,6 +106,44 @@ def class_mix(prefix: str, *, department=None, kind: str = "") -> dict[str, int]
     out = dict.fromkeys(["A", "B", "C", "D", ""], 0)
     for row in qs.values("risk_class").annotate(n=Count("pk")).order_by():
         out[row["risk_class"] or ""] += row["n"]
+    return out
+
+
+def scope_class_counts(task: Task) -> dict[str, int]:
+    """The task's scope per the class its draw would stratify each target by ('' = not yet
+    classified): the lead department's own class where it set one, else the keeper's. It mirrors
+    draw/pool.py's scope (planning, below draw, cannot import it) without the draw's exclusions and
+    duplicate keys: enough to tell whether the scope holds a single class."""
+    qs = Target.objects.filter(status=RegistrationStatus.ACTIVE)
+    cond = Q()
+    for p in task.scope_regions or [task.lead.region.scope_prefix]:
+        cond |= Q(region__code__startswith=p)
+    qs = qs.filter(cond)
+    if task.scope_kinds:
+        qs = qs.filter(kind__in=task.scope_kinds)
+    if task.scope_industries:
+        cond = Q()
+        for p in task.scope_industries:
+            cond |= Q(industry_code__startswith=p)
+        qs = qs.filter(cond)
+    tag_ids = list(task.scope_tags.values_list("pk", flat=True))
+    if tag_ids:
+        qs = qs.filter(
+            Exists(Target.tags.through.objects.filter(target_id=OuterRef("pk"), tag_id__in=tag_ids))
+        )
+    dept_ids = list(task.departments.values_list("pk", flat=True))
+    qs = qs.filter(
+        Exists(TargetSupervision.objects.filter(target=OuterRef("pk"), department_id__in=dept_ids))
+    )
+    klass = F("risk_class")
+    own = TargetSupervision.objects.filter(department_id=task.lead_id).exclude(own_risk_class="")
+    if task.credit_based and own.exists():  # the correlated lookup only where it can matter
+        klass = Coalesce(
+            Subquery(own.filter(target=OuterRef("pk")).values("own_risk_class")[:1]), F("risk_class")
+        )
+    out: dict[str, int] = {}
+    for row in qs.annotate(klass=klass).values("klass").annotate(n=Count("pk")).order_by():
+        out[row["klass"] or ""] = out.get(row["klass"] or "", 0) + row["n"]
     return out
 
 

@@ -18,7 +18,7 @@ from shuangsuiji.core.params import id_list_param, int_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import lower_departments, member_departments
 
-from . import hooks, selectors, services, simulator
+from . import disclosure, hooks, selectors, services, simulator
 from .forms import (
     AssignmentPresetForm,
     GoalsForm,
@@ -31,7 +31,7 @@ from .forms import (
     SimulatorScopeForm,
     TaskForm,
 )
-from .models import DEFAULT_RATIOS, PlanStatus
+from .models import DEFAULT_RATIOS, PlanStatus, TaskState
 
 
 def _error(form, e: DomainError):
@@ -239,6 +239,8 @@ def task_edit(request, plan_pk, pk=None):
             _error(form, e)
         else:
             messages.success(request, f"已保存任务：{task.name}")
+            for w in disclosure.class_disclosure_warnings(task):  # shown, not blocking
+                messages.warning(request, w)
             return redirect("planning:plan_detail", plan.pk)
     return render(
         request,
@@ -296,6 +298,10 @@ def task_detail(request, pk):
             "merge": hooks.merge_candidates(task),  # draw's query (planning/hooks.py)
             "can_run": can(request.user, Action.DRAW_RUN) and task.lead_id == request.user.department_id,
             "form": form,
+            # the scope's count only while the task may still change (one query over the directory)
+            "class_warnings": disclosure.class_disclosure_warnings(
+                task, with_scope=task.state == TaskState.PLANNED
+            ),
         },
     )
 

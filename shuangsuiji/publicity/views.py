@@ -18,6 +18,7 @@ from shuangsuiji.draw.models import DrawStatus
 from shuangsuiji.draw.records import entry_proof, proof_checks, public_record
 from shuangsuiji.draw.selectors import public_draws
 from shuangsuiji.draw.verify import verify_record
+from shuangsuiji.draw.voids import redraw_context
 from shuangsuiji.followup.selectors import published_penalties
 from shuangsuiji.inspection import services as inspection_services
 from shuangsuiji.inspection.forms import RatingForm
@@ -43,7 +44,13 @@ def draw(request, public_id):
     return render(
         request,
         "publicity/draw.html",
-        {"draw": d, "rec": rec, "checks": checks, "all_ok": checks is not None and all(c.ok for c in checks)},
+        {
+            "draw": d,
+            "rec": rec,
+            "checks": checks,
+            "all_ok": checks is not None and all(c.ok for c in checks),
+            "redraw": redraw_context(d),
+        },
     )
 
 

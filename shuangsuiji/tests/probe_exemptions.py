@@ -42,6 +42,13 @@ EXEMPT: dict[tuple[str, str, str], str] = {
     ("*", "public/draws/<str:public_id>.json", "*"): PUBLIC,
     ("*", "public/draws/<str:public_id>/", "*"): PUBLIC,
     ("*", "public/selection/<str:token>/", "*"): PUBLIC,
+    # A witness's own device: the one-time link is the credential, for whoever holds it (the
+    # witness has no account); an unknown, replaced or spent link only gets “链接无效” (404).
+    (
+        "*",
+        "public/witness/<str:token>/",
+        "*",
+    ): "见证人本人设备页面，凭一次性链接访问（无效链接只显示链接无效）",
     ("*", "followup/public/visits/<str:public_id>.json", "*"): PUBLIC,
 }
 

@@ -191,24 +191,41 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
     expect(page.get_by_role("heading", name=re.compile(r"^抽取 "))).to_be_visible()
     draw_url = page.url
 
-    commit = page.locator("#commit-form")
+    # Each witness is registered by A and gets a link (and its QR code) once; they commit and
+    # reveal on their own phones (here: a fresh browser context each, signed in as nobody).
+    invite = page.locator("#invite-form")
+    phones = []
     for label, who, number in WITNESSES:
-        commit.locator("input[name=label]").fill(label)
-        commit.locator("input[name=description]").fill(who)
-        commit.locator("input[name=number]").fill(number)
-        commit.get_by_role("button", name="记录承诺").click()
-        expect(message(page)).to_contain_text("见证人承诺已记录")
-    witnesses = page.locator("table", has=page.locator("th", has_text="承诺")).locator("tbody tr")
+        expect(invite.locator("input[name=label]")).to_have_value(label)  # the next free label
+        invite.locator("input[name=description]").fill(who)
+        invite.get_by_role("button", name="登记并生成本人设备链接").click()
+        shown = page.locator("#witness-link")
+        expect(shown.locator(".qr svg")).to_be_visible()
+        link = shown.locator("code").inner_text()
+        assert urlsplit(link).path.startswith("/public/witness/")
+        context, phone, external, problems = _anonymous_page(browser, base)
+        phone.goto(link)
+        expect(phone.get_by_role("heading", name=f"抽取见证：{label}")).to_be_visible()
+        phone.locator("input[name=number]").fill(number)
+        phone.locator("input[name=number_again]").fill(number)
+        phone.get_by_role("button", name="确认承诺").click()
+        expect(phone.locator(".result.ok")).to_contain_text("已承诺")
+        phones.append((context, phone, external, problems, number))
+    page.goto(draw_url)
+    witnesses = page.locator("#witnesses tbody tr")
     expect(witnesses).to_have_count(2)
-    expect(witnesses.locator(".tag.warn")).to_have_count(2)  # 未揭示
+    expect(witnesses.locator(".tag.warn")).to_have_count(2)  # 已承诺
+    expect(page.locator("input[name=number]")).to_have_count(0)  # no witness's number is typed here
 
-    reveal = page.locator("#reveal-form")
-    for label, _, number in WITNESSES:
-        reveal.locator("select[name=label]").select_option(label)
-        reveal.locator("input[name=number]").fill(number)
-        reveal.get_by_role("button", name="揭示并核对").click()
-        expect(message(page)).to_contain_text("见证人数字已揭示并与承诺核对一致")
-    expect(witnesses.locator(".tag.warn")).to_have_count(0)
+    for context, phone, external, problems, number in phones:
+        phone.reload()
+        phone.locator("input[name=number]").fill(number)
+        phone.get_by_role("button", name="揭示").click()
+        expect(phone.locator(".result.ok")).to_contain_text("揭示完成")
+        assert external == [] and problems == []
+        context.close()
+    page.goto(draw_url)
+    expect(witnesses.locator(".tag.ok")).to_have_count(2)  # 已揭示
 
     # the public value's time passes (the server's clock moved on by five minutes, within the
     # session's idle limit); staff enter the value

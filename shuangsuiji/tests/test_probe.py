@@ -61,6 +61,7 @@ OBJECT_BY_PREFIX: dict[str, dict[str, str]] = {
     "public/plans/": {"pk": "plan.pk"},
     "public/draws/": {"public_id": "closed_draw.public_id"},
     "public/selection/": {"token": "closed_sel.token"},
+    "public/witness/": {"token": "witness_token"},
     "followup/visits/": {"pk": "visit.pk"},
     "followup/public/visits/": {"public_id": "visit.public_id"},
     "followup/": {"pk": "entry.pk"},

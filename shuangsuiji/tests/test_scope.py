@@ -19,6 +19,7 @@ from shuangsuiji.core.tests import test_permission_matrix as matrix
 from shuangsuiji.directory import services as directory_services
 from shuangsuiji.directory.models import Inspector, Item, Target
 from shuangsuiji.draw import services as draw_services
+from shuangsuiji.draw import witnesses as draw_witnesses
 from shuangsuiji.draw.models import RecusalRequest, TargetDraw
 from shuangsuiji.inspection import services as inspection_services
 from shuangsuiji.inspection.models import Inspection
@@ -182,11 +183,11 @@ WRITE_PATHS = {
         "只能作废本部门牵头的任务",
         lambda w, o: planning_services.task_void(actor=w.a_admin, task=o.task28, reason="重复"),
     ),
-    "witness_commit": (
+    "witness_invite": (
         TargetDraw,
         "抽取由任务的牵头部门组织",
-        lambda w, o: draw_services.witness_commit(
-            actor=w.a_admin, draw=o.draw, label="见证人", description="", number="12345"
+        lambda w, o: draw_witnesses.witness_invite(
+            actor=w.a_admin, draw=o.draw, label="见证人", description=""
         ),
     ),
     "recusal_decide": (

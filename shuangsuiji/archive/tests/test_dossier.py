@@ -162,7 +162,8 @@ def test_closed_task_archive_is_complete_and_checkable(closed):
     pool = zf.read(f"{root}/draws/{pid}/pool.gz")
     with w.draw.pool_file.open("rb") as f:
         assert pool == f.read()
-    assert all(c.ok for c in verify_record(rec, pool)) and len(rec["selection"]) == n
+    assert all(c.ok for c in verify_record(rec, pool)) and len(rec["named"]) == n
+    assert all(c.ok for c in verify_record(internal, pool)) and len(internal["selection"]) == n
     teams = json.loads(zf.read(f"{root}/draws/{pid}/teams.json"))
     assert len(teams) == n and all(
         {m["department"] for m in t["team"]} == {"市场监督管理局", "卫生健康局"} for t in teams

@@ -18,9 +18,10 @@ Objects: a target supervised only by department A, an inspector of A, a publishe
 draft item of the county's list, a job created by a_admin; for planning and draws, the
 county's year goals and a joint list, A's published 2026 plan with an A-only task, A's
 published 2027 plan with a joint task (A leads, B takes part) drawn with teams, a selection
-token and a pending recusal of an A member, A's draft 2028 plan with a task, and B's submitted
-2026 plan. The actors and objects are built once for the module (see `standing`), so the ~900
-rows stay fast."""
+token, a pending recusal of an A member and a pending request to void the draw ({void}), A's
+draft 2028 plan with a task, B's submitted 2026 plan, and A's published 2029 plan whose task's draw is announced with a witness registered
+(the link's token: {witness}). The actors and objects are built once for the module (see
+`standing`), so the ~900 rows stay fast."""
 
 import datetime as dt
 import re
@@ -42,6 +43,8 @@ from shuangsuiji.directory import services
 from shuangsuiji.directory.models import Inspector, Target
 from shuangsuiji.directory.tests.test_permissions import ROWS as DIRECTORY_ROWS
 from shuangsuiji.draw import services as draw_services
+from shuangsuiji.draw import voids as draw_voids
+from shuangsuiji.draw import witnesses as draw_witnesses
 from shuangsuiji.draw.models import TeamMember
 from shuangsuiji.followup.tests.test_permissions import ROWS as FOLLOWUP_ROWS
 from shuangsuiji.inspection import services as inspection
@@ -1021,6 +1024,17 @@ MATRIX = [
     ("sysadmin", "POST", "/draw/{draw}/#void", DENIED),
     ("auditor", "POST", "/draw/{draw}/#void", DENIED),
     ("far_admin", "POST", "/draw/{draw}/#void", HIDDEN),
+    # 登记见证人: the lead department only; {draw} is drawn, so its own admin is refused with the message
+    ("anonymous", "POST", "/draw/{draw}/#invite", LOGIN),
+    ("office", "POST", "/draw/{draw}/#invite", DENIED),
+    ("a_admin", "POST", "/draw/{draw}/#invite", REFUSED),
+    ("a_reviewer", "POST", "/draw/{draw}/#invite", DENIED),
+    ("a_inspector", "POST", "/draw/{draw}/#invite", DENIED),
+    ("b_admin", "POST", "/draw/{draw}/#invite", DENIED),
+    ("b_inspector", "POST", "/draw/{draw}/#invite", DENIED),
+    ("sysadmin", "POST", "/draw/{draw}/#invite", DENIED),
+    ("auditor", "POST", "/draw/{draw}/#invite", DENIED),
+    ("far_admin", "POST", "/draw/{draw}/#invite", HIDDEN),
     # ---- draw: the department's 主管领导 decides recusals; the auditor downloads what re-runs a draw -
     ("anonymous", "GET", "/draw/recusals/", LOGIN),
     ("office", "GET", "/draw/recusals/", DENIED),
@@ -1042,6 +1056,27 @@ MATRIX = [
     ("sysadmin", "POST", "/draw/recusals/", DENIED),
     ("auditor", "POST", "/draw/recusals/", DENIED),
     ("far_admin", "POST", "/draw/recusals/", DENIED),
+    # 作废申请: the office of the task's level confirms or refuses ({void} is pending on {draw})
+    ("anonymous", "GET", "/draw/voids/", LOGIN),
+    ("office", "GET", "/draw/voids/", OK),
+    ("a_admin", "GET", "/draw/voids/", DENIED),
+    ("a_reviewer", "GET", "/draw/voids/", DENIED),
+    ("a_inspector", "GET", "/draw/voids/", DENIED),
+    ("b_admin", "GET", "/draw/voids/", DENIED),
+    ("b_inspector", "GET", "/draw/voids/", DENIED),
+    ("sysadmin", "GET", "/draw/voids/", DENIED),
+    ("auditor", "GET", "/draw/voids/", DENIED),
+    ("far_admin", "GET", "/draw/voids/", DENIED),
+    ("anonymous", "POST", "/draw/voids/", LOGIN),
+    ("office", "POST", "/draw/voids/", MOVED),
+    ("a_admin", "POST", "/draw/voids/", DENIED),
+    ("a_reviewer", "POST", "/draw/voids/", DENIED),
+    ("a_inspector", "POST", "/draw/voids/", DENIED),
+    ("b_admin", "POST", "/draw/voids/", DENIED),
+    ("b_inspector", "POST", "/draw/voids/", DENIED),
+    ("sysadmin", "POST", "/draw/voids/", DENIED),
+    ("auditor", "POST", "/draw/voids/", DENIED),
+    ("far_admin", "POST", "/draw/voids/", DENIED),
     ("anonymous", "GET", "/draw/audit/", LOGIN),
     ("office", "GET", "/draw/audit/", DENIED),
     ("a_admin", "GET", "/draw/audit/", DENIED),
@@ -1236,6 +1271,47 @@ MATRIX = [
     ("sysadmin", "GET", "/public/selection/forged-token/", HIDDEN),
     ("auditor", "GET", "/public/selection/forged-token/", HIDDEN),
     ("far_admin", "GET", "/public/selection/forged-token/", HIDDEN),
+    # a witness's own page: public, the one-time link is the credential (draw/witnesses.py)
+    ("anonymous", "GET", "/public/witness/{witness}/", OK),
+    ("office", "GET", "/public/witness/{witness}/", OK),
+    ("a_admin", "GET", "/public/witness/{witness}/", OK),
+    ("a_reviewer", "GET", "/public/witness/{witness}/", OK),
+    ("a_inspector", "GET", "/public/witness/{witness}/", OK),
+    ("b_admin", "GET", "/public/witness/{witness}/", OK),
+    ("b_inspector", "GET", "/public/witness/{witness}/", OK),
+    ("sysadmin", "GET", "/public/witness/{witness}/", OK),
+    ("auditor", "GET", "/public/witness/{witness}/", OK),
+    ("far_admin", "GET", "/public/witness/{witness}/", OK),
+    ("anonymous", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("office", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("a_admin", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("a_reviewer", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("a_inspector", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("b_admin", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("b_inspector", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("sysadmin", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("auditor", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("far_admin", "POST", "/public/witness/{witness}/#commit", MOVED),
+    ("anonymous", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("office", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("a_admin", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("a_reviewer", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("a_inspector", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("b_admin", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("b_inspector", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("sysadmin", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("auditor", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("far_admin", "GET", "/public/witness/forged-token/", HIDDEN),
+    ("anonymous", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("office", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("a_admin", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("a_reviewer", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("a_inspector", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("b_admin", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("b_inspector", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("sysadmin", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("auditor", "POST", "/public/witness/forged-token/#commit", HIDDEN),
+    ("far_admin", "POST", "/public/witness/forged-token/#commit", HIDDEN),
     ("anonymous", "GET", "/public/results/?q=好味道", OK),
     ("office", "GET", "/public/results/?q=好味道", OK),
     ("a_admin", "GET", "/public/results/?q=好味道", OK),
@@ -1519,18 +1595,48 @@ def _build_planning(w, o):
     o.token = draw.selections.get().token
     member = TeamMember.objects.filter(selection__draw=draw, department=w.dept_a).order_by("pk").first()
     o.recusal = draw_services.recusal_request(actor=w.a_admin, member=member, reason="曾在该企业任职")
+    # {void}: the lead department asked to void the draw before its inspection began; pending
+    o.void = draw_voids.void_request(actor=w.a_admin, draw=draw, reason="procedure", text="见证人身份不符")
     _build_inspection(w, o)
+    # {witness}: A's 2029 task announced, a witness registered who has not committed yet
+    plan29 = planning.plan_create(actor=w.a_admin, year=2029)
+    task29 = task(plan29, "2029年餐饮服务食品安全抽查", 2029)
+    publish(plan29)
+    task29.refresh_from_db()
+    draw29 = draw_services.draw_announce(
+        actor=w.a_admin,
+        task=task29,
+        draw_at=timezone.now(),
+        place="三楼",
+        public_value_source="福彩3D开奖号码",
+        public_value_at=timezone.now() + dt.timedelta(days=1),
+    )
+    _, o.witness_token = draw_witnesses.witness_invite(
+        actor=w.a_admin, draw=draw29, label="见证人1", description="区纪委监委派驻纪检组干部"
+    )
 
 
 def _witnessed_draw(w, task):
-    draw = draw_services.draw_announce(actor=w.a_admin, task=task, draw_at=timezone.now(), place="三楼")
+    draw = draw_services.draw_announce(
+        actor=w.a_admin,
+        task=task,
+        draw_at=timezone.now(),
+        place="三楼",
+        public_value_source="福彩3D开奖号码",
+        public_value_at=timezone.now() + dt.timedelta(minutes=1),
+    )
+    tokens = {}
     for label, number in (("见证人1", "271828"), ("见证人2", "314159")):
-        draw_services.witness_commit(
-            actor=w.a_admin, draw=draw, label=label, description="纪检监察干部", number=number
+        _, tokens[label] = draw_witnesses.witness_invite(
+            actor=w.a_admin, draw=draw, label=label, description="纪检监察干部"
         )
+        draw_witnesses.witness_commit(token=tokens[label], number=number)
     for label, number in (("见证人1", "271828"), ("见证人2", "314159")):
-        draw_services.witness_reveal(actor=w.a_admin, draw=draw, label=label, number=number)
-    return draw_services.teams_draw(actor=w.a_admin, draw=draw_services.draw_run(actor=w.a_admin, draw=draw))
+        draw_witnesses.witness_reveal(token=tokens[label], number=number)
+    drawn = draw_services.draw_run(
+        actor=w.a_admin, draw=draw, public_value="372", now=draw.public_value_at + dt.timedelta(seconds=1)
+    )
+    return draw_services.teams_draw(actor=w.a_admin, draw=drawn)
 
 
 def _closed_task(w, o, task, publish):
@@ -1652,7 +1758,12 @@ def _payload(url: str, user, w, o) -> dict:
     if url == "/planning/tasks/{task}/":
         return {"reason": "与上级下派任务重复"}
     if url.endswith("/announce/"):
-        return {"draw_at": "2026-03-02T09:00", "place": "区市场监管局三楼会议室"}
+        return {
+            "draw_at": "2026-03-02T09:00",
+            "place": "区市场监管局三楼会议室",
+            "public_value_source": "福彩3D开奖号码",
+            "public_value_at": "2099-03-02T20:30",
+        }
     if url == "/draw/recusals/":
         return {"request": o.recusal.pk, "decision": "approve", "note": "属实"}
     if url == "/planning/workplan/#preset":
@@ -1693,8 +1804,14 @@ def _payload(url: str, user, w, o) -> dict:
         }
     if url == "/inspection/checkin/{token}/":
         return {"reason": ""}
+    if url.endswith("#invite"):
+        return {"action": "invite", "label": "见证人9", "description": "区纪委监委派驻纪检组干部"}
+    if url.endswith("/#commit") and url.startswith("/public/witness/"):
+        return {"action": "commit", "number": "20290315", "number_again": "20290315"}
     if url.endswith("#void"):
-        return {"action": "void", "reason": "见证人身份不符，重新抽取"}
+        return {"action": "void", "reason": "procedure", "text": "见证人身份不符，重新抽取"}
+    if url == "/draw/voids/":
+        return {"request": o.void.pk, "decision": "refuse", "note": "检查已经开始，不予作废"}
     if url == "/calendar/":
         return {"year": 2027, "holidays": "2027-01-01", "workdays": "", "complete": "", "note": ""}
     if url == "/tokens/":
@@ -1785,6 +1902,7 @@ def _concrete(url: str, o) -> str:
         joint=o.joint.pk,
         draw=o.draw.public_id,
         token=o.token,
+        witness=o.witness_token,
         sel=o.sel.pk,
         ins=o.ins.pk,
         milestone=o.milestone.pk,
@@ -1834,6 +1952,7 @@ PAGE_URLCONFS = [
     ("inspection", "/inspection/"),
     ("followup", "/followup/"),
     ("publicity", "/public/"),
+    ("draw_witness", "/public/witness/"),
     ("reports", "/reports/"),
 ]
 

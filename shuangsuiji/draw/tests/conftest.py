@@ -132,18 +132,22 @@ def run(w, draw, **kw):
 
 
 def witness_round(w, draw, numbers=("271828", "314159")):
-    from shuangsuiji.draw import services
+    """The lead registers each witness (a one-time link each); each commits on their own device,
+    then, all committed, each reveals there."""
+    from shuangsuiji.draw import witnesses
 
+    tokens = []
     for i, n in enumerate(numbers, 1):
-        services.witness_commit(
+        _, token = witnesses.witness_invite(
             actor=w.a_admin,
             draw=draw,
             label=f"见证人{i}",
             description=["纪检监察干部", "行业协会代表"][i - 1],
-            number=n,
         )
-    for i, n in enumerate(numbers, 1):
-        services.witness_reveal(actor=w.a_admin, draw=draw, label=f"见证人{i}", number=n)
+        witnesses.witness_commit(token=token, number=n)
+        tokens.append(token)
+    for token, n in zip(tokens, numbers, strict=True):
+        witnesses.witness_reveal(token=token, number=n)
 
 
 def full_draw(w, task, **kw):

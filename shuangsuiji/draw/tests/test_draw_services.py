@@ -8,8 +8,8 @@ from django.utils import timezone
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import AuditEntry
 from shuangsuiji.directory import services as directory
-from shuangsuiji.draw import services
-from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TargetDraw, TeamMember
+from shuangsuiji.draw import services, voids, witnesses
+from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TargetDraw, TeamMember, VoidReason
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.verify import verify_record
 from shuangsuiji.planning import services as planning
@@ -170,15 +170,17 @@ def test_verify_command_on_a_published_record_and_the_auditors_pool(ready, tmp_p
 def test_witness_protocol(ready):
     w = ready
     draw = announce(w, w.task_a)
-    services.witness_commit(actor=w.a_admin, draw=draw, label="见证人1", description="纪检", number="42")
+    _, one = witnesses.witness_invite(actor=w.a_admin, draw=draw, label="见证人1", description="纪检")
+    witnesses.witness_commit(token=one, number="42")
     with pytest.raises(DomainError, match="至少需要 2 名"):
-        services.witness_reveal(actor=w.a_admin, draw=draw, label="见证人1", number="42")
-    services.witness_commit(actor=w.a_admin, draw=draw, label="见证人2", description="协会", number="7")
+        witnesses.witness_reveal(token=one, number="42")
+    _, two = witnesses.witness_invite(actor=w.a_admin, draw=draw, label="见证人2", description="协会")
+    witnesses.witness_commit(token=two, number="7")
     with pytest.raises(DomainError, match="与其承诺不符"):
-        services.witness_reveal(actor=w.a_admin, draw=draw, label="见证人1", number="43")
-    services.witness_reveal(actor=w.a_admin, draw=draw, label="见证人1", number="42")
+        witnesses.witness_reveal(token=one, number="43")
+    witnesses.witness_reveal(token=one, number="42")
     with pytest.raises(DomainError, match="不能再增加见证人"):
-        services.witness_commit(actor=w.a_admin, draw=draw, label="见证人3", description="x", number="1")
+        witnesses.witness_invite(actor=w.a_admin, draw=draw, label="见证人3", description="x")
     with pytest.raises(DomainError, match="见证人2 尚未揭示"):
         services.draw_run(actor=w.a_admin, draw=draw)
     services.draw_abort(actor=w.a_admin, draw=draw, reason="见证人2 离场，无法揭示")
@@ -320,18 +322,67 @@ def test_no_conflict_free_specialist_fails_naming_target_and_specialty(ready):
 
 
 @pytest.mark.django_db
-def test_void_and_redraw_both_kept(ready):
+def test_void_and_redraw_both_kept(ready, client):
+    """R-DRAW-6 without a free re-roll: after a pool-related void the redraw keeps every drawn
+    entry still valid and draws replacements only for the removed ones, stratum by stratum; its
+    record binds the rule and verifies; its public page links the voided draw, shows both outcomes
+    and what changed in the pool. A void for another reason redraws in full."""
+    from django.urls import reverse
+
+    from shuangsuiji.directory.models import RegistrationStatus
+
     w = ready
     first = full_draw(w, w.task_a)
-    with pytest.raises(DomainError, match="原因"):
-        services.draw_void(actor=w.a_admin, draw=first, reason=" ")
-    services.draw_void(actor=w.a_admin, draw=first, reason="对象池范围设置错误")
+    with pytest.raises(DomainError, match="具体说明"):
+        voids.void_request(actor=w.a_admin, draw=first, reason="pool_included", text=" ")
+    req = voids.void_request(
+        actor=w.a_admin, draw=first, reason="pool_included", text="对象池未排除已注销的企业"
+    )
+    voids.void_confirm(actor=w.office, request=req)
+    gone = list(first.selections.select_related("target").order_by("key")[:3])
+    for s in gone:
+        directory.target_update(actor=w.a_admin, target=s.target, status=RegistrationStatus.CANCELLED)
     second = full_draw(w, w.task_a)
     first.refresh_from_db()
     assert first.status == DrawStatus.VOIDED and second.seq == 2
-    assert public_record(first)["ended_reason"] == "对象池范围设置错误"
-    # A voided draw counts for nothing: its targets are drawable again
-    assert second.exclusions == {"carried": 0, "open_task": 0, "cap": 0, "a_class": 0}
+    assert (
+        public_record(first)["ended_reason"] == f"{VoidReason.POOL_INCLUDED.label}：对象池未排除已注销的企业"
+    )
+    assert second.redraw_of == first and second.redraw_mode == "partial"
+    kept = {s.target_id for s in first.selections.all()} - {s.target_id for s in gone}
+    rows = list(second.selections.all())
+    carried = [s for s in rows if s.carried_from_id]
+    assert {s.target_id for s in carried} == kept and all(s.position is None for s in carried)
+    assert {s.carried_from.draw_id for s in carried} == {first.pk}
+    # the replacements: as many per class as the class lost — as far as its candidates left allow
+    # (a class drawn in full has none left) —, none of them a kept or a cancelled one
+    lost: dict[str, int] = {}
+    class_of = {x["label"]: x["risk_class"] for x in first.strata}
+    for s in gone:
+        lost[class_of[s.label]] = lost.get(class_of[s.label], 0) + 1
+    left = {x["risk_class"]: x["size"] for x in second.strata}
+    want = {c: min(n, left.get(c, 0)) for c, n in lost.items() if min(n, left.get(c, 0))}
+    assert {x["risk_class"]: x["quota"] for x in second.strata if x["quota"]} == want
+    assert second.exclusions["carried"] == 24 and len(rows) == 24 + sum(want.values())
+    drawn = [s for s in rows if not s.carried_from_id]
+    assert not {s.target_id for s in drawn} & ({s.target_id for s in gone} | kept)
+    rec = public_record(second, with_selection=True)
+    assert rec["terms"]["quota_rule"] == "replace" and rec["terms"]["redraw_of"] == first.public_id
+    assert rec["redraw_of"] == first.public_id and sum(1 for e in rec["named"] if e.get("carried")) == 24
+    checks = verify_record(rec)
+    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    page = client.get(reverse("publicity:draw", args=[second.public_id])).content.decode()
+    assert first.public_id in page and "沿用" in page and gone[0].target.name in page
+
+    # another reason: the office's confirmation, then a full redraw
+    req = voids.void_request(actor=w.a_admin, draw=second, reason="procedure", text="见证人身份不符合规定")
+    voids.void_confirm(actor=w.office, request=req)
+    third = full_draw(w, w.task_a)
+    assert third.redraw_of == second and third.redraw_mode == "full"
+    assert (
+        third.exclusions["carried"] == 0 and not third.selections.filter(carried_from__isnull=False).exists()
+    )
+    assert public_record(third)["terms"]["quota_rule"] == "ratio"
 
 
 @pytest.mark.django_db
@@ -344,7 +395,7 @@ def test_a_draw_whose_inspection_began_cannot_be_voided(ready):
     planning.task_transition(actor=w.a_admin, task=draw.task, to="in_progress")
     entries = AuditEntry.objects.count()
     with pytest.raises(DomainError, match="不能作废本次抽取；如确需停止，请由牵头部门或双随机办公室作废任务"):
-        services.draw_void(actor=w.a_admin, draw=draw, reason="见证人身份不符")
+        voids.void_request(actor=w.a_admin, draw=draw, reason="procedure", text="见证人身份不符")
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN and AuditEntry.objects.count() == entries
 

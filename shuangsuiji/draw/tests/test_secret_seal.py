@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.draw import engine, seal, services
+from shuangsuiji.draw import engine, seal, services, voids
 from shuangsuiji.draw.models import DrawStatus, TargetDraw
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.verify import verify_record
@@ -51,7 +51,12 @@ def test_a_voided_draw_keeps_its_secret_public(ready):
     w = ready
     drawn = full_draw(w, w.task_a)
     secret = drawn.server_secret()
-    services.draw_void(actor=w.a_admin, draw=drawn, reason="抽取地点与公告不符")
+    voids.void_confirm(
+        actor=w.office,
+        request=voids.void_request(
+            actor=w.a_admin, draw=drawn, reason="procedure", text="抽取地点与公告不符"
+        ),
+    )
     voided = TargetDraw.objects.get(pk=drawn.pk)
     assert voided.status == DrawStatus.VOIDED and public_record(voided)["secret_hex"] == secret
 

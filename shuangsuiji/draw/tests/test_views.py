@@ -3,9 +3,11 @@
 import datetime as dt
 import gzip
 import json
+import re
 from unittest import mock
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,14 +111,20 @@ def test_draw_page_runs_the_whole_draw(client_for, ready):
     draw = TargetDraw.objects.get(task=w.task_a)
     assert r.status_code == 302 and r["Location"].endswith(f"/draw/{draw.public_id}/")
     url = reverse("draw:detail", args=[draw.public_id])
-    for label, number in (("见证人1", "2718"), ("见证人2", "3141")):
-        c.post(url, {"action": "commit", "label": label, "description": "见证", "number": number})
+    # each witness gets a link once, and commits and reveals on their own device, signed in as nobody
+    links = {}
+    for label in ("见证人1", "见证人2"):
+        page = c.post(url, {"action": "invite", "label": label, "description": "见证"}).content.decode()
+        links[label] = re.search(r"https?://[^/<\s]+(/public/witness/[\w-]+/)", page).group(1)
+    phones = {label: Client() for label in links}
+    for (label, link), number in zip(links.items(), ("2718", "3141"), strict=True):
+        phones[label].post(link, {"action": "commit", "number": number, "number_again": number})
     page = c.get(url).content.decode()
     assert "2718" not in page  # not shown before the reveal
-    r = c.post(url, {"action": "reveal", "label": "见证人1", "number": "9999"}, follow=True)
+    r = phones["见证人1"].post(links["见证人1"], {"action": "reveal", "number": "9999"})
     assert "与其承诺不符" in r.content.decode()
-    for label, number in (("见证人1", "2718"), ("见证人2", "3141")):
-        c.post(url, {"action": "reveal", "label": label, "number": number})
+    for (label, link), number in zip(links.items(), ("2718", "3141"), strict=True):
+        assert phones[label].post(link, {"action": "reveal", "number": number}).status_code == 200
     r = c.post(url, {"action": "run", "public_value": "123"}, follow=True)
     assert "公开随机值尚未产生" in r.content.decode()
     later = timezone.now() + dt.timedelta(minutes=4)

@@ -23,7 +23,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from shuangsuiji.draw import engine, pool
+from shuangsuiji.draw import engine, pool, voids
 from shuangsuiji.draw import services as draws
 from shuangsuiji.draw.models import TargetDraw
 from shuangsuiji.draw.records import entry_proof, public_record
@@ -370,7 +370,10 @@ def test_real_v2_draw_public_and_auditors_record(tmp_path, ready):  # noqa: F811
 def test_voided_and_aborted_records(tmp_path, ready):  # noqa: F811
     w = ready
     draw = full_draw(w, w.task_a)
-    draw = draws.draw_void(actor=w.a_admin, draw=draw, reason="对象池未排除已注销的分支机构")
+    req = voids.void_request(
+        actor=w.a_admin, draw=draw, reason="pool_included", text="对象池未排除已注销的分支机构"
+    )
+    draw = voids.void_confirm(actor=w.office, request=req).draw
     rec = as_json(public_record(draw, with_selection=True))
     assert rec["status"] == "voided"
     same_as_python(tmp_path, rec)
@@ -384,7 +387,7 @@ def test_voided_and_aborted_records(tmp_path, ready):  # noqa: F811
         "对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（ssj-pool-v3）",
         "抽取条款哈希 = 条款的规范化文本的哈希",
         "抽取条款与记录一致（抽取编号、对象池格式、各层抽取数、公开随机值来源）",
-        "各层抽取数由条款的规则（按比例）算出",
+        "各层抽取数由条款的规则（只补抽被移除的对象）算出",  # the redraw after a pool-related void
     ]
     _schema(PUBLIC).validate(rec)
 

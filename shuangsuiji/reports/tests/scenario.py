@@ -18,9 +18,11 @@ from django.utils import timezone
 from conftest import make_ric, make_uscc
 from shuangsuiji.core import services as core
 from shuangsuiji.core.models import Role
+from shuangsuiji.demo import clock
 from shuangsuiji.directory import services as directory
 from shuangsuiji.directory.models import Item, ItemStatus, Tag, TagLibrary, Target, TargetSupervision
 from shuangsuiji.draw import services as draws
+from shuangsuiji.draw import voids, witnesses
 from shuangsuiji.inspection import services as insp
 from shuangsuiji.planning import services as planning
 
@@ -82,14 +84,28 @@ def _inspectors(dept, admin, lines, n=4):
 def _run(w, admin, task, void: str | None = None):
     for attempt in range(2 if void else 1):
         task.refresh_from_db()
-        d = draws.draw_announce(actor=admin, task=task, draw_at=JUNE_DRAW)
+        # announced and witnessed before the public value of 9:25 on the draw's morning
+        with clock.at(JUNE_DRAW.date(), 9, 0):
+            d = draws.draw_announce(
+                actor=admin,
+                task=task,
+                draw_at=JUNE_DRAW,
+                public_value_source="福彩3D开奖号码",
+                public_value_at=JUNE_DRAW - dt.timedelta(minutes=5),
+            )
+            tokens = {}
+            for k, num in ((1, "1234"), (2, "5678")):
+                _, tokens[k] = witnesses.witness_invite(
+                    actor=admin, draw=d, label=f"见证人{k}", description="见证"
+                )
+                witnesses.witness_commit(token=tokens[k], number=num)
         for k, num in ((1, "1234"), (2, "5678")):
-            draws.witness_commit(actor=admin, draw=d, label=f"见证人{k}", description="见证", number=num)
-        for k, num in ((1, "1234"), (2, "5678")):
-            draws.witness_reveal(actor=admin, draw=d, label=f"见证人{k}", number=num)
-        d = draws.draw_run(actor=admin, draw=d, now=JUNE_DRAW)
+            witnesses.witness_reveal(token=tokens[k], number=num)
+        d = draws.draw_run(actor=admin, draw=d, now=JUNE_DRAW, public_value="123")
         if void and attempt == 0:
-            draws.draw_void(actor=admin, draw=d, reason=void)
+            voids.void_confirm(
+                actor=w.office, request=voids.void_request(actor=admin, draw=d, reason="other", text=void)
+            )
     draws.teams_draw(actor=admin, draw=d)
     return d
 

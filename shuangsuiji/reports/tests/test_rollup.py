@@ -16,7 +16,7 @@ from shuangsuiji.core import services as core
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
 from shuangsuiji.directory.models import Target, TargetKind
-from shuangsuiji.draw import services as draws
+from shuangsuiji.draw import voids
 from shuangsuiji.draw.models import DrawStatus, TargetDraw
 from shuangsuiji.inspection import services as insp
 from shuangsuiji.inspection.models import Inspection, InspectionStatus
@@ -100,7 +100,10 @@ def _step(rng: random.Random, w, actors: Actors, monkeypatch) -> str:
             return "none"
         admin = w.a_admin
         try:
-            draws.draw_void(actor=admin, draw=d, reason="随机测试：作废")
+            voids.void_confirm(
+                actor=w.office,
+                request=voids.void_request(actor=admin, draw=d, reason="other", text="随机测试：作废"),
+            )
         except DomainError:
             return "refused"
         if rng.random() < 0.7:
@@ -184,7 +187,10 @@ def test_void_drops_the_draw_and_its_coverage(world):
     prefix = w.county.scope_prefix
     before = kpi.coverage(prefix, YEAR, 6)
     d5 = w.tasks["T5"].draws.get(status=DrawStatus.DRAWN)
-    draws.draw_void(actor=w.a_admin, draw=d5, reason="范围设置错误")
+    voids.void_confirm(
+        actor=w.office,
+        request=voids.void_request(actor=w.a_admin, draw=d5, reason="other", text="范围设置错误"),
+    )
     after = kpi.coverage(prefix, YEAR, 6)
     assert after[1] == before[1] - 3  # T5's 3 enterprises were drawn nowhere else
     assert after[0][w.m.pk] == before[0][w.m.pk] - 3
