@@ -376,20 +376,22 @@ def _distinct(label: str, entries) -> None:
 # The same rows as freeze_rows reads, turned by PostgreSQL into what the file and the trees need,
 # in pool order: a tag — the stratum of a drawable row, the reason of an excluded one (Python names
 # the stratum by its label: mapping it in SQL costs the database a CASE per row and the client a
-# non-ASCII string per row) —, the salted leaf (ssj-pool-v3: H(0x00 ‖ enc(draw id, salt, key)), the
-# salt drawn per row by gen_random_uuid(), 122 bits from the server's CSPRNG, written as 32 hex
-# digits), and the end of the pool file's line, "<TAB>key<TAB>target id<TAB>salt<LF>" (no salt on an
-# excluded line): Python puts "label<TAB>position" or "X<TAB>reason" before it (it counts positions
-# as the rows arrive). The salt is drawn in a subquery of its own: PostgreSQL does not pull up a
-# subquery whose output calls a volatile function, so the line and the leaf read the same salt (the
-# draw's re-check of the file would catch it otherwise). Text, read as bytes (`_raw_text`).
+# non-ASCII string per row) —, the salted leaf (ssj-pool-v3: H(0x00 ‖ enc(draw id, salt, key))), and
+# the end of the pool file's line, "<TAB>key<TAB>target id<TAB>salt<LF>" (no salt on an excluded
+# line): Python puts "label<TAB>position" or "X<TAB>reason" before it (it counts positions as the
+# rows arrive). Each salt is the first 16 bytes of SHA-256(k ‖ target id) under a key k of 32 bytes
+# drawn from the operating system's CSPRNG for this freeze alone and then forgotten (the salts live
+# on in the pool file only): as unpredictable as a random salt per row, at a third of the cost of
+# gen_random_uuid() per row (measured: 1.6 s of 5.5 s at 10⁶). It is computed in a subquery of its
+# own, which the line and the leaf both read. Text, read as bytes (`_raw_text`).
 _ROW_SQL = """SELECT t.tag, t.leaf, t.line FROM (
     SELECT CASE WHEN s.reason = '' THEN s.stratum ELSE s.reason END::text AS tag, s.stratum,
            CASE WHEN s.reason = '' THEN sha256(%s::bytea || '\\x00000020'::bytea || convert_to(s.salt, 'UTF8')
                 || int4send(octet_length(s.key)) || convert_to(s.key, 'UTF8')) END AS leaf,
            E'\\t' || s.key || E'\\t' || s.pk::text
                 || CASE WHEN s.reason = '' THEN E'\\t' || s.salt ELSE '' END || E'\\n' AS line
-    FROM (SELECT u.pk, u.key, u.stratum, u.reason, replace(gen_random_uuid()::text, '-', '') AS salt
+    FROM (SELECT u.pk, u.key, u.stratum, u.reason,
+                 encode(substring(sha256(%s::bytea || int8send(u.pk::bigint)) FROM 1 FOR 16), 'hex') AS salt
           FROM ({inner}) AS u (pk, key, stratum, reason)) AS s
 ) AS t ORDER BY t.stratum, t.leaf"""
 _FETCH = 10_000
@@ -444,7 +446,7 @@ def freeze_statement(inner: str, params, draw_id: str) -> tuple[str, list]:
     """The freeze's statement over a SELECT of (target id, key, stratum, reason), with its
     parameters: salts drawn, leaves hashed, in pool order (stratum, leaf)."""
     sql = _ROW_SQL.replace("{inner}", inner)  # the SELECT may hold braces
-    return sql, [engine.salted_leaf_prefix(draw_id), *params]
+    return sql, [engine.salted_leaf_prefix(draw_id), secrets.token_bytes(32), *params]
 
 
 def _raw_text(cur: psycopg.Cursor) -> None:
