@@ -38,8 +38,9 @@ from isal import igzip  # the gzip format, through ISA-L: ~3× faster than zlib 
 from psycopg.types.string import ByteaBinaryLoader
 
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.directory.models import RegistrationStatus, Target, TargetSupervision
+from shuangsuiji.directory.models import Target, TargetSupervision
 from shuangsuiji.planning.models import Task, TaskState
+from shuangsuiji.planning.selectors import task_scope_targets
 
 from . import engine
 from .leaves import HelperFolder, LeafFolder
@@ -114,25 +115,7 @@ def uses_own_classes(task: Task) -> bool:
 
 def _in_scope(task: Task) -> QuerySet[Target]:
     """`scope` but for supervision, which PostgreSQL's freeze tests on the row (`pg_rows`)."""
-    qs = Target.objects.filter(status=RegistrationStatus.ACTIVE)
-    prefixes = task.scope_regions or [task.lead.region.scope_prefix]
-    cond = Q()
-    for p in prefixes:
-        cond |= Q(region__code__startswith=p)
-    qs = qs.filter(cond)
-    if task.scope_kinds:
-        qs = qs.filter(kind__in=task.scope_kinds)
-    if task.scope_industries:
-        cond = Q()
-        for p in task.scope_industries:
-            cond |= Q(industry_code__startswith=p)
-        qs = qs.filter(cond)
-    tag_ids = list(task.scope_tags.values_list("pk", flat=True))
-    if tag_ids:
-        qs = qs.filter(
-            Exists(Target.tags.through.objects.filter(target_id=OuterRef("pk"), tag_id__in=tag_ids))
-        )
-    return qs
+    return task_scope_targets(task)
 
 
 def _counted_selections(task: Task):

@@ -109,11 +109,10 @@ def class_mix(prefix: str, *, department=None, kind: str = "") -> dict[str, int]
     return out
 
 
-def scope_class_counts(task: Task) -> dict[str, int]:
-    """The task's scope per the class its draw would stratify each target by ('' = not yet
-    classified): the lead department's own class where it set one, else the keeper's. It mirrors
-    draw/pool.py's scope (planning, below draw, cannot import it) without the draw's exclusions and
-    duplicate keys: enough to tell whether the scope holds a single class."""
+def task_scope_targets(task: Task):
+    """The targets in a task's scope, before supervision and the draw's exclusions: in 存续, in
+    its regions (the lead department's by default), of its kinds, industries and tags. One
+    definition for the draw's pool (draw/pool.py) and the plan's checks here."""
     qs = Target.objects.filter(status=RegistrationStatus.ACTIVE)
     cond = Q()
     for p in task.scope_regions or [task.lead.region.scope_prefix]:
@@ -131,6 +130,15 @@ def scope_class_counts(task: Task) -> dict[str, int]:
         qs = qs.filter(
             Exists(Target.tags.through.objects.filter(target_id=OuterRef("pk"), tag_id__in=tag_ids))
         )
+    return qs
+
+
+def scope_class_counts(task: Task) -> dict[str, int]:
+    """The task's scope per the class its draw would stratify each target by ('' = not yet
+    classified): the lead department's own class where it set one, else the keeper's. The draw's
+    scope (task_scope_targets, supervised by one of the task's departments) without its exclusions
+    and duplicate keys: enough to tell whether the scope holds a single class."""
+    qs = task_scope_targets(task)
     dept_ids = list(task.departments.values_list("pk", flat=True))
     qs = qs.filter(
         Exists(TargetSupervision.objects.filter(target=OuterRef("pk"), department_id__in=dept_ids))

@@ -1603,28 +1603,26 @@ def _build_planning(w, o):
     task29 = task(plan29, "2029年餐饮服务食品安全抽查", 2029)
     publish(plan29)
     task29.refresh_from_db()
-    draw29 = draw_services.draw_announce(
-        actor=w.a_admin,
-        task=task29,
-        draw_at=timezone.now(),
-        place="三楼",
-        public_value_source="福彩3D开奖号码",
-        public_value_at=timezone.now() + dt.timedelta(days=1),
-    )
+    draw29 = _announced(w, task29, value_in=dt.timedelta(days=1))
     _, o.witness_token = draw_witnesses.witness_invite(
         actor=w.a_admin, draw=draw29, label="见证人1", description="区纪委监委派驻纪检组干部"
     )
 
 
-def _witnessed_draw(w, task):
-    draw = draw_services.draw_announce(
+def _announced(w, task, value_in: dt.timedelta):
+    """Announced by A's admin now, its public value to come in `value_in`."""
+    return draw_services.draw_announce(
         actor=w.a_admin,
         task=task,
         draw_at=timezone.now(),
         place="三楼",
         public_value_source="福彩3D开奖号码",
-        public_value_at=timezone.now() + dt.timedelta(minutes=1),
+        public_value_at=timezone.now() + value_in,
     )
+
+
+def _witnessed_draw(w, task):
+    draw = _announced(w, task, value_in=dt.timedelta(minutes=1))
     tokens = {}
     for label, number in (("见证人1", "271828"), ("见证人2", "314159")):
         _, tokens[label] = draw_witnesses.witness_invite(

@@ -155,3 +155,51 @@ def full_draw(w, task, **kw):
     draw = announce(w, task, **kw)
     witness_round(w, draw)
     return run(w, draw)
+
+
+def freeze_v1(task, labels):
+    """A pool frozen as before December 2026 (ssj-pool-v1): each stratum in key order, each leaf
+    H(0x00 ‖ enc(label, key)), no salts."""
+    import gzip
+    import io
+    import json
+
+    from shuangsuiji.draw import engine, pool
+
+    keys: dict[str, list[tuple[str, int]]] = {}
+    exclusions = dict.fromkeys(pool.EXCLUSION_REASONS, 0)
+    lines = [json.dumps({"format": engine.POOL_V1, "task": task.code}, ensure_ascii=False) + "\n"]
+    for pk, key, stratum, reason in pool.annotated(task).values_list("pk", "key", "stratum", "reason"):
+        if reason:
+            exclusions[reason] += 1
+            lines.append(f"X\t{reason}\t{key}\t{pk}\n")
+        else:
+            keys.setdefault(labels[stratum], []).append((key, pk))
+    strata = []
+    for stratum, label in labels.items():
+        if label in keys:
+            lines += [f"{label}\t{i}\t{k}\t{pk}\n" for i, (k, pk) in enumerate(keys[label])]
+            root = engine.merkle_root([engine.leaf_hash(label, k, engine.POOL_V1) for k, _ in keys[label]])
+            strata.append(
+                {"label": label, "risk_class": stratum, "size": len(keys[label]), "root": root.hex()}
+            )
+    strata.sort(key=lambda s: s["label"])
+    root = engine.pool_root(
+        [(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], engine.POOL_V1
+    )
+    data = io.BytesIO(gzip.compress("".join(lines).encode()))
+    return pool.Frozen(strata, root.hex(), exclusions, data, engine.POOL_V1)
+
+
+def v1_draw(w, monkeypatch):
+    """A draw announced as before December 2026: ssj-draw-v1, no terms, an ssj-pool-v1 pool;
+    witnessed and drawn."""
+    from shuangsuiji.draw import engine, pool
+    from shuangsuiji.draw.models import TargetDraw
+
+    monkeypatch.setattr(pool, "freeze", lambda task, labels, draw_id, exclude=(): freeze_v1(task, labels))
+    draw = announce(w, w.task_a)
+    TargetDraw.objects.filter(pk=draw.pk).update(spec=engine.SPEC_V1, terms={}, terms_hash="")
+    draw.refresh_from_db()
+    witness_round(w, draw)
+    return run(w, draw)

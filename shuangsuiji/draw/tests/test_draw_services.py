@@ -9,13 +9,13 @@ from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import AuditEntry
 from shuangsuiji.directory import services as directory
 from shuangsuiji.draw import services, voids, witnesses
-from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TargetDraw, TeamMember, VoidReason
+from shuangsuiji.draw.models import DrawStatus, RecusalStatus, Selection, TeamMember, VoidReason
 from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.verify import verify_record
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TaskState
 
-from .conftest import announce, full_draw, run, witness_round
+from .conftest import announce, full_draw, run, v1_draw, witness_round
 
 
 @pytest.mark.django_db
@@ -83,39 +83,6 @@ def test_full_draw_verifies_and_a_changed_record_does_not(ready):
     call_command("verify_draw", draw.public_id)
 
 
-def _freeze_v1(task, labels):
-    """A pool frozen as before December 2026 (ssj-pool-v1): each stratum in key order, each leaf
-    H(0x00 ‖ enc(label, key)), no salts."""
-    import gzip
-    import io
-
-    from shuangsuiji.draw import engine, pool
-
-    keys: dict[str, list[tuple[str, int]]] = {}
-    exclusions = dict.fromkeys(pool.EXCLUSION_REASONS, 0)
-    lines = [json.dumps({"format": engine.POOL_V1, "task": task.code}, ensure_ascii=False) + "\n"]
-    for pk, key, stratum, reason in pool.annotated(task).values_list("pk", "key", "stratum", "reason"):
-        if reason:
-            exclusions[reason] += 1
-            lines.append(f"X\t{reason}\t{key}\t{pk}\n")
-        else:
-            keys.setdefault(labels[stratum], []).append((key, pk))
-    strata = []
-    for stratum, label in labels.items():
-        if label in keys:
-            lines += [f"{label}\t{i}\t{k}\t{pk}\n" for i, (k, pk) in enumerate(keys[label])]
-            root = engine.merkle_root([engine.leaf_hash(label, k, engine.POOL_V1) for k, _ in keys[label]])
-            strata.append(
-                {"label": label, "risk_class": stratum, "size": len(keys[label]), "root": root.hex()}
-            )
-    strata.sort(key=lambda s: s["label"])
-    root = engine.pool_root(
-        [(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], engine.POOL_V1
-    )
-    data = io.BytesIO(gzip.compress("".join(lines).encode()))
-    return pool.Frozen(strata, root.hex(), exclusions, data, engine.POOL_V1)
-
-
 @pytest.mark.django_db
 def test_a_draw_announced_under_pool_v1_still_draws_and_verifies(ready, monkeypatch, client):
     """Draws announced before ssj-pool-v2 keep v1's leaves (the label in each): drawing one, its
@@ -123,16 +90,10 @@ def test_a_draw_announced_under_pool_v1_still_draws_and_verifies(ready, monkeypa
     all follow the record's format. (Frozen here by the Python path under v1, as then.)"""
     from django.urls import reverse
 
-    from shuangsuiji.draw import engine, pool
+    from shuangsuiji.draw import engine
 
     w = ready
-    monkeypatch.setattr(pool, "freeze", lambda task, labels, draw_id, exclude=(): _freeze_v1(task, labels))
-    draw = announce(w, w.task_a)
-    # as announced then: ssj-draw-v1, no terms
-    TargetDraw.objects.filter(pk=draw.pk).update(spec=engine.SPEC_V1, terms={}, terms_hash="")
-    draw.refresh_from_db()
-    witness_round(w, draw)
-    draw = run(w, draw)
+    draw = v1_draw(w, monkeypatch)
     assert draw.pool_format == engine.POOL_V1 and draw.selections.count() == 27
     rec = public_record(draw, internal=True)
     assert rec["pool_format"] == engine.POOL_V1
