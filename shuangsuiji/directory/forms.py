@@ -117,7 +117,7 @@ class InspectorForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="文件（.xlsx 或 .csv）")
+    file = forms.FileField(label="文件（.xlsx、.xls 或 .csv）")
     mode = forms.ChoiceField(
         label="导入方式", choices=[("create", "新增"), ("update", "按代码更新（如每月信用风险分类文件）")]
     )

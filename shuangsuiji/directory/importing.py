@@ -8,10 +8,13 @@ the spool into a staging table (COPY on PostgreSQL) and writes the directory wit
 
 import csv
 import datetime as dt
+import itertools
 import os
+import re
 import tempfile
+import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import mul
 from pathlib import Path
@@ -21,11 +24,11 @@ from django.db import connection
 
 from shuangsuiji.core.identifiers import (
     IdentifierError,
+    check_ric,
+    check_uscc,
     keyed_digest,
     mask_ric,
     normalize_industry_code,
-    normalize_ric,
-    normalize_uscc,
     uscc_region_code,
 )
 from shuangsuiji.core.models import Department, Region
@@ -41,7 +44,7 @@ from .models import (
 )
 from .selectors import usable_tags
 from .signals import targets_kind_changed
-from .tabular import FileProblem, read_table, unescape
+from .tabular import FileProblem, NumberCell, read_table, unescape
 
 MAX_LISTED_ERRORS = 500
 DIRECTORY_CHECK_BATCH = 2000  # keys checked against the directory per query in pass 1
@@ -49,11 +52,13 @@ DIRECTORY_CHECK_BATCH = 2000  # keys checked against the directory per query in 
 
 @dataclass
 class RowError:
-    row: int
+    row: int | None  # the row as Excel numbers it; None for the file as a whole
     field: str
     reason: str
 
     def __str__(self):
+        if self.row is None:
+            return f"{self.field or '文件'}：{self.reason}"
         return f"第 {self.row} 行【{self.field}】{self.reason}"
 
 
@@ -65,7 +70,7 @@ class Outcome:
     warnings: list[RowError] = field(default_factory=list)
     warning_count: int = 0
 
-    def error(self, row: int, column: str, reason: str):
+    def error(self, row: int | None, column: str, reason: str):
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(RowError(row, column, reason))
@@ -80,14 +85,55 @@ class CellError(ValueError):
     """A cell that cannot be read; the message is Chinese and names the value."""
 
 
+DATE_FORMS = "2024-01-01、2024/1/1、2024年1月1日、20240101 或 Excel 日期单元格"
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+# Excel's serial day numbers: day 0 is 1899-12-30 (its phantom 1900-02-29 included); taken only
+# for dates from 1920-01-01 (7306) to 2100-12-31, so that a bare year (2024) is never read as one
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIALS = range(7306, 73416)
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)} | {0x3000: 0x20, 0xFF0F: 0x2F, 0xFF0D: 0x2D}
+
+
 def parse_date(text: str) -> dt.date:
-    t = text.strip().replace("/", "-").replace(".", "-")
-    if len(t) == 8 and t.isdigit():
-        t = f"{t[:4]}-{t[4:6]}-{t[6:]}"
+    """A date as a clerk's file holds it: an Excel date cell (read as YYYY-MM-DD), an Excel serial
+    number (45292), YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD."""
+    t = text.strip().translate(_HALF_WIDTH)
     try:
-        return dt.date.fromisoformat(t[:10])
+        if t.isdigit() and len(t) == 8:
+            return dt.date(int(t[:4]), int(t[4:6]), int(t[6:]))
+        if t.isdigit() and int(t) in _SERIALS:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(t))
+        if m := _DATE.fullmatch(t):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise CellError(f"日期“{text}”无法识别（应为 YYYY-MM-DD）") from None
+        raise CellError(f"日期“{text}”不存在（可填 {DATE_FORMS}）") from None
+    raise CellError(f"日期“{text}”无法识别（可填 {DATE_FORMS}）")
+
+
+ID_COLUMNS = ("统一社会信用代码", "身份证号")
+EXCEL_NUMBER = (
+    "Excel 已将此列存为数字，后几位已丢失：请把该列设为“文本”格式后重新输入这些号码（或在号码前加英文单引号）"
+)
+_SCIENTIFIC = re.compile(r"\s*\d+(\.\d+)?[eE]\+?\d+\s*")
+
+
+def id_positions(index: dict[str, int]) -> list[tuple[int, str]]:
+    """(position, header) of the file's ID-number and USCC columns."""
+    return [(i, h) for h, i in index.items() if h in ID_COLUMNS]
+
+
+def refuse_excel_numbers(positions, cells: list[str], row_no: int, out: "Outcome") -> bool:
+    """Refuse each ID-number or USCC cell that Excel stored as a number (an .xlsx number cell, or
+    a CSV that Excel saved as 1.10105E+17): its last digits are gone, and what is left may even
+    pass the checksum. True if the row had one."""
+    bad = False
+    for i, header in positions:
+        if i < len(cells) and (isinstance(cells[i], NumberCell) or _SCIENTIFIC.fullmatch(cells[i])):
+            out.error(row_no, header, EXCEL_NUMBER)
+            bad = True
+    return bad
 
 
 def parse_bool(text: str) -> bool:
@@ -99,18 +145,81 @@ def parse_bool(text: str) -> bool:
     raise CellError(f"“{text}”应填“是”或“否”")
 
 
-def _by_label(choices) -> dict[str, str]:
+# ---- values by meaning (issue 17): what counties' files and the national systems write for a
+# coded value, beyond the code itself and its label. docs/import-columns.md is generated from
+# these tables (directory/import_docs.py; a test keeps the two equal).
+KIND_SYNONYMS = {
+    "公司": TargetKind.ENTERPRISE,
+    "企业法人": TargetKind.ENTERPRISE,
+    "有限责任公司": TargetKind.ENTERPRISE,
+    "股份有限公司": TargetKind.ENTERPRISE,
+    "非公司企业法人": TargetKind.ENTERPRISE,
+    "个人独资企业": TargetKind.ENTERPRISE,
+    "合伙企业": TargetKind.ENTERPRISE,
+    "外商投资企业": TargetKind.ENTERPRISE,
+    "分公司": TargetKind.ENTERPRISE,
+    "个体户": TargetKind.INDIVIDUAL,
+    "个体": TargetKind.INDIVIDUAL,
+    "个体工商户": TargetKind.INDIVIDUAL,
+    "合作社": TargetKind.COOPERATIVE,
+    "农民合作社": TargetKind.COOPERATIVE,
+    "专业合作社": TargetKind.COOPERATIVE,
+    "农民专业合作社分支机构": TargetKind.COOPERATIVE,
+    "其他": TargetKind.OTHER_MARKET,
+}
+STATUS_SYNONYMS = {
+    "存续（在营、开业、在册）": RegistrationStatus.ACTIVE,
+    "在营": RegistrationStatus.ACTIVE,
+    "开业": RegistrationStatus.ACTIVE,
+    "在册": RegistrationStatus.ACTIVE,
+    "正常": RegistrationStatus.ACTIVE,
+    "已注销": RegistrationStatus.CANCELLED,
+    "注销企业": RegistrationStatus.CANCELLED,
+    "已吊销": RegistrationStatus.REVOKED,
+    "吊销未注销": RegistrationStatus.REVOKED,
+    "吊销，未注销": RegistrationStatus.REVOKED,
+    "已撤销": RegistrationStatus.WITHDRAWN,
+    "撤销登记": RegistrationStatus.WITHDRAWN,
+    "已迁出": RegistrationStatus.MOVED_OUT,
+}
+RISK_SYNONYMS = {f"{c}{suffix}": c for c in "ABCD" for suffix in ("类", "级", "类企业")} | {
+    "低风险": RiskClass.A,
+    "一般风险": RiskClass.B,
+    "较高风险": RiskClass.C,
+    "高风险": RiskClass.D,
+}
+
+
+def value_key(text: str) -> str:
+    """How a coded value is compared: full-width as half-width (NFKC), without spaces, upper case."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+
+
+def _by_label(choices, synonyms: dict[str, str]) -> dict[str, str]:
     out = {}
     for value, label in choices.choices:
-        out[value] = value
-        out[label] = value
-        out[label.split("（")[0]] = value
+        for text in (value, label, label.split("（")[0]):
+            out[value_key(text)] = str(value)
+    for text, value in synonyms.items():
+        out[value_key(text)] = str(value)
     return out
 
 
-KIND_BY_LABEL = _by_label(TargetKind)
-STATUS_BY_LABEL = _by_label(RegistrationStatus)
-RISK_BY_LABEL = _by_label(RiskClass) | {c.lower(): c for c in "ABCD"}
+KIND_BY_LABEL = _by_label(TargetKind, KIND_SYNONYMS)
+STATUS_BY_LABEL = _by_label(RegistrationStatus, STATUS_SYNONYMS)
+RISK_BY_LABEL = _by_label(RiskClass, RISK_SYNONYMS)
+
+
+def coded(table: dict[str, str], text: str) -> str | None:
+    """The code of `text` in one of the *_BY_LABEL tables; a trailing note in brackets
+    (“存续（在营、开业、在册）” as written elsewhere) is tried without it. None: not known."""
+    if text in table:  # the common case, a value as the template writes it: no normalizing
+        return table[text]
+    key = value_key(text)
+    return table.get(key) or table.get(_TRAILING_NOTE.sub("", key))
 
 
 @dataclass(frozen=True)
@@ -118,6 +227,56 @@ class Column:
     header: str
     required: bool = False
     note: str = ""
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return COLUMN_ALIASES.get(self.header, ())
+
+
+# ---- columns by meaning (issue 17): the other names a template column goes by in counties' own
+# files and the national systems (国家企业信用信息公示系统, 登记注册系统, 信用风险分类系统). Keyed by
+# the template's header, so every directory's columns share them. A file's header is matched
+# ignoring spaces, full-width/half-width differences, a * and a trailing note such as “（必填）”.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "统一社会信用代码": ("社会信用代码", "信用代码", "统一代码", "统一社会信用代码/注册号"),
+    "名称": (
+        "企业名称",
+        "主体名称",
+        "单位名称",
+        "市场主体名称",
+        "经营主体名称",
+        "企业（机构）名称",
+        "对象名称",
+        "产品名称",
+        "项目名称",
+        "场所名称",
+    ),
+    "主体类型": ("类型", "市场主体类型", "经营主体类型", "企业类型", "主体类别"),
+    "行政区划代码": ("行政区划", "所属区划", "区划代码", "所属区划代码", "行政区划编码", "区划编码"),
+    "住所": ("地址", "住所（经营场所）", "经营场所", "注册地址", "经营地址", "住所地"),
+    "地址": ("住所", "住址", "户籍地址", "经营地址", "场所地址"),
+    "行业代码": ("国民经济行业代码", "行业分类代码", "所属行业代码", "行业门类代码"),
+    "成立日期": ("成立时间", "注册日期", "登记日期", "开业日期", "设立日期"),
+    "登记状态": ("经营状态", "企业状态", "主体状态"),
+    "状态变更日期": ("注销日期", "吊销日期", "状态日期"),
+    "信用风险分类": ("风险等级", "风险分类", "风险分类结果", "信用风险分类结果", "信用风险等级"),
+    "分类日期": ("风险分类日期", "分类时间", "评价日期"),
+    "标签": ("对象标签", "主体标签"),
+    "身份证号": ("身份证号码", "公民身份号码", "居民身份证号码", "证件号码"),
+    "姓名": ("人员姓名", "执法人员姓名"),
+    "编码": ("代码", "对象编码", "产品编码", "项目编码", "场所编码"),
+}
+
+
+def header_key(text: str) -> str:
+    """How a header cell is compared with the template's names: full-width as half-width
+    (NFKC), without spaces, without the template's * and without a trailing note in brackets."""
+    t = "".join(unicodedata.normalize("NFKC", text or "").split()).strip("*")
+    while True:
+        shorter = _TRAILING_NOTE.sub("", t).strip("*")
+        if shorter == t or not shorter:
+            return t
+        t = shorter
 
 
 # The templates: one for market subjects (keyed by USCC), one per kind of 非市场主体.
@@ -200,17 +359,94 @@ class Lookups:
         raise CellError(f"行业代码“{code}”不在行业分类表中")
 
 
+def _known_headers(columns: list[Column]) -> dict[str, str]:
+    """header_key of every name a column goes by -> the template's header."""
+    known: dict[str, str] = {}
+    for c in columns:  # a column's own header first: it wins over another column's alias
+        known[header_key(c.header)] = c.header
+    for c in columns:
+        for alias in c.aliases:
+            known.setdefault(header_key(alias), c.header)
+    return known
+
+
 def _header_index(
-    header: list[str], columns: list[Column], update: bool, out: Outcome, key: str | None = None
+    header: list[str],
+    columns: list[Column],
+    update: bool,
+    out: Outcome,
+    key: str | None = None,
+    row: int = 1,
 ) -> dict[str, int] | None:
-    index = {h.strip().rstrip("*"): i for i, h in enumerate(header) if h and h.strip()}
+    """{template header: position} of the columns the header row names (by any of their names).
+    A column not understood is named back in a warning; an update file that names nothing to
+    update besides its key is refused (it would change nothing while reporting rows updated)."""
+    known = _known_headers(columns)
+    key = key or columns[0].header
+    index: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, h in enumerate(header):
+        if not h or not h.strip():
+            continue
+        canonical = known.get(header_key(h))
+        if canonical is None:
+            unknown.append(h.strip())
+        elif canonical in index:
+            first = header[index[canonical]].strip()
+            out.error(row, "表头", f"“{first}”和“{h.strip()}”都是【{canonical}】列，请只保留其中一列")
+            return None
+        else:
+            index[canonical] = i
     missing = [c.header for c in columns if c.required and c.header not in index]
     if update:  # in update mode only the key column must be there
-        missing = [m for m in missing if m == (key or columns[0].header)]
+        missing = [m for m in missing if m == key]
     if missing:
-        out.error(1, "表头", f"缺少必填列：{'、'.join(missing)}（请使用下载的模板）")
+        out.error(
+            row, "表头", f"缺少必填列：{'、'.join(missing)}（请使用下载的模板，或见导入说明中各列可用的列名）"
+        )
+        return None
+    if unknown:
+        out.warn(row, "表头", f"以下列未识别，已忽略：{'、'.join(unknown)}")
+    if update and not set(index) - {key}:
+        ignored = f"（{'、'.join(unknown)} 未识别）" if unknown else ""
+        usable = "、".join(c.header for c in columns if c.header != key)
+        out.error(
+            row,
+            "表头",
+            f"按代码更新的文件除【{key}】外没有可识别的列{ignored}，导入不会更新任何内容，已拒绝。"
+            f"请把要更新的列改用模板列名（{usable}）或导入说明中列出的其他名称后重新导入",
+        )
         return None
     return index
+
+
+HEADER_SCAN_ROWS = 10  # a header may sit below this many title rows at most
+
+
+def _header_score(cells: list[str], columns: list[Column], known: dict[str, str]) -> tuple[int, int]:
+    found = {known.get(header_key(c)) for c in cells if c and c.strip()} - {None}
+    return (sum(1 for c in columns if c.required and c.header in found), len(found))
+
+
+def locate_header(
+    rows, columns: list[Column], update: bool, out: Outcome, key: str | None = None
+) -> tuple[dict[str, int] | None, Iterator[tuple[int, list[str]]]]:
+    """The header row among the first HEADER_SCAN_ROWS rows (the one naming most required, then
+    most known columns; title rows above it are ignored) and its index; then the rows after it."""
+    head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+    if not head:
+        out.error(1, "文件", "文件为空")
+        return None, iter(())
+    known = _known_headers(columns)
+    scores = [_header_score(cells, columns, known) for _, cells in head]
+    best = max(range(len(head)), key=lambda i: (scores[i], -i))
+    if scores[best][1] == 0:
+        best = 0  # nothing looks like a header: judge the first row, whose errors say why
+    row_no, header = head[best]
+    index = _header_index(header, columns, update, out, key=key, row=row_no)
+    if index is not None and best > 0:
+        out.warn(row_no, "表头", f"表头在第 {row_no} 行，其上 {best} 行（标题等）已忽略")
+    return index, itertools.chain(head[best + 1 :], rows)
 
 
 # GB 32100-2015 check digit, as python-stdnum computes it (stdnum.cn.uscc).
@@ -219,16 +455,16 @@ _USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-def _uscc(text: str) -> str:
-    """normalize_uscc, with a fast path for a code already in its canonical form (18 characters,
-    upper case, no separators: nearly every row of a real file). A code the fast path accepts is
+def _uscc(text: str) -> tuple[str, list[str]]:
+    """check_uscc (the code, and what was normalised), with a fast path for a code already in
+    its canonical form (18 characters, upper case, no separators: nearly every row of a real file). A code the fast path accepts is
     one normalize_uscc accepts unchanged; everything else takes the long way and gets its exact
     message. Pass 1 spends most of its time here otherwise."""
     if len(text) == 18 and text[:8].isascii() and text[:8].isdigit():
         values = [_USCC_VALUE.get(c) for c in text[:17]]
         if None not in values and text[17] == _USCC_ALPHABET[-sum(map(mul, values, _USCC_WEIGHTS)) % 31]:
-            return text
-    return normalize_uscc(text)
+            return text, []
+    return check_uscc(text)
 
 
 def cell_reader(index: dict[str, int], cells: list[str]) -> Callable[[str], str]:
@@ -281,9 +517,9 @@ def _clean(text: str) -> str:
 
 def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out, progress):
     if first is None:
-        out.error(1, "文件", "文件为空")
+        out.error(None, "文件", "文件为空")
         return out, spool, tag_spool
-    index = _header_index(first[1], columns, update, out)
+    index, rows = locate_header(itertools.chain([first], rows), columns, update, out)
     if index is None:
         return out, spool, tag_spool
     # header name by column position: a row becomes {header: stripped text}, and a header the
@@ -293,6 +529,7 @@ def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out
         names[i] = h
     seen: dict[str, int] = {}
     pending: list[tuple[int, str, str]] = []  # (row, key column, key) to check against the directory
+    id_at = id_positions(index)
     digest_key = settings.ID_DIGEST_KEY
     today = dt.date.today()  # once per import: every row is judged against the same day
     with (
@@ -306,7 +543,8 @@ def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out
             out.rows += 1
             if progress and out.rows % 5000 == 0:
                 progress(out.rows)
-
+            if id_at and refuse_excel_numbers(id_at, cells, row_no, out):
+                continue
             cell = defaultdict(str, zip(names, map(_clean, cells), strict=False)).__getitem__
             before = out.error_count
             values = _target_row(cell, row_no, template, update, lookups, out, digest_key, today)
@@ -379,17 +617,27 @@ def _target_row(
 
     if template == "market":
         try:
-            v["uscc"] = _uscc(cell("统一社会信用代码"))
+            v["uscc"], notes = _uscc(cell("统一社会信用代码"))
             v["key_display"] = v["uscc"]
         except IdentifierError as e:
             err("统一社会信用代码", str(e))
             return None
+        for note in notes:
+            out.warn(row_no, "统一社会信用代码", note)
         code_region = uscc_region_code(v["uscc"])
-        if code_region not in lookups.regions and code_region[:4] + "00" not in lookups.regions:
-            out.warn(row_no, "统一社会信用代码", f"第 3–8 位区划码 {code_region} 不在区划表中（已接受）")
+        if code_region not in lookups.regions:
+            out.warn(
+                row_no, "统一社会信用代码", f"第 3–8 位区划码 {code_region} 不在区划表中（已接受，请核对）"
+            )
+        elif lookups.regions[code_region] is not None:
+            out.warn(
+                row_no,
+                "统一社会信用代码",
+                f"第 3–8 位区划码 {code_region} 是已撤销的区划（已接受：发证时的区划可能已调整，请核对）",
+            )
         kind_text = cell("主体类型")
         if kind_text:
-            kind = KIND_BY_LABEL.get(kind_text)
+            kind = coded(KIND_BY_LABEL, kind_text)
             if kind not in MARKET_KINDS:
                 err(
                     "主体类型",
@@ -402,10 +650,12 @@ def _target_row(
             v["kind"] = None
     elif template == TargetKind.PERSON:
         try:
-            ric = normalize_ric(cell("身份证号"))
+            ric, notes = check_ric(cell("身份证号"), today)
         except IdentifierError as e:
             err("身份证号", str(e))
             return None
+        for note in notes:
+            out.warn(row_no, "身份证号", note)
         v["kind"] = TargetKind.PERSON
         v["nonmarket_key"] = keyed_digest(digest_key, ric)
         v["key_display"] = mask_ric(ric)
@@ -475,13 +725,13 @@ def _target_row(
     status = cell("登记状态")
     v["status"] = None
     if status:
-        v["status"] = STATUS_BY_LABEL.get(status)
+        v["status"] = coded(STATUS_BY_LABEL, status)
         if not v["status"]:
             err("登记状态", f"“{status}”应为 存续 / 注销 / 吊销 / 撤销 / 迁出")
     risk = cell("信用风险分类")
     v["risk_class"] = None
     if risk:
-        v["risk_class"] = RISK_BY_LABEL.get(risk)
+        v["risk_class"] = coded(RISK_BY_LABEL, risk)
         if not v["risk_class"]:
             err("信用风险分类", f"“{risk}”应为 A、B、C 或 D")
         elif not v["risk_class_set_on"]:

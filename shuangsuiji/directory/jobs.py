@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.core.identifiers import IdentifierError, keyed_digest, mask_ric, normalize_ric
+from shuangsuiji.core.identifiers import IdentifierError, check_ric, keyed_digest, mask_ric, normalize_ric
 from shuangsuiji.core.models import BusinessLine, Job, JobStatus
 
 from . import importing
@@ -147,7 +147,7 @@ def target_import_run(job: Job) -> None:
             job,
             JobStatus.FAILED,
             str(e),
-            {"errors": [{"row": 0, "field": "文件", "reason": str(e)}], "error_count": 1},
+            {"errors": [{"row": None, "field": "文件", "reason": str(e)}], "error_count": 1},
         )
     except IntegrityError:
         _job_finish(
@@ -209,7 +209,10 @@ def _summary(job: Job, out: Outcome) -> dict:
 
 def _refuse(job: Job, summary: dict) -> None:
     if not summary["error_count"]:
-        summary["errors"], summary["error_count"] = [{"row": 1, "field": "文件", "reason": "没有数据行"}], 1
+        summary["errors"], summary["error_count"] = (
+            [{"row": None, "field": "文件", "reason": "没有数据行"}],
+            1,
+        )
     _job_finish(
         job,
         JobStatus.FAILED,
@@ -249,12 +252,14 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
     seen: dict[str, int] = {}
     try:
         rows = read_table(Path(job.input_file.path), p["filename"], p.get("encoding", "auto"))
-        first = next(rows, None)
-        index = importing._header_index(first[1], spec.columns, update, out, key=spec.key) if first else None
+        index, rows = importing.locate_header(rows, spec.columns, update, out, key=spec.key)
+        id_at = importing.id_positions(index or {})
         for row_no, cells in rows if index is not None else ():
             if not any(c.strip() for c in cells):
                 continue
             out.rows += 1
+            if id_at and importing.refuse_excel_numbers(id_at, cells, row_no, out):
+                continue
             cell = cell_reader(index, cells)
             key = ctx["key_of"](cell)
             if key in seen:
@@ -266,7 +271,7 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
             if values is not None and out.error_count == before:
                 valid.append(values)
     except FileProblem as e:
-        out.error(0, "文件", str(e))
+        out.error(None, "文件", str(e))
     summary = _summary(job, out)
     if out.error_count or not valid:
         _refuse(job, summary)
@@ -283,7 +288,7 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
                 detail={"sha256": job.input_sha256, "rows": out.rows, "written": summary["written"]},
             )
     except DomainError as e:
-        summary["errors"], summary["error_count"] = [{"row": 0, "field": "", "reason": e.message}], 1
+        summary["errors"], summary["error_count"] = [{"row": None, "field": "", "reason": e.message}], 1
         _refuse(job, summary)
         return
     _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {summary['written']} {spec.noun}", summary)
@@ -324,10 +329,12 @@ def _inspector_context(job: Job) -> dict:
 
 def _inspector_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | None:
     try:
-        ric = normalize_ric(cell("身份证号"))
+        ric, notes = check_ric(cell("身份证号"))
     except IdentifierError as e:
         out.error(row_no, "身份证号", str(e))
         return None
+    for note in notes:
+        out.warn(row_no, "身份证号", note)
     v: dict = {"id_digest": keyed_digest(settings.ID_DIGEST_KEY, ric), "id_masked": mask_ric(ric)}
     if update and v["id_digest"] not in ctx["existing"]:
         out.error(row_no, "身份证号", "名录库中没有此人员，无法更新")

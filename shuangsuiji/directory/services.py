@@ -418,8 +418,8 @@ def import_start(*, actor, kind: str, upload, params: dict) -> Job:
     require(actor, _IMPORT_ACTION[kind])
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise DomainError(f"文件过大：上限 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB", field="file")
-    if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
-        raise DomainError("文件类型不支持：请上传 .xlsx 或 .csv 文件", field="file")
+    if not upload.name.lower().endswith((".xlsx", ".xls", ".csv", ".txt")):
+        raise DomainError("文件类型不支持：请上传 .xlsx、.xls 或 .csv 文件", field="file")
     job = Job(
         kind=kind,
         title=f"{IMPORT_KINDS[kind]}：{upload.name}",

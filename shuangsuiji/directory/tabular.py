@@ -1,5 +1,6 @@
 """Reading and writing the directories' spreadsheets: .xlsx and CSV (UTF-8 or GBK), streamed
-row by row so that a file of a million rows keeps memory flat."""
+row by row so that a file of a million rows keeps memory flat; the old .xls format is read too
+(xlrd loads it whole, but .xls holds at most 65,536 rows)."""
 
 import codecs
 import csv
@@ -53,7 +54,9 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:
-        raise FileProblem("无法读取 Excel 文件：请确认是 .xlsx 格式（不支持旧版 .xls）且未加密") from None
+        raise FileProblem(
+            "无法读取 Excel 文件：请确认是 .xlsx 格式且未加密（旧版 .xls 文件请以 .xls 扩展名上传）"
+        ) from None
     try:
         for n, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
             yield n, ["" if v is None else _cell_text(v) for v in values]
@@ -61,13 +64,58 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         wb.close()
 
 
+class NumberCell(str):
+    """The text of a cell Excel stored as a number. An ID number or USCC stored so has lost its
+    last digits (Excel keeps 15 significant digits): the importer refuses it by this mark."""
+
+    __slots__ = ()
+
+
+def _xls_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, on_demand=True)
+        sheet = book.sheet_by_index(0)
+    except Exception:
+        raise FileProblem(
+            "无法读取 .xls 文件：请确认文件未损坏、未加密，或在 Excel 中另存为 .xlsx 后上传"
+        ) from None
+    try:
+        for n in range(sheet.nrows):
+            yield n + 1, [_xls_cell_text(c, book.datemode) for c in sheet.row(n)]
+    finally:
+        book.release_resources()
+
+
+def _xls_cell_text(cell, datemode: int) -> str:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:  # a date cell reads as an .xlsx date cell does
+        try:
+            return _cell_text(xlrd.xldate_as_datetime(cell.value, datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return _cell_text(cell.value)
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return ""
+    return _cell_text(cell.value)
+
+
 def _cell_text(v) -> str:
     if hasattr(v, "date") and hasattr(v, "hour"):  # a datetime cell: keep the date
         return v.date().isoformat()
     if hasattr(v, "isoformat"):
         return v.isoformat()
+    if isinstance(v, bool):
+        return str(v)
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+        return NumberCell(int(v))
+    if isinstance(v, int | float):
+        return NumberCell(v)
     return str(v)
 
 
@@ -77,9 +125,9 @@ def read_table(path: Path, filename: str, encoding: str = "auto") -> Iterator[tu
     if lower.endswith(".xlsx"):
         return _xlsx_rows(path)
     if lower.endswith(".xls"):
-        raise FileProblem("不支持旧版 .xls 文件：请另存为 .xlsx 或 CSV")
+        return _xls_rows(path)
     if not lower.endswith((".csv", ".txt")):
-        raise FileProblem("文件类型不支持：请上传 .xlsx 或 .csv 文件")
+        raise FileProblem("文件类型不支持：请上传 .xlsx、.xls 或 .csv 文件")
     if encoding == "auto":
         encoding = detect_encoding(path)
     if encoding not in ENCODINGS:

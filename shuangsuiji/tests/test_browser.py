@@ -164,7 +164,7 @@ def test_directory_import_journey(page, live_server, world, artifact_path):
     expect(errors).to_have_count(2)
     expect(errors.nth(0).locator("td").nth(0)).to_have_text("3")
     expect(errors.nth(0).locator("td").nth(1)).to_have_text("统一社会信用代码")
-    expect(errors.nth(0).locator("td").nth(2)).to_contain_text("校验位错误")
+    expect(errors.nth(0).locator("td").nth(2)).to_contain_text("校验位不符")
     expect(errors.nth(1).locator("td").nth(0)).to_have_text("5")
     expect(errors.nth(1).locator("td").nth(1)).to_have_text("行政区划代码")
     expect(errors.nth(1).locator("td").nth(2)).to_contain_text("不在区划表中")

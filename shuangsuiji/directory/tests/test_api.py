@@ -235,7 +235,10 @@ def test_post_with_a_bad_check_character_is_400_naming_the_field(client_for, wor
     bad = NEW[:-1] + ("0" if NEW[-1] != "0" else "1")
     resp = _post(client_for(world.a_admin), key=bad)
     assert resp.status_code == 400
-    assert resp.json() == {"detail": f"统一社会信用代码校验位错误（应为 {NEW[-1]}）", "field": "key"}
+    assert resp.json() == {
+        "detail": "统一社会信用代码校验位不符：请对照营业执照核对全部 18 位（常见为中间某位抄错）",
+        "field": "key",
+    }
     assert not Target.objects.exists()
 
 

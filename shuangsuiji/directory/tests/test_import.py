@@ -89,8 +89,10 @@ def test_retired_region_digits_in_a_code_warn_and_unknown_ones_too(world):
     csv = f"{HEADER}\n{U_OLD},老字号,企业,130110,,,,,,,,\n{U_UNKNOWN},外地,企业,130110,,,,,,,,"
     job = run(world.a_admin, csv)
     assert job.status == JobStatus.SUCCEEDED
-    assert job.result["warning_count"] == 1
-    assert "999999" in job.result["warnings"][0]["reason"]
+    assert job.result["warning_count"] == 2
+    warned = {(w["row"], w["field"]): w["reason"] for w in job.result["warnings"]}
+    assert "130185" in warned[(2, "统一社会信用代码")] and "已撤销" in warned[(2, "统一社会信用代码")]
+    assert "999999" in warned[(3, "统一社会信用代码")] and "不在区划表中" in warned[(3, "统一社会信用代码")]
 
 
 @pytest.mark.django_db
@@ -122,7 +124,7 @@ def test_every_bad_row_listed_and_nothing_saved(tagged):
     assert "未导入任何数据" in job.message
     got = errors(job)
     expect = {
-        (2, "统一社会信用代码", "校验位错误"),
+        (2, "统一社会信用代码", "校验位不符：请对照营业执照核对全部 18 位"),
         (3, "统一社会信用代码", "应为 18 位，实为 17 位"),
         (4, "行政区划代码", "不在区划表中"),
         (5, "行政区划代码", "已撤销"),
@@ -130,7 +132,7 @@ def test_every_bad_row_listed_and_nothing_saved(tagged):
         (8, "统一社会信用代码", "与第 7 行重复"),
         (9, "统一社会信用代码", "目录中已有此主体"),
         (10, "名称", "必填"),
-        (11, "成立日期", "无法识别"),
+        (11, "成立日期", "日期“2020-13-45”不存在"),
         (12, "主体类型", "不是市场主体类型"),
         (13, "信用风险分类", "应为 A、B、C 或 D"),
         (14, "标签", "不在本部门可用的标签库中"),
@@ -378,7 +380,7 @@ def test_the_import_fast_path_agrees_with_python_stdnum(text):
     from shuangsuiji.directory.importing import _uscc
 
     try:
-        ours = _uscc(text)
+        ours = _uscc(text)[0]
     except IdentifierError:
         ours = None
     assert ours == (uscc.validate(text) if uscc.is_valid(text) else None)
@@ -394,7 +396,7 @@ def test_the_fast_path_accepts_every_valid_code(digits, rest):
     from shuangsuiji.directory.importing import _uscc
 
     code = digits + rest + uscc.calc_check_digit(digits + rest)
-    assert _uscc(code) == code
+    assert _uscc(code) == (code, [])
 
 
 @pytest.mark.postgres

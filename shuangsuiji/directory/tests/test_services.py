@@ -137,7 +137,7 @@ def test_target_create_project_keyed_by_the_departments_code(world):
 @pytest.mark.django_db
 def test_target_create_refuses_a_bad_uscc_naming_the_field(world):
     e = refused(DomainError, _target, field="key", w=world, key=_other_check_digit(U1))
-    assert "统一社会信用代码校验位错误" in e.message
+    assert "统一社会信用代码校验位不符" in e.message
     refused(DomainError, _target, field="key", match="18 位", w=world, key=U1[:-1])
     refused(DomainError, _target, field="key", match="统一社会信用代码", w=world, key=RIC1)  # a 身份证号
 

@@ -377,7 +377,7 @@ def test_target_create_form_with_a_bad_uscc_shows_the_error_and_saves_nothing(cl
     entries = AuditEntry.objects.count()
     resp = client_for(world.a_admin).post(reverse("directory:target_create"), _target_form(key=bad))
     assert resp.status_code == 200
-    assert "统一社会信用代码校验位错误" in resp.content.decode()
+    assert "统一社会信用代码校验位不符" in resp.content.decode()
     assert not Target.objects.exists() and AuditEntry.objects.count() == entries
 
 
@@ -445,7 +445,7 @@ def test_inspector_create_form(client_for, world):
     c = client_for(world.a_admin)
     bad = RIC[:-1] + ("0" if RIC[-1] != "0" else "1")
     resp = c.post(reverse("directory:inspector_create"), _inspector_form(id_number=bad))
-    assert resp.status_code == 200 and "身份证号校验位错误" in resp.content.decode()
+    assert resp.status_code == 200 and "身份证号校验位不符" in resp.content.decode()
     assert not Inspector.objects.exists()
     resp = c.post(reverse("directory:inspector_create"), _inspector_form(business_line=world.line_a1.pk))
     i = Inspector.objects.get()
