@@ -420,8 +420,9 @@ def _team_outsider(spec, seed, t, target, load, skip_single):
         if skip_single and len(group) == 1:
             return group[0]
         m = len(group)
-        while (x := next(blocks)) >= 2**256 - 2**256 % m:
-            pass
+        x = next(blocks)
+        while x >= 2**256 - 2**256 % m:  # rejected (§6): the next block
+            x = next(blocks)
         return group[x % m]
 
     team = []
