@@ -79,7 +79,7 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
     }
     show = selection_public(draw) if with_selection is None else with_selection
     if drawn and (show or internal):
-        selections = list(draw.selections.select_related("target").order_by("order"))
+        selections = list(draw.selections.select_related("target", "carried_from__draw").order_by("order"))
         rec["named"] = sorted(
             (
                 {"key": _shown_key(s), "name": _shown_name(s)}
