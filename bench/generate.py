@@ -82,6 +82,20 @@ for _section, _lo, _hi in [
     for _d in range(_lo, _hi + 1):
         SECTION_OF[f"{_d:02d}"] = _section
 
+# The shipped GB/T 4754-2017 table: the 中类 and 小类 of each 大类 (every code is loaded)
+GROUPS_OF: dict[str, list[str]] = {}
+CLASSES_OF: dict[str, list[str]] = {}
+for _line in (
+    (Path(__file__).resolve().parent.parent / "shuangsuiji/directory/data/gbt4754_2017.csv")
+    .read_text(encoding="utf-8")
+    .splitlines()[1:]
+):
+    _code = _line.split(",", 1)[0]
+    if len(_code) == 3:
+        GROUPS_OF.setdefault(_code[:2], []).append(_code)
+    elif len(_code) == 4:
+        CLASSES_OF.setdefault(_code[:2], []).append(_code)
+
 # (division, weight, words that name such a business, shop suffixes for 个体工商户)
 TRADES = [
     ("52", 22, ["商贸", "超市", "日用品", "五金", "百货", "烟酒", "服装"], ["便利店", "超市", "商店", "门市部", "经销部"]),
@@ -228,13 +242,13 @@ def make_rows(n: int, seed: int):
             industry_cell, industry_code = "", ""
         elif r < 0.55:
             industry_cell = industry_code = division
-        elif r < 0.8:  # a 4-digit class: accepted by its division (only divisions are loaded)
-            industry_code = division + f"{rng.randrange(1, 10)}{rng.randrange(10)}"
+        elif r < 0.8:  # a 小类 written with its 门类 letter, stored as that 小类
+            industry_code = rng.choice(CLASSES_OF[division])
             industry_cell = SECTION_OF[division] + industry_code
-        else:
-            industry_code = division + f"{rng.randrange(1, 10)}"
+        else:  # a 中类
+            industry_code = rng.choice(GROUPS_OF[division])
             industry_cell = industry_code
-        industry_id = division if industry_code else ""
+        industry_id = industry_code
 
         f = rng.random()
         founded_cell = (

@@ -13,6 +13,7 @@ urlpatterns = [
     path("activate/<str:code>/", views.activate, name="activate"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/output/", views.job_output, name="job_output"),
     path("calendar/", views.calendar, name="calendar"),
     path("org/", views.org, name="org"),
     path("roles/", views.roles, name="roles"),

@@ -1,4 +1,5 @@
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -200,6 +201,19 @@ def job_detail(request, pk):
     template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     kind = registry.job_kind(job.kind)  # where a refused job is fixed and sent again
     return render(request, template, {"job": job, "retry_url": kind.retry_url if kind else ""})
+
+
+@requires(Action.JOB_VIEW)
+def job_output(request, pk):
+    """A job's kept file (a refused import's full error list), for whoever may see the job."""
+    job = get_object_or_404(selectors.jobs_for(request.user), pk=pk)
+    if not job.output_file:
+        raise Http404
+    try:
+        f = job.output_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(f, as_attachment=True, filename=Path(job.output_file.name).name)
 
 
 @requires(Action.CALENDAR_EDIT)

@@ -1,17 +1,47 @@
 from django import forms
 
+from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.forms import DateInput
 from shuangsuiji.core.models import Region
 
 from .models import Inspector, Item, Method, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
-from .selectors import InspectorFilter, TargetFilter
+from .selectors import InspectorFilter, TargetFilter, industry_for_code
+
+
+class IndustryCodeField(forms.CharField):
+    """A GB/T 4754-2017 code typed at any level — 门类 C, 大类 C13 or 13, 中类 131, 小类 C1311 or
+    1311 — stored as the category of that level; an unknown code is refused in Chinese."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "行业")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault(
+            "help_text",
+            "行业代码，可填任一层级：门类（C）、大类（C13 或 13）、中类（131）、小类（C1311 或 1311）",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return getattr(value, "code", value)
+
+    def clean(self, value):
+        text = super().clean(getattr(value, "code", value))
+        if not text:
+            return None
+        try:
+            return industry_for_code(text)
+        except DomainError as e:
+            raise forms.ValidationError(e.message) from None
 
 
 class TargetFilterForm(forms.Form):
     q = forms.CharField(label="统一社会信用代码 / 名称", required=False)
     region = forms.CharField(label="区划代码", required=False)
     kind = forms.ChoiceField(label="主体类型", required=False, choices=[("", "全部")] + TargetKind.choices)
-    industry = forms.CharField(label="行业", required=False, help_text="门类字母或代码前缀")
+    industry = forms.CharField(
+        label="行业", required=False, help_text="行业代码（任一层级，如 C、13、1311）或行业名称（如 餐饮）"
+    )
     tag = forms.IntegerField(label="标签", required=False)
     risk_class = forms.ChoiceField(
         label="风险分类", required=False, choices=[("", "全部")] + RiskClass.choices
@@ -62,6 +92,7 @@ class InspectorFilterForm(forms.Form):
 
 class TargetForm(forms.ModelForm):
     key = forms.CharField(label="统一社会信用代码 / 身份证号 / 编码", max_length=60)
+    industry = IndustryCodeField()
     tags = forms.ModelMultipleChoiceField(label="标签", queryset=None, required=False)
 
     class Meta:

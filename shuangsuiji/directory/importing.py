@@ -33,6 +33,7 @@ from shuangsuiji.core.identifiers import (
 )
 from shuangsuiji.core.models import Department, Region
 
+from .industrydata import check_industry_code
 from .models import (
     MARKET_KINDS,
     Industry,
@@ -47,6 +48,9 @@ from .signals import targets_kind_changed
 from .tabular import FileProblem, NumberCell, read_table, unescape
 
 MAX_LISTED_ERRORS = 500
+# the downloadable error list holds every refused row up to this many errors (a file more wrong
+# than this is better fixed at its source than row by row)
+MAX_KEPT_ERRORS = 200_000
 DIRECTORY_CHECK_BATCH = 2000  # keys checked against the directory per query in pass 1
 
 
@@ -69,11 +73,17 @@ class Outcome:
     error_count: int = 0
     warnings: list[RowError] = field(default_factory=list)
     warning_count: int = 0
+    ignored_columns: list[str] = field(default_factory=list)  # header names not understood
+
+    # every error up to MAX_KEPT_ERRORS, for the downloadable error list (directory/error_list.py)
+    kept_errors: list[tuple[int | None, str, str]] = field(default_factory=list)
 
     def error(self, row: int | None, column: str, reason: str):
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(RowError(row, column, reason))
+        if len(self.kept_errors) < MAX_KEPT_ERRORS:
+            self.kept_errors.append((row, column, reason))
 
     def warn(self, row: int, column: str, reason: str):
         self.warning_count += 1
@@ -345,18 +355,17 @@ class Lookups:
         prefix = department.region.scope_prefix
         self.regions = dict(Region.objects.values_list("code", "retired_on"))
         self.in_scope = {c for c in self.regions if c.startswith(prefix)}
-        self.industries = set(Industry.objects.values_list("code", flat=True))
+        self.industries = dict(Industry.objects.values_list("code", "section"))
         self.tags = dict(usable_tags(department, TagLibrary.TARGET).values_list("name", "pk"))
 
-    def industry(self, code: str) -> str:
-        """The deepest loaded code for `code`: codes below the loaded depth count by their
-        division (GB/T 4754 codes nest by prefix)."""
-        c = code
-        while c:
-            if c in self.industries:
-                return c
-            c = c[:-1] if len(c) > 2 else ""
-        raise CellError(f"行业代码“{code}”不在行业分类表中")
+    def industry(self, code: str, written: str = "") -> str:
+        """`code` itself, at the level given ('1311' a 小类, '13' a 大类, 'C' a 门类), when the
+        table holds it and a 门类 letter written with it ('C1311') is its own; else CellError."""
+        try:
+            check_industry_code(written or code, code, self.industries.get(code))
+        except ValueError as e:
+            raise CellError(str(e)) from None
+        return code
 
 
 def _known_headers(columns: list[Column]) -> dict[str, str]:
@@ -405,6 +414,7 @@ def _header_index(
             row, "表头", f"缺少必填列：{'、'.join(missing)}（请使用下载的模板，或见导入说明中各列可用的列名）"
         )
         return None
+    out.ignored_columns = unknown
     if unknown:
         out.warn(row, "表头", f"以下列未识别，已忽略：{'、'.join(unknown)}")
     if update and not set(index) - {key}:
@@ -702,7 +712,7 @@ def _target_row(
     if industry:
         try:
             code = normalize_industry_code(industry)
-            v["industry_id"] = lookups.industry(code)
+            v["industry_id"] = lookups.industry(code, industry)
             v["industry_code"] = code
         except (IdentifierError, CellError) as e:
             err("行业代码", str(e))

@@ -1,5 +1,17 @@
-"""Reading GB/T 4754-2017 (国民经济行业分类) tables: the shipped sections-and-divisions CSV and the
-official full table (CSV in UTF-8/GBK, or .xlsx). Pure Python: no Django models."""
+"""Reading GB/T 4754-2017 (国民经济行业分类) tables: the shipped full table and the official one (CSV
+in UTF-8/GBK, or .xlsx). Pure Python: no Django models.
+
+The shipped table (data/gbt4754_2017.csv, "代码,名称") holds every category: 20 门类, 97 大类,
+473 中类 and 1,381 小类. Codes and names were transcribed from the public 2017 table in the
+GitHub repository zmshe/capital (src/utils/category.js; its 说明 remarks left out) and checked
+against the standard's structure: each 小类 under its 中类, each 中类 under its 大类, each 大类
+under its 门类 (SECTION_DIVISIONS); the 117 门类 and 大类 names are the ones shipped before. Where
+the standard prints a 中类 and its only 小类 on one row ("019 0190 其他农业") the source has only the
+小类; the 中类 is written with the same name, as the standard does. Two slips in the source are
+corrected: 3741 飞机制造 (given there as a second 中类 374) and the half-width brackets of 194
+羽毛（绒）加工及制品制造 and 7517 三维（3D）打印技术推广服务. The National Bureau of Statistics'
+announcement of the 2017 edition says 1,380 小类; the table itself lists 1,381 distinct four-digit
+codes (other counts quoted are 1,381 and, with the 2019 amendment, 1,382)."""
 
 import csv
 import io
@@ -176,6 +188,22 @@ def read_industry_table(name: str, content: bytes) -> list[tuple[str, str]]:
             seen[code] = (label, line)
             out.append((code, label))
     return out
+
+
+def check_industry_code(written: str, code: str, section: str | None) -> None:
+    """ValueError (Chinese) unless the normalised `code` is a category of the table (`section`:
+    its 门类, None when the table has no such code) and a 门类 letter written with the digits
+    (`written`, as the user typed it: 'C1311') is that category's 门类."""
+    if section is None:
+        raise ValueError(
+            f"行业代码“{written}”不在国民经济行业分类（GB/T 4754-2017）中：请按分类表核对，"
+            "可填门类（如 C）、大类（C13 或 13）、中类（131）或小类（C1311 或 1311）"
+        )
+    letter = (written or "").strip().upper()[:1]
+    if code.isdigit() and letter.isalpha() and letter != section:
+        raise ValueError(
+            f"行业代码“{written}”的门类字母 {letter} 与代码 {code} 不符：{code} 属于门类 {section}"
+        )
 
 
 def _level(code: str) -> str:

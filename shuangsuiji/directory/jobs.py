@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.core import audit
@@ -16,7 +18,7 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import IdentifierError, check_ric, keyed_digest, mask_ric, normalize_ric
 from shuangsuiji.core.models import BusinessLine, Job, JobStatus
 
-from . import importing
+from . import error_list, importing, preview
 from .importing import CellError, Column, Outcome, cell_reader, parse_bool, parse_date
 from .models import (
     Inspector,
@@ -30,7 +32,7 @@ from .models import (
     TargetSupervision,
 )
 from .selectors import usable_tags
-from .tabular import FileProblem, read_table
+from .tabular import FileProblem, count_rows, read_table
 
 
 def _job_progress(job: Job):
@@ -86,6 +88,7 @@ def target_import_run(job: Job) -> None:
     path = Path(job.input_file.path)
     spool = tag_spool = None
     try:
+        _count_rows(job)
         lookups = importing.Lookups(department)
         outcome, spool, tag_spool = importing.validate_targets(
             path,
@@ -98,8 +101,31 @@ def target_import_run(job: Job) -> None:
         )
         summary = _summary(job, outcome)
         if outcome.error_count or outcome.rows == 0:
+            _keep_error_list(job, summary, outcome, importing.TEMPLATES[p.get("template", "market")][1])
             _refuse(job, summary)
             return
+        stage = p.get("stage", "write")  # an upload previews first (services.import_start)
+        shown = None
+        if stage in ("preview", "confirm"):
+            Job.objects.filter(pk=job.pk).update(message="校验通过，正在生成预览……")
+            shown = preview.preview_targets(
+                spool=spool,
+                mode=p.get("mode", "create"),
+                department=department,
+                name=f"jobs/preview/{job.pk}-{job.input_sha256[:12]}.csv",
+            )
+            shown["ignored_columns"] = outcome.ignored_columns
+            if stage == "preview" or shown["fingerprint"] != p.get("fingerprint"):
+                _preview_ready(job, summary, shown, changed_since=stage == "confirm")
+                return
+            preview.discard(shown.pop("changes_file"))
+            # rows, as previewed (write_targets' "changed" counts the fields changed)
+            summary.update(
+                added=shown["added"],
+                changed_rows=shown["changed"],
+                unchanged=shown["unchanged"],
+                stage="done",
+            )
         Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
         with transaction.atomic():
             counts = importing.write_targets(
@@ -129,6 +155,7 @@ def target_import_run(job: Job) -> None:
                     **counts,
                     "mode": p.get("mode"),
                     "warnings": outcome.warning_count,
+                    **({"changed_rows": shown["changed"], "unchanged": shown["unchanged"]} if shown else {}),
                 },
             )
             # ANALYZE once the write has committed, not inside its transaction (where PostgreSQL
@@ -141,7 +168,16 @@ def target_import_run(job: Job) -> None:
             # “导入完成” plans with them.
             written = counts["written"]
             transaction.on_commit(lambda: analyze_after_import(written))
-        _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {counts['written']} 条{suggested}", summary)
+        unchanged = f"（其中无变化 {shown['unchanged']} 条）" if shown and verb == "更新" else ""
+        _job_finish(
+            job,
+            JobStatus.SUCCEEDED,
+            f"导入完成：{verb} {counts['written']} 条{unchanged}{suggested}",
+            summary,
+        )
+        if shown:  # written: the spooled upload is no longer needed
+            job.input_file.delete(save=False)
+            Job.objects.filter(pk=job.pk).update(input_file="")
     except FileProblem as e:
         _job_finish(
             job,
@@ -160,6 +196,35 @@ def target_import_run(job: Job) -> None:
         for f in (spool, tag_spool):
             if f:
                 f.unlink(missing_ok=True)
+
+
+def preview_message(shown: dict, mode: str) -> str:
+    counts = f"新增 {shown['added']} 条"
+    if mode == "update":
+        counts = f"修改 {shown['changed']} 条、无变化 {shown['unchanged']} 条"
+    return counts
+
+
+def _preview_ready(job: Job, summary: dict, shown: dict, *, changed_since: bool) -> None:
+    """The preview waits for the clerk: nothing has been written (the job's status 已完成 is the
+    preview's; result["stage"] says it waits for 确认导入)."""
+    old = (job.result or {}).get("preview", {}).get("changes_file")
+    if old and old != shown["changes_file"]:
+        preview.discard(old)
+    counts = preview_message(shown, job.params.get("mode", "create"))
+    if changed_since:
+        message = (
+            f"名录在预览后已有变化，未写入任何数据；已按现在的名录重新生成预览（{counts}），请核对后再确认"
+        )
+    else:
+        message = f"预览已生成（{counts}），尚未写入任何数据，请在预览页确认导入"
+    summary.update(
+        stage="preview",
+        preview=shown,
+        changed_since=changed_since,
+        preview_url=reverse("directory:target_import_preview", args=[job.pk]),
+    )
+    _job_finish(job, JobStatus.SUCCEEDED, message, summary)
 
 
 # the import column of each shared field, to name a row's 变更建议 as the file does
@@ -207,6 +272,37 @@ def _summary(job: Job, out: Outcome) -> dict:
     }
 
 
+def _keep_error_list(job: Job, summary: dict, out: Outcome, columns: list[Column], key: str | None = None):
+    """Keep the full error list with the job (its output file: the refused rows with their reasons,
+    directory/error_list.py), for the job's page to offer as a download."""
+    p = job.params
+    made = error_list.error_workbook(
+        Path(job.input_file.path),
+        p["filename"],
+        p.get("encoding", "auto"),
+        columns,
+        out.kept_errors,
+        update=p.get("mode") == "update",
+        key=key,
+    )
+    if made is None:
+        return
+    data, rows = made
+    job.output_file.save(f"错误清单-{job.pk}.xlsx", ContentFile(data), save=False)
+    Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
+    summary["error_file_rows"] = rows
+    summary["error_file_complete"] = out.error_count <= importing.MAX_KEPT_ERRORS
+
+
+def _count_rows(job: Job) -> None:
+    """The job's total before pass 1: the file's rows less its header, counted cheaply
+    (tabular.count_rows); progress then reads done / total and a percentage."""
+    total = count_rows(Path(job.input_file.path), job.params["filename"])
+    if total:
+        job.total = max(total - 1, 1)
+        Job.objects.filter(pk=job.pk).update(total=job.total)
+
+
 def _refuse(job: Job, summary: dict) -> None:
     if not summary["error_count"]:
         summary["errors"], summary["error_count"] = (
@@ -250,7 +346,9 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
     ctx = spec.context(job)
     valid: list = []
     seen: dict[str, int] = {}
+    progress = _job_progress(job)
     try:
+        _count_rows(job)
         rows = read_table(Path(job.input_file.path), p["filename"], p.get("encoding", "auto"))
         index, rows = importing.locate_header(rows, spec.columns, update, out, key=spec.key)
         id_at = importing.id_positions(index or {})
@@ -258,6 +356,8 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
             if not any(c.strip() for c in cells):
                 continue
             out.rows += 1
+            if out.rows % 500 == 0:
+                progress(out.rows)
             if id_at and importing.refuse_excel_numbers(id_at, cells, row_no, out):
                 continue
             cell = cell_reader(index, cells)
@@ -272,8 +372,10 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
                 valid.append(values)
     except FileProblem as e:
         out.error(None, "文件", str(e))
+    progress(out.rows)
     summary = _summary(job, out)
     if out.error_count or not valid:
+        _keep_error_list(job, summary, out, spec.columns, key=spec.key)
         _refuse(job, summary)
         return
     verb = "更新" if update else "新增"

@@ -4,18 +4,32 @@
 - everyone who may read the directory sees the jurisdiction's item list.
 Filters are defined once here and serve the HTML list, the export and the API (STYLE.md 8)."""
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, Case, CharField, DateField, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
+from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.identifiers import IdentifierError, normalize_industry_code
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.core.selectors import jurisdiction_codes
 
-from .models import ChangeSuggestion, Inspector, Item, ItemStatus, SuggestionStatus, Tag, TagLibrary, Target
+from .industrydata import check_industry_code
+from .models import (
+    ChangeSuggestion,
+    Industry,
+    Inspector,
+    Item,
+    ItemStatus,
+    SuggestionStatus,
+    Tag,
+    TagLibrary,
+    Target,
+)
 from .ownership import kept_q
 
 
@@ -134,6 +148,50 @@ def name_contains(q: str, table: str = "directory_target") -> Q:
     return Q(name__contains=q)
 
 
+def industry_for_code(value: str) -> Industry:
+    """The category a typed code names, at the level given: 'C1311' or '1311' a 小类, '131' a
+    中类, 'C13' or '13' a 大类, 'C' a 门类. DomainError (Chinese, field 'industry') for a code
+    that is malformed, not in the table, or written with another 门类's letter."""
+    try:
+        code = normalize_industry_code(value)
+    except IdentifierError as e:
+        raise DomainError(str(e), field="industry") from None
+    industry = Industry.objects.filter(code=code).first()
+    try:
+        check_industry_code(value, code, industry.section if industry else None)
+    except ValueError as e:
+        raise DomainError(str(e), field="industry") from None
+    return industry
+
+
+_INDUSTRY_CODE_TEXT = re.compile(r"([A-T])?(\d{1,4})?")
+
+
+def industry_q(text: str) -> Q:
+    """Targets filed under the industry `text` names, or under a category below it. `text` is a
+    code at any level or a code prefix ('C1311', '1311', 'C13', '13', '6', 'C'), or part of a
+    name ('餐饮', '谷物磨制'): then every category whose name holds it counts, with everything
+    below it (a target of 1311 稻谷加工 is found by 谷物磨制, its 中类 131)."""
+    raw = text.strip()
+    m = _INDUSTRY_CODE_TEXT.fullmatch(raw.upper())
+    if raw and m:
+        letter, digits = m.groups()
+        q = Q(industry__code__startswith=digits) if digits else Q()
+        return q & Q(industry__section=letter) if letter else q
+    matched = sorted(Industry.objects.filter(name__contains=raw).values_list("code", "section"))
+    sections = {code for code, _ in matched if code.isalpha()}
+    prefixes: list[str] = []
+    for code, section in sorted(matched, key=lambda m: len(m[0])):
+        if code.isdigit() and section not in sections and not any(code.startswith(p) for p in prefixes):
+            prefixes.append(code)  # one below an already matched category adds nothing
+    if not sections and not prefixes:
+        return Q(pk__in=[])  # no category carries that name: nothing, never everything
+    q = Q(industry__section__in=sorted(sections)) if sections else Q(pk__in=[])
+    for p in prefixes:
+        q |= Q(industry__code__startswith=p)
+    return q
+
+
 @dataclass
 class TargetFilter:
     """The target list's filter bar, export and API query, in one place."""
@@ -172,9 +230,8 @@ class TargetFilter:
             qs = qs.filter(region__code__startswith=self.region)
         if self.kind:
             qs = qs.filter(kind=self.kind)
-        if self.industry:
-            code = self.industry.strip().upper()
-            qs = qs.filter(Q(industry__code__startswith=code) | Q(industry__section=code)) if code else qs
+        if self.industry.strip():
+            qs = qs.filter(industry_q(self.industry))
         if self.tag:
             qs = qs.filter(tags=self.tag)
         if self.risk_class:
@@ -252,3 +309,13 @@ def tags_editable_by(user) -> QuerySet[Tag]:
 def suggestions_visible_to(user) -> QuerySet[ChangeSuggestion]:
     """变更建议 the user's department made or may decide."""
     return suggestions_to_decide(user) | suggestions_made_by(user)
+
+
+def import_previews_for(user) -> QuerySet:
+    """The target imports whose preview `user` may see and decide: the jobs it sees (core's
+    scope) of its own department only (an office sees its departments' jobs, not their previews)."""
+    from shuangsuiji.core.selectors import jobs_for
+
+    if user.department_id is None:
+        return jobs_for(user).none()
+    return jobs_for(user).filter(kind="target_import", department_id=user.department_id)

@@ -19,11 +19,11 @@ from shuangsuiji.core.identifiers import (
     normalize_ric,
     normalize_uscc,
 )
-from shuangsuiji.core.models import Department, Job, Role
+from shuangsuiji.core.models import Department, Job, JobStatus, Role
 from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.core.scope import editable_by, jurisdiction
 
-from . import ownership
+from . import ownership, selectors
 from .models import (
     MARKET_KINDS,
     ChangeSuggestion,
@@ -420,6 +420,9 @@ def import_start(*, actor, kind: str, upload, params: dict) -> Job:
         raise DomainError(f"文件过大：上限 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB", field="file")
     if not upload.name.lower().endswith((".xlsx", ".xls", ".csv", ".txt")):
         raise DomainError("文件类型不支持：请上传 .xlsx、.xls 或 .csv 文件", field="file")
+    import_previews_expire()
+    if kind in PREVIEWED_KINDS:  # nothing is written before the clerk confirms the preview
+        params = {**params, "stage": "preview"}
     job = Job(
         kind=kind,
         title=f"{IMPORT_KINDS[kind]}：{upload.name}",
@@ -434,6 +437,98 @@ def import_start(*, actor, kind: str, upload, params: dict) -> Job:
 
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
+
+
+# ---- preview before writing (issue 17) -----------------------------------------------------
+
+PREVIEWED_KINDS = ("target_import",)
+PREVIEW_KEPT_FOR = timezone.timedelta(days=1)  # an unconfirmed preview is abandoned after this
+
+
+def import_preview_of(actor, job_id: int) -> Job:
+    """A preview the actor may see and decide: its own department's (the job's scope)."""
+    job = selectors.import_previews_for(actor).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("没有该导入预览")
+    return job
+
+
+def _waiting(actor, job_id: int) -> Job:
+    job = import_preview_of(actor, job_id)
+    require(actor, _IMPORT_ACTION[job.kind])
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.SUCCEEDED or job.result.get("stage") != "preview":
+        raise DomainError("该导入已确认或已放弃，不能再操作")
+    return job
+
+
+@transaction.atomic
+def import_confirm(*, actor, job_id: int) -> Job:
+    """确认导入: the worker validates the same spooled file again and writes only if the preview
+    still holds (jobs.target_import_run); otherwise it shows the new preview."""
+    job = _waiting(actor, job_id)
+    shown = job.result["preview"]
+    job.params = {**job.params, "stage": "confirm", "fingerprint": shown["fingerprint"]}
+    job.status, job.message, job.finished_at = JobStatus.QUEUED, "已确认导入，等待写入……", None
+    job.save(update_fields=["params", "status", "message", "finished_at"])
+    counts = {k: shown[k] for k in ("added", "changed", "unchanged")}
+    audit.record(
+        actor=actor,
+        action="target.import_confirm",
+        obj=job,
+        summary=(
+            f"确认导入检查对象：{job.params['filename']}，新增 {counts['added']} 条、"
+            f"修改 {counts['changed']} 条、无变化 {counts['unchanged']} 条"
+        ),
+        detail={"sha256": job.input_sha256, "mode": job.params.get("mode"), **counts},
+    )
+    from shuangsuiji.core.tasks import run_job
+
+    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+def _discard_preview(job: Job, message: str) -> None:
+    from . import preview
+
+    preview.discard(job.result.get("preview", {}).get("changes_file"))
+    job.input_file.delete(save=False)
+    job.status, job.message = JobStatus.FAILED, message
+    job.result = {**job.result, "stage": "abandoned", "preview": {}}
+    job.save(update_fields=["status", "message", "result", "input_file"])
+
+
+@transaction.atomic
+def import_abandon(*, actor, job_id: int) -> Job:
+    job = _waiting(actor, job_id)
+    _discard_preview(job, "已放弃导入，未写入任何数据")
+    audit.record(
+        actor=actor,
+        action="target.import_abandon",
+        obj=job,
+        summary=f"放弃导入检查对象：{job.params['filename']}（未写入任何数据）",
+    )
+    return job
+
+
+@transaction.atomic
+def import_previews_expire(now=None) -> int:
+    """Abandon the previews left unconfirmed for a day and delete their files."""
+    cutoff = (now or timezone.now()) - PREVIEW_KEPT_FOR
+    stale = Job.objects.select_for_update().filter(
+        kind__in=PREVIEWED_KINDS, status=JobStatus.SUCCEEDED, result__stage="preview", finished_at__lt=cutoff
+    )
+    n = 0
+    for job in stale:
+        _discard_preview(job, "预览超过一天未确认，已自动放弃，未写入任何数据")
+        audit.record(
+            actor=None,
+            action="target.import_expire",
+            obj=job,
+            summary=f"导入预览超过一天未确认，已自动放弃：{job.params.get('filename', '')}",
+        )
+        n += 1
+    return n
 
 
 # ---- inspectors --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.paging import SEARCH_COUNT_CAP, CappedPaginator
 from shuangsuiji.core.permissions import Action, can
 
-from . import exports, importing, ownership, selectors, services
+from . import exports, import_templates, importing, ownership, selectors, services
 from .forms import (
     ConflictForm,
     ImportForm,
@@ -55,6 +55,17 @@ def _download(name: str, fmt: str, header: list[str], rows, count: int | None = 
     else:
         raise Http404
     resp["Content-Disposition"] = disposition
+    return resp
+
+
+def _template_download(name: str, fmt: str, columns):
+    """An import template: the .xlsx one teaches (text-formatted code columns, drop-down lists,
+    an example sheet, notes: directory/import_templates.py); the CSV one is its header."""
+    if fmt != "xlsx":
+        return _download(name, fmt, importing.template_header(columns), [])
+    filename = f"{name}-{timezone.localdate().strftime('%Y%m%d')}.xlsx"
+    resp = HttpResponse(import_templates.template_xlsx(columns, name), content_type=XLSX)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return resp
 
 
@@ -373,14 +384,59 @@ def _import_page(request, kind: str, title: str, what: str, templates=None):
     )
 
 
+@requires(Action.TARGET_EDIT)
+def target_import_preview(request, pk):
+    """预览: what the upload would do; 确认导入 queues the write, 放弃 discards the file."""
+    job = services.import_preview_of(request.user, pk)
+    if request.method == "POST":
+        decide = {"confirm": services.import_confirm, "abandon": services.import_abandon}.get(
+            request.POST.get("decision")
+        )
+        if decide is None:
+            raise Http404
+        try:
+            decide(actor=request.user, job_id=job.pk)
+        except DomainError as e:
+            messages.error(request, e.message)
+            return redirect("directory:target_import_preview", job.pk)
+        return redirect("core:job_detail", job.pk)
+    shown = job.result.get("preview") if job.result.get("stage") == "preview" else None
+    return render(
+        request,
+        "directory/import_preview.html",
+        {
+            "job": job,
+            "shown": shown,
+            "update": job.params.get("mode") == "update",
+            "more": shown and shown["changes"] > len(shown["sample"]),
+        },
+    )
+
+
+@requires(Action.TARGET_EDIT)
+def target_import_changes(request, pk):
+    """The full list of a preview's changes, as .xlsx."""
+    from . import preview
+
+    job = services.import_preview_of(request.user, pk)
+    shown = job.result.get("preview") or {}
+    if job.result.get("stage") != "preview" or not shown.get("changes_file"):
+        raise Http404
+    return _download(
+        f"导入预览-修改明细-{job.pk}",
+        "xlsx",
+        preview.CHANGES_HEADER,
+        preview.changes_rows(shown["changes_file"]),
+        shown["changes"],
+    )
+
+
 @requires(Action.DIRECTORY_VIEW)
 def target_template(request, template, fmt):
     if template not in importing.TEMPLATES:
         raise Http404
-    label = importing.TEMPLATES[template][0]
-    return _download(
-        f"检查对象导入模板-{label}", fmt, importing.template_header(importing.TEMPLATES[template][1]), []
-    )
+    label, columns = importing.TEMPLATES[template]
+    return _template_download(f"检查对象导入模板-{label}", fmt, columns)
 
 
 # ---- inspectors --------------------------------------------------------------------------
@@ -528,7 +584,7 @@ def inspector_import(request):
 
 @requires(Action.DIRECTORY_VIEW)
 def inspector_template(request, fmt):
-    return _download("执法检查人员导入模板", fmt, importing.template_header(INSPECTOR_COLUMNS), [])
+    return _template_download("执法检查人员导入模板", fmt, INSPECTOR_COLUMNS)
 
 
 # ---- items and tags ----------------------------------------------------------------------
@@ -561,7 +617,7 @@ def item_import(request):
 
 @requires(Action.DIRECTORY_VIEW)
 def item_template(request, fmt):
-    return _download("抽查事项导入模板", fmt, importing.template_header(ITEM_COLUMNS), [])
+    return _template_download("抽查事项导入模板", fmt, ITEM_COLUMNS)
 
 
 @requires(Action.DIRECTORY_VIEW)

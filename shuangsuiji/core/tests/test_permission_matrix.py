@@ -30,6 +30,7 @@ from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, get_resolver, resolve, reverse
@@ -116,6 +117,17 @@ MATRIX = [
     ("sysadmin", "GET", "/jobs/{job}/", DENIED),
     ("auditor", "GET", "/jobs/{job}/", DENIED),
     ("far_admin", "GET", "/jobs/{job}/", HIDDEN),
+    # a refused import's full error list (the job's output file), as the job's page
+    ("anonymous", "GET", "/jobs/{job}/output/", LOGIN),
+    ("office", "GET", "/jobs/{job}/output/", OK),
+    ("a_admin", "GET", "/jobs/{job}/output/", OK),
+    ("a_reviewer", "GET", "/jobs/{job}/output/", DENIED),
+    ("a_inspector", "GET", "/jobs/{job}/output/", DENIED),
+    ("b_admin", "GET", "/jobs/{job}/output/", HIDDEN),
+    ("b_inspector", "GET", "/jobs/{job}/output/", DENIED),
+    ("sysadmin", "GET", "/jobs/{job}/output/", DENIED),
+    ("auditor", "GET", "/jobs/{job}/output/", DENIED),
+    ("far_admin", "GET", "/jobs/{job}/output/", HIDDEN),
     ("anonymous", "GET", "/calendar/", LOGIN),
     ("office", "GET", "/calendar/", OK),
     ("a_admin", "GET", "/calendar/", DENIED),
@@ -302,6 +314,27 @@ MATRIX = [
     ("sysadmin", "GET", "/directory/targets/import/", DENIED),
     ("auditor", "GET", "/directory/targets/import/", DENIED),
     ("far_admin", "GET", "/directory/targets/import/", OK),
+    # the preview of an upload (issue 17): its department's only; {job} has none yet, so no list
+    ("anonymous", "GET", "/directory/targets/import/{job}/", LOGIN),
+    ("office", "GET", "/directory/targets/import/{job}/", DENIED),
+    ("a_admin", "GET", "/directory/targets/import/{job}/", OK),
+    ("a_reviewer", "GET", "/directory/targets/import/{job}/", DENIED),
+    ("a_inspector", "GET", "/directory/targets/import/{job}/", DENIED),
+    ("b_admin", "GET", "/directory/targets/import/{job}/", HIDDEN),
+    ("b_inspector", "GET", "/directory/targets/import/{job}/", DENIED),
+    ("sysadmin", "GET", "/directory/targets/import/{job}/", DENIED),
+    ("auditor", "GET", "/directory/targets/import/{job}/", DENIED),
+    ("far_admin", "GET", "/directory/targets/import/{job}/", HIDDEN),
+    ("anonymous", "GET", "/directory/targets/import/{job}/changes.xlsx", LOGIN),
+    ("office", "GET", "/directory/targets/import/{job}/changes.xlsx", DENIED),
+    ("a_admin", "GET", "/directory/targets/import/{job}/changes.xlsx", HIDDEN),
+    ("a_reviewer", "GET", "/directory/targets/import/{job}/changes.xlsx", DENIED),
+    ("a_inspector", "GET", "/directory/targets/import/{job}/changes.xlsx", DENIED),
+    ("b_admin", "GET", "/directory/targets/import/{job}/changes.xlsx", HIDDEN),
+    ("b_inspector", "GET", "/directory/targets/import/{job}/changes.xlsx", DENIED),
+    ("sysadmin", "GET", "/directory/targets/import/{job}/changes.xlsx", DENIED),
+    ("auditor", "GET", "/directory/targets/import/{job}/changes.xlsx", DENIED),
+    ("far_admin", "GET", "/directory/targets/import/{job}/changes.xlsx", HIDDEN),
     ("anonymous", "POST", "/directory/targets/import/", LOGIN),
     ("office", "POST", "/directory/targets/import/", DENIED),
     ("a_admin", "POST", "/directory/targets/import/", MOVED),
@@ -1492,6 +1525,7 @@ def _build_objects(w):
     job = Job.objects.create(
         kind="target_import", title="检查对象导入：t.csv", department=w.dept_a, created_by=w.a_admin
     )
+    job.output_file.save("错误清单.xlsx", ContentFile(b"PK"), save=True)  # {job}/output/
     # A secadmin (no column of its own) asks for a reviewer of A on a new account: {grant}.
     secadmin = core_services.user_create(
         actor=None, username="secadmin", role=Role.SECADMIN, department=w.office_dept, password=PASSWORD

@@ -23,7 +23,9 @@ U_OLD = make_uscc("91130185MA0A00003")  # issued by 鹿泉市 before the 2014 re
 U_UNKNOWN = make_uscc("91999999MA0A00004")
 
 
-def run(user, text: str | bytes, filename="t.csv", **params) -> Job:
+def run(user, text: str | bytes, filename="t.csv", confirm=True, **params) -> Job:
+    """Upload and run the job; a target import's preview is then confirmed (one more job run),
+    unless `confirm` is False."""
     content = text.encode("utf-8") if isinstance(text, str) else text
     job = services.import_start(
         actor=user,
@@ -33,6 +35,15 @@ def run(user, text: str | bytes, filename="t.csv", **params) -> Job:
     )
     run_job.call(job.pk)
     job.refresh_from_db()
+    return confirmed(user, job) if confirm else job
+
+
+def confirmed(user, job: Job) -> Job:
+    """确认导入 of a job waiting at its preview, run at once; any other job as it is."""
+    if job.result.get("stage") == "preview":
+        services.import_confirm(actor=user, job_id=job.pk)
+        run_job.call(job.pk)
+        job.refresh_from_db()
     return job
 
 
@@ -64,11 +75,11 @@ def test_good_file_imports_with_supervision_tags_and_one_audit_entry(tagged):
     assert (t1.kind, t1.region_id, t1.industry_id, t1.risk_class, str(t1.founded_on)) == (
         "enterprise",
         "130110100",
-        "62",
+        "6210",
         "B",
         "2015-03-02",
     )
-    assert t1.industry_code == "6210"  # below the loaded depth: accepted by its division
+    assert t1.industry_code == "6210"  # stored at the level given: the 小类 正餐服务
     assert [t.name for t in t1.tags.all()] == ["餐饮服务"]
     t2 = Target.objects.get(uscc=U2)
     assert (
@@ -340,6 +351,11 @@ def test_the_worker_process_runs_a_queued_import(world):
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.started_at and job.finished_at
+    assert job.result["stage"] == "preview" and not Target.objects.filter(uscc=U1).exists()
+    services.import_confirm(actor=world.a_admin, job_id=job.pk)  # the worker writes on 确认导入
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result["stage"] == "done"
     assert Target.objects.filter(uscc=U1).exists()
 
 

@@ -24,12 +24,13 @@ def shipped_rows():
 
 
 def test_shipped_table_has_20_sections_and_97_contiguous_divisions():
+    # the whole table ships (its counts and tree: test_industry_table.py)
     rows = shipped_rows()
     sections = [r["code"] for r in rows if r["level"] == "section"]
     divisions = [r["code"] for r in rows if r["level"] == "division"]
     assert sections == list("ABCDEFGHIJKLMNOPQRST")
     assert divisions == [f"{n:02d}" for n in range(1, 98)]
-    assert len(rows) == 117
+    assert len(rows) == 20 + 97 + 473 + 1381
     assert SHIPPED_TABLE.read_text(encoding="utf-8").splitlines()[0] == "代码,名称"
 
 
@@ -191,10 +192,10 @@ def test_read_requires_code_and_name_headers():
 def test_load_shipped_table_is_idempotent():
     out = io.StringIO()
     call_command("load_industries", stdout=out)
-    assert Industry.objects.count() == 117
+    assert Industry.objects.count() == 1971
     assert Industry.objects.filter(level=IndustryLevel.SECTION).count() == 20
     assert Industry.objects.filter(level=IndustryLevel.DIVISION).count() == 97
-    assert "门类 20" in out.getvalue() and "大类 97" in out.getvalue() and "新增 117" in out.getvalue()
+    assert "门类 20、大类 97、中类 473、小类 1381" in out.getvalue() and "新增 1971" in out.getvalue()
     food = Industry.objects.get(code="13")
     assert (food.name, food.parent_id, food.section) == ("农副食品加工业", "C", "C")
     assert Industry.objects.get(code="62").parent.name == "住宿和餐饮业"
@@ -204,15 +205,16 @@ def test_load_shipped_table_is_idempotent():
 
     out = io.StringIO()
     call_command("load_industries", stdout=out)
-    assert Industry.objects.count() == 117
-    assert "新增 0、更新 0、未变 117" in out.getvalue()
+    assert Industry.objects.count() == 1971
+    assert "新增 0、更新 0、未变 1971" in out.getvalue()
 
     entries = list(AuditEntry.objects.filter(action="industry.load").order_by("seq"))
     assert len(entries) == 2
     assert entries[0].actor_id is None
     assert entries[0].summary.startswith("载入行业分类表 gbt4754_2017.csv")
     assert entries[0].detail["section"] == 20 and entries[0].detail["division"] == 97
-    assert entries[0].detail["created"] == 117 and entries[1].detail["unchanged"] == 117
+    assert entries[0].detail["group"] == 473 and entries[0].detail["class"] == 1381
+    assert entries[0].detail["created"] == 1971 and entries[1].detail["unchanged"] == 1971
 
 
 @pytest.mark.django_db
@@ -222,12 +224,11 @@ def test_reload_restores_a_changed_row():
     out = io.StringIO()
     call_command("load_industries", stdout=out)
     assert Industry.objects.get(code="62").name == "餐饮业"
-    assert "新增 0、更新 1、未变 116" in out.getvalue()
+    assert "新增 0、更新 1、未变 1970" in out.getvalue()
 
 
 @pytest.mark.django_db
 def test_load_official_table_adds_groups_and_classes(tmp_path):
-    call_command("load_industries", stdout=io.StringIO())
     path = tmp_path / "gbt4754_official.csv"
     path.write_text(
         "门类,大类,中类,小类,类别名称\n"
@@ -242,16 +243,18 @@ def test_load_official_table_adds_groups_and_classes(tmp_path):
     out = io.StringIO()
     call_command("load_industries", str(path), stdout=out)
 
-    assert Industry.objects.count() == 117 + 5
+    assert Industry.objects.count() == 7
     group = Industry.objects.get(code="623")
     assert (group.level, group.parent_id, group.section) == (IndustryLevel.GROUP, "62", "H")
     tea = Industry.objects.get(code="6231")
     assert (tea.name, tea.level, tea.parent_id, tea.section) == ("茶馆服务", IndustryLevel.CLASS, "623", "H")
     assert Industry.objects.get(code="6210").parent_id == "621"
     assert set(Industry.objects.get(code="62").children.values_list("code", flat=True)) == {"621", "623"}
-    assert "中类 2" in out.getvalue() and "小类 3" in out.getvalue() and "新增 5" in out.getvalue()
-    # the shipped rows the file repeats are unchanged
-    assert "未变 2" in out.getvalue()
+    assert "中类 2" in out.getvalue() and "小类 3" in out.getvalue() and "新增 7" in out.getvalue()
+    # the shipped table then adds the rest; the rows the file had are the same there
+    out = io.StringIO()
+    call_command("load_industries", stdout=out)
+    assert "新增 1964、更新 0、未变 7" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -259,13 +262,11 @@ def test_load_bad_file_changes_nothing(tmp_path):
     call_command("load_industries", stdout=io.StringIO())
     audits = AuditEntry.objects.count()
     path = tmp_path / "bad.csv"
-    path.write_text(
-        "代码,名称\nH,住宿和餐饮业\n62,餐饮业\n623,饮料及冷饮服务\n62X1,坏代码\n", encoding="utf-8"
-    )
+    path.write_text("代码,名称\nH,住宿和餐饮业\n62,餐饮业\n623,改过的名称\n62X1,坏代码\n", encoding="utf-8")
     with pytest.raises(CommandError, match="第 5 行"):
         call_command("load_industries", str(path), stdout=io.StringIO())
-    assert Industry.objects.count() == 117
-    assert not Industry.objects.filter(code="623").exists()
+    assert Industry.objects.count() == 1971
+    assert Industry.objects.get(code="623").name == "饮料及冷饮服务"
     assert AuditEntry.objects.count() == audits
 
 

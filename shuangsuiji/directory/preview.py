@@ -1,0 +1,179 @@
+"""预览 of a target import (issue 17): what the file would do, computed from pass 1's spool (the
+same validation as the write, no second set of rules) and a read of the existing rows for its
+keys, in batches. Nothing is written to the directory here.
+
+The preview's fingerprint covers every change it lists (row, field, value before, value after)
+and its counts: the confirmed import recomputes it from the same spooled file and writes only
+when it is unchanged (the directory may have changed between the preview and the confirm)."""
+
+import csv
+import datetime as dt
+import hashlib
+import tempfile
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from shuangsuiji.core.models import Department
+
+from .importing import DIRECTORY_CHECK_BATCH, STAGE_COLUMNS
+from .models import Target
+from .ownership import SHARED_FIELDS, kept_q, value_label
+
+SAMPLE_SIZE = 50  # changes shown on the page; the rest download as .xlsx
+CHANGES_HEADER = ["行号", "主体", "名称", "字段", "原值", "新值", "说明"]
+_SAMPLE_KEYS = ("row", "key", "name", "field", "before", "after", "note")
+SUGGESTION_NOTE = "由名录维护部门维护：提交为变更建议，不直接修改"
+
+# (stage column, field) of the fields an update writes, as write_targets' _UPDATED
+_FIELDS = [
+    ("name", "name"),
+    ("kind", "kind"),
+    ("region_id", "region"),
+    ("address", "address"),
+    ("industry_id", "industry"),
+    ("founded_on", "founded_on"),
+    ("status", "status"),
+    ("status_changed_on", "status_changed_on"),
+    ("risk_class", "risk_class"),
+    ("risk_class_set_on", "risk_class_set_on"),
+]
+# a row the department does not keep: these become 变更建议 (write_targets' _SUGGESTED)
+_SUGGESTED = {"name", "kind", "region", "address", "industry", "founded_on", "status", "risk_class"}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _new_values(s: dict, t: dict, today: str) -> dict[str, str]:
+    """The value of each field after the update, as write_targets' UPDATE computes it."""
+    new = {}
+    for col, f in _FIELDS:
+        if col == "status_changed_on":
+            if s["status"] and s["status"] != t["status"]:
+                new[f] = s[col] or today
+            else:
+                new[f] = s[col] or t[col]
+        else:
+            new[f] = s[col] or t[col]
+    return new
+
+
+def _read_spool(spool: Path):
+    with spool.open(newline="", encoding="utf-8") as f:
+        for r in csv.reader(f):
+            yield dict(zip(STAGE_COLUMNS, r, strict=False))
+
+
+def _existing(batch: list[dict], department: Department) -> dict[str, dict]:
+    """The directory's rows for the keys of `batch` (staged rows), by key, with whether the
+    department keeps each."""
+    usccs = [s["uscc"] for s in batch if s["uscc"]]
+    others = [(s["kind"], s["nonmarket_key"]) for s in batch if not s["uscc"]]
+    cols = ["pk", "uscc", "kind", "nonmarket_key", *[c for c, _ in _FIELDS]]
+    rows = []
+    if usccs:
+        rows += list(Target.objects.filter(uscc__in=usccs).values(*cols))
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in others:
+        by_kind.setdefault(kind, []).append(key)
+    for kind, keys in by_kind.items():
+        rows += list(
+            Target.objects.filter(kind=kind, nonmarket_key__in=keys, keeper_department=department).values(
+                *cols
+            )
+        )
+    kept = set(
+        Target.objects.filter(kept_q(department), pk__in=[r["pk"] for r in rows]).values_list("pk", flat=True)
+    )
+    found = {}
+    for r in rows:
+        t = {k: _text(v) for k, v in r.items()}
+        t["kept"] = r["pk"] in kept
+        found[r["uscc"] or f"{r['kind']}:{r['nonmarket_key']}"] = t
+    return found
+
+
+def preview_targets(*, spool: Path, mode: str, department: Department, name: str) -> dict:
+    """Counts (新增 / 修改 / 无变化), the first SAMPLE_SIZE changes and the full list of changes
+    saved in the file storage under `name` (a CSV any worker reads; None when there are none),
+    and the fingerprint of all of it."""
+    digest = hashlib.sha256()
+    added = changed = unchanged = changes = 0
+    sample: list[dict] = []
+    today = dt.date.today().isoformat()
+    with tempfile.NamedTemporaryFile("w+", newline="", encoding="utf-8", suffix=".csv") as full:
+        w = csv.writer(full)
+        batch: list[dict] = []
+
+        def flush():
+            nonlocal added, changed, unchanged, changes
+            found = _existing(batch, department) if mode == "update" else {}
+            for s in batch:
+                key = s["uscc"] or f"{s['kind']}:{s['nonmarket_key']}"
+                t = found.get(key)
+                if t is None:  # create mode (pass 1 refused a key already in the directory)
+                    added += 1
+                    digest.update(f"+{key}\n".encode())
+                    continue
+                new = _new_values(s, t, today)
+                row_changes = 0
+                for col, f in _FIELDS:
+                    if not t["kept"] and f not in _SUGGESTED:
+                        continue
+                    before, after = t[col], new[f]
+                    if before == after:
+                        continue
+                    row_changes += 1
+                    note = "" if t["kept"] else SUGGESTION_NOTE
+                    line = [
+                        s["row_no"],
+                        s["key_display"] or key,
+                        t["name"],
+                        SHARED_FIELDS.get(f, f),
+                        value_label(f, before),
+                        value_label(f, after),
+                        note,
+                    ]
+                    digest.update(("\t".join(map(str, line)) + "\n").encode())
+                    w.writerow(line)
+                    if len(sample) < SAMPLE_SIZE:
+                        sample.append(dict(zip(_SAMPLE_KEYS, line, strict=True)))
+                changes += row_changes
+                if row_changes:
+                    changed += 1
+                else:
+                    unchanged += 1
+            batch.clear()
+
+        for s in _read_spool(spool):
+            batch.append(s)
+            if len(batch) >= DIRECTORY_CHECK_BATCH:
+                flush()
+        flush()
+        counts = {"added": added, "changed": changed, "unchanged": unchanged, "changes": changes}
+        digest.update(repr(sorted(counts.items())).encode())
+        stored = None
+        if changes:
+            full.flush()
+            full.seek(0)
+            stored = default_storage.save(name, File(full, name=Path(name).name))
+    return {**counts, "sample": sample, "changes_file": stored, "fingerprint": digest.hexdigest()}
+
+
+def changes_rows(stored: str):
+    """The full list of a preview's changes, row by row (for the .xlsx download)."""
+    with default_storage.open(stored, "rb") as f:
+        text = (line.decode("utf-8") for line in f)
+        yield from csv.reader(text)
+
+
+def discard(stored: str | None) -> None:
+    if stored:
+        default_storage.delete(stored)
