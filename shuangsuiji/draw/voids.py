@@ -150,21 +150,13 @@ def void_confirm(*, actor, request: VoidRequest, note: str = "") -> VoidRequest:
         from_status=DrawStatus.DRAWN,
         void_reason=req.reason,
     )
-    req.status, req.decided_at, req.decided_by, req.decision_note = (
-        VoidRequestStatus.CONFIRMED,
-        timezone.now(),
+    return _decided(
+        req,
         actor,
+        VoidRequestStatus.CONFIRMED,
         note,
+        f"双随机办公室确认作废 {req.draw.public_id}" + (f"：{note}" if note else ""),
     )
-    req.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-    audit.record(
-        actor=actor,
-        action="draw.void_confirm",
-        obj=req.draw,
-        summary=f"双随机办公室确认作废 {req.draw.public_id}" + (f"：{note}" if note else ""),
-        detail={"request": req.pk},
-    )
-    return req
 
 
 @transaction.atomic
@@ -177,20 +169,17 @@ def void_refuse(*, actor, request: VoidRequest, note: str) -> VoidRequest:
     if len(note) > NOTE_MAX:
         raise DomainError(f"意见最多 {NOTE_MAX} 字", field="note")
     req = _pending(request)
-    req.status, req.decided_at, req.decided_by, req.decision_note = (
-        VoidRequestStatus.REFUSED,
-        timezone.now(),
-        actor,
-        note,
+    return _decided(
+        req, actor, VoidRequestStatus.REFUSED, note, f"双随机办公室不予作废 {req.draw.public_id}：{note}"
     )
+
+
+def _decided(req: VoidRequest, actor, status: str, note: str, summary: str) -> VoidRequest:
+    """The office's decision on a request, recorded on it and in the audit log."""
+    req.status, req.decided_at, req.decided_by, req.decision_note = status, timezone.now(), actor, note
     req.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-    audit.record(
-        actor=actor,
-        action="draw.void_refuse",
-        obj=req.draw,
-        summary=f"双随机办公室不予作废 {req.draw.public_id}：{note}",
-        detail={"request": req.pk},
-    )
+    action = "draw.void_confirm" if status == VoidRequestStatus.CONFIRMED else "draw.void_refuse"
+    audit.record(actor=actor, action=action, obj=req.draw, summary=summary, detail={"request": req.pk})
     return req
 
 

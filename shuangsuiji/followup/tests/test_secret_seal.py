@@ -16,6 +16,7 @@ from django.utils import timezone
 from conftest import build_world
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.draw import engine, seal
+from shuangsuiji.draw.tests.test_secret_seal import _row, _Rows
 from shuangsuiji.followup import services
 from shuangsuiji.followup.models import ReturnVisitDraw
 
@@ -92,24 +93,6 @@ def test_a_sealed_secret_opens_only_for_its_draw_and_under_its_key(finished, set
     with pytest.raises(DomainError, match="服务器密钥"):
         services.visit_draw_run(actor=w.office, draw=d, public_value="372")
     assert not d.visits.exists()
-
-
-class _Rows:
-    """Stands in for the historical model: the migration functions only iterate and save."""
-
-    def __init__(self, rows):
-        self.objects = self
-        self.rows = rows
-
-    def only(self, *fields):
-        return self
-
-    def iterator(self):
-        return iter(self.rows)
-
-
-def _row(**kw):
-    return SimpleNamespace(save=lambda update_fields: None, **kw)
 
 
 def test_the_migration_functions_seal_plain_secrets_and_restore_them_backward():
