@@ -62,6 +62,8 @@ def navigation(request):
             ("督查考核", "reports:assessment"),
             ("抽查结果推断", "reports:estimates"),
         ]
+    if can(user, Action.RULES_VIEW):
+        reports.append(("规则对照", "reports:rules"))
     if reports:
         nav.append(("报表", reports))
     nav.append(("公示", [("公示门户", "publicity:index"), ("检查结果查询", "publicity:results")]))

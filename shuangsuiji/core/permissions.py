@@ -36,6 +36,7 @@ class Action(StrEnum):
     RETURN_VISIT = "return_visit"  # the office draws and records return visits (回访)
     ASSESS_VIEW = "assess.view"  # KPI dashboard, assessment (督查考核), overdue lists
     WORKPLAN_EDIT = "workplan.edit"  # the office keeps the 实施方案's milestones and deadlines
+    RULES_VIEW = "rules.view"  # 规则对照: the rules, their proofs and the configured numbers
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -72,6 +73,8 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.RETURN_VISIT: {Role.OFFICE},
     Action.ASSESS_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
     Action.WORKPLAN_EDIT: {Role.OFFICE},
+    # the office answers for the rules; the auditor checks them (it reads, changes nothing)
+    Action.RULES_VIEW: {Role.OFFICE, Role.AUDITOR},
 }
 
 

@@ -497,8 +497,10 @@ def task_send_down(*, actor, task: Task, departments: list[Department]) -> list[
             "team_size": task.team_size,
             "window_start": task.window_start,
             "window_end": task.window_end,
+            # the copy draws from the same scope as the upper task: kinds, industries and tags
             "scope_kinds": list(task.scope_kinds),
             "scope_industries": list(task.scope_industries),
+            "scope_tags": list(task.scope_tags.all()),
         }
         _validate_task(plan, fields)
         m2m = {k: fields.pop(k) for k in _TASK_M2M if k in fields}

@@ -9,6 +9,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.urls import reverse
 
 from shuangsuiji.core.models import Region
+from shuangsuiji.directory.models import MARKET_KINDS
 from shuangsuiji.draw.models import Selection, TargetDraw
 from shuangsuiji.inspection.models import Inspection, ItemResult
 from shuangsuiji.planning.models import AnnualPlan, QuotaMode, Task, TaskMode
@@ -134,12 +135,18 @@ def kpi_listing(
             note="分母为年度目标口径日期在册的企业数，名单见检查对象名录库；此处列出分子：本年已抽中的企业（每户一次）。",
         )
     if key in ("joint_task_share", "credit_share"):
-        cond = Q(mode=TaskMode.JOINT) if key == "joint_task_share" else Q(quota_mode=QuotaMode.RATIO)
+        if key == "joint_task_share":
+            cond = Q(mode=TaskMode.JOINT)
+        else:  # per risk class, over market subjects (the form's credit row: monthly._rows_for)
+            market = Selection.objects.filter(
+                draw_id__in=selectors.draw_ids(prefix, year, end, department), target__kind__in=MARKET_KINDS
+            )
+            cond = Q(quota_mode=QuotaMode.RATIO, pk__in=market.values("draw__task_id"))
         qs = _flag(selectors.counted_tasks(prefix, year, end, department), cond).order_by("-hit", "code")
         labels = (
             ("部门联合任务", "其他任务")
             if key == "joint_task_share"
-            else ("按风险分类抽取的任务", "按总数抽取的任务")
+            else ("按风险分类抽取市场主体的任务", "其他任务（按总数抽取，或未抽中市场主体）")
         )
         headers, describe, base = (
             ["任务编号", "任务名称", "牵头部门", "抽查方式", "抽取方式", "作废原因"],

@@ -113,7 +113,8 @@ class Rollup(models.Model):
     inspection was finished, the month a problem was found, the day its publicity fell due or was
     published (whichever came first) and whether it was published on time. Rows with no department
     count each target of the draw once (finished when every department finished, with a problem
-    when any found one). Rebuilt per draw by `rollup.refresh_draw`, in the transaction of the
+    when any found one; the report counts a problem household only once it is finished, see
+    monthly.py). Rebuilt per draw by `rollup.refresh_draw`, in the transaction of the
     service that changed its inputs; never edited by hand."""
 
     draw = models.ForeignKey("draw.TargetDraw", on_delete=models.CASCADE, related_name="+")

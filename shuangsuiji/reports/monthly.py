@@ -8,8 +8,13 @@ and for the jurisdiction. Every figure follows the definitions shown on the repo
 - 部门内部: every task that is not 部门联合 (internal joint and ordinary alike);
 - 涉及企业: tasks over market subjects, counting only market-subject targets;
 - 利用信用风险分级分类: tasks whose quotas were set per risk class;
-- the jurisdiction also counts each task and target once (a joint target is finished when every
-  department finished it, and has a problem when any found one).
+- the jurisdiction also counts each task and target once: a joint target is finished when every
+  department finished it, and is a problem household when it is finished and any department
+  found a problem (so problems never exceed finished households, in any view, as the form asks
+  of hand-filled rows);
+- natural persons, products, projects and sites in a per-risk-class task are not counted in the
+  credit-risk row: they have no enterprise credit-risk class, so they were not drawn by one (the
+  draw samples them at the 一般 ratio); the row counts the market subjects, as 涉及企业 does.
 
 Read from the rollup (rollup.py, ARCHITECTURE.md "Data at scale"): the counted draws are chosen
 live, their counts come from `Rollup` — one grouped query returning a row per (department, draw,
@@ -39,6 +44,17 @@ ROWS = [
     ("market", "本部门涉及企业的随机抽查情况", "总计"),
     ("credit", "本部门利用企业信用风险分级分类开展随机抽查的情况", "总计"),
 ]
+
+# Printed beside the credit-risk row (page and .xlsx) and under the each-target-once view.
+CREDIT_NOTE = (
+    "只计市场主体。自然人、产品、项目、场所没有企业信用风险分类，抽取时按一般风险的比例抽取，"
+    "不属于利用企业信用风险分级分类开展的抽查，故不计入本行（与“涉及企业”一行同一口径）。"
+)
+DISTINCT_NOTE = (
+    "每个任务、每个对象只计一次：部门联合抽查的对象在全部参与部门都检查完毕时计为完成检查；"
+    "完成检查后任一部门发现问题即计为发现问题户，因此发现问题户数不超过完成检查户数。"
+    "国家没有统一口径，按部门合计与只计一次两种计数都列出。"
+)
 
 
 @dataclass
@@ -88,7 +104,8 @@ def counted_draws(region_prefix: str, year: int, end: dt.datetime, department=No
 
 def _rows_for(mode: str, quota_mode: str, market: bool) -> list[str]:
     rows = ["total", "joint" if mode == TaskMode.JOINT else "internal"]
-    if quota_mode == QuotaMode.RATIO:
+    if quota_mode == QuotaMode.RATIO and market:
+        # only market subjects have an enterprise credit-risk class (国市监信发〔2022〕6号)
         rows.append("credit")
     if market:
         rows.append("market")
@@ -131,7 +148,9 @@ def facts(region_prefix: str, year: int, month: int, as_of: dt.date | None = Non
         .annotate(
             households=Sum("n"),
             fin=Sum("n", filter=done),
-            prob=Sum("n", filter=Q(problem_month__lte=end_month)),
+            # a problem household is a finished one (R-RPT-1: 发现问题户数 ≤ 完成检查户数 in every
+            # view): each target once, a joint target counts when every department finished it
+            prob=Sum("n", filter=done & Q(problem_month__lte=end_month)),
             due=Sum("n", filter=done & Q(publicity_day__lte=as_of)),
             ontime=Sum("n", filter=done & Q(publicity_day__lte=as_of, on_time=True)),
         )

@@ -71,13 +71,14 @@ def _per_department(draw_sql: str, draw_params, end_day: dt.date, as_of: dt.date
 
 
 def _shared_targets(draw_sql: str, draw_params, end_day: dt.date) -> list[tuple]:
-    """(draw, market, households, finished by every department, problem found by any) for draws
-    of tasks with several departments: each target once (one row per department joined, so a
-    target is finished when its finished inspections number its rows)."""
+    """(draw, market, households, finished by every department, of those a problem found by any)
+    for draws of tasks with several departments: each target once (one row per department joined,
+    so a target is finished when its finished inspections number its rows)."""
     market, mparams = _market_case()
     sql = f"""
         SELECT x.draw_id, x.market, COUNT(*),
-               SUM(CASE WHEN x.fin = x.nd THEN 1 ELSE 0 END), SUM(x.prob)
+               SUM(CASE WHEN x.fin = x.nd THEN 1 ELSE 0 END),
+               SUM(CASE WHEN x.fin = x.nd THEN x.prob ELSE 0 END)
         FROM (
             SELECT s.id, s.draw_id, {market} AS market, COUNT(i.id) AS fin, COUNT(*) AS nd,
                    MAX(CASE WHEN i.id IS NOT NULL AND {_PROBLEM} THEN 1 ELSE 0 END) AS prob

@@ -114,7 +114,8 @@ def _per_department_sql(where: str) -> str:
 
 def _each_target_sql(where: str) -> str:
     """Rows with no department: each target once, finished in the month its last department
-    finished (none until every department has), with a problem from the month one was first found."""
+    finished (none until every department has), with a problem from the month one was first found
+    (the report counts the problem only once the target is finished: monthly.facts)."""
     q = _dialect()
     market, _ = _market()
     return f"""

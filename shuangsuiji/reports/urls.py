@@ -15,4 +15,5 @@ urlpatterns = [
     path("quarterly/<int:pk>/", views.quarterly_detail, name="quarterly_detail"),
     path("schedule/", views.schedule, name="schedule"),
     path("estimates/", views.estimates, name="estimates"),
+    path("rules/", views.rules_page, name="rules"),
 ]

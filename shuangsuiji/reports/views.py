@@ -15,16 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from shuangsuiji.core import rules as core_rules
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.paging import CappedPaginator
+from shuangsuiji.core.params import int_param
 from shuangsuiji.core.permissions import Action
 from shuangsuiji.core.selectors import departments_in_scope
 
-from . import assessment, charts, drill, estimate, kpi, selectors, services, xlsx
+from . import assessment, charts, drill, estimate, kpi, rules, selectors, services, xlsx
 from .models import ReportSchedule
-from .monthly import ROWS, Form, counted_draws, month_end, monthly
+from .monthly import CREDIT_NOTE, DISTINCT_NOTE, ROWS, Form, counted_draws, month_end, monthly
 from .services import OTHER_ROWS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,7 +98,9 @@ def monthly_report(request):
         body = xlsx.workbook(
             unit=unit,
             filled_on=timezone.localdate(),
+            period=xlsx.period_text(year, month, month_end(year, month).date()),
             form=form or summed,
+            distinct=None if department else distinct,
             other=sub.other_platform if sub else {},
             contact=sub.contact if sub else "",
             phone=sub.phone if sub else "",
@@ -115,6 +119,10 @@ def monthly_report(request):
             "month": month,
             "department": department,
             "rows": ROWS,
+            "columns": xlsx.COLUMNS,
+            "period": xlsx.period_text(year, month, month_end(year, month).date()),
+            "credit_note": CREDIT_NOTE,
+            "distinct_note": DISTINCT_NOTE,
             "form": form,
             "summed": summed,
             "distinct": distinct,
@@ -480,5 +488,30 @@ def estimates(request):
             "months": range(1, 13),
             "department": department,
             "departments": departments,
+        },
+    )
+
+
+# ---- 规则对照 (issue 21) ----------------------------------------------------------------------
+
+
+@requires(Action.RULES_VIEW)
+def rules_page(request):
+    """Every registered rule (core/rules.py) with its proofs and each configured number's current
+    value in the reader's jurisdiction for a year: printable, for the office and the auditor."""
+    year = (
+        int_param(request.GET, "year", label="年度", lo=2000, hi=2100)
+        if request.GET.get("year")
+        else timezone.localdate().year
+    )
+    register = rules.register(request.user, year)
+    return render(
+        request,
+        "reports/rules.html",
+        {
+            "year": year,
+            "register": register,
+            "pending": [row.rule for row in register if row.rule.status != core_rules.Status.ENFORCED],
+            "unsettled": core_rules.UNSETTLED,
         },
     )

@@ -1,24 +1,32 @@
-"""The monthly report as an .xlsx laid out like seed 003's form (merged cells, the same rows)."""
+"""The monthly report as an .xlsx laid out like seed 003's form (merged cells, the same rows, the
+form's four column headings under 截止目前数据), stating the period it covers. The jurisdiction's
+export carries a second sheet: each task and target counted once (R-RPT-1: show both counts)."""
 
+import datetime as dt
 import io
 
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from .monthly import ROWS
+from .monthly import CREDIT_NOTE, DISTINCT_NOTE, ROWS
 
 OTHER = [
     ("internal", "本部门开展部门内部抽查情况"),
     ("market", "本部门涉及企业的随机抽查情况"),
     ("credit", "本部门利用企业信用风险分级分类开展随机抽查情况"),
 ]
+# seed 003's form: 截止目前数据 over 次数 | 抽查总户数 | 完成检查户数 | 发现问题户数
 COLUMNS = ["次数", "抽查总户数", "完成检查户数", "发现问题户数"]
+DISTINCT_SHEET = "每个任务和对象只计一次"
 
 
-def workbook(*, unit: str, filled_on, form, other: dict, contact="", phone="", mobile="") -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "月报表"
+def period_text(year: int, month: int, end: dt.date) -> str:
+    return f"统计期间：{year}年1月1日至{end.year}年{end.month}月{end.day}日"
+
+
+def _sheet(ws, *, unit: str, filled_on, period: str, form, other: dict | None, note: str = "") -> int:
+    """One form on `ws`; returns the first row below it. `other` None: no 其他平台 block (the
+    hand-filled block is a department's)."""
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -27,7 +35,7 @@ def workbook(*, unit: str, filled_on, form, other: dict, contact="", phone="", m
     ws["A1"].font = Font(size=14, bold=True)
     ws["A1"].alignment = center
     ws.merge_cells("A2:G2")
-    ws["A2"] = "（本年度累计数据）"
+    ws["A2"] = f"（本年度累计数据；{period}）"
     ws["A2"].alignment = center
     ws["A3"] = f"单位名称（盖章）：{unit}"
     ws["E3"] = f"填表时间：{filled_on:%Y年%m月%d日}"
@@ -47,24 +55,60 @@ def workbook(*, unit: str, filled_on, form, other: dict, contact="", phone="", m
         ws.cell(row=r, column=3, value=row_label)
         for i, v in enumerate(form.rows[key].as_tuple()):
             ws.cell(row=r, column=4 + i, value=v)
+        if key == "credit":
+            ws.cell(row=r, column=8, value=f"说明：{CREDIT_NOTE}")
         r += 1
-    ws.merge_cells(start_row=r, start_column=1, end_row=r + len(OTHER) - 1, end_column=1)
-    ws.cell(row=r, column=1, value="其他平台")
-    for key, label in OTHER:
-        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
-        ws.cell(row=r, column=2, value=label)
-        for i, v in enumerate(other.get(key, [0, 0, 0, 0])):
-            ws.cell(row=r, column=4 + i, value=v)
-        r += 1
+    if other is not None:
+        ws.merge_cells(start_row=r, start_column=1, end_row=r + len(OTHER) - 1, end_column=1)
+        ws.cell(row=r, column=1, value="其他平台")
+        for key, label in OTHER:
+            ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+            ws.cell(row=r, column=2, value=label)
+            for i, v in enumerate(other.get(key, [0, 0, 0, 0])):
+                ws.cell(row=r, column=4 + i, value=v)
+            r += 1
     for row in ws.iter_rows(min_row=4, max_row=r - 1, min_col=1, max_col=7):
         for cell in row:
             cell.border = box
             cell.alignment = center
+    if note:
+        ws.cell(row=r, column=1, value=f"说明：{note}")
+        r += 1
+    for col, width in zip("ABCDEFGH", (14, 30, 10, 8, 12, 12, 12, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    return r
+
+
+def workbook(
+    *,
+    unit: str,
+    filled_on,
+    period: str,
+    form,
+    other: dict,
+    distinct=None,
+    contact="",
+    phone="",
+    mobile="",
+) -> bytes:
+    """`distinct`: the jurisdiction's each-task-and-target-once form, written as a second sheet."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "月报表"
+    r = _sheet(ws, unit=unit, filled_on=filled_on, period=period, form=form, other=other)
     ws.cell(row=r + 1, column=1, value=f"联系人：{contact}")
     ws.cell(row=r + 1, column=3, value=f"联系电话：{phone}")
     ws.cell(row=r + 1, column=5, value=f"手机：{mobile}")
-    for col, width in zip("ABCDEFG", (14, 30, 10, 8, 12, 12, 12), strict=True):
-        ws.column_dimensions[col].width = width
+    if distinct is not None:
+        _sheet(
+            wb.create_sheet(DISTINCT_SHEET),
+            unit=unit.replace("按部门合计", DISTINCT_SHEET),
+            filled_on=filled_on,
+            period=period,
+            form=distinct,
+            other=None,
+            note=DISTINCT_NOTE,
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

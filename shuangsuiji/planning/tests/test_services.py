@@ -3,12 +3,14 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import make_uscc
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import AuditEntry
-from shuangsuiji.directory.models import Item, ItemStatus
+from shuangsuiji.directory.models import Item, ItemStatus, Tag, TagLibrary, Target
 from shuangsuiji.planning import services
 from shuangsuiji.planning.models import TASK_TRANSITIONS, PlanStatus, TaskState
 from shuangsuiji.planning.presets import PRESETS
+from shuangsuiji.planning.selectors import task_scope_targets
 
 D = dt.date
 
@@ -221,6 +223,7 @@ def test_task_sent_down_appears_in_the_lower_plan(world, regions):
     )
     item_claim(actor=city_admin, item=item)
     plan = services.plan_create(actor=city_admin, year=2026)
+    catering = Tag.objects.create(library=TagLibrary.TARGET, name="网络餐饮", region=regions["130100"])
     t = services.task_save(
         actor=city_admin,
         plan=plan,
@@ -229,6 +232,9 @@ def test_task_sent_down_appears_in_the_lower_plan(world, regions):
         level="city",
         window_start=D(2026, 5, 1),
         window_end=D(2026, 8, 31),
+        scope_kinds=["enterprise"],
+        scope_industries=["62"],
+        scope_tags=[catering],
     )
     t.level = "city"
     t.save()
@@ -248,6 +254,25 @@ def test_task_sent_down_appears_in_the_lower_plan(world, regions):
         and copy.in_published_plan
     )
     services.task_startable(copy)
+    # the copy draws from the upper task's scope: its kinds, industries and tags (issue 21)
+    assert (copy.scope_kinds, copy.scope_industries) == (["enterprise"], ["62"])
+    assert list(copy.scope_tags.all()) == [catering]
+    tagged = Target.objects.create(
+        kind="enterprise",
+        uscc=make_uscc("91130110MA0D00001"),
+        name="网络餐饮企业",
+        region=world.county,
+        industry_code="6201",
+    )
+    tagged.tags.add(catering)
+    Target.objects.create(
+        kind="enterprise",
+        uscc=make_uscc("91130110MA0D00002"),
+        name="同业未加标签企业",
+        region=world.county,
+        industry_code="6201",
+    )
+    assert list(task_scope_targets(copy)) == [tagged]
     with pytest.raises(DomainError, match="已向"):
         services.task_send_down(actor=city_admin, task=t, departments=[world.dept_a])
     with pytest.raises(DomainError, match="不在本级辖区"):

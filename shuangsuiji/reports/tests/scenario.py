@@ -63,8 +63,10 @@ def _inspectors(dept, admin, lines, n=4):
     users = []
     for k in range(n):
         i = next(_ids)
+        # a password unlike every "ins<n>": the counter runs on across the scenarios of one process,
+        # and Django refuses a password too similar to its user name (ins202 ~ Ins#2026pw)
         user = core.user_create(
-            actor=None, username=f"ins{i}", password="Ins#2026pw", role=Role.INSPECTOR, department=dept
+            actor=None, username=f"ins{i}", password="Tq#Lv82-Wk", role=Role.INSPECTOR, department=dept
         )
         insp_ = directory.inspector_create(
             actor=admin,

@@ -43,6 +43,10 @@ ROWS = [
     ),
     ("GET", "/reports/quarterly/{a_quarterly}/", None, [302, 200, 200, 200, 403, 404, 403, 403, 403, 404]),
     ("GET", "/reports/schedule/", None, [302, 200, 403, 403, 403, 403, 403, 403, 403, 403]),
+    # 规则对照 (issue 21): the office and the auditor
+    ("GET", "/reports/rules/", None, [302, 200, 403, 403, 403, 403, 403, 403, 200, 403]),
+    ("GET", "/reports/rules/?year=2027", None, [302, 200, 403, 403, 403, 403, 403, 403, 200, 403]),
+    ("POST", "/reports/rules/", {}, [302, 405, 403, 403, 403, 403, 403, 403, 405, 403]),
 ]
 
 
