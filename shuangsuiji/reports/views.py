@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
 from shuangsuiji.core import rules as core_rules
 from shuangsuiji.core.decorators import requires
@@ -496,6 +497,7 @@ def estimates(request):
 
 
 @requires(Action.RULES_VIEW)
+@require_GET
 def rules_page(request):
     """Every registered rule (core/rules.py) with its proofs and each configured number's current
     value in the reader's jurisdiction for a year: printable, for the office and the auditor."""
