@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import audit, registry, second_factor, selectors, services, throttle
+from . import audit, registry, second_factor, selectors, services, throttle, todo
 from .decorators import requires
 from .errors import DomainError
 from .forms import (
@@ -183,7 +183,20 @@ def activate(request, code):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"now": timezone.localtime()})
+    """工作台: the user's 待办, each count a link to the list that shows the same total
+    (core/todo.py; every app registers its items)."""
+    now = timezone.localtime()
+    items = todo.for_user(request.user, now.date())
+    return render(
+        request,
+        "core/home.html",
+        {
+            "now": now,
+            "waiting": [t for t in items if t.item.urgent],
+            "figures": [t for t in items if not t.item.urgent],
+            "count_cap": todo.COUNT_CAP,
+        },
+    )
 
 
 @requires(Action.JOB_VIEW)
