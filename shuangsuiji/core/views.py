@@ -309,13 +309,16 @@ def org(request):
                 f.add_error(e.field if e.field in f.fields else None, e.message)
             else:
                 messages.error(request, e.message)
-    users = selectors.accounts_in_scope(request.user)
+    locked = request.GET.get("show") == "locked"  # the 待办 home's link: locked accounts only
+    users = selectors.accounts_shown(request.user, {"show": "locked"} if locked else {})
     return render(
         request,
         "core/org.html",
         {
             "departments": departments.select_related("upper").prefetch_related("business_lines"),
             "users": users.order_by("department__region_id", "department__name", "role"),
+            "locked": locked,
+            "users_total": users.count(),
             "forms": forms_,
             "issued": issued,
             "activation_hours": services.ACTIVATION_HOURS,
@@ -353,7 +356,9 @@ def roles(request):
                     else f"已申请：{grant.user.username} → {grant.get_role_display()}，待第二人确认后生效",
                 )
                 return redirect("core:roles")
-    page = Paginator(selectors.role_grants_in_scope(request.user), 50).get_page(request.GET.get("page"))
+    pending = request.GET.get("status") == "pending"  # the 待办 home's link: 待确认 only
+    grants = selectors.role_grants_shown(request.user, {"status": "pending"} if pending else {})
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
     for g in page:
         g.decidable = services.role_grant_may_decide(request.user, g)
     return render(
@@ -362,6 +367,7 @@ def roles(request):
         {
             "form": form,
             "page": page,
+            "pending": pending,
             "accounts": accounts.select_related("second_factor").order_by("department__name", "username")
             if grantor
             else None,
