@@ -11,7 +11,7 @@ queryset is counted as the lists count theirs (core/paging.py: it stops at COUNT
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured
@@ -49,7 +49,6 @@ class Todo:
     capped: bool
     url: str
     note: str = ""
-    cap: int = field(default=COUNT_CAP)
 
     @property
     def label(self) -> str:
