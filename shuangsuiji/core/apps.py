@@ -16,3 +16,8 @@ class CoreConfig(AppConfig):
         from .models import Job
 
         scope.register(Job, visible=selectors.jobs_for, editable=selectors.jobs_editable_by)
+
+        # core's own 待办 items (core/todo.py; the apps register theirs in their ready())
+        from . import todo_items
+
+        todo_items.register()

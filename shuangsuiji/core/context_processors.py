@@ -24,6 +24,7 @@ def navigation(request):
         plan += [("年度目标", "planning:goals"), ("一业一查清单", "planning:joint_lists")]
     if can(user, Action.PLAN_VIEW):
         plan.append(("年度抽查计划", "planning:plan_list"))
+        plan.append(("抽查任务", "planning:task_list"))
         plan.append(("实施方案任务分工", "planning:workplan"))
     if can(user, Action.PLAN_EDIT) or can(user, Action.PLAN_APPROVE):
         plan.append(("抽查计划测算", "planning:simulator"))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from .calendar import WorkCalendar, YearOverride
 from .models import (
     AccountActivation,
+    AuditAnchor,
     AuditEntry,
     CalendarYear,
     Department,
@@ -85,6 +86,24 @@ def role_grants_in_scope(user) -> QuerySet[RoleGrant]:
         .select_related("user__department__region", "requested_by", "decided_by")
         .order_by(models.Case(models.When(status=GrantStatus.PENDING, then=0), default=1), "-requested_at")
     )
+
+
+def role_grants_shown(user, params) -> QuerySet[RoleGrant]:
+    """角色授权's list: every grant of the jurisdiction, or (status=pending) those waiting for a
+    second person; the 待办 home counts the same."""
+    qs = role_grants_in_scope(user)
+    return qs.filter(status=GrantStatus.PENDING) if params.get("status") == "pending" else qs
+
+
+def accounts_shown(user, params) -> QuerySet[User]:
+    """部门与账号's account list: every account kept, or (show=locked) those locked after failed
+    sign-ins; the 待办 home counts the same."""
+    qs = accounts_in_scope(user)
+    return qs.filter(is_locked=True) if params.get("show") == "locked" else qs
+
+
+def latest_audit_anchor() -> AuditAnchor | None:
+    return AuditAnchor.objects.order_by("-seq").first()
 
 
 def activation_by_code(code: str) -> AccountActivation | None:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import audit, registry, second_factor, selectors, services, throttle
+from . import audit, registry, second_factor, selectors, services, throttle, todo
 from .decorators import requires
 from .errors import DomainError
 from .forms import (
@@ -183,7 +183,20 @@ def activate(request, code):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"now": timezone.localtime()})
+    """工作台: the user's 待办, each count a link to the list that shows the same total
+    (core/todo.py; every app registers its items)."""
+    now = timezone.localtime()
+    items = todo.for_user(request.user, now.date())
+    return render(
+        request,
+        "core/home.html",
+        {
+            "now": now,
+            "waiting": [t for t in items if t.item.urgent],
+            "figures": [t for t in items if not t.item.urgent],
+            "count_cap": todo.COUNT_CAP,
+        },
+    )
 
 
 @requires(Action.JOB_VIEW)
@@ -296,13 +309,16 @@ def org(request):
                 f.add_error(e.field if e.field in f.fields else None, e.message)
             else:
                 messages.error(request, e.message)
-    users = selectors.accounts_in_scope(request.user)
+    locked = request.GET.get("show") == "locked"  # the 待办 home's link: locked accounts only
+    users = selectors.accounts_shown(request.user, {"show": "locked"} if locked else {})
     return render(
         request,
         "core/org.html",
         {
             "departments": departments.select_related("upper").prefetch_related("business_lines"),
             "users": users.order_by("department__region_id", "department__name", "role"),
+            "locked": locked,
+            "users_total": users.count(),
             "forms": forms_,
             "issued": issued,
             "activation_hours": services.ACTIVATION_HOURS,
@@ -340,7 +356,9 @@ def roles(request):
                     else f"已申请：{grant.user.username} → {grant.get_role_display()}，待第二人确认后生效",
                 )
                 return redirect("core:roles")
-    page = Paginator(selectors.role_grants_in_scope(request.user), 50).get_page(request.GET.get("page"))
+    pending = request.GET.get("status") == "pending"  # the 待办 home's link: 待确认 only
+    grants = selectors.role_grants_shown(request.user, {"status": "pending"} if pending else {})
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
     for g in page:
         g.decidable = services.role_grant_may_decide(request.user, g)
     return render(
@@ -349,6 +367,7 @@ def roles(request):
         {
             "form": form,
             "page": page,
+            "pending": pending,
             "accounts": accounts.select_related("second_factor").order_by("department__name", "username")
             if grantor
             else None,

@@ -25,3 +25,8 @@ class DrawConfig(AppConfig):
         scope.register(TargetDraw, visible=s.draws_for, editable=s.draws_editable_by)
         scope.register(RecusalRequest, visible=s.recusals_for, editable=s.recusals_for)
         scope.register(VoidRequest, visible=s.void_requests_for, editable=s.void_requests_editable_by)
+
+        # 待办 on the home page (core/todo.py)
+        from . import todo
+
+        todo.register()

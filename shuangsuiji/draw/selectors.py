@@ -123,6 +123,13 @@ def pending_recusals(user) -> QuerySet[RecusalRequest]:
     return recusals_for(user).filter(status=RecusalStatus.PENDING)
 
 
+def recusals_shown(user, params) -> QuerySet[RecusalRequest]:
+    """The recusal page's list: every request, or (status=pending) those still to decide; the
+    待办 home counts the same."""
+    qs = pending_recusals(user) if params.get("status") == "pending" else recusals_for(user)
+    return qs.order_by("-requested_at", "-id")
+
+
 # ---- rows the user may change (core/scope.py editable_by) ------------------------------------------
 
 

@@ -310,7 +310,11 @@ def recusals(request):
         else:
             messages.success(request, "已决定")
         return redirect("draw:recusals")
-    return render(request, "draw/recusals.html", {"requests": selectors.recusals_for(request.user)})
+    pending = request.GET.get("status") == "pending"  # the 待办 home's link: 待决定 only
+    requests = selectors.recusals_shown(request.user, {"status": "pending"} if pending else {})
+    return render(
+        request, "draw/recusals.html", {"requests": requests, "pending": pending, "total": requests.count()}
+    )
 
 
 @requires(Action.PLAN_APPROVE)
@@ -337,11 +341,13 @@ def void_requests(request):
             )
         return redirect("draw:voids")
     rows = list(selectors.void_requests_to_decide(request.user)[:200])
+    pending = selectors.pending_void_requests(request.user)  # what the 待办 home counts
     return render(
         request,
         "draw/voids.html",
         {
-            "pending": [r for r in rows if r.status == "pending"],
+            "pending": pending[:100],
+            "pending_total": pending.count(),
             "decided": [r for r in rows if r.status != "pending"][:50],
             "modes": voids.MODE_LABELS,
         },

@@ -24,3 +24,8 @@ class FollowupConfig(AppConfig):
 
         scope.register(FollowUp, visible=s.ledger_in_scope, editable=s.ledger_editable_by)
         scope.register(ReturnVisitDraw, visible=s.visit_draws_for, editable=s.visit_draws_for)
+
+        # 待办 on the home page (core/todo.py)
+        from . import todo
+
+        todo.register()

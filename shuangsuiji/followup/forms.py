@@ -8,6 +8,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from shuangsuiji.core.selectors import departments_in_scope
+
+from . import selectors
 from .models import OPEN_STATES, DispositionKind, FindingCategory, FollowUp, FollowUpState, VisitConclusion
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -49,6 +52,13 @@ class LedgerFilterForm(forms.Form):
         if c.get("overdue"):
             qs = qs.filter(state__in=OPEN_STATES, due_on__lt=today)
         return qs
+
+
+def ledger_filtered(user, params, today: dt.date) -> tuple["LedgerFilterForm", QuerySet[FollowUp]]:
+    """(the filter form, the entries it chooses): what the ledger lists and the 待办 home counts."""
+    departments = departments_in_scope(user).filter(is_office=False).order_by("name")
+    form = LedgerFilterForm(params or None, departments=departments)
+    return form, form.apply(selectors.ledger_in_scope(user), today)
 
 
 class DisposeForm(forms.Form):

@@ -56,6 +56,11 @@ def inbox_for(user) -> QuerySet[FollowUp]:
     )
 
 
+def inbox_pending(user) -> QuerySet[FollowUp]:
+    """移送收件箱's 待接收: what the inbox lists first and the 待办 home counts."""
+    return inbox_for(user).filter(state=FollowUpState.TRANSFER_PENDING)
+
+
 def visit_draws_for(user) -> QuerySet[ReturnVisitDraw]:
     if getattr(user, "role", None) != Role.OFFICE:
         return ReturnVisitDraw.objects.none()

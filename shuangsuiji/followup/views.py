@@ -21,13 +21,13 @@ from shuangsuiji.core.selectors import departments_in_scope
 from . import selectors, services
 from .forms import (
     DisposeForm,
-    LedgerFilterForm,
     OutcomeForm,
     ReturnTransferForm,
     VerifyForm,
     VisitDrawForm,
     VisitRecordForm,
     VisitRunForm,
+    ledger_filtered,
 )
 from .models import OPEN_STATES, DispositionKind, FollowUp, FollowUpState, VisitDrawStatus
 
@@ -57,8 +57,7 @@ def _problems(form) -> str:
 @requires(Action.FOLLOWUP_VIEW)
 def ledger(request):
     today = timezone.localdate()
-    form = LedgerFilterForm(request.GET or None, departments=_members(request.user))
-    qs = form.apply(selectors.ledger_in_scope(request.user), today)
+    form, qs = ledger_filtered(request.user, request.GET, today)
     page = CappedPaginator(_with_overdue(qs, today).order_by("due_on", "id"), 50).get_page(
         request.GET.get("page")
     )
@@ -70,7 +69,7 @@ def ledger(request):
             "page": page,
             "today": today,
             "count_cap": COUNT_CAP,
-            "inbox": selectors.inbox_for(request.user).filter(state=FollowUpState.TRANSFER_PENDING).count(),
+            "inbox": selectors.inbox_pending(request.user).count(),
         },
     )
 
@@ -157,7 +156,7 @@ def inbox(request):
         request,
         "followup/inbox.html",
         {
-            "pending": qs.filter(state=FollowUpState.TRANSFER_PENDING),
+            "pending": _with_overdue(selectors.inbox_pending(request.user), today),
             "accepted": qs.filter(state__in=[FollowUpState.IN_PROGRESS])[:200],
             "done": qs.filter(state=FollowUpState.CLOSED).order_by("-closed_on")[:50],
             "today": today,

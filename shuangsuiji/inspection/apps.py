@@ -26,3 +26,8 @@ class InspectionConfig(AppConfig):
 
         scope.register(Selection, visible=s.selections_for, editable=s.selections_editable_by)
         scope.register(Inspection, visible=s.inspections_for, editable=s.inspections_editable_by)
+
+        # 待办 on the home page (core/todo.py): counts read through the lists' own filters
+        from . import todo
+
+        todo.register()

@@ -2,8 +2,10 @@ from django import forms
 from django.conf import settings
 
 from shuangsuiji.core.forms import DateInput
+from shuangsuiji.core.scope import jurisdiction
 from shuangsuiji.directory.models import Method
 
+from . import selectors
 from .models import ResultCategory
 
 
@@ -57,3 +59,44 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label="意见（可不填）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ProgressFilterForm(forms.Form):
+    """检查进度's filters (issue 18): the same form reads the page's query string and the 待办
+    home's link parameters, so the home's count is the list's total."""
+
+    state = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *selectors.PROGRESS_STATES.items()]
+    )
+    task = forms.ModelChoiceField(label="任务", required=False, queryset=None, empty_label="全部")
+    department = forms.ModelChoiceField(label="部门", required=False, queryset=None, empty_label="全部")
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.fields["task"].queryset = selectors.progress_tasks(user)
+        self.fields["task"].label_from_instance = lambda t: f"{t.code} {t.name}"
+        if jurisdiction(user).is_office:  # only the office sees several departments
+            self.fields["department"].queryset = selectors.progress_departments(user)
+        else:
+            del self.fields["department"]
+
+    def rows(self, today):
+        """The rows the filters choose; a value not recognised is left out (the page says so)."""
+        c = {}
+        if self.is_bound:
+            self.is_valid()
+            c = self.cleaned_data  # the fields that were recognised
+        return selectors.progress_rows(
+            self.user,
+            today=today,
+            state=c.get("state") or "",
+            task_id=c["task"].pk if c.get("task") else None,
+            department_id=c["department"].pk if c.get("department") else None,
+        )
+
+
+def progress_for(user, params, today):
+    """(the filter form, its rows): what 检查进度 shows and the 待办 home counts."""
+    form = ProgressFilterForm(params or None, user=user)
+    return form, form.rows(today)

@@ -7,13 +7,15 @@ department's part only once that department has published it. Until then (being 
 returned, or reopened for a correction) it is another department's working paper and does not
 exist for the partner (404)."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from shuangsuiji.core.models import Role
+from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
-from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning.models import Task, TaskState
 
 from .models import Inspection, InspectionStatus
 
@@ -77,11 +79,118 @@ def overdue(qs: QuerySet[Inspection], today=None) -> QuerySet[Inspection]:
 
 
 def review_queue(user) -> QuerySet[Inspection]:
+    """待复核: the department's submitted results, the longest waiting first."""
     return (
         own_inspections(user)
         .filter(status=InspectionStatus.SUBMITTED)
         .select_related("selection__target", "selection__draw__task", "entered_by")
+        .order_by("submitted_at", "id")
     )
+
+
+# ---- 检查进度: one row per drawn target and inspecting department ----------------------------------
+
+# The states a row of the progress list can be in, and its filters (issue 18). A row is a drawn
+# target and one department of its team: before that department's first entry there is no
+# inspection row, and the target is 待检查.
+ENTERING = (InspectionStatus.OPEN, InspectionStatus.FINISHED, InspectionStatus.RETURNED)
+PROGRESS_STATES = {
+    "todo": "待检查",
+    "entering": "录入中",
+    "submitted": "待复核",
+    "published": "已公示",
+    "overdue": "逾期未录入",
+    "unpublished": "逾期未公示",
+}
+
+
+def progress_rows(
+    user, *, today: dt.date, state: str = "", task_id: int | None = None, department_id: int | None = None
+) -> QuerySet:
+    """The progress list (检查进度) of the targets the user may open: the office every inspecting
+    department of its jurisdiction, a department its own part. Rows are dicts (the target, task
+    and department, and the department's inspection: its id, status and dates, none before its
+    first entry); set-based, one query for a page."""
+    pairs = TeamMember.objects.filter(active=True, selection__in=selections_for(user))
+    if not jurisdiction(user).is_office:
+        pairs = pairs.filter(department_id=getattr(user, "department_id", None))
+    if task_id:
+        pairs = pairs.filter(selection__draw__task_id=task_id)
+    if department_id:
+        pairs = pairs.filter(department_id=department_id)
+    ins = Inspection.objects.filter(
+        selection_id=OuterRef("selection_id"), department_id=OuterRef("department_id")
+    )
+    rows = pairs.values(
+        "selection_id",
+        "department_id",
+        target_name=F("selection__target__name"),
+        task_code=F("selection__draw__task__code"),
+        task_name=F("selection__draw__task__name"),
+        window_end=F("selection__draw__task__window_end"),
+        department_name=F("department__name"),
+    ).annotate(
+        inspection_id=Subquery(ins.values("pk")[:1]),
+        status=Subquery(ins.values("status")[:1]),
+        finished_on=Subquery(ins.values("finished_on")[:1]),
+        due_on=Subquery(ins.values("due_on")[:1]),
+        due_provisional=Subquery(ins.values("due_provisional")[:1]),
+    )
+    if state == "todo":
+        rows = rows.filter(~Exists(ins))
+    elif state == "entering":
+        rows = rows.filter(Exists(ins.filter(status__in=ENTERING)))
+    elif state == "submitted":
+        rows = rows.filter(Exists(ins.filter(status=InspectionStatus.SUBMITTED)))
+    elif state == "published":
+        rows = rows.filter(Exists(ins.filter(status=InspectionStatus.PUBLISHED)))
+    elif state == "overdue":  # R-INSP-2: not yet submitted after the due date (as `overdue`)
+        rows = rows.filter(Exists(ins.filter(status__in=ENTERING, due_on__lt=today)))
+    elif state == "unpublished":  # past the due date and not published (待复核 included)
+        rows = rows.filter(Exists(ins.filter(due_on__lt=today).exclude(status=InspectionStatus.PUBLISHED)))
+    return rows.distinct().order_by(
+        F("due_on").asc(nulls_last=True), "window_end", "selection_id", "department_id"
+    )
+
+
+def progress_tasks(user):
+    """The tasks the progress list can be narrowed to: those with a drawn target the user may open."""
+    return Task.objects.filter(pk__in=selections_for(user).order_by().values("draw__task_id")).order_by(
+        "-window_start", "code"
+    )
+
+
+def progress_departments(user):
+    """The departments with a part in the progress list of the user (the office's filter)."""
+    pairs = TeamMember.objects.filter(active=True, selection__in=selections_for(user))
+    return Department.objects.filter(pk__in=pairs.order_by().values("department_id")).order_by("name")
+
+
+def my_work(user, *, today: dt.date, show: str = "") -> QuerySet[TeamMember]:
+    """The inspector's assignments (my_assignments), narrowed for the 待办 home's links:
+    - today: not yet inspected (no entry of the department, or still 检查中), the window open today;
+    - week: not yet inspected, the window ending this week (today to Sunday);
+    - overdue: the department's result past its due date and not submitted (R-INSP-2)."""
+    qs = my_assignments(user)
+    ins = Inspection.objects.filter(
+        selection_id=OuterRef("selection_id"), department_id=OuterRef("department_id")
+    )
+    not_done = ~Exists(ins.exclude(status=InspectionStatus.OPEN))
+    if show == "today":
+        qs = qs.filter(
+            not_done,
+            selection__draw__task__window_start__lte=today,
+            selection__draw__task__window_end__gte=today,
+        )
+    elif show == "week":
+        sunday = today + dt.timedelta(days=6 - today.weekday())
+        qs = qs.filter(not_done, selection__draw__task__window_end__range=(today, sunday))
+    elif show == "overdue":
+        qs = qs.filter(Exists(ins.filter(status__in=ENTERING, due_on__lt=today)))
+    return qs
+
+
+MY_WORK_SHOWS = {"today": "今日可检查", "week": "本周检查期截止", "overdue": "逾期未录入"}
 
 
 def published_of(user) -> QuerySet[Inspection]:

@@ -1,6 +1,8 @@
 """Inspection pages: the inspector's phone view, the printable notice and check record, and the
 reviewer's queue. Thin: services change, selectors read."""
 
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,13 +14,15 @@ from django.utils import timezone
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
+from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
 from shuangsuiji.core.permissions import Action
+from shuangsuiji.core.selectors import work_calendar
 from shuangsuiji.directory.selectors import items_for
 from shuangsuiji.draw.models import Selection
 from shuangsuiji.draw.selectors import selection_by_token
 
 from . import selectors, services
-from .forms import AttachmentForm, CheckInForm, FinishForm, ResultForm
+from .forms import AttachmentForm, CheckInForm, FinishForm, ResultForm, progress_for
 
 
 @requires(Action.PLAN_VIEW)
@@ -26,7 +30,10 @@ def work(request):
     """手机端：我的检查对象（检查人员）；本部门的检查进度（管理员、复核人员、办公室）."""
     today = timezone.localdate()
     if request.user.role == Role.INSPECTOR:
-        assignments = list(selectors.my_assignments(request.user))
+        # ?show= narrows the list to what the 待办 home counted (selectors.my_work)
+        show = request.GET.get("show", "")
+        show = show if show in selectors.MY_WORK_SHOWS else ""
+        assignments = list(selectors.my_work(request.user, today=today, show=show))
         states = {
             (i.selection_id, i.department_id): i
             for i in selectors.own_inspections(request.user).filter(
@@ -35,22 +42,44 @@ def work(request):
         }
         for a in assignments:
             a.state = states.get((a.selection_id, a.department_id))
-        return render(request, "inspection/my_work.html", {"assignments": assignments, "today": today})
-    inspections = (
-        selectors.inspections_for(request.user)
-        if request.user.role == Role.OFFICE
-        else selectors.own_inspections(request.user)
-    )
-    inspections = inspections.select_related(
-        "selection__target", "selection__draw__task", "department"
-    ).order_by("due_on")
+        return render(
+            request,
+            "inspection/my_work.html",
+            {
+                "assignments": assignments,
+                "today": today,
+                "show": show,
+                "show_label": selectors.MY_WORK_SHOWS.get(show, ""),
+            },
+        )
+    return _progress(request, today)
+
+
+PROGRESS_PAGE = 100  # rows per page (issue 18: no list renders more than 100 rows at once)
+
+
+def _progress(request, today):
+    """检查进度: every drawn target and inspecting department in the user's scope, paged, with
+    a total and a count per state, each a link to the list it counts."""
+    form, rows = progress_for(request.user, request.GET, today)
+    page = CappedPaginator(rows, PROGRESS_PAGE).get_page(request.GET.get("page"))
+    kept = {k: v for k, v in request.GET.items() if k in ("task", "department") and v}
+    state_links = []
+    for key, label in selectors.PROGRESS_STATES.items():
+        _, state_rows = progress_for(request.user, {**kept, "state": key}, today)
+        n = CappedPaginator(state_rows, PROGRESS_PAGE).count
+        state_links.append((key, label, n, "?" + urlencode({**kept, "state": key})))
     return render(
         request,
         "inspection/progress.html",
         {
-            "inspections": inspections[:500],
-            "overdue": selectors.overdue(inspections, today).count(),
+            "form": form,
+            "page": page,
+            "count_cap": COUNT_CAP,
+            "state_links": state_links,
+            "state": form.cleaned_data.get("state", "") if form.is_bound else "",
             "today": today,
+            "entering": selectors.ENTERING,
             "ratings": selectors.rating_summary(request.user) if request.user.role == Role.OFFICE else None,
             "rating_min": selectors.RATING_MIN_GROUP,
         },
@@ -225,6 +254,9 @@ def record(request, pk):
     )
 
 
+REVIEW_PAGE = 20  # results per page of the queue (each with its items and attachments)
+
+
 @requires(Action.RESULT_REVIEW)
 def review(request):
     if request.method == "POST":
@@ -247,14 +279,28 @@ def review(request):
         except DomainError as e:
             messages.error(request, e.message)
         return redirect("inspection:review")
+    today = timezone.localdate()
+    page = CappedPaginator(selectors.review_queue(request.user), REVIEW_PAGE).get_page(
+        request.GET.get("page")
+    )
+    queue = list(page.object_list.prefetch_related("results__item", "results__categories", "attachments"))
+    calendar = work_calendar()
+    for i in queue:  # 已等待: working days since it was submitted (R-INSP-2 counts in working days)
+        i.waiting = (
+            calendar.workdays_between(timezone.localdate(i.submitted_at), today) if i.submitted_at else 0
+        )
+    published = CappedPaginator(
+        selectors.published_of(request.user).order_by("-published_at", "-id"), REVIEW_PAGE
+    )
     return render(
         request,
         "inspection/review.html",
         {
-            "queue": selectors.review_queue(request.user).prefetch_related(
-                "results__item", "results__categories", "attachments"
-            ),
-            "published": selectors.published_of(request.user)[:100],
+            "page": page,
+            "queue": queue,
+            "count_cap": COUNT_CAP,
+            "published": published.get_page(request.GET.get("ppage")),
+            "today": today,
         },
     )
 

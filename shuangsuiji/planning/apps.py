@@ -17,3 +17,8 @@ class PlanningConfig(AppConfig):
         scope.register(Task, visible=s.tasks_for, editable=s.tasks_editable_by)
         scope.register(Milestone, visible=s.milestones_for, editable=s.milestones_editable_by)
         scope.register(JointList, visible=s.joint_lists_for, editable=s.joint_lists_editable_by)
+
+        # 待办 on the home page (core/todo.py)
+        from . import todo
+
+        todo.register()

@@ -7,7 +7,8 @@ from shuangsuiji.core.forms import DateInput
 from shuangsuiji.core.models import BusinessLine, Department
 from shuangsuiji.directory.models import TargetKind
 
-from .models import JointList, Milestone, QuotaMode, Task, TaskMode
+from . import selectors
+from .models import JointList, Milestone, PlanStatus, QuotaMode, Task, TaskMode, TaskState
 from .presets import PRESETS
 
 PCT = {"min_value": 0, "max_value": 100, "decimal_places": 2, "required": False}
@@ -254,3 +255,46 @@ class SimulatorForm(forms.Form):
 
     def share(self, name: str):
         return Fraction(self.cleaned_data[name]) / 100
+
+
+class _ListFilter(forms.Form):
+    """A list's filters, read from its query string and from the 待办 home's link parameters by
+    the same form, so the home's count is the list's total (issue 18). A value not recognised is
+    left out, and the page says so."""
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data or None, **kwargs)
+        self.user = user
+
+    def values(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data  # the fields that were recognised
+
+
+class PlanFilterForm(_ListFilter):
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部"), *selectors.PLAN_FILTERS.items(), *PlanStatus.choices],
+    )
+
+    def rows(self):
+        return selectors.plans_filtered(self.user, status=self.values().get("status", ""))
+
+
+class TaskFilterForm(_ListFilter):
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *TaskState.choices])
+    lead = forms.ModelChoiceField(label="牵头部门", required=False, queryset=None, empty_label="全部")
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, user=user, **kwargs)
+        self.fields["lead"].queryset = selectors.task_leads(user)
+
+    def rows(self):
+        c = self.values()
+        return selectors.tasks_filtered(
+            self.user, state=c.get("state") or "", lead=c.get("lead"), year=c.get("year")
+        )

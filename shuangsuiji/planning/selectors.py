@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from shuangsuiji.core.models import Role
+from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.core.selectors import jurisdiction_codes
@@ -23,7 +23,7 @@ from shuangsuiji.directory.models import (
 )
 
 from . import hooks
-from .models import AnnualPlan, JointList, Milestone, Task, YearGoals
+from .models import AnnualPlan, JointList, Milestone, PlanStatus, Task, YearGoals
 
 
 def plans_for(user) -> QuerySet[AnnualPlan]:
@@ -44,6 +44,46 @@ def tasks_for(user) -> QuerySet[Task]:
     if user.role == Role.OFFICE:
         return qs.filter(lead__region__code__startswith=jurisdiction_prefix(user))
     return qs.filter(departments=user.department_id).distinct()
+
+
+# Filters of the plan list beyond a single status (issue 18: the 待办 home links to them).
+PLAN_FILTERS = {
+    "pending": "待审核（含调整）",
+    "returned": "已退回待修改",
+}
+
+
+def plans_filtered(user, *, status: str = "") -> QuerySet[AnnualPlan]:
+    """The plan list as filtered: 待审核 is a submitted plan or adjustment; 已退回 a plan the
+    office sent back (its comment kept) that is being changed again."""
+    qs = plans_for(user)
+    if status == "pending":
+        return qs.filter(status__in=[PlanStatus.SUBMITTED, PlanStatus.ADJUSTMENT_SUBMITTED])
+    if status == "returned":
+        return qs.filter(status__in=[PlanStatus.DRAFT, PlanStatus.ADJUSTING]).exclude(review_comment="")
+    if status:
+        return qs.filter(status=status)
+    return qs
+
+
+def task_leads(user) -> QuerySet[Department]:
+    """The departments leading a task the user reads, and the user's own (the task list's filter:
+    "led by us" is a filter even before the department leads a task)."""
+    return Department.objects.filter(
+        Q(pk__in=tasks_for(user).order_by().values("lead_id")) | Q(pk=getattr(user, "department_id", None))
+    ).order_by("name")
+
+
+def tasks_filtered(user, *, state: str = "", lead=None, year: int | None = None) -> QuerySet[Task]:
+    """The task list as filtered (抽查任务): by state, lead department and plan year."""
+    qs = tasks_for(user).select_related("plan", "lead")
+    if state:
+        qs = qs.filter(state=state)
+    if lead is not None:
+        qs = qs.filter(lead=lead)
+    if year:
+        qs = qs.filter(plan__year=year)
+    return qs.order_by("-plan__year", "window_start", "code")
 
 
 def published_plans() -> QuerySet[AnnualPlan]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:plan_pk>/tasks/new/", views.task_edit, name="task_create"),
     path("plans/<int:plan_pk>/tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("tasks/", views.task_list, name="task_list"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("workplan/", views.workplan, name="workplan"),
     path("workplan/<int:pk>/", views.milestone, name="milestone"),

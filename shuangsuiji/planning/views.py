@@ -14,6 +14,7 @@ from django.utils import timezone
 from shuangsuiji.core import audit
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
 from shuangsuiji.core.params import id_list_param, int_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import lower_departments, member_departments
@@ -25,10 +26,12 @@ from .forms import (
     JointListForm,
     MilestoneDoneForm,
     MilestoneForm,
+    PlanFilterForm,
     PresetForm,
     ReasonForm,
     SimulatorForm,
     SimulatorScopeForm,
+    TaskFilterForm,
     TaskForm,
 )
 from .models import DEFAULT_RATIOS, PlanStatus, TaskState
@@ -132,7 +135,8 @@ def joint_lists(request):
 
 @requires(Action.PLAN_VIEW)
 def plan_list(request):
-    plans = selectors.plans_for(request.user).order_by("-year", "department__name")
+    filters = PlanFilterForm(request.GET, user=request.user)
+    plans = filters.rows().order_by("-year", "department__name")
     if request.method == "POST":
         _may(request.user, {Action.PLAN_EDIT})
         try:
@@ -146,6 +150,8 @@ def plan_list(request):
         "planning/plan_list.html",
         {
             "plans": plans,
+            "filters": filters,
+            "total": plans.count(),
             "can_edit": can(request.user, Action.PLAN_EDIT),
             "can_approve": can(request.user, Action.PLAN_APPROVE),
             "year": timezone.localdate().year,
@@ -250,6 +256,19 @@ def task_edit(request, plan_pk, pk=None):
             "title": f"{'修改' if task else '新增'}抽查任务（{plan}）",
             "back_url": reverse("planning:plan_detail", args=[plan.pk]),
         },
+    )
+
+
+@requires(Action.PLAN_VIEW)
+def task_list(request):
+    """抽查任务: the tasks the user reads, filtered by state, lead department and year; the 待办
+    home links here for the draws to run and the teams to match."""
+    filters = TaskFilterForm(request.GET, user=request.user)
+    page = CappedPaginator(filters.rows(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "planning/task_list.html",
+        {"filters": filters, "page": page, "count_cap": COUNT_CAP, "today": timezone.localdate()},
     )
 
 

@@ -32,3 +32,8 @@ class ReportsConfig(AppConfig):
 
         scope.register(MonthlySubmission, visible=s.submissions_for, editable=s.submissions_editable_by)
         scope.register(QuarterlySummary, visible=s.summaries_for, editable=s.summaries_editable_by)
+
+        # 待办 on the home page (core/todo.py)
+        from . import todo
+
+        todo.register()

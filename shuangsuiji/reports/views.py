@@ -332,7 +332,7 @@ def submissions(request):
         "reports/submissions.html",
         {
             "grid": grid,
-            "late": selectors.late_slots(grid),
+            "late": selectors.late_slots(grid),  # the 待办 home counts the same (reports/todo.py)
             "year": year,
             "today": today,
             "schedule": selectors.schedule_for(request.user.region, year),
