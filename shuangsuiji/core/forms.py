@@ -187,3 +187,14 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class TagPicker(forms.CheckboxSelectMultiple):
+    """Tags picked by ticking them, never by Ctrl-click (issue 18): a checkbox list in a box of its
+    own; with script a filter box above it shows only the tags whose names match (static/js/
+    picker.js), without script the list works as it is."""
+
+    template_name = "core/widgets/tag_picker.html"
+
+    class Media:
+        js = ["js/picker.js"]

@@ -93,6 +93,28 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def full_name(self) -> str:
+        """The name with its region in front (鹿泉区 + 教育局 → 鹿泉区教育局) for lists that mix
+        levels and regions, unless the name already says where it is: 鹿泉区市场监督管理局 and
+        公安局鹿泉分局 stay as they are, never 鹿泉区鹿泉区市场监督管理局."""
+        region = self.region.name
+        if region in self.name or region_short(region) in self.name:
+            return self.name
+        return region + self.name
+
+
+# The endings of GB/T 2260 names that a department's name may leave out (鹿泉区 → 鹿泉分局).
+REGION_SUFFIXES = ("自治县", "自治旗", "自治州", "地区", "省", "市", "区", "县", "旗", "盟")
+
+
+def region_short(name: str) -> str:
+    """鹿泉区 → 鹿泉, 石家庄市 → 石家庄; a name of two characters with its ending stays whole (城区)."""
+    for suffix in REGION_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
 
 class BusinessLine(models.Model):
     """业务条线 / 内设机构: a unit inside a department, never a department of its own.

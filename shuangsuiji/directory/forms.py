@@ -1,7 +1,7 @@
 from django import forms
 
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.core.forms import DateInput
+from shuangsuiji.core.forms import DateInput, TagPicker
 from shuangsuiji.core.models import Region
 
 from .models import Inspector, Item, Method, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
@@ -93,7 +93,7 @@ class InspectorFilterForm(forms.Form):
 class TargetForm(forms.ModelForm):
     key = forms.CharField(label="统一社会信用代码 / 身份证号 / 编码", max_length=60)
     industry = IndustryCodeField()
-    tags = forms.ModelMultipleChoiceField(label="标签", queryset=None, required=False)
+    tags = forms.ModelMultipleChoiceField(label="标签", queryset=None, required=False, widget=TagPicker)
 
     class Meta:
         model = Target
@@ -135,7 +135,7 @@ class InspectorForm(forms.ModelForm):
             "is_expert",
             "phone",
         ]
-        widgets = {"certificate_expiry": DateInput()}
+        widgets = {"certificate_expiry": DateInput(), "specialties": TagPicker}
 
     def __init__(self, *args, department=None, tags=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,6 +230,7 @@ class ItemForm(forms.ModelForm):
         widgets = {
             "sub_items": forms.Textarea(attrs={"rows": 3}),
             "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "required_specialties": TagPicker,
         }
 
     def __init__(self, *args, specialties=None, **kwargs):

@@ -16,7 +16,7 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.paging import SEARCH_COUNT_CAP, CappedPaginator
 from shuangsuiji.core.permissions import Action, can
 
-from . import exports, import_templates, importing, ownership, selectors, services
+from . import exports, hooks, import_templates, importing, ownership, selectors, services
 from .forms import (
     ConflictForm,
     ImportForm,
@@ -38,6 +38,7 @@ from .tabular import csv_line, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 200_000
+HISTORY_ROWS = 100  # a target's inspection history on its page: the newest, no more (issue 18)
 
 
 def _download(name: str, fmt: str, header: list[str], rows, count: int | None = None):
@@ -156,6 +157,8 @@ def target_detail(request, pk):
             "own": selectors.own_supervision(request.user, target),
             "own_form": OwnClassForm(),
             "pending": _suggestion_rows(pending),
+            "history": hooks.target_history(request.user, target, limit=HISTORY_ROWS),
+            "history_rows": HISTORY_ROWS,
         },
     )
 

@@ -7,15 +7,17 @@ class InspectionConfig(AppConfig):
     verbose_name = "检查与结果"
 
     def ready(self):
-        # draw and planning are below inspection: they offer hooks for what they must know of
+        # directory, draw and planning are below inspection: they offer hooks for what they must know of
         # inspection's results, and inspection registers its queries with them (ARCHITECTURE.md)
+        from shuangsuiji.directory.hooks import on_target_history
         from shuangsuiji.draw.hooks import on_result_published
         from shuangsuiji.planning.hooks import on_problem_rates
 
-        from .selectors import draw_has_published_result, problem_rates
+        from .selectors import draw_has_published_result, problem_rates, target_history
 
         on_result_published(draw_has_published_result)
         on_problem_rates(problem_rates)
+        on_target_history(target_history)
 
         # which rows each user reads and changes, in one place (core/scope.py)
         from shuangsuiji.core import scope

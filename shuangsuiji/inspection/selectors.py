@@ -8,6 +8,7 @@ returned, or reopened for a correction) it is another department's working paper
 exist for the partner (404)."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -17,7 +18,7 @@ from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.planning.models import Task, TaskState
 
-from .models import Inspection, InspectionStatus
+from .models import Inspection, InspectionStatus, ItemResult
 
 ACTIVE_TASK = [TaskState.TEAMS_DRAWN, TaskState.IN_PROGRESS, TaskState.RESULTS_DUE, TaskState.CLOSED]
 
@@ -52,6 +53,52 @@ def inspections_for(user) -> QuerySet[Inspection]:
     if user.role == Role.OFFICE:
         return qs
     return qs.filter(partner_rule(user.department_id))
+
+
+@dataclass
+class HistoryRow:
+    """One time the target was drawn: the task, and each department's part the user may read."""
+
+    selection: Selection
+    parts: list[Inspection] = field(default_factory=list)
+
+    @property
+    def task(self):
+        return self.selection.draw.task
+
+    @property
+    def lines(self) -> list[Inspection | None]:
+        """A table line per part; one empty line while no department has entered anything."""
+        return self.parts or [None]
+
+
+# Entered results: what was found is known (an open or returned part may still change).
+RESULT_KNOWN = (InspectionStatus.SUBMITTED, InspectionStatus.PUBLISHED)
+
+
+def target_history(user, target, *, limit: int) -> list[HistoryRow]:
+    """The target's inspection history on its directory page (directory/hooks.py), newest task
+    first: the draws that took it in that the user may open (selections_for), and the parts of
+    them the user may read (inspections_for, so a partner's unpublished part stays hidden), each
+    with whether a problem was found. At most `limit` + 1 rows, in two queries."""
+    selections = list(
+        selections_for(user)
+        .filter(target=target)
+        .select_related("draw__task__lead")
+        .order_by("-draw__task__window_start", "-draw__drawn_at", "-pk")[: limit + 1]
+    )
+    rows = {s.pk: HistoryRow(s) for s in selections}
+    parts = (
+        inspections_for(user)
+        .filter(selection__in=list(rows))
+        .select_related("department")
+        .annotate(problem=Exists(ItemResult.objects.filter(inspection=OuterRef("pk"), found_problem=True)))
+        .order_by("department_id")
+    )
+    for part in parts:
+        part.result_known = part.status in RESULT_KNOWN
+        rows[part.selection_id].parts.append(part)
+    return list(rows.values())
 
 
 def own_inspections(user) -> QuerySet[Inspection]:

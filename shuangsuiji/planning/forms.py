@@ -241,10 +241,10 @@ class SimulatorForm(forms.Form):
             self.fields[f"rate_{c}"] = forms.DecimalField(label=f"{c}类问题发现率（%）", **_PCT)
             self.fields[f"min_{c}"] = forms.DecimalField(label=f"{c}类比例下限（%）", **_PCT)
             self.fields[f"max_{c}"] = forms.DecimalField(label=f"{c}类比例上限（%）", **_PCT)
-        for name, f in self.fields.items():  # the per-class inputs sit in table cells without a <label>
+        # The per-class inputs sit in table cells without a <label>; app.css sizes them (the content
+        # security policy refuses a style attribute).
+        for f in self.fields.values():
             f.widget.attrs.setdefault("aria-label", f.label)
-            if name[-2:] in ("_A", "_B", "_C", "_D"):
-                f.widget.attrs["style"] = "width:7em"
 
     def class_fields(self):
         """(class, count, ratio, rate, min, max) bound fields per class, for the table."""

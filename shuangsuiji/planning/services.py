@@ -481,7 +481,7 @@ def task_send_down(*, actor, task: Task, departments: list[Department]) -> list[
         if dept.region.parent_id != upper_region.code and not dept.region.code.startswith(
             upper_region.scope_prefix
         ):
-            raise DomainError(f"{dept.region.name}{dept.name} 不在本级辖区内，不能下派", field="departments")
+            raise DomainError(f"{dept.full_name} 不在本级辖区内，不能下派", field="departments")
         if task.sent_down.filter(lead=dept).exists():
             raise DomainError(f"已向 {dept.name} 下派过该任务")
         plan, _ = AnnualPlan.objects.get_or_create(department=dept, year=task.plan.year)
@@ -518,7 +518,7 @@ def task_send_down(*, actor, task: Task, departments: list[Department]) -> list[
             actor=actor,
             action="task.send_down",
             obj=copy,
-            summary=f"{task.lead.name} 下派任务 {task.code} 至 {dept.region.name}{dept.name}（{copy.code}）",
+            summary=f"{task.lead.name} 下派任务 {task.code} 至 {dept.full_name}（{copy.code}）",
         )
         copies.append(copy)
     return copies

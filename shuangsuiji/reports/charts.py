@@ -92,3 +92,65 @@ def goal_bars(figures: list[dict], *, title: str, ident: str) -> str:
         for f in figures
     )
     return _svg(width, height, title, desc, body, ident)
+
+
+def _scale(peak: float) -> float:
+    """The axis' end: the next 10 % step above the peak (5 % below 10 %), never past 100 %."""
+    step = 0.05 if peak <= 0.1 else 0.1
+    steps = max(1, -(-round(peak * 1000) // round(step * 1000)))
+    return min(1.0, steps * step)
+
+
+def ranked_bars(rows: list[dict], *, goal, pace, title: str, ident: str) -> str:
+    """One KPI compared across departments: a horizontal bar per row, best first (no value last),
+    coloured by status, with the goal (solid) and the pro-rata pace (dashed) across all bars.
+    `rows` are [{label, value, colour}] with fractions or None; the axis ends at the next round
+    step above the largest value or goal, so that a small coverage still shows its differences."""
+    ranked = sorted(rows, key=lambda r: (r["value"] is None, -(r["value"] or 0)))
+    width, row, left, right, top = 580, 24, 170, 56, 8
+    height = top + row * len(ranked) + 30
+    span = width - left - right
+    marks = [float(v) for v in [goal, pace, *(r["value"] for r in ranked)] if v is not None]
+    end = _scale(max(marks + [0.0]))
+    body = []
+    for i, r in enumerate(ranked):
+        y = top + i * row
+        body.append(
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="12" fill="#1f2933">'
+            f"{i + 1}. {escape(r['label'])}</text>"
+        )
+        value = r["value"]
+        text = "无数据" if value is None else f"{float(value) * 100:.1f}%"
+        if value is not None:
+            w = span * min(float(value) / end, 1.0)
+            body.append(
+                f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="14" fill="{COLOURS[r["colour"]]}">'
+                f"<title>{escape(r['label'])}：{text}</title></rect>"
+            )
+        body.append(f'<text x="{left + span + 6}" y="{y + 15}" font-size="12" fill="#1f2933">{text}</text>')
+    bottom = top + row * len(ranked)
+    for key, value, dash in (("goal", goal, ""), ("pace", pace, ' stroke-dasharray="3 2"')):
+        if value is not None:
+            x = left + span * min(float(value) / end, 1.0)
+            body.append(
+                f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#1f2933" '
+                f'stroke-width="2"{dash} data-line="{key}"/>'
+            )
+    body.append(f'<line x1="{left}" y1="{bottom}" x2="{left + span}" y2="{bottom}" stroke="#5f6b7a"/>')
+    body.append(
+        f'<text x="{left}" y="{bottom + 14}" text-anchor="middle" font-size="11" fill="#5f6b7a">0</text>'
+    )
+    body.append(
+        f'<text x="{left + span}" y="{bottom + 14}" text-anchor="middle" font-size="11" fill="#5f6b7a">'
+        f"{end * 100:.0f}%</text>"
+    )
+    if goal is not None:
+        body.append(
+            f'<text x="{left}" y="{height - 2}" font-size="11" fill="#5f6b7a">'
+            f"实线：年度目标 {float(goal) * 100:.1f}%；虚线：按日期折算的进度线</text>"
+        )
+    desc = "；".join(
+        f"第{i + 1}名 {r['label']} " + ("无数据" if r["value"] is None else f"{float(r['value']) * 100:.1f}%")
+        for i, r in enumerate(ranked)
+    ) + ("" if goal is None else f"；年度目标 {float(goal) * 100:.1f}%")
+    return _svg(width, height, title, desc, body, ident)

@@ -176,6 +176,28 @@ def _drill_url(key: str, year: int, month: int, department, show: str = "") -> s
     return reverse("reports:kpi_drill", args=[key]) + q + (f"&show={show}" if show else "")
 
 
+def _ranked_charts(board, kpis) -> list[tuple[str, str, str]]:
+    """(key, label, svg) per KPI, the departments ranked; none when there is only one to rank."""
+    compared = [c for c in board.columns if c.department is not None]
+    if len(compared) < 2:
+        return []
+    out = []
+    for key, label, _ in kpis:
+        figures = [c.figures[key] for c in compared]
+        svg = charts.ranked_bars(
+            [
+                {"label": c.name, "value": f.value, "colour": f.colour}
+                for c, f in zip(compared, figures, strict=True)
+            ],
+            goal=figures[0].goal,
+            pace=figures[0].pace,
+            title=f"{label}：各部门排名（截至 {board.as_of:%Y-%m-%d}）",
+            ident=f"rank-{key}",
+        )
+        out.append((key, label, mark_safe(svg)))  # noqa: S308 — built by charts.py, every text escaped
+    return out
+
+
 @requires(Action.ASSESS_VIEW)
 def dashboard(request):
     year, month = _year_month(request)
@@ -183,13 +205,14 @@ def dashboard(request):
     office = request.user.role == Role.OFFICE
     _, departments = _scope(request)
     board = kpi.dashboard(request.user.region, year, month, today, departments, jurisdiction=office)
-    table = []
-    for key, label, goal, figures in board.rows():
-        cells = [
-            (f, _drill_url(key, year, month, c.department))
-            for f, c in zip(figures, board.columns, strict=True)
-        ]
-        table.append((key, label, "—" if goal is None else f"≥ {(goal * 100).normalize():f}%", cells))
+    kpis = [
+        (key, label, None if goal is None else f"≥ {(goal * 100).normalize():f}%")
+        for key, label, goal, _ in board.rows()
+    ]
+    table = [
+        (c, [(c.figures[key], _drill_url(key, year, month, c.department)) for key, _, _ in kpis])
+        for c in board.columns
+    ]
     first = board.columns[0]
     bars = charts.goal_bars(
         [
@@ -205,6 +228,7 @@ def dashboard(request):
         title=f"{first.name}各项指标与年度目标（截至 {board.as_of:%Y-%m-%d}）",
         ident="kpi-bars",
     )
+    ranked = _ranked_charts(board, kpis)
     series = [("drawn", "抽查户数"), ("finished", "完成检查（部门合计）"), ("problems", "发现问题")]
     trend = charts.monthly_bars(
         board.months, series, title=f"{year}年1月至{month}月累计（全辖区）", ident="kpi-months"
@@ -214,7 +238,9 @@ def dashboard(request):
         "reports/dashboard.html",
         {
             "board": board,
+            "kpis": kpis,
             "table": table,
+            "ranked": ranked,
             "year": year,
             "month": month,
             "months": range(1, 13),

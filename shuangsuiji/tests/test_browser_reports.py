@@ -30,8 +30,7 @@ def test_office_dashboard_drill_and_monthly_export(page, live_server, world, mon
     page.get_by_role("button", name="查看").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("2026年6月")
     expect(page.locator("svg[role=img] title").first).to_contain_text("各项指标与年度目标")
-    row = page.locator('tr[data-kpi="joint_task_share"]')
-    jurisdiction = row.locator("td[data-colour]").first
+    jurisdiction = page.locator('tr[data-department="all"] td[data-kpi="joint_task_share"]')
     expect(jurisdiction).to_have_attribute("data-colour", "red")
     expect(jurisdiction).to_contain_text("20.0%")
     expect(jurisdiction).to_contain_text("落后")

@@ -6,6 +6,7 @@ query-count guard on the target list (STYLE.md 10)."""
 import csv
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -608,3 +609,32 @@ def test_job_detail_returns_the_htmx_partial(client_for, world):
     assert "core/_job_status.html" in names and "core/job_detail.html" not in names
     text = part.content.decode()
     assert "<html" not in text and 'id="job-status"' in text and "排队中" in text
+
+
+# ---- tags picked by ticking (issue 18) -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_tag_fields_are_checkbox_lists_not_ctrl_click_selects(client_for, d):
+    w = d.w
+    specialty = services.tag_create(actor=w.office, library="inspector", name="食品安全")
+    pages = {
+        reverse("directory:target_edit", args=[d.t1.pk]): ("tags", d.tag, w.a_admin),
+        reverse("directory:inspector_create"): ("specialties", specialty, w.a_admin),
+        reverse("directory:item_create"): ("required_specialties", specialty, w.office),
+    }
+    for url, (name, tag, user) in pages.items():
+        page = client_for(user).get(url).content.decode()
+        assert not re.search(rf'<select[^>]*name="{name}"', page), url
+        picker = page.split("data-picker", 1)[1].split("</div>\n</div>", 1)[0]
+        # each tag a box ticked by a tap on it or its name
+        assert re.search(
+            rf'<label for="[^"]+"><input type="checkbox" name="{name}" value="{tag.pk}"[^>]*>\s*{tag.name}</label>',
+            picker,
+        ), url
+        # the filter box is for script only: without it the list works as it is
+        assert re.search(r'<input type="search" class="picker-filter"[^>]*hidden>', picker), url
+        assert 'src="/static/js/picker.js"' in page, url
+    # the target's current tag comes ticked
+    page = client_for(w.a_admin).get(reverse("directory:target_edit", args=[d.t1.pk])).content.decode()
+    assert re.search(rf'name="tags" value="{d.tag.pk}"[^>]*checked', page)
