@@ -4,6 +4,7 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.forms import DateInput, TagPicker
 from shuangsuiji.core.models import Region
 
+from .importing import MODE_LABELS, MODE_NOTES
 from .models import Inspector, Item, Method, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
 from .selectors import InspectorFilter, TargetFilter, industry_for_code
 
@@ -149,15 +150,16 @@ class InspectorForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="文件（.xlsx、.xls 或 .csv）")
-    mode = forms.ChoiceField(
-        label="导入方式", choices=[("create", "新增"), ("update", "按代码更新（如每月信用风险分类文件）")]
-    )
+    mode = forms.ChoiceField(label="导入方式")
     encoding = forms.ChoiceField(
         label="CSV 编码", choices=[("auto", "自动识别"), ("utf-8", "UTF-8"), ("gbk", "GBK")], initial="auto"
     )
 
-    def __init__(self, *args, templates=None, **kwargs):
+    def __init__(self, *args, kind: str, templates=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["mode"].choices = [
+            (mode, label + MODE_NOTES.get((kind, mode), "")) for mode, label in MODE_LABELS[kind].items()
+        ]
         if templates:
             self.fields["template"] = forms.ChoiceField(label="模板", choices=templates)
 

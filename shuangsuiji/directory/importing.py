@@ -47,6 +47,18 @@ from .selectors import usable_tags
 from .signals import targets_kind_changed
 from .tabular import FileProblem, NumberCell, read_table, unescape
 
+# Each import's modes as its page's form offers them: every message that points the clerk to a
+# mode names it by one of these (a test holds the messages to the form).
+MODE_LABELS: dict[str, dict[str, str]] = {
+    "target_import": {"create": "新增", "update": "按代码更新", "supervise": "添加监管关系"},
+    "inspector_import": {"create": "新增", "update": "按身份证号更新"},
+    "item_import": {"create": "新增", "update": "按事项编码更新"},
+}
+MODE_NOTES = {
+    ("target_import", "update"): "（如每月信用风险分类文件；名录维护部门以外的部门提交为变更建议）",
+    ("target_import", "supervise"): "（本部门监管名录中已有的主体，文件只需代码列）",
+}
+
 MAX_LISTED_ERRORS = 500
 # the downloadable error list holds every refused row up to this many errors (a file more wrong
 # than this is better fixed at its source than row by row)
@@ -147,7 +159,7 @@ def refuse_excel_numbers(positions, cells: list[str], row_no: int, out: "Outcome
 
 
 def parse_bool(text: str) -> bool:
-    t = text.strip()
+    t = unicodedata.normalize("NFKC", text).strip()  # full-width Ｙ as Y
     if t in ("是", "Y", "y", "1", "true", "TRUE", "√"):
         return True
     if t in ("否", "N", "n", "0", "false", "FALSE", ""):
@@ -274,6 +286,25 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "标签": ("对象标签", "主体标签"),
     "身份证号": ("身份证号码", "公民身份号码", "居民身份证号码", "证件号码"),
     "姓名": ("人员姓名", "执法人员姓名"),
+    # 执法检查人员 (the 执法人员名录库 as departments keep it, and the 执法证 system's exports)
+    "业务条线": ("条线", "业务领域", "所属条线"),
+    "执法证号": ("执法证件号", "执法证件号码", "执法证编号", "执法证件编号"),
+    "执法证有效期至": ("执法证有效期", "有效期至", "证件有效期", "执法证件有效期"),
+    "专长标签": ("业务专长", "专长", "执法资质"),
+    "在岗": ("是否在岗", "在岗状态"),
+    "专家": ("是否专家",),
+    "联系电话": ("手机号", "手机号码", "电话", "联系方式"),
+    # 抽查事项清单 (the 随机抽查事项清单 as the upper level publishes it)
+    "事项编码": ("检查事项编码", "抽查事项编码", "事项代码"),
+    "事项名称": ("检查事项名称", "抽查事项名称", "抽查事项"),
+    "事项类别": ("事项类型", "抽查类别", "检查类别"),
+    "实施主体": ("检查主体", "抽查主体", "实施部门"),
+    "检查依据": ("抽查依据", "法律依据", "依据"),
+    "实施层级": ("层级", "检查层级"),
+    "检查对象类型": ("抽查对象", "检查对象", "抽查对象类型"),
+    "检查方式": ("抽查方式",),
+    "人员专长要求": ("执法人员要求", "检查人员要求"),
+    "检查要点": ("检查内容", "抽查内容"),
     "编码": ("代码", "对象编码", "产品编码", "项目编码", "场所编码"),
 }
 
@@ -386,10 +417,16 @@ def _header_index(
     out: Outcome,
     key: str | None = None,
     row: int = 1,
+    *,
+    update_label: str = "按代码更新",
+    keys_only: bool = False,
+    hint: str = "",
 ) -> dict[str, int] | None:
     """{template header: position} of the columns the header row names (by any of their names).
     A column not understood is named back in a warning; an update file that names nothing to
-    update besides its key is refused (it would change nothing while reporting rows updated)."""
+    update besides its key is refused (it would change nothing while reporting rows updated).
+    `keys_only` (添加监管关系): only the key column is read, every other column is named back as
+    not imported. `update_label`: the update mode as the import page's form names it."""
     known = _known_headers(columns)
     key = key or columns[0].header
     index: dict[str, int] = {}
@@ -407,14 +444,20 @@ def _header_index(
         else:
             index[canonical] = i
     missing = [c.header for c in columns if c.required and c.header not in index]
-    if update:  # in update mode only the key column must be there
+    if update or keys_only:  # in update mode only the key column must be there
         missing = [m for m in missing if m == key]
     if missing:
         out.error(
             row, "表头", f"缺少必填列：{'、'.join(missing)}（请使用下载的模板，或见导入说明中各列可用的列名）"
         )
         return None
-    out.ignored_columns = unknown
+    not_read: list[str] = []
+    if keys_only:
+        not_read = [header[i].strip() for h, i in index.items() if h != key]
+        index = {key: index[key]}
+        if not_read:
+            out.warn(row, "表头", f"添加监管关系只读取【{key}】列，以下列不导入：{'、'.join(not_read)}")
+    out.ignored_columns = not_read + unknown
     if unknown:
         out.warn(row, "表头", f"以下列未识别，已忽略：{'、'.join(unknown)}")
     if update and not set(index) - {key}:
@@ -423,12 +466,15 @@ def _header_index(
         out.error(
             row,
             "表头",
-            f"按代码更新的文件除【{key}】外没有可识别的列{ignored}，导入不会更新任何内容，已拒绝。"
-            f"请把要更新的列改用模板列名（{usable}）或导入说明中列出的其他名称后重新导入",
+            f"{update_label}的文件除【{key}】外没有可识别的列{ignored}，导入不会更新任何内容，已拒绝。"
+            f"请把要更新的列改用模板列名（{usable}）或导入说明中列出的其他名称后重新导入{hint}",
         )
         return None
     return index
 
+
+# a target file holding only keys: what the clerk may have meant
+SUPERVISE_HINT = "；只为本部门添加对这些主体的监管，请选择“添加监管关系”方式"
 
 HEADER_SCAN_ROWS = 10  # a header may sit below this many title rows at most
 
@@ -439,7 +485,7 @@ def _header_score(cells: list[str], columns: list[Column], known: dict[str, str]
 
 
 def locate_header(
-    rows, columns: list[Column], update: bool, out: Outcome, key: str | None = None
+    rows, columns: list[Column], update: bool, out: Outcome, key: str | None = None, **how
 ) -> tuple[dict[str, int] | None, Iterator[tuple[int, list[str]]]]:
     """The header row among the first HEADER_SCAN_ROWS rows (the one naming most required, then
     most known columns; title rows above it are ignored) and its index; then the rows after it."""
@@ -453,7 +499,7 @@ def locate_header(
     if scores[best][1] == 0:
         best = 0  # nothing looks like a header: judge the first row, whose errors say why
     row_no, header = head[best]
-    index = _header_index(header, columns, update, out, key=key, row=row_no)
+    index = _header_index(header, columns, update, out, key=key, row=row_no, **how)
     if index is not None and best > 0:
         out.warn(row_no, "表头", f"表头在第 {row_no} 行，其上 {best} 行（标题等）已忽略")
     return index, itertools.chain(head[best + 1 :], rows)
@@ -529,7 +575,7 @@ def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out
     if first is None:
         out.error(None, "文件", "文件为空")
         return out, spool, tag_spool
-    index, rows = locate_header(itertools.chain([first], rows), columns, update, out)
+    index, rows = locate_header(itertools.chain([first], rows), columns, update, out, hint=SUPERVISE_HINT)
     if index is None:
         return out, spool, tag_spool
     # header name by column position: a row becomes {header: stripped text}, and a header the
@@ -935,11 +981,6 @@ def write_targets(
         else:
             written = 0
             kind_changed: list[int] = []
-            sup_set = (
-                ", supervised_by = ssj_departments_merge(t.supervised_by, ARRAY[%s]::bigint[])"
-                if postgres
-                else ""
-            )
             kept, kept_params = kept_sql(department, "t")
             today = {"today": "%s"}
             for key_join, join_params in key_joins:
@@ -1005,24 +1046,16 @@ def write_targets(
                     UPDATE directory_target AS t SET
                         {sets},
                         industry_code = COALESCE(s.industry_code, t.industry_code),
-                        updated_at = %s{sup_set}
+                        updated_at = %s
                     FROM ssj_stage AS s WHERE {key_join} AND {kept}
                     """,
-                    [now.date(), now, *sup_params, *join_params, *kept_params],
+                    [now.date(), now, *join_params, *kept_params],
                 )
                 written += c.rowcount
-                if postgres:  # the importing department supervises the rows it does not keep too
-                    c.execute(
-                        f"""
-                        UPDATE directory_target AS t SET {sup_set[2:]}
-                        FROM ssj_stage AS s WHERE {key_join} AND NOT {kept}
-                          AND NOT COALESCE(t.supervised_by @> ARRAY[%s]::bigint[], false)
-                        """,
-                        [*sup_params, *join_params, *kept_params, department.pk],
-                    )
             if kind_changed:  # the reports' coverage counts 企业 among drawn targets
                 targets_kind_changed.send(sender=Target, target_ids=kind_changed)
-        # The importing department supervises what it imported; tags are added, never removed.
+        # The importing department supervises what it created; tags are added, never removed,
+        # and only to targets it supervises (as on a target's page: services.target_tags_set).
         if preassign:
             c.execute(
                 "INSERT INTO directory_targetsupervision (target_id, department_id) SELECT id, %s FROM ssj_stage",
@@ -1041,15 +1074,19 @@ def write_targets(
                 )
         else:
             for key_join, join_params in key_joins:
-                c.execute(
-                    f"""
-                    INSERT INTO directory_targetsupervision (target_id, department_id)
-                    SELECT t.id, %s FROM ssj_stage s JOIN directory_target t ON {key_join}
-                    WHERE NOT EXISTS (SELECT 1 FROM directory_targetsupervision x
-                                      WHERE x.department_id = %s AND x.target_id = t.id)
-                    """,
-                    [department.pk, *join_params, department.pk],
-                )
+                # an update changes no one's supervision: adding the department's own is the mode
+                # 添加监管关系 (directory/supervise.py), refused here so that a file of keys and a
+                # risk class cannot also enrol the department among a target's supervisors
+                if mode == "create":
+                    c.execute(
+                        f"""
+                        INSERT INTO directory_targetsupervision (target_id, department_id)
+                        SELECT t.id, %s FROM ssj_stage s JOIN directory_target t ON {key_join}
+                        WHERE NOT EXISTS (SELECT 1 FROM directory_targetsupervision x
+                                          WHERE x.department_id = %s AND x.target_id = t.id)
+                        """,
+                        [department.pk, *join_params, department.pk],
+                    )
                 if tag_links:
                     c.execute(
                         f"""
@@ -1058,8 +1095,10 @@ def write_targets(
                         JOIN ssj_stage s ON s.row_no = st.row_no JOIN directory_target t ON {key_join}
                         WHERE NOT EXISTS (SELECT 1 FROM directory_target_tags x
                                           WHERE x.target_id = t.id AND x.tag_id = st.tag_id)
+                          AND EXISTS (SELECT 1 FROM directory_targetsupervision x
+                                      WHERE x.department_id = %s AND x.target_id = t.id)
                         """,
-                        join_params,
+                        [*join_params, department.pk],
                     )
         if connection.vendor == "sqlite":
             c.execute("DROP TABLE ssj_stage")

@@ -2,7 +2,9 @@
 row, and changes nothing unless every row is good; the write and its one audit entry share a
 transaction."""
 
+import datetime as dt
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import IdentifierError, check_ric, keyed_digest, mask_ric, normalize_ric
 from shuangsuiji.core.models import BusinessLine, Job, JobStatus
 
-from . import error_list, importing, preview
+from . import error_list, importing, preview, supervise
 from .importing import CellError, Column, Outcome, cell_reader, parse_bool, parse_date
 from .models import (
     Inspector,
@@ -82,9 +84,13 @@ def analyze_after_import(written: int) -> bool:
 
 
 def target_import_run(job: Job) -> None:
-    """Pass 1 outside any transaction (progress is visible), pass 2 in one transaction."""
+    """Pass 1 outside any transaction (progress is visible), the preview (an upload stops there,
+    services.import_start), then pass 2 in one transaction once the clerk has confirmed."""
     department = job.department
     p = job.params
+    if p.get("mode") == "supervise":
+        supervise_import_run(job)
+        return
     path = Path(job.input_file.path)
     spool = tag_spool = None
     try:
@@ -104,28 +110,20 @@ def target_import_run(job: Job) -> None:
             _keep_error_list(job, summary, outcome, importing.TEMPLATES[p.get("template", "market")][1])
             _refuse(job, summary)
             return
-        stage = p.get("stage", "write")  # an upload previews first (services.import_start)
-        shown = None
-        if stage in ("preview", "confirm"):
-            Job.objects.filter(pk=job.pk).update(message="校验通过，正在生成预览……")
-            shown = preview.preview_targets(
-                spool=spool,
-                mode=p.get("mode", "create"),
-                department=department,
-                name=f"jobs/preview/{job.pk}-{job.input_sha256[:12]}.csv",
-            )
-            shown["ignored_columns"] = outcome.ignored_columns
-            if stage == "preview" or shown["fingerprint"] != p.get("fingerprint"):
-                _preview_ready(job, summary, shown, changed_since=stage == "confirm")
-                return
-            preview.discard(shown.pop("changes_file"))
-            # rows, as previewed (write_targets' "changed" counts the fields changed)
-            summary.update(
-                added=shown["added"],
-                changed_rows=shown["changed"],
-                unchanged=shown["unchanged"],
-                stage="done",
-            )
+        go, shown = _preview_stage(
+            job,
+            summary,
+            lambda name: {
+                **preview.preview_targets(
+                    spool=spool, mode=p.get("mode", "create"), department=department, name=name
+                ),
+                "ignored_columns": outcome.ignored_columns,
+            },
+        )
+        if not go:
+            return
+        if shown:  # rows, as previewed (write_targets' "changed" counts the fields changed)
+            summary.update(added=shown["added"], changed_rows=shown["changed"], unchanged=shown["unchanged"])
         Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
         with transaction.atomic():
             counts = importing.write_targets(
@@ -175,9 +173,7 @@ def target_import_run(job: Job) -> None:
             f"导入完成：{verb} {counts['written']} 条{unchanged}{suggested}",
             summary,
         )
-        if shown:  # written: the spooled upload is no longer needed
-            job.input_file.delete(save=False)
-            Job.objects.filter(pk=job.pk).update(input_file="")
+        _written(job, shown)
     except FileProblem as e:
         _job_finish(
             job,
@@ -198,11 +194,45 @@ def target_import_run(job: Job) -> None:
                 f.unlink(missing_ok=True)
 
 
-def preview_message(shown: dict, mode: str) -> str:
-    counts = f"新增 {shown['added']} 条"
-    if mode == "update":
-        counts = f"修改 {shown['changed']} 条、无变化 {shown['unchanged']} 条"
-    return counts
+# the preview page of each previewed import (its URL name; services.PREVIEWED_KINDS)
+PREVIEW_PAGES = {
+    "target_import": "directory:target_import_preview",
+    "inspector_import": "directory:inspector_import_preview",
+    "item_import": "directory:item_import_preview",
+}
+
+
+def _preview_stage(
+    job: Job, summary: dict, make: Callable[[str], dict], default: str = "write"
+) -> tuple[bool, dict | None]:
+    """The preview before writing, the same for every directory's import: an upload (stage
+    preview) stops at the preview `make(name)` builds (its full list of changes stored under
+    `name`); a confirmed one (stage confirm) builds it again from the same file and goes on to
+    write only if its fingerprint is the one the clerk confirmed, else shows the new preview.
+    Returns (whether to write, the preview). `default`: the stage of a job that names none (one
+    queued before previews existed writes as it was asked to)."""
+    stage = job.params.get("stage", default)
+    if stage not in ("preview", "confirm"):
+        return True, None
+    Job.objects.filter(pk=job.pk).update(message="校验通过，正在生成预览……")
+    shown = make(f"jobs/preview/{job.pk}-{job.input_sha256[:12]}.csv")
+    if stage == "preview" or shown["fingerprint"] != job.params.get("fingerprint"):
+        _preview_ready(job, summary, shown, changed_since=stage == "confirm")
+        return False, shown
+    preview.discard(shown.pop("changes_file"))
+    summary["stage"] = "done"
+    return True, shown
+
+
+def _written(job: Job, shown: dict | None) -> None:
+    """Once written, the uploaded file is no longer needed (the preview's confirm read it)."""
+    if shown is not None:
+        job.input_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="")
+
+
+def preview_message(shown: dict) -> str:
+    return "、".join(f"{line['label']} {line['n']} {line['unit']}" for line in shown["lines"])
 
 
 def _preview_ready(job: Job, summary: dict, shown: dict, *, changed_since: bool) -> None:
@@ -211,7 +241,7 @@ def _preview_ready(job: Job, summary: dict, shown: dict, *, changed_since: bool)
     old = (job.result or {}).get("preview", {}).get("changes_file")
     if old and old != shown["changes_file"]:
         preview.discard(old)
-    counts = preview_message(shown, job.params.get("mode", "create"))
+    counts = preview_message(shown)
     if changed_since:
         message = (
             f"名录在预览后已有变化，未写入任何数据；已按现在的名录重新生成预览（{counts}），请核对后再确认"
@@ -222,9 +252,78 @@ def _preview_ready(job: Job, summary: dict, shown: dict, *, changed_since: bool)
         stage="preview",
         preview=shown,
         changed_since=changed_since,
-        preview_url=reverse("directory:target_import_preview", args=[job.pk]),
+        preview_url=reverse(PREVIEW_PAGES[job.kind], args=[job.pk]),
     )
     _job_finish(job, JobStatus.SUCCEEDED, message, summary)
+
+
+def supervise_import_run(job: Job) -> None:
+    """添加监管关系 (directory/supervise.py): pass 1 checks the keys, the preview counts what
+    would be added, the confirmed write adds the department's supervision, nothing else."""
+    department = job.department
+    p = job.params
+    template = p.get("template", "market")
+    spool = None
+    try:
+        _count_rows(job)
+        outcome, spool = supervise.validate_keys(
+            Path(job.input_file.path),
+            p["filename"],
+            template=template,
+            encoding=p.get("encoding", "auto"),
+            lookups=importing.Lookups(department),
+            progress=_job_progress(job),
+        )
+        summary = _summary(job, outcome)
+        key = supervise.key_column(template)
+        if outcome.error_count or outcome.rows == 0:
+            _keep_error_list(job, summary, outcome, importing.TEMPLATES[template][1], key=key)
+            _refuse(job, summary)
+            return
+        planned: list[int] = []
+
+        def make(name):
+            shown, ids = supervise.plan(spool=spool, department=department, name=name)
+            planned[:] = ids
+            return {**shown, "ignored_columns": outcome.ignored_columns}
+
+        go, shown = _preview_stage(job, summary, make, default="preview")  # a new mode: always previewed
+        if not go:
+            return
+        Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
+        with transaction.atomic():
+            written = supervise.write(planned, department)
+            counts = {k: shown[k] for k in ("supervised", "already", "not_found")}
+            summary.update(counts, written=written)
+            audit.record(
+                actor=job.created_by,
+                action="target.import",
+                obj=job,
+                summary=(
+                    f"导入检查对象（添加监管关系）：{p['filename']}，新增本部门监管 {written} 条、"
+                    f"已由本部门监管 {counts['already']} 条、本辖区目录中未找到 {counts['not_found']} 条"
+                ),
+                detail={"sha256": job.input_sha256, "rows": outcome.rows, "mode": "supervise", **counts},
+            )
+            transaction.on_commit(lambda: analyze_after_import(written))
+        _job_finish(
+            job,
+            JobStatus.SUCCEEDED,
+            f"导入完成：新增本部门监管 {written} 条（已由本部门监管 {counts['already']} 条，"
+            f"本辖区目录中未找到 {counts['not_found']} 条）",
+            summary,
+        )
+        _written(job, shown)
+    except FileProblem as e:
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            str(e),
+            {"errors": [{"row": None, "field": "文件", "reason": str(e)}], "error_count": 1},
+        )
+    finally:
+        if spool:
+            spool.unlink(missing_ok=True)
 
 
 # the import column of each shared field, to name a row's 变更建议 as the file does
@@ -327,8 +426,9 @@ def _split(text: str) -> list[str]:
 @dataclass
 class SmallImport:
     """A directory whose files are small (hundreds to thousands of rows): every row is parsed
-    into memory, then written in one transaction."""
+    into memory, previewed, then written in one transaction once the clerk confirms."""
 
+    kind: str  # the job's kind (importing.MODE_LABELS)
     noun: str  # 人 / 项
     action: str  # audit action
     title: str
@@ -337,6 +437,40 @@ class SmallImport:
     parse: Callable  # (cell, row_no, out, update, ctx) -> row values, or None
     write: Callable  # (rows, update, ctx) -> count
     context: Callable  # (job) -> ctx
+    # update mode: (rows as [(row_no, values)], ctx) -> for each row, (its key as shown, its name,
+    # [(field, before, after)] of the fields the write would change), as the page shows values
+    changes: Callable
+
+    @property
+    def update_label(self) -> str:
+        return importing.MODE_LABELS[self.kind]["update"]
+
+
+def _small_preview(
+    spec: SmallImport, rows: list[tuple[int, str, dict]], update: bool, ctx, name: str
+) -> dict:
+    """The preview of a small import: the same counts, list and fingerprint as a target
+    import's (preview.ChangeList)."""
+    listed = preview.ChangeList()
+    added = changed = unchanged = 0
+    if not update:
+        for _, key, _ in rows:
+            added += 1
+            listed.mark(f"+{key}")
+    else:
+        found = spec.changes([(row_no, v) for row_no, _, v in rows], ctx)
+        for (row_no, _, _), (shown_key, label, fields) in zip(rows, found, strict=True):
+            for field_label, before, after in fields:
+                listed.add([row_no, shown_key, label, field_label, before, after, ""])
+            if fields:
+                changed += 1
+            else:
+                unchanged += 1
+    counts = {"added": added, "changed": changed, "unchanged": unchanged}
+    mode = "update" if update else "create"
+    return listed.finish(
+        counts, preview.add_change_lines(added, changed, unchanged, listed.changes, mode, spec.noun), name
+    )
 
 
 def run_small_import(job: Job, spec: SmallImport) -> None:
@@ -344,13 +478,15 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
     update = p.get("mode") == "update"
     out = Outcome()
     ctx = spec.context(job)
-    valid: list = []
+    valid: list[tuple[int, str, dict]] = []  # (row, key, values)
     seen: dict[str, int] = {}
     progress = _job_progress(job)
     try:
         _count_rows(job)
         rows = read_table(Path(job.input_file.path), p["filename"], p.get("encoding", "auto"))
-        index, rows = importing.locate_header(rows, spec.columns, update, out, key=spec.key)
+        index, rows = importing.locate_header(
+            rows, spec.columns, update, out, key=spec.key, update_label=spec.update_label
+        )
         id_at = importing.id_positions(index or {})
         for row_no, cells in rows if index is not None else ():
             if not any(c.strip() for c in cells):
@@ -369,7 +505,7 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
             before = out.error_count
             values = spec.parse(cell, row_no, out, update, ctx)
             if values is not None and out.error_count == before:
-                valid.append(values)
+                valid.append((row_no, key, values))
     except FileProblem as e:
         out.error(None, "文件", str(e))
     progress(out.rows)
@@ -378,22 +514,72 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
         _keep_error_list(job, summary, out, spec.columns, key=spec.key)
         _refuse(job, summary)
         return
+    go, shown = _preview_stage(
+        job,
+        summary,
+        lambda name: {
+            **_small_preview(spec, valid, update, ctx, name),
+            "ignored_columns": out.ignored_columns,
+        },
+    )
+    if not go:
+        return
+    unchanged = ""
+    if shown:
+        summary.update(added=shown["added"], changed_rows=shown["changed"], unchanged=shown["unchanged"])
+        if update:
+            unchanged = f"（其中无变化 {shown['unchanged']} {spec.noun}）"
     verb = "更新" if update else "新增"
     try:
         with transaction.atomic():
-            summary["written"] = spec.write(valid, update, ctx)
+            summary["written"] = spec.write([v for _, _, v in valid], update, ctx)
             audit.record(
                 actor=job.created_by,
                 action=spec.action,
                 obj=job,
-                summary=f"{spec.title}（{verb}）：{p['filename']}，{summary['written']} {spec.noun}",
-                detail={"sha256": job.input_sha256, "rows": out.rows, "written": summary["written"]},
+                summary=f"{spec.title}（{verb}）：{p['filename']}，{summary['written']} {spec.noun}{unchanged}",
+                detail={
+                    "sha256": job.input_sha256,
+                    "rows": out.rows,
+                    "written": summary["written"],
+                    **({k: shown[k] for k in ("added", "changed", "unchanged")} if shown else {}),
+                },
             )
     except DomainError as e:
         summary["errors"], summary["error_count"] = [{"row": None, "field": "", "reason": e.message}], 1
         _refuse(job, summary)
         return
-    _job_finish(job, JobStatus.SUCCEEDED, f"导入完成：{verb} {summary['written']} {spec.noun}", summary)
+    _job_finish(
+        job, JobStatus.SUCCEEDED, f"导入完成：{verb} {summary['written']} {spec.noun}{unchanged}", summary
+    )
+    _written(job, shown)
+
+
+def _shown(value) -> str:
+    """A field's value as a preview shows it: dates as YYYY-MM-DD, 是/否, names, （空）."""
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return str(getattr(value, "name", value))
+
+
+def _field_changes(obj, new: dict, fields, show: Callable[[str, object], str] | None = None) -> list:
+    """(field label, before, after) of each of `fields` whose value in `new` differs from obj's,
+    each value as `show(field, value)` gives it (by default _shown)."""
+    show = show or (lambda f, value: _shown(value))
+    found = []
+    for f in fields:
+        if f not in new:
+            continue
+        before, after = show(f, getattr(obj, f)), show(f, new[f])
+        if before != after:
+            found.append((str(obj._meta.get_field(f).verbose_name), before, after))
+    return found
 
 
 # ---- inspectors ----------------------------------------------------------------------------
@@ -423,9 +609,12 @@ def _inspector_context(job: Job) -> dict:
     return {
         "department": dept,
         "key_of": key_of,
-        "lines": {b.name: b for b in BusinessLine.objects.filter(department=dept)},
-        "tags": {t.name: t for t in usable_tags(dept, TagLibrary.INSPECTOR)},
+        "lines": {importing.value_key(b.name): b for b in BusinessLine.objects.filter(department=dept)},
+        "tags": {importing.value_key(t.name): t for t in usable_tags(dept, TagLibrary.INSPECTOR)},
+        # a 身份证号 is one person in the whole directory (Inspector.id_digest is unique), but an
+        # update reaches only the department's own inspectors
         "existing": set(Inspector.objects.values_list("id_digest", flat=True)),
+        "own": set(Inspector.objects.filter(department=dept).values_list("id_digest", flat=True)),
     }
 
 
@@ -438,16 +627,18 @@ def _inspector_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | No
     for note in notes:
         out.warn(row_no, "身份证号", note)
     v: dict = {"id_digest": keyed_digest(settings.ID_DIGEST_KEY, ric), "id_masked": mask_ric(ric)}
-    if update and v["id_digest"] not in ctx["existing"]:
-        out.error(row_no, "身份证号", "名录库中没有此人员，无法更新")
-    if not update and v["id_digest"] in ctx["existing"]:
-        out.error(row_no, "身份证号", "名录库中已有此人员（更新请选择“按身份证号更新”）")
+    if update and v["id_digest"] not in ctx["own"]:
+        out.error(row_no, "身份证号", "本部门名录中没有此人员，无法更新（新增请选择“新增”）")
+    if not update and v["id_digest"] in ctx["own"]:
+        out.error(row_no, "身份证号", "本部门名录中已有此人员（更新请选择“按身份证号更新”）")
+    elif not update and v["id_digest"] in ctx["existing"]:
+        out.error(row_no, "身份证号", "名录库中已有此人员，不能重复录入")
     if cell("姓名"):
         v["name"] = cell("姓名")[:50]
     elif not update:
         out.error(row_no, "姓名", "必填")
     if cell("业务条线"):
-        line = ctx["lines"].get(cell("业务条线"))
+        line = ctx["lines"].get(importing.value_key(cell("业务条线")))
         if line is None:
             out.error(row_no, "业务条线", f"“{cell('业务条线')}”不是本部门的业务条线")
         v["business_line"] = line
@@ -464,14 +655,47 @@ def _inspector_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | No
             except CellError as e:
                 out.error(row_no, header, str(e))
     if cell("联系电话"):
-        v["phone"] = cell("联系电话")[:20]
+        v["phone"] = importing.value_key(cell("联系电话"))[:20]
     v["specialties"] = []
     for name in _split(cell("专长标签")):
-        if name in ctx["tags"]:
-            v["specialties"].append(ctx["tags"][name])
+        tag = ctx["tags"].get(importing.value_key(name))
+        if tag is not None:
+            v["specialties"].append(tag)
         else:
             out.error(row_no, "专长标签", f"标签“{name}”不在执法人员标签库中")
     return v
+
+
+_INSPECTOR_FIELDS = (
+    "name",
+    "business_line",
+    "certificate_no",
+    "certificate_expiry",
+    "on_duty",
+    "is_expert",
+    "phone",
+)
+
+
+def _inspector_changes(rows: list[tuple[int, dict]], ctx) -> list[tuple[str, str, list]]:
+    current = {
+        i.id_digest: i
+        for i in Inspector.objects.filter(
+            department=ctx["department"], id_digest__in=[v["id_digest"] for _, v in rows]
+        )
+        .select_related("business_line")
+        .prefetch_related("specialties")
+    }
+    found = []
+    for _, v in rows:
+        insp = current[v["id_digest"]]
+        fields = _field_changes(insp, v, _INSPECTOR_FIELDS)
+        had = sorted(t.name for t in insp.specialties.all())
+        will = sorted({*had, *(t.name for t in v["specialties"])})  # the write adds, never removes
+        if will != had:
+            fields.append(("专长标签", _shown(had), _shown(will)))
+        found.append((insp.id_masked, insp.name, fields))
+    return found
 
 
 def _inspector_write(rows: list[dict], update: bool, ctx) -> int:
@@ -481,7 +705,7 @@ def _inspector_write(rows: list[dict], update: bool, ctx) -> int:
         if update:
             insp = Inspector.objects.select_for_update().get(id_digest=v["id_digest"])
             if insp.department_id != dept.pk:
-                raise DomainError(f"{insp.name}（{insp.id_masked}）不属于本部门，不能更新")
+                raise DomainError("本部门名录中没有此人员，无法更新")
             for k, val in v.items():
                 setattr(insp, k, val)
             insp.save()
@@ -492,6 +716,7 @@ def _inspector_write(rows: list[dict], update: bool, ctx) -> int:
 
 
 INSPECTOR_IMPORT = SmallImport(
+    kind="inspector_import",
     noun="人",
     action="inspector.import",
     title="导入执法检查人员",
@@ -500,6 +725,7 @@ INSPECTOR_IMPORT = SmallImport(
     parse=_inspector_parse,
     write=_inspector_write,
     context=_inspector_context,
+    changes=_inspector_changes,
 )
 
 
@@ -526,9 +752,19 @@ ITEM_COLUMNS = [
 _LEVELS = {"省级": "province", "市级": "city", "县级": "county"}
 _BY_LABEL = {
     "kind": {label: value for value, label in ItemKind.choices} | {"一般": "general", "重点": "key"},
+    "levels": _LEVELS,
     "target_kinds": {label: value for value, label in TargetKind.choices},
     "methods": {label: value for value, label in Method.choices}
     | {"书面核查": Method.DOCUMENT, "现场检查": Method.ONSITE},
+}
+# as a cell is compared: full-width as half-width, without spaces (importing.value_key)
+_BY_KEY = {f: {importing.value_key(k): v for k, v in table.items()} for f, table in _BY_LABEL.items()}
+# a stored value back to its label, for the preview
+_LABEL_OF = {
+    "kind": dict(ItemKind.choices),
+    "levels": {v: k for k, v in _LEVELS.items()},
+    "target_kinds": dict(TargetKind.choices),
+    "methods": dict(Method.choices),
 }
 
 
@@ -536,40 +772,49 @@ def _item_context(job: Job) -> dict:
     region = job.created_by.region
     return {
         "region": region,
-        "key_of": lambda cell: cell("事项编码"),
+        "key_of": lambda cell: _item_code(cell("事项编码")),
         "existing": set(Item.objects.filter(region=region).values_list("code", flat=True)),
-        "tags": {t.name: t for t in usable_tags(job.department, TagLibrary.INSPECTOR)},
+        "tags": {importing.value_key(t.name): t for t in usable_tags(job.department, TagLibrary.INSPECTOR)},
     }
 
 
-def _choices(cell, header, table, row_no, out) -> list[str]:
+def _item_code(text: str) -> str:
+    """An item's code as stored: full-width characters as half-width (NFKC), no spaces around."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _choices(cell, header, field, row_no, out) -> list[str]:
     values = []
     for label in _split(cell(header)):
-        if label in table:
-            values.append(table[label])
+        value = _BY_KEY[field].get(importing.value_key(label))
+        if value is not None:
+            values.append(value)
         else:
-            out.error(row_no, header, f"“{label}”不是可选值（{'、'.join(k for k in table if len(k) > 1)}）")
+            allowed = "、".join(k for k in _BY_LABEL[field] if len(k) > 1)
+            out.error(row_no, header, f"“{label}”不是可选值（{allowed}）")
     return values
 
 
 def _item_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | None:
-    code = cell("事项编码")
+    code = _item_code(cell("事项编码"))
     if not code:
         out.error(row_no, "事项编码", "必填")
         return None
+    if code != cell("事项编码"):
+        out.warn(row_no, "事项编码", f"已将全角字符转为半角：{code}")
     if len(code) > 40:
         out.error(row_no, "事项编码", "不能超过 40 个字符")
     if update and code not in ctx["existing"]:
-        out.error(row_no, "事项编码", "清单中没有此事项，无法更新")
+        out.error(row_no, "事项编码", "清单中没有此事项，无法更新（新增请选择“新增”）")
     if not update and code in ctx["existing"]:
-        out.error(row_no, "事项编码", "清单中已有此事项（更新请选择“按代码更新”）")
+        out.error(row_no, "事项编码", "清单中已有此事项（更新请选择“按事项编码更新”）")
     v: dict = {"code": code}
     if cell("事项名称"):
         v["name"] = cell("事项名称")[:200]
     elif not update:
         out.error(row_no, "事项名称", "必填")
     if cell("事项类别"):
-        kind = _BY_LABEL["kind"].get(cell("事项类别"))
+        kind = _BY_KEY["kind"].get(importing.value_key(cell("事项类别")))
         if not kind:
             out.error(row_no, "事项类别", "应为“一般检查事项”或“重点检查事项”")
         v["kind"] = kind
@@ -579,11 +824,11 @@ def _item_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | None:
     if cell("检查子项"):
         v["sub_items"] = "\n".join(_split(cell("检查子项")))
     if cell("实施层级"):
-        v["levels"] = _choices(cell, "实施层级", _LEVELS, row_no, out)
+        v["levels"] = _choices(cell, "实施层级", "levels", row_no, out)
     if cell("检查对象类型"):
-        v["target_kinds"] = _choices(cell, "检查对象类型", _BY_LABEL["target_kinds"], row_no, out)
+        v["target_kinds"] = _choices(cell, "检查对象类型", "target_kinds", row_no, out)
     if cell("检查方式"):
-        v["methods"] = _choices(cell, "检查方式", _BY_LABEL["methods"], row_no, out)
+        v["methods"] = _choices(cell, "检查方式", "methods", row_no, out)
     elif not update:
         out.error(row_no, "检查方式", "必填")
     if cell("非现场检查"):
@@ -593,12 +838,58 @@ def _item_parse(cell, row_no, out: Outcome, update: bool, ctx) -> dict | None:
             out.error(row_no, "非现场检查", str(e))
     if v.get("offsite_only") and Method.ONSITE in v.get("methods", []):
         out.error(row_no, "检查方式", "非现场检查事项不能包含“实地检查”")
-    v["specialties"] = [ctx["tags"][n] for n in _split(cell("人员专长要求")) if n in ctx["tags"]]
+    v["specialties"] = []
     for n in _split(cell("人员专长要求")):
-        if n not in ctx["tags"]:
+        tag = ctx["tags"].get(importing.value_key(n))
+        if tag is not None:
+            v["specialties"].append(tag)
+        else:
             out.error(row_no, "人员专长要求", f"标签“{n}”不在辖区共用的执法人员标签库中")
     v["checklist"] = _split(cell("检查要点")) if cell("检查要点") else None
     return v
+
+
+_ITEM_FIELDS = (
+    "name",
+    "kind",
+    "competent",
+    "legal_basis",
+    "sub_items",
+    "levels",
+    "target_kinds",
+    "methods",
+    "offsite_only",
+)
+
+
+def _item_value(field: str, value) -> str:
+    labels = _LABEL_OF.get(field)
+    if labels is None:
+        return _shown(value)
+    if isinstance(value, list):
+        return _shown([str(labels.get(x, x)) for x in value])
+    return _shown(str(labels.get(value, value)))
+
+
+def _item_changes(rows: list[tuple[int, dict]], ctx) -> list[tuple[str, str, list]]:
+    current = {
+        i.code: i
+        for i in Item.objects.filter(
+            region=ctx["region"], code__in=[v["code"] for _, v in rows]
+        ).prefetch_related("required_specialties", "checklist")
+    }
+    found = []
+    for _, v in rows:
+        item = current[v["code"]]
+        fields = _field_changes(item, v, _ITEM_FIELDS, _item_value)
+        had = sorted(t.name for t in item.required_specialties.all())
+        if v["specialties"] and sorted(t.name for t in v["specialties"]) != had:
+            fields.append(("人员专长要求", _shown(had), _shown(sorted(t.name for t in v["specialties"]))))
+        points = [c.text for c in sorted(item.checklist.all(), key=lambda c: c.seq)]
+        if v["checklist"] is not None and [t[:500] for t in v["checklist"]] != points:
+            fields.append(("检查要点", "；".join(points) or "（空）", "；".join(v["checklist"]) or "（空）"))
+        found.append((item.code, item.name, fields))
+    return found
 
 
 def _item_write(rows: list[dict], update: bool, ctx) -> int:
@@ -622,6 +913,7 @@ def _item_write(rows: list[dict], update: bool, ctx) -> int:
 
 
 ITEM_IMPORT = SmallImport(
+    kind="item_import",
     noun="项",
     action="item.import",
     title="导入抽查事项",
@@ -630,6 +922,7 @@ ITEM_IMPORT = SmallImport(
     parse=_item_parse,
     write=_item_write,
     context=_item_context,
+    changes=_item_changes,
 )
 
 

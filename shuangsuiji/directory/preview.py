@@ -22,7 +22,7 @@ from .models import Target
 from .ownership import SHARED_FIELDS, kept_q, value_label
 
 SAMPLE_SIZE = 50  # changes shown on the page; the rest download as .xlsx
-CHANGES_HEADER = ["行号", "主体", "名称", "字段", "原值", "新值", "说明"]
+CHANGES_HEADER = ["行号", "代码/证件号", "名称", "字段", "原值", "新值", "说明"]
 _SAMPLE_KEYS = ("row", "key", "name", "field", "before", "after", "note")
 SUGGESTION_NOTE = "由名录维护部门维护：提交为变更建议，不直接修改"
 
@@ -100,71 +100,120 @@ def _existing(batch: list[dict], department: Department) -> dict[str, dict]:
     return found
 
 
+class ChangeList:
+    """What a preview lists and how it proves it (one piece for every directory's import): each
+    change as a CHANGES_HEADER line, the first SAMPLE_SIZE of them for the page, all of them in a
+    CSV saved to the file storage (any worker reads it), and the fingerprint of all of it and of
+    the counts. `mark` adds to the fingerprint what is counted but not listed (a row added)."""
+
+    def __init__(self):
+        self.digest = hashlib.sha256()
+        self.sample: list[dict] = []
+        self.changes = 0
+        self._full = tempfile.NamedTemporaryFile("w+", newline="", encoding="utf-8", suffix=".csv")  # noqa: SIM115
+        self._writer = csv.writer(self._full)
+
+    def mark(self, text: str) -> None:
+        self.digest.update(f"{text}\n".encode())
+
+    def add(self, line: list) -> None:
+        line = [int(line[0]), *line[1:]]  # the row as Excel numbers it (a spool holds it as text)
+        self.changes += 1
+        self.digest.update(("\t".join(map(str, line)) + "\n").encode())
+        self._writer.writerow(line)
+        if len(self.sample) < SAMPLE_SIZE:
+            self.sample.append(dict(zip(_SAMPLE_KEYS, line, strict=True)))
+
+    def finish(self, counts: dict[str, int], lines: list[dict], name: str) -> dict:
+        """The preview as the job keeps it: the counts, the page's count lines (label, number,
+        unit, note), the sample, the stored full list (None when empty) and the fingerprint."""
+        self.digest.update(repr(sorted(counts.items())).encode())
+        stored = None
+        with self._full as full:
+            if self.changes:
+                full.flush()
+                full.seek(0)
+                stored = default_storage.save(name, File(full, name=Path(name).name))
+        return {
+            **counts,
+            "changes": self.changes,
+            "lines": lines,
+            "sample": self.sample,
+            "changes_file": stored,
+            "fingerprint": self.digest.hexdigest(),
+        }
+
+
+def count_line(label: str, n: int, unit: str = "条", note: str = "") -> dict:
+    return {"label": label, "n": n, "unit": unit, "note": note}
+
+
+def add_change_lines(
+    added: int, changed: int, unchanged: int, changes: int, mode: str, unit: str
+) -> list[dict]:
+    """The count lines of a create (新增) or update (修改, 无变化) preview."""
+    if mode != "update":
+        return [count_line("新增", added, unit)]
+    return [
+        count_line("修改", changed, unit, f"（共 {changes} 处字段变化）" if changes else ""),
+        count_line("无变化", unchanged, unit),
+    ]
+
+
 def preview_targets(*, spool: Path, mode: str, department: Department, name: str) -> dict:
     """Counts (新增 / 修改 / 无变化), the first SAMPLE_SIZE changes and the full list of changes
     saved in the file storage under `name` (a CSV any worker reads; None when there are none),
     and the fingerprint of all of it."""
-    digest = hashlib.sha256()
-    added = changed = unchanged = changes = 0
-    sample: list[dict] = []
+    added = changed = unchanged = 0
     today = dt.date.today().isoformat()
-    with tempfile.NamedTemporaryFile("w+", newline="", encoding="utf-8", suffix=".csv") as full:
-        w = csv.writer(full)
-        batch: list[dict] = []
+    listed = ChangeList()
+    batch: list[dict] = []
 
-        def flush():
-            nonlocal added, changed, unchanged, changes
-            found = _existing(batch, department) if mode == "update" else {}
-            for s in batch:
-                key = s["uscc"] or f"{s['kind']}:{s['nonmarket_key']}"
-                t = found.get(key)
-                if t is None:  # create mode (pass 1 refused a key already in the directory)
-                    added += 1
-                    digest.update(f"+{key}\n".encode())
+    def flush():
+        nonlocal added, changed, unchanged
+        found = _existing(batch, department) if mode == "update" else {}
+        for s in batch:
+            key = s["uscc"] or f"{s['kind']}:{s['nonmarket_key']}"
+            t = found.get(key)
+            if t is None:  # create mode (pass 1 refused a key already in the directory)
+                added += 1
+                listed.mark(f"+{key}")
+                continue
+            new = _new_values(s, t, today)
+            row_changes = 0
+            for col, f in _FIELDS:
+                if not t["kept"] and f not in _SUGGESTED:
                     continue
-                new = _new_values(s, t, today)
-                row_changes = 0
-                for col, f in _FIELDS:
-                    if not t["kept"] and f not in _SUGGESTED:
-                        continue
-                    before, after = t[col], new[f]
-                    if before == after:
-                        continue
-                    row_changes += 1
-                    note = "" if t["kept"] else SUGGESTION_NOTE
-                    line = [
+                before, after = t[col], new[f]
+                if before == after:
+                    continue
+                row_changes += 1
+                listed.add(
+                    [
                         s["row_no"],
                         s["key_display"] or key,
                         t["name"],
                         SHARED_FIELDS.get(f, f),
                         value_label(f, before),
                         value_label(f, after),
-                        note,
+                        "" if t["kept"] else SUGGESTION_NOTE,
                     ]
-                    digest.update(("\t".join(map(str, line)) + "\n").encode())
-                    w.writerow(line)
-                    if len(sample) < SAMPLE_SIZE:
-                        sample.append(dict(zip(_SAMPLE_KEYS, line, strict=True)))
-                changes += row_changes
-                if row_changes:
-                    changed += 1
-                else:
-                    unchanged += 1
-            batch.clear()
+                )
+            if row_changes:
+                changed += 1
+            else:
+                unchanged += 1
+        batch.clear()
 
-        for s in _read_spool(spool):
-            batch.append(s)
-            if len(batch) >= DIRECTORY_CHECK_BATCH:
-                flush()
-        flush()
-        counts = {"added": added, "changed": changed, "unchanged": unchanged, "changes": changes}
-        digest.update(repr(sorted(counts.items())).encode())
-        stored = None
-        if changes:
-            full.flush()
-            full.seek(0)
-            stored = default_storage.save(name, File(full, name=Path(name).name))
-    return {**counts, "sample": sample, "changes_file": stored, "fingerprint": digest.hexdigest()}
+    for s in _read_spool(spool):
+        batch.append(s)
+        if len(batch) >= DIRECTORY_CHECK_BATCH:
+            flush()
+    flush()
+    counts = {"added": added, "changed": changed, "unchanged": unchanged}
+    return listed.finish(
+        counts, add_change_lines(added, changed, unchanged, listed.changes, mode, "条"), name
+    )
 
 
 def changes_rows(stored: str):

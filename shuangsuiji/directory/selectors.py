@@ -311,11 +311,12 @@ def suggestions_visible_to(user) -> QuerySet[ChangeSuggestion]:
     return suggestions_to_decide(user) | suggestions_made_by(user)
 
 
-def import_previews_for(user) -> QuerySet:
-    """The target imports whose preview `user` may see and decide: the jobs it sees (core's
+def import_previews_for(user, kinds: str | tuple[str, ...]) -> QuerySet:
+    """The imports of `kinds` whose preview `user` may see and decide: the jobs it sees (core's
     scope) of its own department only (an office sees its departments' jobs, not their previews)."""
     from shuangsuiji.core.selectors import jobs_for
 
     if user.department_id is None:
         return jobs_for(user).none()
-    return jobs_for(user).filter(kind="target_import", department_id=user.department_id)
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    return jobs_for(user).filter(kind__in=kinds, department_id=user.department_id)

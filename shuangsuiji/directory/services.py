@@ -441,20 +441,25 @@ def import_start(*, actor, kind: str, upload, params: dict) -> Job:
 
 # ---- preview before writing (issue 17) -----------------------------------------------------
 
-PREVIEWED_KINDS = ("target_import",)
+PREVIEWED_KINDS = tuple(IMPORT_KINDS)  # every directory's import shows its preview first
 PREVIEW_KEPT_FOR = timezone.timedelta(days=1)  # an unconfirmed preview is abandoned after this
+# what each import brings in, for the log's summaries
+_IMPORTED = {"target_import": "检查对象", "inspector_import": "执法检查人员", "item_import": "抽查事项"}
+# the counts a preview may hold (preview.ChangeList.finish's counts), for the log's detail
+_COUNTS = ("added", "changed", "unchanged", "supervised", "already", "not_found")
 
 
-def import_preview_of(actor, job_id: int) -> Job:
-    """A preview the actor may see and decide: its own department's (the job's scope)."""
-    job = selectors.import_previews_for(actor).filter(pk=job_id).first()
+def import_preview_of(actor, job_id: int, kind: str | None = None) -> Job:
+    """A preview of a `kind` import (any, if None) the actor may see and decide: its own
+    department's (the job's scope)."""
+    job = selectors.import_previews_for(actor, kind or PREVIEWED_KINDS).filter(pk=job_id).first()
     if job is None:
         raise NotFound("没有该导入预览")
     return job
 
 
-def _waiting(actor, job_id: int) -> Job:
-    job = import_preview_of(actor, job_id)
+def _waiting(actor, job_id: int, kind: str | None) -> Job:
+    job = import_preview_of(actor, job_id, kind)
     require(actor, _IMPORT_ACTION[job.kind])
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.status != JobStatus.SUCCEEDED or job.result.get("stage") != "preview":
@@ -462,25 +467,31 @@ def _waiting(actor, job_id: int) -> Job:
     return job
 
 
+def _audit_prefix(job: Job) -> str:
+    """target / inspector / item: the log's actions are <prefix>.import_confirm and so on."""
+    return job.kind.removesuffix("_import")
+
+
 @transaction.atomic
-def import_confirm(*, actor, job_id: int) -> Job:
-    """确认导入: the worker validates the same spooled file again and writes only if the preview
-    still holds (jobs.target_import_run); otherwise it shows the new preview."""
-    job = _waiting(actor, job_id)
+def import_confirm(*, actor, job_id: int, kind: str | None = None) -> Job:
+    """确认导入: the worker validates the same stored upload again and writes only if the preview
+    still holds (jobs._preview_stage); otherwise it shows the new preview."""
+    job = _waiting(actor, job_id, kind)
     shown = job.result["preview"]
     job.params = {**job.params, "stage": "confirm", "fingerprint": shown["fingerprint"]}
     job.status, job.message, job.finished_at = JobStatus.QUEUED, "已确认导入，等待写入……", None
     job.save(update_fields=["params", "status", "message", "finished_at"])
-    counts = {k: shown[k] for k in ("added", "changed", "unchanged")}
+    counts = "、".join(f"{line['label']} {line['n']} {line['unit']}" for line in shown["lines"])
     audit.record(
         actor=actor,
-        action="target.import_confirm",
+        action=f"{_audit_prefix(job)}.import_confirm",
         obj=job,
-        summary=(
-            f"确认导入检查对象：{job.params['filename']}，新增 {counts['added']} 条、"
-            f"修改 {counts['changed']} 条、无变化 {counts['unchanged']} 条"
-        ),
-        detail={"sha256": job.input_sha256, "mode": job.params.get("mode"), **counts},
+        summary=f"确认导入{_IMPORTED[job.kind]}：{job.params['filename']}，{counts}",
+        detail={
+            "sha256": job.input_sha256,
+            "mode": job.params.get("mode"),
+            **{k: shown[k] for k in _COUNTS if k in shown},
+        },
     )
     from shuangsuiji.core.tasks import run_job
 
@@ -499,14 +510,14 @@ def _discard_preview(job: Job, message: str) -> None:
 
 
 @transaction.atomic
-def import_abandon(*, actor, job_id: int) -> Job:
-    job = _waiting(actor, job_id)
+def import_abandon(*, actor, job_id: int, kind: str | None = None) -> Job:
+    job = _waiting(actor, job_id, kind)
     _discard_preview(job, "已放弃导入，未写入任何数据")
     audit.record(
         actor=actor,
-        action="target.import_abandon",
+        action=f"{_audit_prefix(job)}.import_abandon",
         obj=job,
-        summary=f"放弃导入检查对象：{job.params['filename']}（未写入任何数据）",
+        summary=f"放弃导入{_IMPORTED[job.kind]}：{job.params['filename']}（未写入任何数据）",
     )
     return job
 
@@ -523,7 +534,7 @@ def import_previews_expire(now=None) -> int:
         _discard_preview(job, "预览超过一天未确认，已自动放弃，未写入任何数据")
         audit.record(
             actor=None,
-            action="target.import_expire",
+            action=f"{_audit_prefix(job)}.import_expire",
             obj=job,
             summary=f"导入预览超过一天未确认，已自动放弃：{job.params.get('filename', '')}",
         )

@@ -371,7 +371,7 @@ def target_import(request):
 def _import_page(request, kind: str, title: str, what: str, templates=None):
     """The upload page of every directory import: the file goes to the background worker and
     the user lands on the job's page."""
-    form = ImportForm(request.POST or None, request.FILES or None, templates=templates)
+    form = ImportForm(request.POST or None, request.FILES or None, templates=templates, kind=kind)
     if request.method == "POST" and form.is_valid():
         params = {k: v for k, v in form.cleaned_data.items() if k != "file"}
         try:
@@ -387,10 +387,24 @@ def _import_page(request, kind: str, title: str, what: str, templates=None):
     )
 
 
-@requires(Action.TARGET_EDIT)
-def target_import_preview(request, pk):
-    """预览: what the upload would do; 确认导入 queues the write, 放弃 discards the file."""
-    job = services.import_preview_of(request.user, pk)
+# Each previewed import's pages: its list, its upload page, its preview and changes download.
+_PREVIEW_PAGES = {
+    "target_import": ("检查对象名录库", "directory:target_list", "导入检查对象", "directory:target_import"),
+    "inspector_import": (
+        "执法检查人员名录库",
+        "directory:inspector_list",
+        "导入执法检查人员",
+        "directory:inspector_import",
+    ),
+    "item_import": ("抽查事项清单", "directory:item_list", "导入抽查事项清单", "directory:item_import"),
+}
+
+
+def _import_preview(request, pk, kind: str):
+    """预览: what the upload would do; 确认导入 queues the write, 放弃 discards the file. One page
+    for every directory's import."""
+    job = services.import_preview_of(request.user, pk, kind)
+    here = f"directory:{kind}_preview"
     if request.method == "POST":
         decide = {"confirm": services.import_confirm, "abandon": services.import_abandon}.get(
             request.POST.get("decision")
@@ -398,40 +412,56 @@ def target_import_preview(request, pk):
         if decide is None:
             raise Http404
         try:
-            decide(actor=request.user, job_id=job.pk)
+            decide(actor=request.user, job_id=job.pk, kind=kind)
         except DomainError as e:
             messages.error(request, e.message)
-            return redirect("directory:target_import_preview", job.pk)
+            return redirect(here, job.pk)
         return redirect("core:job_detail", job.pk)
     shown = job.result.get("preview") if job.result.get("stage") == "preview" else None
+    list_label, list_url, import_label, import_url = _PREVIEW_PAGES[kind]
+    mode = job.params.get("mode", "create")
     return render(
         request,
         "directory/import_preview.html",
         {
             "job": job,
             "shown": shown,
-            "update": job.params.get("mode") == "update",
+            "mode_label": importing.MODE_LABELS[kind].get(mode, mode),
             "more": shown and shown["changes"] > len(shown["sample"]),
+            "list_label": list_label,
+            "list_url": list_url,
+            "import_label": import_label,
+            "import_url": import_url,
+            "changes_url": f"directory:{kind}_changes",
         },
     )
 
 
-@requires(Action.TARGET_EDIT)
-def target_import_changes(request, pk):
+def _import_changes(request, pk, kind: str):
     """The full list of a preview's changes, as .xlsx."""
     from . import preview
 
-    job = services.import_preview_of(request.user, pk)
+    job = services.import_preview_of(request.user, pk, kind)
     shown = job.result.get("preview") or {}
     if job.result.get("stage") != "preview" or not shown.get("changes_file"):
         raise Http404
     return _download(
-        f"导入预览-修改明细-{job.pk}",
+        f"导入预览-明细-{job.pk}",
         "xlsx",
         preview.CHANGES_HEADER,
         preview.changes_rows(shown["changes_file"]),
         shown["changes"],
     )
+
+
+@requires(Action.TARGET_EDIT)
+def target_import_preview(request, pk):
+    return _import_preview(request, pk, "target_import")
+
+
+@requires(Action.TARGET_EDIT)
+def target_import_changes(request, pk):
+    return _import_changes(request, pk, "target_import")
 
 
 @requires(Action.DIRECTORY_VIEW)
@@ -585,6 +615,16 @@ def inspector_import(request):
     return _import_page(request, "inspector_import", "导入执法检查人员", "inspector")
 
 
+@requires(Action.INSPECTOR_EDIT)
+def inspector_import_preview(request, pk):
+    return _import_preview(request, pk, "inspector_import")
+
+
+@requires(Action.INSPECTOR_EDIT)
+def inspector_import_changes(request, pk):
+    return _import_changes(request, pk, "inspector_import")
+
+
 @requires(Action.DIRECTORY_VIEW)
 def inspector_template(request, fmt):
     return _template_download("执法检查人员导入模板", fmt, INSPECTOR_COLUMNS)
@@ -616,6 +656,16 @@ def item_list(request):
 @requires(Action.ITEM_MANAGE)
 def item_import(request):
     return _import_page(request, "item_import", "导入抽查事项清单", "item")
+
+
+@requires(Action.ITEM_MANAGE)
+def item_import_preview(request, pk):
+    return _import_preview(request, pk, "item_import")
+
+
+@requires(Action.ITEM_MANAGE)
+def item_import_changes(request, pk):
+    return _import_changes(request, pk, "item_import")
 
 
 @requires(Action.DIRECTORY_VIEW)

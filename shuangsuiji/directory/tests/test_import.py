@@ -419,12 +419,15 @@ def test_the_fast_path_accepts_every_valid_code(digits, rest):
 @pytest.mark.django_db
 def test_imports_keep_the_rows_copy_of_supervision(world):
     """PostgreSQL keeps each target's supervising departments on its row for the draw's freeze
-    (directory migration 0005): a new import writes it with the row, another department's update
-    import adds itself, and the copy matches the supervision table."""
+    (directory migration 0005): a new import writes it with the row, another department's
+    添加监管关系 adds itself (its update file does not: issue 17), and the copy matches the
+    supervision table."""
     from django.db import connection
 
     run(world.a_admin, f"{HEADER}\n{U1},一号,企业,130110,,,,,,B,,\n{U2},二号,个体工商户,130110,,,,,,,,")
     job = run(world.b_admin, f"统一社会信用代码,信用风险分类\n{U1},C", mode="update")
+    assert job.status == JobStatus.SUCCEEDED, job.result
+    job = run(world.b_admin, f"统一社会信用代码\n{U1}", mode="supervise")
     assert job.status == JobStatus.SUCCEEDED, job.result
     with connection.cursor() as c:
         c.execute("SELECT uscc, supervised_by FROM directory_target ORDER BY uscc")

@@ -55,6 +55,7 @@ def _import(user, text, mode="create"):
 
     from shuangsuiji.core.tasks import run_job
     from shuangsuiji.directory import services
+    from shuangsuiji.directory.tests.test_import import confirmed
 
     job = services.import_start(
         actor=user,
@@ -64,7 +65,7 @@ def _import(user, text, mode="create"):
     )
     run_job.call(job.pk)
     job.refresh_from_db()
-    return job
+    return confirmed(user, job)  # an upload stops at its preview (issue 17): confirmed at once
 
 
 @pytest.mark.django_db

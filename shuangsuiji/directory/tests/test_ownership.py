@@ -76,8 +76,11 @@ def test_a_non_keeper_update_import_changes_no_shared_field_and_suggests(world):
     assert all("已作为变更建议提交，未修改名录" in x["reason"] for x in job.result["warnings"])
     entry = AuditEntry.objects.filter(action="target.import").latest("seq")
     assert "变更建议 2 条" in entry.summary and entry.detail["suggested"] == 2
-    # a department may still add its own supervision
-    assert TargetSupervision.objects.filter(target=t, department=w.dept_b).exists()
+    # and it does not enrol B among the target's supervisors: a file of keys and values is not a
+    # request to supervise (issue 17). Adding a department's own supervision is the mode
+    # 添加监管关系 of its own (test_import_supervise.py); before, every row an update file named
+    # became B's, and with it B's draws.
+    assert not TargetSupervision.objects.filter(target=t, department=w.dept_b).exists()
     # the same file again suggests nothing new
     run(w.b_admin, _update_row(), filename="卫健月报.csv", mode="update")
     assert ChangeSuggestion.objects.filter(target=t).count() == 2
