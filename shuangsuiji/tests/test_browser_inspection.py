@@ -403,6 +403,7 @@ def test_two_items_without_problems_in_five_taps(page, live_server, world, artif
         taps.append(label)
 
     small += _small_targets(page, "我的检查")
+    page.screenshot(path=artifact_path("-0-my-work"), full_page=True)
     todo = page.locator("section#todo")
     expect(todo.locator("h2")).to_contain_text("待检查")
     tap(todo.get_by_role("link", name=target.name), "打开检查对象")
@@ -435,6 +436,7 @@ def test_two_items_without_problems_in_five_taps(page, live_server, world, artif
     small += _small_targets(page, "检查对象页（已提交）")
     page.goto(f"{base}/inspection/?done=1")
     expect(page.locator("section#review")).to_contain_text(target.name)
+    page.screenshot(path=artifact_path("-4-my-work-after"), full_page=True)
     small += _small_targets(page, "我的检查（已提交，显示已完成）")
     page.goto(f"{base}/inspection/s/{s.pk}/notice/")
     small += _small_targets(page, "检查通知书")
