@@ -98,6 +98,21 @@ def checkin_refusal(selection: Selection, department, inspector, today: dt.date)
     return ""
 
 
+def window_state(task, today: dt.date) -> str:
+    """The task's window as of today: "open", "ended" or "ahead"."""
+    if today > task.window_end:
+        return "ended"
+    return "ahead" if today < task.window_start else "open"
+
+
+def all_clear_applies(items: list[Item], stored: dict) -> bool:
+    """“全部未发现问题” has something to do: an item not entered yet, and no item entered with
+    anything but 未发现问题 (services.results_all_clear refuses the same)."""
+    return any(i.pk not in stored for i in items) and all(
+        {c.code for c in stored[i.pk].categories.all()} == {"none_found"} for i in items if i.pk in stored
+    )
+
+
 # ---- 我的检查: the inspector's targets in four groups ------------------------------------------
 
 WORK_GROUPS = [
@@ -147,7 +162,7 @@ def _work_group(ins: Inspection | None, checked: bool) -> str:
 
 def my_work(user, today: dt.date) -> dict[str, list[WorkRow]]:
     """The inspector's targets of running tasks, grouped: 待检查 (nothing done yet; a target whose
-    window ended is marked, not left saying 待检查), 录入中, 待复核, 已完成. Four queries whatever
+    window ended is marked, not left saying 待检查), 录入中, 待复核, 已完成. Three queries whatever
     the number of targets."""
     members = list(my_assignments(user))
     sel_ids = [m.selection_id for m in members]
@@ -161,8 +176,7 @@ def my_work(user, today: dt.date) -> dict[str, list[WorkRow]]:
     for m in members:
         ins = inspections.get((m.selection_id, m.department_id))
         did_check_in = (m.selection_id, m.department_id) in checked
-        task = m.selection.draw.task
-        window = "ended" if today > task.window_end else "ahead" if today < task.window_start else "open"
+        window = window_state(m.selection.draw.task, today)
         group = _work_group(ins, did_check_in)
         groups[group].append(WorkRow(m, ins, did_check_in, group, window, today))
     # what can be done today first, then what has not begun, then what the window has passed by

@@ -129,13 +129,9 @@ def _target_page(request, s: Selection, member, *, data=None, failed_item=None, 
     items = selectors.department_items(s, member.department) if member else list(task.items.all())
     existing = {r.item_id: r for r in mine.results.prefetch_related("categories")} if mine else {}
     forms = _result_forms(items, existing, data)
-    if failed_item is not None:
-        for item, form, _stored in forms:
-            if item.pk == failed_item:
-                # the browser scrolls to the refused item; nothing else typed is lost
-                for field in form.fields.values():
-                    field.widget.attrs["autofocus"] = True
-                    break
+    for item, form, _stored in forms:
+        if item.pk == failed_item:  # the browser scrolls to the refused item; nothing typed is lost
+            form.fields["method"].widget.attrs["autofocus"] = True
     editable = bool(member and (mine is None or mine.status in services.EDITABLE) and task.state != "closed")
     checked_in = bool(member and selectors.checked_in(s, member.department))
     attachments = list(mine.attachments.all()) if mine else []
@@ -147,11 +143,7 @@ def _target_page(request, s: Selection, member, *, data=None, failed_item=None, 
             "s": s,
             "task": task,
             "today": today,
-            "window": "ended"
-            if today > task.window_end
-            else "ahead"
-            if today < task.window_start
-            else "open",
+            "window": selectors.window_state(task, today),
             "member": member,
             "teams": departments,
             "mine": mine,
@@ -169,13 +161,7 @@ def _target_page(request, s: Selection, member, *, data=None, failed_item=None, 
             ),
             # 全部未发现问题 once the visit is evidenced: a check-in or a check record attached
             "all_clear_ready": checked_in or bool(attachments),
-            "all_clear_open": bool(items)
-            and all(
-                item.pk not in existing
-                or {c.code for c in existing[item.pk].categories.all()} == {"none_found"}
-                for item in items
-            )
-            and bool(missing),
+            "all_clear_open": selectors.all_clear_applies(items, existing),
             "missing": missing,
             "finish_form": FinishForm(
                 initial={"finished_on": mine.finished_on or today, "summary": mine.summary}
