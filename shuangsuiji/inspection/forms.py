@@ -10,11 +10,13 @@ from .models import ResultCategory
 
 
 class ResultForm(forms.Form):
-    """One item's result; the prefix is the item's id, so one page holds a form per item."""
+    """One item's result; the prefix is the item's id, so one page saves every item at once. An
+    item left without a result is not saved (services.results_save); one entered before cannot
+    be emptied."""
 
     method = forms.ChoiceField(label="检查方式", choices=Method.choices)
     categories = forms.MultipleChoiceField(
-        label="检查结果", widget=forms.CheckboxSelectMultiple, error_messages={"required": "请选择检查结果"}
+        label="检查结果", widget=forms.CheckboxSelectMultiple, required=False
     )
     problem = forms.CharField(label="问题描述", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -28,6 +30,19 @@ class ResultForm(forms.Form):
 class FinishForm(forms.Form):
     finished_on = forms.DateField(label="检查完毕日期", widget=DateInput())
     summary = forms.CharField(label="检查情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SubmitForm(forms.Form):
+    """The confirm step of 提交复核: the button that sends it sits behind 提交复核, away from every
+    other button; the finish date is asked for only when none was recorded yet."""
+
+    confirm = forms.BooleanField(widget=forms.HiddenInput, error_messages={"required": "请确认后再提交复核"})
+    finished_on = forms.DateField(
+        label="检查完毕日期",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "请填写正确的检查完毕日期"},
+    )
 
 
 class AttachmentForm(forms.Form):

@@ -127,6 +127,10 @@ class ItemResult(models.Model):
     categories = models.ManyToManyField(ResultCategory, verbose_name="检查结果", related_name="+")
     problem = models.TextField("问题描述", blank=True)
     found_problem = models.BooleanField("发现问题", default=False)
+    # Entered by the one-tap “全部未发现问题” (services.results_all_clear), not item by item: a
+    # signal for the early-warning checks of careless records (R-FUP-2). Saving the item again by
+    # hand clears it.
+    all_clear = models.BooleanField("一键录入未发现问题", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "事项检查结果"

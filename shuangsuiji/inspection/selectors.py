@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
+from shuangsuiji.directory.models import Item
 from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.planning.models import Task, TaskState
 
-from .models import Inspection, InspectionStatus, ItemResult
+from .models import CheckIn, Inspection, InspectionStatus, ItemResult
 
 ACTIVE_TASK = [TaskState.TEAMS_DRAWN, TaskState.IN_PROGRESS, TaskState.RESULTS_DUE, TaskState.CLOSED]
 
@@ -113,6 +114,128 @@ def my_assignments(user) -> QuerySet[TeamMember]:
         .select_related("selection__target", "selection__draw__task", "department")
         .order_by("selection__draw__task__window_end", "selection__order")
     )
+
+
+def department_items(selection: Selection, department) -> list[Item]:
+    """The items of the task this department checks: those it claimed."""
+    return list(selection.draw.task.items.filter(claims__department=department).order_by("code"))
+
+
+def checked_in(selection: Selection, department) -> bool:
+    """Someone of this department's team has checked in at the target (扫码入企), on any day."""
+    return CheckIn.objects.filter(selection=selection, inspector__department=department).exists()
+
+
+def checkin_refusal(selection: Selection, department, inspector, today: dt.date) -> str:
+    """Why a team member cannot check in today, or "": the page greys the button out and says
+    why before the tap; services.checkin refuses with the same words (R-INSP-1)."""
+    task = selection.draw.task
+    if selection.draw.status != DrawStatus.DRAWN:
+        return "该抽取已作废，检查对象以重新抽取的名单为准"
+    if task.state in (TaskState.CLOSED, TaskState.VOIDED):
+        return f"任务已{task.get_state_display()}，不能再签到"
+    if not task.window_contains(today):
+        return f"不在任务检查时间内（{task.window_start:%Y-%m-%d} 至 {task.window_end:%Y-%m-%d}）"
+    items = department_items(selection, department)
+    if items and all(i.offsite_only for i in items):
+        return "本部门在该任务中的事项均为非现场检查，不得入企（请通过书面核查、网络监测等方式检查）"
+    if CheckIn.objects.filter(selection=selection, inspector=inspector, at__date=today).exists():
+        return "您今天已在该企业签到，无需重复签到"
+    return ""
+
+
+def window_state(task, today: dt.date) -> str:
+    """The task's window as of today: "open", "ended" or "ahead"."""
+    if today > task.window_end:
+        return "ended"
+    return "ahead" if today < task.window_start else "open"
+
+
+def all_clear_applies(items: list[Item], stored: dict) -> bool:
+    """“全部未发现问题” has something to do: an item not entered yet, and no item entered with
+    anything but 未发现问题 (services.results_all_clear refuses the same)."""
+    return any(i.pk not in stored for i in items) and all(
+        {c.code for c in stored[i.pk].categories.all()} == {"none_found"} for i in items if i.pk in stored
+    )
+
+
+# ---- 我的检查: the inspector's targets in four groups ------------------------------------------
+
+WORK_GROUPS = [
+    ("todo", "待检查"),
+    ("entering", "录入中"),
+    ("review", "待复核"),
+    ("done", "已完成"),
+]
+UNSUBMITTED = (InspectionStatus.OPEN, InspectionStatus.FINISHED, InspectionStatus.RETURNED)
+WORK_GROUP_LIMIT = 100  # rows shown per group; the count above the group is the whole number
+
+
+@dataclass
+class WorkRow:
+    member: TeamMember
+    inspection: Inspection | None
+    checked_in: bool
+    group: str
+    window: str  # the task's window as of today: "open", "ended" or "ahead"
+    today: dt.date
+
+    @property
+    def selection(self) -> Selection:
+        return self.member.selection
+
+    @property
+    def task(self):
+        return self.member.selection.draw.task
+
+    @property
+    def overdue(self) -> bool:
+        """Results not submitted by the 20th working day after the inspection ended (R-INSP-2)."""
+        ins = self.inspection
+        return bool(ins and ins.due_on and ins.status in UNSUBMITTED and ins.due_on < self.today)
+
+
+def _work_group(ins: Inspection | None, checked: bool) -> str:
+    if ins is not None and ins.status == InspectionStatus.PUBLISHED:
+        return "done"
+    if ins is not None and ins.status == InspectionStatus.SUBMITTED:
+        return "review"
+    if ins is not None or checked:
+        # checked in, or something entered (a result, an attachment, the finish date), or returned
+        return "entering"
+    return "todo"
+
+
+def my_work(user, today: dt.date, members: list[TeamMember] | None = None) -> dict[str, list[WorkRow]]:
+    """The inspector's targets of running tasks, grouped: 待检查 (nothing done yet; a target whose
+    window ended is marked, not left saying 待检查), 录入中, 待复核, 已完成. Three queries whatever
+    the number of targets."""
+    members = list(my_assignments(user)) if members is None else members
+    sel_ids = [m.selection_id for m in members]
+    inspections = {
+        (i.selection_id, i.department_id): i for i in own_inspections(user).filter(selection__in=sel_ids)
+    }
+    checked = set(
+        CheckIn.objects.filter(selection__in=sel_ids).values_list("selection_id", "inspector__department_id")
+    )
+    groups: dict[str, list[WorkRow]] = {key: [] for key, _ in WORK_GROUPS}
+    for m in members:
+        ins = inspections.get((m.selection_id, m.department_id))
+        did_check_in = (m.selection_id, m.department_id) in checked
+        window = window_state(m.selection.draw.task, today)
+        group = _work_group(ins, did_check_in)
+        groups[group].append(WorkRow(m, ins, did_check_in, group, window, today))
+    # what can be done today first, then what has not begun, then what the window has passed by
+    order = {"open": 0, "ahead": 1, "ended": 2}
+    groups["todo"].sort(key=lambda r: (order[r.window], r.task.window_end, r.selection.order))
+    groups["entering"].sort(
+        key=lambda r: (
+            not r.overdue,
+            r.inspection.due_on if r.inspection and r.inspection.due_on else dt.date.max,
+        )
+    )
+    groups["done"].sort(key=lambda r: r.inspection.published_at, reverse=True)
+    return groups
 
 
 def overdue(qs: QuerySet[Inspection], today=None) -> QuerySet[Inspection]:
@@ -213,7 +336,7 @@ def progress_departments(user):
     return Department.objects.filter(pk__in=pairs.order_by().values("department_id")).order_by("name")
 
 
-def my_work(user, *, today: dt.date, show: str = "") -> QuerySet[TeamMember]:
+def my_work_shown(user, *, today: dt.date, show: str = "") -> QuerySet[TeamMember]:
     """The inspector's assignments (my_assignments), narrowed for the 待办 home's links:
     - today: not yet inspected (no entry of the department, or still 检查中), the window open today;
     - week: not yet inspected, the window ending this week (today to Sunday);

@@ -20,7 +20,7 @@ from shuangsuiji.draw.models import DrawStatus, Selection, TeamMember
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import TASK_TRANSITIONS, TaskState
 
-from . import hooks
+from . import hooks, selectors
 from .models import (
     Attachment,
     CheckIn,
@@ -68,34 +68,28 @@ def _advance(actor, task, to: str) -> None:
         task = planning.task_transition(actor=actor, task=task, to=nxt)
 
 
-def _department_items(selection: Selection, department) -> list[Item]:
-    """The items of the task this department checks: those it claimed."""
-    return list(selection.draw.task.items.filter(claims__department=department).order_by("code"))
+_department_items = selectors.department_items  # the name other apps' tests and the demo call
 
 
 @transaction.atomic
 def checkin(
     *, actor, selection: Selection, latitude=None, longitude=None, reason: str = "", now=None
 ) -> CheckIn:
-    """扫码入企: an inspector of the team records arrival, once per visit (per day)."""
+    """扫码入企: an inspector of the team records arrival, once per visit (per day). The page
+    shows the same refusal before the tap (selectors.checkin_refusal)."""
     member = _member(actor, selection)
     _task_open(selection)
     task = selection.draw.task
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    if not task.window_contains(today):
-        raise DomainError(f"不在任务检查时间内（{task.window_start:%Y-%m-%d} 至 {task.window_end:%Y-%m-%d}）")
-    items = _department_items(selection, member.department)
-    if items and all(i.offsite_only for i in items):
-        raise DomainError(
-            "本部门在该任务中的事项均为非现场检查，不得入企（请通过书面核查、网络监测等方式检查）"
-        )
+    refusal = selectors.checkin_refusal(
+        selection, member.department, member.inspector, timezone.localdate(now)
+    )
+    if refusal:
+        raise DomainError(refusal)
     if selection.target.risk_class == "A" and not reason.strip():
         # 无事不扰 for a low-risk subject, worded without its class: the inspector's department
         # may not keep the target, and the class is shown only to its keeper (issue 14)
         raise DomainError("本次入企须填写入企理由", field="reason")
-    if CheckIn.objects.filter(selection=selection, inspector=member.inspector, at__date=today).exists():
-        raise DomainError("您今天已在该企业签到，无需重复签到")
     c = CheckIn.objects.create(
         selection=selection,
         inspector=member.inspector,
@@ -130,19 +124,19 @@ def _editable(actor, selection: Selection) -> Inspection:
     return ins
 
 
-@transaction.atomic
-def result_save(
+def _result_write(
     *,
     actor,
     selection: Selection,
+    ins: Inspection,
     item: Item,
-    checked: bool = True,
+    checked: bool,
     method: str,
     categories: list[str],
-    problem: str = "",
-) -> ItemResult:
-    """谁检查、谁录入: a team member enters their department's result for one item."""
-    ins = _editable(actor, selection)
+    problem: str,
+    all_clear: bool = False,
+) -> tuple[ItemResult, list[ResultCategory]]:
+    """R-INSP-3's rules for one item's result, and the write; the caller audits."""
     if item not in _department_items(selection, ins.department):
         raise DomainError(f"事项“{item.name}”不是本部门在该任务中的检查事项", field="item")
     if method not in Method.values:
@@ -162,16 +156,52 @@ def result_save(
     result, _ = ItemResult.objects.update_or_create(
         inspection=ins,
         item=item,
-        defaults={"checked": checked, "method": method, "problem": problem.strip(), "found_problem": found},
+        defaults={
+            "checked": checked,
+            "method": method,
+            "problem": problem.strip(),
+            "found_problem": found,
+            "all_clear": all_clear,
+        },
     )
     result.categories.set(cats)
     if ins.entered_by_id is None:
         ins.entered_by = actor
         ins.save(update_fields=["entered_by"])
+    return result, cats
+
+
+def _results_written(actor, selection: Selection, ins: Inspection) -> None:
     if ins.finished_on:
         # a problem found or not changes the reports' counts (rollup, reports/apps.py)
         inspection_counts_changed.send(sender=Inspection, inspection=ins)
     _advance(actor, selection.draw.task, TaskState.IN_PROGRESS)
+
+
+@transaction.atomic
+def result_save(
+    *,
+    actor,
+    selection: Selection,
+    item: Item,
+    checked: bool = True,
+    method: str,
+    categories: list[str],
+    problem: str = "",
+) -> ItemResult:
+    """谁检查、谁录入: a team member enters their department's result for one item."""
+    ins = _editable(actor, selection)
+    result, cats = _result_write(
+        actor=actor,
+        selection=selection,
+        ins=ins,
+        item=item,
+        checked=checked,
+        method=method,
+        categories=categories,
+        problem=problem,
+    )
+    _results_written(actor, selection, ins)
     audit.record(
         actor=actor,
         action="inspection.result",
@@ -180,6 +210,124 @@ def result_save(
         detail={"item": item.code, "categories": categories, "method": method},
     )
     return result
+
+
+def _unchanged(result: ItemResult | None, method: str, categories: list[str], problem: str) -> bool:
+    return bool(
+        result is not None
+        and result.checked
+        and result.method == method
+        and {c.code for c in result.categories.all()} == set(categories)
+        and result.problem == problem.strip()
+    )
+
+
+@transaction.atomic
+def results_save(*, actor, selection: Selection, entries: list[dict]) -> list[ItemResult]:
+    """One save for every item on the page. `entries` holds {item, method, categories, problem}
+    per item the inspector filled in; an item whose result is as stored is left alone (no audit
+    entry). A refusal names its item and nothing of the save is kept."""
+    ins = _editable(actor, selection)
+    existing = {r.item_id: r for r in ins.results.prefetch_related("categories")}
+    saved = []
+    for e in entries:
+        item = e["item"]
+        method, categories, problem = e["method"], list(e["categories"]), e.get("problem", "")
+        if not categories and item.pk not in existing:
+            continue  # not entered yet: left for later
+        if _unchanged(existing.get(item.pk), method, categories, problem):
+            continue
+        try:
+            result, cats = _result_write(
+                actor=actor,
+                selection=selection,
+                ins=ins,
+                item=item,
+                checked=True,
+                method=method,
+                categories=categories,
+                problem=problem,
+            )
+        except DomainError as err:
+            raise DomainError(
+                f"“{item.name}”未保存：{err.message}", field=err.field, errors=[item.pk]
+            ) from err
+        audit.record(
+            actor=actor,
+            action="inspection.result",
+            obj=ins,
+            summary=f"录入检查结果：{selection.target.name} · {item.name}：{'、'.join(c.name for c in cats)}",
+            detail={"item": item.code, "categories": categories, "method": method},
+        )
+        saved.append(result)
+    if saved:
+        _results_written(actor, selection, ins)
+    return saved
+
+
+def _all_clear_method(item: Item, checked_in: bool) -> str:
+    """实地 when the team was there and the item may be checked on site; otherwise the item's
+    first other method, 书面 when it names none."""
+    if checked_in and not item.offsite_only and (not item.methods or Method.ONSITE in item.methods):
+        return Method.ONSITE
+    return next((m for m in item.methods if m in Method.values and m != Method.ONSITE), Method.DOCUMENT)
+
+
+@transaction.atomic
+def results_all_clear(*, actor, selection: Selection) -> list[ItemResult]:
+    """“全部未发现问题” in one tap: every item of the department's part not yet entered gets
+    未发现问题. Only once the visit is evidenced (a check-in of the department's team, or a check
+    record attached): a quick entry with neither is the careless record R-FUP-2's return visits
+    look for. Its use is kept on each result (ItemResult.all_clear) and in the audit log, for
+    the early-warning signals."""
+    ins = _editable(actor, selection)
+    checked = selectors.checked_in(selection, ins.department)
+    attachments = ins.attachments.count()
+    if not checked and not attachments:
+        raise DomainError("请先扫码入企签到，或上传检查记录（照片或 PDF），再一键录入“全部未发现问题”")
+    items = _department_items(selection, ins.department)
+    existing = {r.item_id: r for r in ins.results.prefetch_related("categories")}
+    other = [
+        i.name
+        for i in items
+        if i.pk in existing and {c.code for c in existing[i.pk].categories.all()} != {"none_found"}
+    ]
+    if other:
+        raise DomainError(
+            f"以下事项已录入其他检查结果，不能一键记为未发现问题，请逐项修改：{'、'.join(other)}"
+        )
+    todo = [i for i in items if i.pk not in existing]
+    if not todo:
+        raise DomainError("各事项均已录入“未发现问题”，无需再次录入")
+    results = [
+        _result_write(
+            actor=actor,
+            selection=selection,
+            ins=ins,
+            item=item,
+            checked=True,
+            method=_all_clear_method(item, checked),
+            categories=["none_found"],
+            problem="",
+            all_clear=True,
+        )[0]
+        for item in todo
+    ]
+    _results_written(actor, selection, ins)
+    basis = "已扫码入企签到" if checked else f"已上传检查记录 {attachments} 份"
+    audit.record(
+        actor=actor,
+        action="inspection.all_clear",
+        obj=ins,
+        summary=f"一键录入“全部未发现问题”：{selection.target.name} · {'、'.join(i.name for i in todo)}（{basis}）",
+        detail={
+            "items": [i.code for i in todo],
+            "methods": [r.method for r in results],
+            "checked_in": checked,
+            "attachments": attachments,
+        },
+    )
+    return results
 
 
 @transaction.atomic
@@ -236,7 +384,11 @@ def inspection_finish(*, actor, selection: Selection, finished_on: dt.date, summ
 
 
 @transaction.atomic
-def inspection_submit(*, actor, selection: Selection) -> Inspection:
+def inspection_submit(*, actor, selection: Selection, finished_on: dt.date | None = None) -> Inspection:
+    """提交复核. The page's confirm step carries the finish date when none was recorded yet: it is
+    recorded first (inspection_finish: its own audit entry, the 20-working-day clock)."""
+    if finished_on is not None and _editable(actor, selection).finished_on is None:
+        inspection_finish(actor=actor, selection=selection, finished_on=finished_on)
     ins = _editable(actor, selection)
     if not ins.finished_on:
         raise DomainError("请先填写检查完毕日期")
@@ -262,7 +414,9 @@ def _reviewer(actor, ins: Inspection) -> None:
     if actor.role != Role.REVIEWER or not editable_by(Inspection, actor).filter(pk=ins.pk).exists():
         raise Forbidden("只能由本部门的复核人员复核")
     entered = set(
-        audit.entries_for(ins).filter(action="inspection.result").values_list("actor_id", flat=True)
+        audit.entries_for(ins)
+        .filter(action__in=["inspection.result", "inspection.all_clear"])
+        .values_list("actor_id", flat=True)
     )
     if actor.pk in entered or actor.pk == ins.entered_by_id:
         raise Forbidden("录入人员不能复核自己录入的结果，请由其他复核人员办理")

@@ -1,5 +1,5 @@
 """Inspection's 待办 items (core/todo.py): each count is the total of the list it links to, read
-through that list's own filter (forms.progress_for, selectors.review_queue, selectors.my_work)."""
+through that list's own filter (forms.progress_for, selectors.review_queue, selectors.my_work_shown)."""
 
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ def _progress_rows(user, params, today):
 
 
 def _my_work(user, params, today):
-    return selectors.my_work(user, today=today, show=params.get("show", ""))
+    return selectors.my_work_shown(user, today=today, show=params.get("show", ""))
 
 
 def _oldest_waiting(user, params, today) -> str:

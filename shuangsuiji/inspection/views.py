@@ -17,12 +17,15 @@ from shuangsuiji.core.models import Role
 from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
 from shuangsuiji.core.permissions import Action
 from shuangsuiji.core.selectors import work_calendar
-from shuangsuiji.directory.selectors import items_for
 from shuangsuiji.draw.models import Selection
 from shuangsuiji.draw.selectors import selection_by_token
 
 from . import selectors, services
-from .forms import AttachmentForm, CheckInForm, FinishForm, ResultForm, progress_for
+from .forms import AttachmentForm, CheckInForm, FinishForm, ResultForm, SubmitForm, progress_for
+
+# Where each action's outcome is shown: the page comes back scrolled to that part, with the
+# message beside it (no jump to the top of a long page).
+AT_WORK, AT_RESULTS, AT_SUBMIT, AT_ATTACH = "work", "results-save", "submit", "attach"
 
 
 @requires(Action.PLAN_VIEW)
@@ -30,28 +33,7 @@ def work(request):
     """手机端：我的检查对象（检查人员）；本部门的检查进度（管理员、复核人员、办公室）."""
     today = timezone.localdate()
     if request.user.role == Role.INSPECTOR:
-        # ?show= narrows the list to what the 待办 home counted (selectors.my_work)
-        show = request.GET.get("show", "")
-        show = show if show in selectors.MY_WORK_SHOWS else ""
-        assignments = list(selectors.my_work(request.user, today=today, show=show))
-        states = {
-            (i.selection_id, i.department_id): i
-            for i in selectors.own_inspections(request.user).filter(
-                selection__in=[a.selection_id for a in assignments]
-            )
-        }
-        for a in assignments:
-            a.state = states.get((a.selection_id, a.department_id))
-        return render(
-            request,
-            "inspection/my_work.html",
-            {
-                "assignments": assignments,
-                "today": today,
-                "show": show,
-                "show_label": selectors.MY_WORK_SHOWS.get(show, ""),
-            },
-        )
+        return _my_work(request, today)
     return _progress(request, today)
 
 
@@ -86,18 +68,79 @@ def _progress(request, today):
     )
 
 
+def _my_work(request, today):
+    """我的检查: four groups, each counted; 已完成 hidden until asked for (?done=1). ?show= narrows
+    the groups to what a count of the 待办 home counted (selectors.my_work_shown)."""
+    show = request.GET.get("show", "")
+    show = show if show in selectors.MY_WORK_SHOWS else ""
+    shown = list(selectors.my_work_shown(request.user, today=today, show=show)) if show else None
+    groups = selectors.my_work(request.user, today, members=shown)
+    show_done = request.GET.get("done") == "1"
+    limit = selectors.WORK_GROUP_LIMIT
+    return render(
+        request,
+        "inspection/my_work.html",
+        {
+            "groups": [
+                {
+                    "key": key,
+                    "label": label,
+                    "count": len(groups[key]),
+                    "rows": groups[key][:limit] if key != "done" or show_done else [],
+                    "expired": sum(1 for r in groups[key] if r.window == "ended") if key == "todo" else 0,
+                }
+                for key, label in selectors.WORK_GROUPS
+            ],
+            "show_done": show_done or bool(show),
+            "show": show,
+            "show_label": selectors.MY_WORK_SHOWS.get(show, ""),
+            "show_total": len(shown) if shown is not None else 0,
+            "limit": limit,
+            "today": today,
+        },
+    )
+
+
 def _selection(request, pk) -> Selection:
     return get_object_or_404(selectors.selections_for(request.user), pk=pk)
+
+
+def _member_of(request, s: Selection):
+    return (
+        s.team.filter(inspector__user=request.user, active=True)
+        .select_related("department", "inspector")
+        .first()
+    )
 
 
 @requires(Action.PLAN_VIEW)
 def target(request, pk):
     s = _selection(request, pk)
-    member = s.team.filter(inspector__user=request.user, active=True).select_related("department").first()
+    member = _member_of(request, s)
     if request.method == "POST":
         if member is None:
             raise PermissionDenied
-        return _act(request, s)
+        return _act(request, s, member)
+    return _target_page(request, s, member)
+
+
+def _result_forms(items, existing, data=None) -> list[tuple]:
+    """(item, form, stored result) per item; bound to the POST when re-shown after a refusal."""
+    rows = []
+    for item in items:
+        stored = existing.get(item.pk)
+        initial = {
+            "method": stored.method if stored else ("document" if item.offsite_only else "onsite"),
+            "categories": [c.code for c in stored.categories.all()] if stored else [],
+            "problem": stored.problem if stored else "",
+        }
+        rows.append((item, ResultForm(data, prefix=f"i{item.pk}", item=item, initial=initial), stored))
+    return rows
+
+
+def _target_page(request, s: Selection, member, *, data=None, failed_item=None, status=200):
+    today = timezone.localdate()
+    task = s.draw.task
     departments = {}
     for m in s.team.filter(active=True).select_related("inspector", "department").order_by("department_id"):
         departments.setdefault(m.department, []).append(m)
@@ -107,59 +150,57 @@ def target(request, pk):
         if member
         else None
     )
-    items = services._department_items(s, member.department) if member else list(s.draw.task.items.all())
+    items = selectors.department_items(s, member.department) if member else list(task.items.all())
     existing = {r.item_id: r for r in mine.results.prefetch_related("categories")} if mine else {}
-    forms = [
-        (
-            item,
-            ResultForm(
-                prefix=f"i{item.pk}",
-                item=item,
-                initial={
-                    "method": existing[item.pk].method
-                    if item.pk in existing
-                    else ("document" if item.offsite_only else "onsite"),
-                    "categories": [c.code for c in existing[item.pk].categories.all()]
-                    if item.pk in existing
-                    else [],
-                    "problem": existing[item.pk].problem if item.pk in existing else "",
-                },
-            ),
-            existing.get(item.pk),
-        )
-        for item in items
-    ]
+    forms = _result_forms(items, existing, data)
+    for item, form, _stored in forms:
+        if item.pk == failed_item:  # the browser scrolls to the refused item; nothing typed is lost
+            form.fields["method"].widget.attrs["autofocus"] = True
+    editable = bool(member and (mine is None or mine.status in services.EDITABLE) and task.state != "closed")
+    checked_in = bool(member and selectors.checked_in(s, member.department))
+    attachments = list(mine.attachments.all()) if mine else []
+    missing = [item.name for item in items if item.pk not in existing]
     return render(
         request,
         "inspection/target.html",
         {
             "s": s,
-            "task": s.draw.task,
+            "task": task,
+            "today": today,
+            "window": selectors.window_state(task, today),
             "member": member,
             "teams": departments,
             "mine": mine,
             "forms": forms,
-            "editable": bool(
-                member
-                and (mine is None or mine.status in services.EDITABLE)
-                and s.draw.task.state != "closed"
-            ),
+            "failed_item": failed_item,
+            "editable": editable,
+            # the parts of the page that show their own messages (the rest show at the top)
+            "spots": ([AT_WORK, AT_ATTACH] if member else []) + ([AT_RESULTS, AT_SUBMIT] if editable else []),
+            "checkin_refusal": selectors.checkin_refusal(s, member.department, member.inspector, today)
+            if editable
+            else "",
+            "checked_in": checked_in,
             "checked_in_today": bool(
-                member
-                and s.checkins.filter(inspector__user=request.user, at__date=timezone.localdate()).exists()
+                member and s.checkins.filter(inspector=member.inspector, at__date=today).exists()
             ),
+            # 全部未发现问题 once the visit is evidenced: a check-in or a check record attached
+            "all_clear_ready": checked_in or bool(attachments),
+            "all_clear_open": selectors.all_clear_applies(items, existing),
+            "missing": missing,
             "finish_form": FinishForm(
-                initial={"finished_on": mine.finished_on or timezone.localdate(), "summary": mine.summary}
+                initial={"finished_on": mine.finished_on or today, "summary": mine.summary}
                 if mine
-                else None
+                else {"finished_on": today}
             ),
+            "submit_form": SubmitForm(prefix="submit", initial={"confirm": True, "finished_on": today}),
             "attach_form": AttachmentForm(),
-            "checkin_form": CheckInForm(),
+            "attachments": attachments,
             "checkins": s.checkins.select_related("inspector"),
             "onsite_without_checkin": bool(
                 mine and mine.results.filter(method="onsite").exists() and not s.checkins.exists()
             ),
         },
+        status=status,
     )
 
 
@@ -170,20 +211,26 @@ def _pk(value) -> int:
     return int(value)
 
 
-def _act(request, s: Selection):
+def _back(s: Selection, anchor: str):
+    return redirect(f"{reverse('inspection:target', args=[s.pk])}#{anchor}")
+
+
+def _act(request, s: Selection, member):
     action = request.POST.get("action", "")
+    if action == "results":
+        return _save_results(request, s, member)
+    anchor = AT_WORK
     try:
-        if action.startswith("result:"):
-            item = get_object_or_404(items_for(request.user), pk=_pk(action.split(":", 1)[1]))
-            f = ResultForm(request.POST, prefix=f"i{item.pk}", item=item)
-            if not f.is_valid():
-                problems = "；".join(
-                    f"{f.fields[k].label}：{e}" for k, errs in f.errors.items() for e in errs
-                )
-                raise DomainError(f"“{item.name}”未保存：{problems}")
-            services.result_save(actor=request.user, selection=s, item=item, **f.cleaned_data)
-            messages.success(request, f"已保存：{item.name}")
+        if action == "all_clear":
+            results = services.results_all_clear(actor=request.user, selection=s)
+            messages.success(
+                request,
+                f"已将 {len(results)} 个事项录入为“未发现问题”，请确认后提交复核",
+                extra_tags=AT_SUBMIT,
+            )
+            anchor = AT_SUBMIT
         elif action == "finish":
+            anchor = AT_SUBMIT
             f = FinishForm(request.POST)
             if not f.is_valid():
                 raise DomainError("请填写检查完毕日期")
@@ -191,16 +238,28 @@ def _act(request, s: Selection):
             messages.success(
                 request,
                 f"已记录检查完毕；结果请于 {ins.due_on:%Y-%m-%d} 前录入并提交{'（暂定）' if ins.due_provisional else ''}",
+                extra_tags=anchor,
             )
         elif action == "submit":
-            services.inspection_submit(actor=request.user, selection=s)
-            messages.success(request, "已提交复核")
+            anchor = AT_SUBMIT
+            f = SubmitForm(request.POST, prefix="submit")
+            if not f.is_valid():
+                # the confirm step is the only way here: a bare “submit” is not a confirmation
+                raise DomainError(
+                    "；".join(e for errs in f.errors.values() for e in errs) or "请确认后再提交复核"
+                )
+            services.inspection_submit(
+                actor=request.user, selection=s, finished_on=f.cleaned_data["finished_on"]
+            )
+            anchor = AT_WORK
+            messages.success(request, "已提交复核", extra_tags=anchor)
         elif action == "attach":
+            anchor = AT_ATTACH
             f = AttachmentForm(request.POST, request.FILES)
             if not f.is_valid():
                 raise DomainError("请选择文件")
             services.attachment_add(actor=request.user, selection=s, upload=f.cleaned_data["file"])
-            messages.success(request, "附件已上传")
+            messages.success(request, "附件已上传", extra_tags=anchor)
         elif action == "checkin":
             f = CheckInForm(request.POST)
             f.is_valid()
@@ -209,12 +268,47 @@ def _act(request, s: Selection):
                 selection=s,
                 **{k: v for k, v in f.cleaned_data.items() if v not in (None, "")},
             )
-            messages.success(request, "已签到（扫码入企）")
+            messages.success(request, "已签到（扫码入企）", extra_tags=anchor)
         else:
             raise PermissionDenied
     except DomainError as e:
-        messages.error(request, e.message)
-    return redirect("inspection:target", s.pk)
+        messages.error(request, e.message, extra_tags=anchor)
+    return _back(s, anchor)
+
+
+def _save_results(request, s: Selection, member):
+    """One save for every item: stored, then back at the save button; a refusal shows the page
+    again with everything typed kept and the refused item in view."""
+    items = selectors.department_items(s, member.department)
+    forms = [(item, ResultForm(request.POST, prefix=f"i{item.pk}", item=item)) for item in items]
+    # only the items on the page the inspector posted (a form for each of the department's)
+    forms = [(item, f) for item, f in forms if f"{f.prefix}-method" in request.POST]
+    for item, f in forms:
+        if not f.is_valid():
+            problems = "；".join(f"{f.fields[k].label}：{e}" for k, errs in f.errors.items() for e in errs)
+            return _results_refused(request, s, member, item.pk, f"“{item.name}”未保存：{problems}")
+    try:
+        saved = services.results_save(
+            actor=request.user,
+            selection=s,
+            entries=[{"item": item, **f.cleaned_data} for item, f in forms],
+        )
+    except DomainError as e:
+        if not e.errors:  # the record's state refuses any change: say so where the save was
+            messages.error(request, e.message, extra_tags=AT_RESULTS)
+            return _back(s, AT_RESULTS)
+        return _results_refused(request, s, member, e.errors[0], e.message)
+    messages.success(
+        request,
+        f"已保存：{'、'.join(r.item.name for r in saved)}" if saved else "没有修改，无需保存",
+        extra_tags=AT_RESULTS,
+    )
+    return _back(s, AT_RESULTS)
+
+
+def _results_refused(request, s, member, item_pk: int, message: str):
+    messages.error(request, message, extra_tags=AT_RESULTS)
+    return _target_page(request, s, member, data=request.POST, failed_item=item_pk, status=200)
 
 
 @requires(Action.PLAN_VIEW)

@@ -20,6 +20,7 @@ from shuangsuiji.draw.selectors import public_draws
 from shuangsuiji.draw.verify import verify_record
 from shuangsuiji.draw.voids import redraw_context
 from shuangsuiji.followup.selectors import published_penalties
+from shuangsuiji.inspection import selectors as inspection_selectors
 from shuangsuiji.inspection import services as inspection_services
 from shuangsuiji.inspection.forms import RatingForm
 from shuangsuiji.planning.models import TaskState
@@ -105,7 +106,15 @@ def selection(request, token):
             proof_error = "企业核验码不正确：请核对送达本单位的检查通知书"
     seed_ok = all(c.ok for c in seed_checks)
     user = request.user
-    member = user.is_authenticated and s.team.filter(inspector__user=user, active=True).exists()
+    member = (
+        s.team.filter(inspector__user=user, active=True).select_related("department", "inspector").first()
+        if user.is_authenticated
+        else None
+    )
+    # the check-in button greyed out with the reason, before the tap (the service refuses too)
+    checkin_refusal = (
+        inspection_selectors.checkin_refusal(s, member.department, member.inspector, today) if member else ""
+    )
     return render(
         request,
         "publicity/selection.html",
@@ -121,6 +130,7 @@ def selection(request, token):
             "team": s.team.filter(active=True).select_related("inspector", "department"),
             "validity": validity,
             "member": member,
+            "checkin_refusal": checkin_refusal,
             "rated": hasattr(s, "rating"),
             "rating_form": rating_form,
             "target_name": mask_name(s.target.name) if s.target.kind == TargetKind.PERSON else s.target.name,

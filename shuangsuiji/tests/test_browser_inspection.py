@@ -148,7 +148,8 @@ def _overflow(page, label: str, findings: list) -> None:
 
 
 def _result_form(page, item):
-    return page.locator("form", has=page.locator(f'input[name="action"][value="result:{item.pk}"]'))
+    """One item's part of the one result form (all items are saved with one button)."""
+    return page.locator(f"#item-{item.pk}")
 
 
 @pytest.mark.parametrize("context_options", [PHONE], ids=["phone"])
@@ -242,21 +243,22 @@ def test_inspection_journey(page, browser, live_server, world, artifact_path):
     f1 = _result_form(page, item1)
     f1.get_by_label("未按规定公示应当公示的信息").check()
     f1.get_by_label("问题描述").fill(PROBLEM)
-    f1.get_by_role("button", name="保存").click()
-    expect(message(page)).to_contain_text(f"已保存：{item1.name}")
-    f2 = _result_form(page, item2)
-    f2.get_by_label("未发现问题").check()
-    f2.get_by_role("button", name="保存").click()
-    expect(message(page)).to_contain_text(f"已保存：{item2.name}")
-    expect(page.locator("h3", has_text="已录入")).to_have_count(2)
+    _result_form(page, item2).get_by_label("未发现问题").check()
+    page.get_by_role("button", name="保存全部事项").click()
+    for item in (item1, item2):  # one save for both, named in one message
+        expect(message(page)).to_contain_text(re.compile(f"已保存：.*{item.name}"))
+    expect(page.locator("details.item summary", has_text="已录入")).to_have_count(2)
+    _result_form(page, item1).locator("summary").click()
     expect(_result_form(page, item1).get_by_label("问题描述")).to_have_value(PROBLEM)
 
     today = timezone.localdate()
+    page.get_by_text("只记录检查完毕（暂不提交）").click()
     expect(page.locator("#id_finished_on")).to_have_value(today.isoformat())
     page.fill("#id_summary", "现场检查，企业未按规定公示年度报告，已告知限期公示")
     page.get_by_role("button", name="记录检查完毕").click()
     expect(message(page)).to_contain_text("已记录检查完毕；结果请于")
-    page.get_by_role("button", name="提交复核").click()
+    page.locator("details.confirm summary", has_text="提交复核").click()
+    page.get_by_role("button", name="确认提交复核").click()
     expect(message(page)).to_contain_text("已提交复核")
     expect(page.locator(".card .tag").filter(has_text="已提交待复核")).to_be_visible()
     expect(page.get_by_role("button", name="提交复核")).to_have_count(0)
@@ -339,3 +341,136 @@ def test_inspection_journey(page, browser, live_server, world, artifact_path):
             )
 
     assert not findings, "\n".join(findings)
+
+
+# ---- issue 18: the two-item inspection on a phone, tap by tap -------------------------------------
+
+TAPPABLE = "a[href], button, select, textarea, summary, input:not([type=hidden])"
+MIN_TAP = 44  # px each way, on a 390 × 844 phone
+
+
+def _small_targets(page, label: str) -> list[str]:
+    """Every visible tappable element of the page smaller than MIN_TAP either way, by its
+    boundingBox (the skip link parked off the left edge until focused is not on the page)."""
+    small = []
+    for el in page.locator(TAPPABLE).all():
+        if not el.is_visible():
+            continue
+        box = el.bounding_box()
+        if box is None or box["x"] + box["width"] <= 0:
+            continue
+        if box["width"] < MIN_TAP or box["height"] < MIN_TAP:
+            name = (el.inner_text() or el.get_attribute("name") or el.get_attribute("type") or "").strip()
+            tag = el.evaluate("e => e.tagName.toLowerCase()")
+            small.append(f"{label}：<{tag}> “{name[:20]}” {box['width']:.0f}×{box['height']:.0f}px")
+    return small
+
+
+def _apart(page, name: str) -> list[str]:
+    """The irreversible button stands alone: no other button within 8 px of it."""
+    mine = page.get_by_role("button", name=name).bounding_box()
+    near = []
+    for el in page.locator("button, summary").all():
+        if not el.is_visible() or el.inner_text().strip() == name:
+            continue
+        b = el.bounding_box()
+        gap_x = max(b["x"] - (mine["x"] + mine["width"]), mine["x"] - (b["x"] + b["width"]))
+        gap_y = max(b["y"] - (mine["y"] + mine["height"]), mine["y"] - (b["y"] + b["height"]))
+        if max(gap_x, gap_y) < 8:
+            near.append(f"“{name}”紧挨着“{el.inner_text().strip()}”")
+    return near
+
+
+@pytest.mark.parametrize("context_options", [PHONE], ids=["phone"])
+def test_two_items_without_problems_in_five_taps(page, live_server, world, artifact_path):
+    """From 我的检查 to 提交复核 done, for a two-item target with no problem found: at most five
+    taps, each on something already on the screen (no scrolling to find it), and every tappable
+    element of every page on the way at least 44 px each way."""
+    from shuangsuiji.core import audit
+    from shuangsuiji.inspection.models import Inspection, InspectionStatus
+
+    s, _member, items = _drawn_task_for_today(world)
+    base = live_server.url
+    target = s.target
+    sign_in(page, base, "a_inspector")
+    page.goto(f"{base}/inspection/")
+    expect(page.get_by_role("heading", name="我的检查", level=1)).to_be_visible()
+    small, near, taps = [], [], []
+
+    def tap(locator, label):
+        expect(locator).to_be_in_viewport()  # on the screen as the page came: no scroll needed
+        locator.click()
+        taps.append(label)
+
+    small += _small_targets(page, "我的检查")
+    page.screenshot(path=artifact_path("-0-my-work"), full_page=True)
+    todo = page.locator("section#todo")
+    expect(todo.locator("h2")).to_contain_text("待检查")
+    tap(todo.get_by_role("link", name=target.name), "打开检查对象")
+
+    expect(page.get_by_role("heading", name=target.name, level=1)).to_be_visible()
+    all_clear = page.get_by_role("button", name="全部未发现问题")
+    expect(all_clear).to_be_disabled()  # not before the visit is checked in
+    small += _small_targets(page, "检查对象页（签到前，逐项表单展开）")
+    page.screenshot(path=artifact_path("-1-target"), full_page=True)
+    tap(page.get_by_role("button", name="扫码入企签到"), "签到")
+
+    expect(message(page)).to_contain_text("已签到（扫码入企）")
+    expect(all_clear).to_be_enabled()
+    small += _small_targets(page, "检查对象页（已签到）")
+    tap(all_clear, "全部未发现问题")
+
+    expect(message(page)).to_contain_text("已将 2 个事项录入为“未发现问题”")
+    small += _small_targets(page, "检查对象页（已录入）")
+    tap(page.locator("details.confirm summary", has_text="提交复核"), "提交复核")
+
+    confirm = page.get_by_role("button", name="确认提交复核")
+    expect(confirm).to_be_visible()
+    small += _small_targets(page, "检查对象页（确认提交）")
+    near += _apart(page, "确认提交复核")
+    page.screenshot(path=artifact_path("-2-confirm"))
+    tap(confirm, "确认提交复核")
+
+    expect(message(page)).to_contain_text("已提交复核")
+    page.screenshot(path=artifact_path("-3-submitted"))
+    small += _small_targets(page, "检查对象页（已提交）")
+    page.goto(f"{base}/inspection/?done=1")
+    expect(page.locator("section#review")).to_contain_text(target.name)
+    page.screenshot(path=artifact_path("-4-my-work-after"), full_page=True)
+    small += _small_targets(page, "我的检查（已提交，显示已完成）")
+    page.goto(f"{base}/inspection/s/{s.pk}/notice/")
+    small += _small_targets(page, "检查通知书")
+
+    ins = Inspection.objects.get(selection=s)
+    assert ins.status == InspectionStatus.SUBMITTED and ins.finished_on == timezone.localdate()
+    results = list(ins.results.prefetch_related("categories"))
+    assert sorted(r.item_id for r in results) == sorted(i.pk for i in items)
+    assert all(r.all_clear and [c.code for c in r.categories.all()] == ["none_found"] for r in results)
+    assert audit.entries_for(ins).filter(action="inspection.all_clear").count() == 1
+    assert len(taps) <= 5, f"两个事项、未发现问题的检查用了 {len(taps)} 次点击：{taps}"
+    assert not near, "\n".join(near)
+    assert not small, "小于 44px 的可点元素：\n" + "\n".join(small)
+
+
+@pytest.mark.parametrize("context_options", [PHONE], ids=["phone"])
+def test_outside_the_window_the_checkin_is_greyed_out_with_its_reason(page, live_server, world):
+    from shuangsuiji.inspection.models import CheckIn
+    from shuangsuiji.planning.models import Task
+
+    s, _member, _items = _drawn_task_for_today(world)
+    today = timezone.localdate()
+    Task.objects.filter(pk=s.draw.task_id).update(
+        window_start=today - dt.timedelta(days=40), window_end=today - dt.timedelta(days=1)
+    )
+    base = live_server.url
+    sign_in(page, base, "a_inspector")
+    page.goto(f"{base}/inspection/")
+    card = page.locator("section#todo .card", has_text=s.target.name)
+    expect(card.locator(".tag.bad")).to_have_text("检查期限已过")
+    card.get_by_role("link", name=s.target.name).click()
+    button = page.get_by_role("button", name="扫码入企签到")
+    expect(button).to_be_disabled()
+    expect(page.locator("#checkin-why")).to_contain_text("暂不能签到：不在任务检查时间内")
+    page.goto(f"{base}/public/selection/{s.token}/")
+    expect(page.get_by_role("button", name="检查人员签到（扫码入企）")).to_be_disabled()
+    assert not CheckIn.objects.exists()

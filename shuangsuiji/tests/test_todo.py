@@ -188,7 +188,7 @@ def test_an_inspectors_today_and_week(county):
     """今日可检查: the inspector's targets not yet inspected (no entry, or still 检查中) whose
     window is open today; s1 and s2 are finished, s3 is still 检查中."""
     today = timezone.localdate()
-    rows = insp_selectors.my_work(county.a_inspector, today=today, show="today")
+    rows = insp_selectors.my_work_shown(county.a_inspector, today=today, show="today")
     assigned = set(
         Selection.objects.filter(team__inspector__user=county.a_inspector, team__active=True).values_list(
             "pk", flat=True
@@ -196,13 +196,13 @@ def test_an_inspectors_today_and_week(county):
     )
     assert {m.selection_id for m in rows} == assigned - {county.s1.selection_id, county.s2.selection_id}
     assert county.s3.selection_id in assigned
-    week = insp_selectors.my_work(county.a_inspector, today=today, show="week")
+    week = insp_selectors.my_work_shown(county.a_inspector, today=today, show="week")
     assert not week.exists()  # the window ends in 30 days
     Task.objects.filter(pk=county.task_a.pk).update(window_end=today)
     assert week.count() == rows.count()
     # the window over: nothing left to inspect today
     Task.objects.filter(pk=county.task_a.pk).update(window_end=today - DAY)
-    assert not insp_selectors.my_work(county.a_inspector, today=today, show="today").exists()
+    assert not insp_selectors.my_work_shown(county.a_inspector, today=today, show="today").exists()
 
 
 def test_progress_states_partition_the_rows(county):

@@ -1841,7 +1841,7 @@ def _payload(url: str, user, w, o) -> dict:
     if url == "/inspection/s/{sel}/":
         prefix = f"i{o.planned_item.pk}"
         return {
-            "action": f"result:{o.planned_item.pk}",
+            "action": "results",
             f"{prefix}-method": "document",
             f"{prefix}-categories": ["none_found"],
         }

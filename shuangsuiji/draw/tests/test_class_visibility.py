@@ -2,14 +2,17 @@
 partner department of a joint task sees no stratum beside a drawn firm on any page it can open,
 and an inspector is asked for a check-in reason without being told the firm's class."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shuangsuiji.draw import services
 from shuangsuiji.draw.models import TeamMember
 from shuangsuiji.inspection.models import CheckIn
+from shuangsuiji.planning.models import Task
 
 from .conftest import full_draw
 
@@ -72,6 +75,11 @@ def test_a_partner_departments_pages_show_no_stratum_or_class_of_a_drawn_firm(cl
         keys = [k for k in re.findall(r'<div class="help">([0-9A-Z]{18})</div>', page)]
         assert keys == sorted(keys) and len(keys) == draw.selections.count()
     assert opened >= 7  # both open the draw, task, work and target pages; the admin the notice too
+    # the check-in form is offered inside the task's window only (issue 18): move it around today
+    today = timezone.localdate()
+    Task.objects.filter(pk=w.joint.pk).update(
+        window_start=today - dt.timedelta(days=10), window_end=today + dt.timedelta(days=10)
+    )
     page = client_for(w.b_inspector).get(_pages(draw, selection)["target"]).content.decode()
     assert 'name="reason" required' in page and "本次入企须填写" in page  # the rule stays, unworded
 

@@ -79,8 +79,8 @@ def _jpeg() -> bytes:
 
 
 def _messages(html: str) -> str:
-    m = re.search(r'<ul class="messages">(.*?)</ul>', html, re.S)
-    return m.group(1) if m else ""
+    """Every message on the page: the target page shows each beside the part it concerns."""
+    return "".join(re.findall(r'<ul class="messages">(.*?)</ul>', html, re.S))
 
 
 def _target_url(sel):
@@ -89,11 +89,14 @@ def _target_url(sel):
 
 def _result_data(item, method="onsite", categories=("none_found",), problem=""):
     return {
-        "action": f"result:{item.pk}",
+        "action": "results",
         f"i{item.pk}-method": method,
         f"i{item.pk}-categories": list(categories),
         f"i{item.pk}-problem": problem,
     }
+
+
+SUBMIT = {"action": "submit", "submit-confirm": "1"}  # the confirm step's button
 
 
 def _entered_and_submitted(w, actor=None):
@@ -182,9 +185,11 @@ def test_target_page_actions_check_in_enter_finish_submit(w, client_for, setting
     assert r1.inspection.entered_by == w.a_inspector
     assert html.count("已录入") == 2
 
-    # An item of another department's is refused.
+    # Another department's item is not on the page: its fields are ignored (the service refuses it
+    # too, test_services), and a save with nothing changed says so.
     html = _follow(c, url, _result_data(w.items["B-1"]))
-    assert "不是本部门在该任务中的检查事项" in _messages(html)
+    assert "没有修改，无需保存" in _messages(html)
+    assert not ItemResult.objects.filter(item=w.items["B-1"]).exists()
 
     # Attachments: only photos and PDFs, checked by content too.
     html = _follow(c, url, {"action": "attach", "file": SimpleUploadedFile("病毒.exe", b"MZ\x90\x00")})
@@ -199,7 +204,7 @@ def test_target_page_actions_check_in_enter_finish_submit(w, client_for, setting
     assert Attachment.objects.get().uploaded_by == w.a_inspector
 
     # Submitting before finishing is refused; finishing in the future too.
-    html = _follow(c, url, {"action": "submit"})
+    html = _follow(c, url, SUBMIT)
     assert "请先填写检查完毕日期" in _messages(html)
     html = _follow(c, url, {"action": "finish", "finished_on": (_today() + DAY).isoformat()})
     assert "检查完毕日期不能晚于今天" in _messages(html)
@@ -211,7 +216,7 @@ def test_target_page_actions_check_in_enter_finish_submit(w, client_for, setting
     assert ins.status == InspectionStatus.FINISHED and ins.finished_on == _today() and ins.due_on
     assert ins.due_on.strftime("%Y-%m-%d") in _messages(html)
 
-    html = _follow(c, url, {"action": "submit"})
+    html = _follow(c, url, SUBMIT)
     assert "已提交复核" in _messages(html)
     ins.refresh_from_db()
     assert ins.status == InspectionStatus.SUBMITTED and ins.submitted_at
@@ -228,11 +233,14 @@ def test_target_page_actions_check_in_enter_finish_submit(w, client_for, setting
 
 
 def test_result_without_a_category_names_the_field(w, client_for):
-    """The page holds one form per item; a refusal after the redirect must say which field (and
-    best which item) is missing, not only Django's bare 这个字段是必填项。"""
-    html = _follow(client_for(w.a_inspector), _target_url(w.sel), _result_data(w.a1, categories=[]))
-    assert not ItemResult.objects.exists()
-    assert "检查结果" in _messages(html), f"提示没有说明缺哪一项：{_messages(html)}"
+    """One save holds every item: an item entered before and now left without a result is
+    refused naming the item and the field, and nothing of the save is kept."""
+    c = client_for(w.a_inspector)
+    _follow(c, _target_url(w.sel), _result_data(w.a1))
+    data = {**_result_data(w.a1, categories=[]), **_result_data(w.a2)}
+    html = _follow(c, _target_url(w.sel), data)
+    assert f"“{w.a1.name}”未保存：请选择检查结果" in _messages(html)
+    assert [r.item for r in ItemResult.objects.all()] == [w.a1]  # a2 not saved either
 
 
 def test_low_risk_target_checkin_needs_a_reason(w, client_for):
@@ -273,7 +281,7 @@ def test_post_actions_refused_for_a_non_member(w, client_for, who):
         {"action": "checkin"},
         _result_data(w.a1),
         {"action": "finish", "finished_on": _today().isoformat()},
-        {"action": "submit"},
+        SUBMIT,
         {"action": "attach", "file": SimpleUploadedFile("现场.jpg", _jpeg())},
     ]
     for data in posts:
@@ -433,7 +441,7 @@ def test_reviewer_returns_with_a_comment(w, client_for):
         c, _target_url(w.sel), _result_data(w.a2, categories=["corrected"], problem="未亮照，已改正")
     )
     assert f"已保存：{w.a2.name}" in _messages(html)
-    html = _follow(c, _target_url(w.sel), {"action": "submit"})
+    html = _follow(c, _target_url(w.sel), SUBMIT)
     assert "已提交复核" in _messages(html)
 
 
@@ -471,7 +479,7 @@ def test_the_entering_person_cannot_approve(w, client_for):
     _follow(c, url, _result_data(w.a1, categories=["not_disclosed"], problem="未按规定公示年度报告"))
     _follow(c, url, _result_data(w.a2))
     _follow(c, url, {"action": "finish", "finished_on": _today().isoformat()})
-    html = _follow(c, url, {"action": "submit"})
+    html = _follow(c, url, SUBMIT)
     assert "已提交复核" in _messages(html)
     ins = Inspection.objects.get(selection=w.sel)
     assert ins.entered_by == entering and ins.status == InspectionStatus.SUBMITTED
@@ -623,12 +631,141 @@ def test_rating_before_the_inspection_started_is_refused(w):
 
 
 def test_malformed_ids_in_posts_are_not_server_errors(w, client_for):
-    """A tampered form (an item or inspection id that is not a number) is refused as a bad
-    request or not found, never a 500."""
+    """A tampered form (an unknown action, a value not on the list, an inspection id that is not
+    a number) is refused as a bad request, a refusal or not found, never a 500."""
     c = client_for(w.a_inspector)
     c.raise_request_exception = False
     item = c.post(_target_url(w.sel), {"action": "result:abc"}).status_code
+    tampered = c.post(
+        _target_url(w.sel), {**_result_data(w.a1, method="abc", categories=["../x"])}
+    ).status_code
     c = client_for(w.a_reviewer)
     c.raise_request_exception = False
     review = c.post(reverse("inspection:review"), {"inspection": "abc", "action": "approve"}).status_code
-    assert (item in (400, 404), review in (400, 404)) == (True, True), {"target": item, "review": review}
+    assert (item in (400, 403, 404), tampered in (200, 400), review in (400, 404)) == (True, True, True), {
+        "target": item,
+        "tampered": tampered,
+        "review": review,
+    }
+    assert not ItemResult.objects.exists()
+
+
+# ---- issue 18: the inspector's phone flow ---------------------------------------------------------
+
+
+def _section(html: str, key: str) -> str:
+    m = re.search(rf'<section class="work-group" id="{key}".*?</section>', html, re.S)
+    assert m, f"我的检查缺少分组 {key}"
+    return m.group(0)
+
+
+def test_my_work_in_four_counted_groups_finished_on_demand(w, client_for):
+    c = client_for(w.a_inspector)
+    mine = list(
+        Selection.objects.filter(team__inspector=w.member.inspector, team__active=True, draw=w.draw).exclude(
+            pk=w.sel.pk
+        )
+    )
+    _entered_and_submitted(w)
+    services.review_approve(actor=w.a_reviewer, inspection=Inspection.objects.get(selection=w.sel))
+    html = c.get(reverse("inspection:work")).content.decode()
+    heads = re.findall(r'<h2 id="\w+-h">(\S+) <span class="count">(\d+)</span>', html)
+    assert heads == [("待检查", str(len(mine))), ("录入中", "0"), ("待复核", "0"), ("已完成", "1")]
+    # finished work is hidden until asked for, its count a link to it
+    assert w.sel.target.name not in html
+    assert 'href="?done=1#done"' in html
+    for s in mine:
+        assert s.target.name in _section(html, "todo")
+    html = c.get(reverse("inspection:work") + "?done=1").content.decode()
+    assert w.sel.target.name in _section(html, "done")
+    assert f'href="{_target_url(w.sel)}"' in html
+
+
+def test_my_work_marks_targets_whose_window_ended(w, client_for):
+    _window(w.task_a, _today() - 40 * DAY, _today() - DAY)
+    html = client_for(w.a_inspector).get(reverse("inspection:work")).content.decode()
+    todo = _section(html, "todo")
+    assert w.sel.target.name in todo
+    assert "检查期限已过" in todo and '<span class="tag">待检查</span>' not in todo
+    assert re.search(r"其中 \d+ 项已过检查期限", todo)
+    assert f"检查时间已于 {w.task_a.window_end:%Y-%m-%d} 结束" in todo
+
+
+def test_checkin_greyed_out_with_the_reason_outside_the_window(w, client_for):
+    _window(w.task_a, _today() - 40 * DAY, _today() - DAY)
+    c = client_for(w.a_inspector)
+    reason = f"不在任务检查时间内（{w.task_a.window_start:%Y-%m-%d} 至 {w.task_a.window_end:%Y-%m-%d}）"
+    html = c.get(_target_url(w.sel)).content.decode()
+    assert re.search(
+        r'<button type="button" disabled aria-describedby="checkin-why">扫码入企签到</button>', html
+    )
+    assert f"暂不能签到：{reason}" in html
+    assert 'name="action" value="checkin"' not in html
+    html = c.get(reverse("publicity:selection", args=[w.sel.token])).content.decode()
+    assert "disabled" in html and f"暂不能签到：{reason}" in html
+    # the services refuse all the same (a form kept open from yesterday, a crafted request)
+    html = _follow(c, _target_url(w.sel), {"action": "checkin"})
+    assert reason in _messages(html)
+    r = c.post(reverse("inspection:checkin", args=[w.sel.token]), follow=True)
+    assert reason in _messages(r.content.decode())
+    assert not CheckIn.objects.exists()
+
+
+def test_all_clear_in_one_tap_after_the_checkin(w, client_for):
+    c = client_for(w.a_inspector)
+    url = _target_url(w.sel)
+    html = c.get(url).content.decode()
+    assert re.search(
+        r'<button class="wide" disabled aria-describedby="all-clear-why">全部未发现问题</button>', html
+    )
+    html = _follow(c, url, {"action": "all_clear"})
+    assert "请先扫码入企签到" in _messages(html) and not ItemResult.objects.exists()
+    c.post(url, {"action": "checkin"})
+    html = c.get(url).content.decode()
+    assert '<button class="wide">全部未发现问题</button>' in html
+    r = c.post(url, {"action": "all_clear"})
+    assert r.status_code == 302 and r["Location"] == f"{url}#submit"  # on to the next step
+    html = c.get(url).content.decode()
+    assert "已将 2 个事项录入为“未发现问题”" in _messages(html)
+    assert {(r.item_id, r.all_clear) for r in ItemResult.objects.all()} == {(w.a1.pk, True), (w.a2.pk, True)}
+    assert "全部未发现问题</button>" not in html  # nothing left to enter
+    assert "确认提交复核" in html
+
+
+def test_submit_needs_the_confirm_step(w, client_for):
+    c = client_for(w.a_inspector)
+    url = _target_url(w.sel)
+    for item in (w.a1, w.a2):
+        _follow(c, url, _result_data(item))
+    html = c.get(url).content.decode()
+    # 提交复核 opens the confirm step; its button is not beside any other
+    confirm = re.search(r'<details class="confirm">(.*?)</details>', html, re.S).group(1)
+    assert "<summary" in confirm and confirm.count("<button") == 1 and "确认提交复核" in confirm
+    html = _follow(c, url, {"action": "submit"})
+    assert "请确认后再提交复核" in _messages(html)
+    assert Inspection.objects.get(selection=w.sel).status == InspectionStatus.OPEN
+    html = _follow(c, url, {**SUBMIT, "submit-finished_on": _today().isoformat()})
+    assert "已提交复核" in _messages(html)
+    ins = Inspection.objects.get(selection=w.sel)
+    assert ins.status == InspectionStatus.SUBMITTED and ins.finished_on == _today() and ins.due_on
+
+
+def test_a_refused_save_keeps_what_was_typed_and_shows_the_item(w, client_for):
+    c = client_for(w.a_inspector)
+    data = {
+        **_result_data(w.a1, categories=["not_disclosed"], problem="未按规定公示年度报告"),
+        **_result_data(w.a2, categories=["corrected"]),  # a problem with no description
+    }
+    r = c.post(_target_url(w.sel), data)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert f"“{w.a2.name}”未保存：发现问题时请填写问题描述" in _messages(html)
+    assert not ItemResult.objects.exists()
+    assert "未按规定公示年度报告</textarea>" in html  # the other item's text is still there
+    refused = re.search(rf'<details class="item" id="item-{w.a2.pk}" open>(.*?)</details>', html, re.S)
+    assert refused and "autofocus" in refused.group(1)
+    # saved: back at the save button, not at the top of the page
+    data[f"i{w.a2.pk}-problem"] = "未亮照经营，已当场改正"
+    r = c.post(_target_url(w.sel), data)
+    assert r["Location"] == f"{_target_url(w.sel)}#results-save"
+    assert ItemResult.objects.count() == 2
