@@ -239,12 +239,24 @@ def task_edit(request, plan_pk, pk=None):
             _error(form, e)
         else:
             messages.success(request, f"已保存任务：{task.name}")
+            for note in form.notes:  # how typed names were read
+                messages.info(request, note)
+            if not form.cleaned_data["scope_kinds"]:
+                if task.scope_kinds:
+                    messages.info(
+                        request,
+                        f"未选择对象类型，已按所选事项的检查对象类型取为：{services.kinds_label(task.scope_kinds)}",
+                    )
+                else:
+                    messages.warning(
+                        request, "未选择对象类型，所选事项也未规定检查对象类型：对象池将包含全部类型的对象"
+                    )
             for w in disclosure.class_disclosure_warnings(task):  # shown, not blocking
                 messages.warning(request, w)
             return redirect("planning:plan_detail", plan.pk)
     return render(
         request,
-        "form.html",
+        "planning/task_form.html",
         {
             "form": form,
             "title": f"{'修改' if task else '新增'}抽查任务（{plan}）",
