@@ -266,6 +266,19 @@ def industries_by_code(codes) -> dict[str, Industry]:
     return {i.code: i for i in Industry.objects.filter(code__in=list(codes))}
 
 
+def task_scope_labels(task: Task) -> dict[str, list[str]]:
+    """A task's scope as a page shows it: regions and industries with their names, target types
+    in Chinese (never the stored codes alone)."""
+    regions = regions_by_code(task.scope_regions)
+    industries = industries_by_code(task.scope_industries)
+    kinds = dict(TargetKind.choices)
+    return {
+        "regions": [regions[c].name if c in regions else c for c in task.scope_regions],
+        "industries": [f"{c} {industries[c].name}" if c in industries else c for c in task.scope_industries],
+        "kinds": [str(kinds.get(k, k)) for k in task.scope_kinds],
+    }
+
+
 def task_scope_tags(region) -> QuerySet[Tag]:
     """Target tags a task's scope may name: the province's, its cities' and counties' tags."""
     return Tag.objects.filter(library=TagLibrary.TARGET, region__code__startswith=region.code[:2])
