@@ -114,6 +114,14 @@ def draw_terms(draw: TargetDraw, rule: dict, *, min_witnesses: int) -> dict:
     return terms
 
 
+def announceable(task: Task) -> None:
+    """Refuse a task whose draw may not be announced now: not planned (announced already, or
+    under way), or not startable (R-PLAN-1, R-ITEM-1). The confirmation page asks it first."""
+    if task.state != TaskState.PLANNED:
+        raise DomainError(f"任务当前状态为“{task.get_state_display()}”，不能公告抽取")
+    planning.task_startable(task)
+
+
 @transaction.atomic
 def draw_announce(
     *,
@@ -129,9 +137,7 @@ def draw_announce(
     only after the witnesses have committed (their commitments close at its time)."""
     _lead_admin(actor, task)
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if task.state != TaskState.PLANNED:
-        raise DomainError(f"任务当前状态为“{task.get_state_display()}”，不能公告抽取")
-    planning.task_startable(task)
+    announceable(task)
     public_value_source = (public_value_source or "").strip()
     if not public_value_source:
         raise DomainError(

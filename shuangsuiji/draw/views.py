@@ -20,7 +20,6 @@ from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError, NotFound
 from shuangsuiji.core.params import id_param, int_param
 from shuangsuiji.core.permissions import Action, can
-from shuangsuiji.planning import services as planning_services
 from shuangsuiji.planning.selectors import tasks_for
 
 from . import selectors, services, steps, voids, witnesses
@@ -69,7 +68,7 @@ def announce(request, task_pk):
     form = AnnounceForm(request.POST or None, initial=initial)
     if step == "confirm" and form.is_valid():
         try:
-            planning_services.task_startable(task)
+            services.announceable(task)
         except DomainError as e:
             form.add_error(None, e.message)
         else:

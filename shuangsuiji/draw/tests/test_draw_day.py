@@ -220,3 +220,15 @@ def test_recusal_page_finds_the_target_and_records_for_the_own_department(ready,
     # the office has no part in recording it; B's admin may not record A's member
     assert client_for(w.office).get(url).status_code == 403
     assert client_for(w.b_admin).post(url, {"member": mine[1].pk, "reason": "亲属"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_task_announced_already_is_refused_before_the_confirmation(ready, client_for):
+    w = ready
+    announce(w, w.task_a)
+    c = client_for(w.a_admin)
+    page = c.post(
+        reverse("draw:announce", args=[w.task_a.pk]), _terms() | {"step": "confirm"}
+    ).content.decode()
+    assert "任务当前状态为“已公告抽取”，不能公告抽取" in page and "公告抽取（不可撤销）" not in page
+    assert TargetDraw.objects.count() == 1
