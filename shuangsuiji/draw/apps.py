@@ -14,6 +14,12 @@ class DrawConfig(AppConfig):
         from .selectors import merge_candidates
 
         on_merge_candidates(merge_candidates)
+        # and, before the announcement, the pool it would freeze (counted, not frozen)
+        from shuangsuiji.planning.hooks import on_pool_preview
+
+        from .preview import pool_preview
+
+        on_pool_preview(pool_preview)
 
         # which rows each user reads and changes, in one place (core/scope.py); a recusal is
         # decided by the 主管领导 of the member's department, the only one who sees it

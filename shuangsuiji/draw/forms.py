@@ -20,6 +20,19 @@ class AnnounceForm(forms.Form):
     )
 
 
+class AnnounceConfirmForm(AnnounceForm):
+    """The second step: the same terms, carried over, and the confirmation that the pool preview
+    and the terms were checked. Without it nothing is announced."""
+
+    confirmed = forms.BooleanField(
+        label="我已核对对象池预览和抽取安排，确认公告；公告后对象池即冻结，不可撤销",
+        error_messages={"required": "请勾选确认后再公告"},
+    )
+
+    def terms(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "confirmed"}
+
+
 class WitnessInviteForm(forms.Form):
     """The lead registers a witness; the witness types their number on their own device."""
 

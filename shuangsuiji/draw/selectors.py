@@ -3,7 +3,7 @@ every draw of the jurisdiction to re-run it."""
 
 import hashlib
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from shuangsuiji.core.models import Role
 from shuangsuiji.core.permissions import Action, can
@@ -87,6 +87,34 @@ def draw_witnesses(draw: TargetDraw) -> QuerySet[Witness]:
 def team_members(draw: TargetDraw) -> QuerySet[TeamMember]:
     """The team members of a draw the caller already holds through draws_for(user)."""
     return TeamMember.objects.filter(selection__draw=draw)
+
+
+def draw_selections(draw: TargetDraw, *, q: str = "") -> QuerySet[Selection]:
+    """The drawn targets of a draw the caller already holds through draws_for(user); `q` finds a
+    target by a part of its name or its code."""
+    qs = Selection.objects.filter(draw=draw)
+    if q:
+        qs = qs.filter(Q(target__name__contains=q) | Q(key__contains=q))
+    return qs
+
+
+def recusable_members(selection: Selection, user) -> list[TeamMember]:
+    """The active members of a drawn target's team whose recusal `user` may record: those of the
+    user's own department (services.recusal_request)."""
+    return list(
+        selection.team.filter(active=True, department_id=user.department_id)
+        .select_related("inspector", "department")
+        .order_by("pk")
+    )
+
+
+def draw_recusals(draw: TargetDraw, user) -> QuerySet[RecusalRequest]:
+    """The recusal requests of a draw for the members of the user's department, latest first."""
+    return (
+        RecusalRequest.objects.filter(member__selection__draw=draw, member__department_id=user.department_id)
+        .select_related("member__inspector", "member__selection__target", "decided_by")
+        .order_by("-requested_at")
+    )
 
 
 def merge_candidates(task) -> list[tuple]:

@@ -72,6 +72,29 @@ def _quotas(task: Task, strata: list[dict]) -> dict:
     return rule
 
 
+def quotas_for(task: Task, strata: list[dict], basis=None) -> dict:
+    """Each stratum's quota (set in `strata`) and the rule it came from: after a pool-related void
+    (R-DRAW-6, `basis` from voids.redraw_basis) the entries still valid are kept and only the
+    removed ones are drawn again, each stratum replacing what it lost (as far as it can);
+    otherwise `_quotas`. One function for the announcement and the pool preview (preview.py)."""
+    if basis is not None and basis.mode == "partial":
+        q = {s["label"]: min(s["size"], basis.replacements.get(s["risk_class"], 0)) for s in strata}
+        for s in strata:
+            s["quota"] = q[s["label"]]
+        return {"quota_rule": "replace", "replace": q}
+    return _quotas(task, strata)
+
+
+def nothing_to_draw(strata: list[dict], basis=None) -> None:
+    """Refuse an announcement that would draw nothing (a partial redraw keeps its carried entries)."""
+    if not sum(s["quota"] for s in strata) and not (
+        basis is not None and basis.mode == "partial" and basis.carried
+    ):
+        raise DomainError(
+            f"按任务范围和比例计算，本次没有可抽取的对象（范围内 {sum(s['size'] for s in strata)} 个）"
+        )
+
+
 def draw_terms(draw: TargetDraw, rule: dict, *, min_witnesses: int) -> dict:
     """What decides the outcome beside the pool and the random inputs, committed at announcement
     and bound into the seed (ssj-draw-v2): the rule versions, the quota rule (ratios by stratum
@@ -91,6 +114,14 @@ def draw_terms(draw: TargetDraw, rule: dict, *, min_witnesses: int) -> dict:
     return terms
 
 
+def announceable(task: Task) -> None:
+    """Refuse a task whose draw may not be announced now: not planned (announced already, or
+    under way), or not startable (R-PLAN-1, R-ITEM-1). The confirmation page asks it first."""
+    if task.state != TaskState.PLANNED:
+        raise DomainError(f"任务当前状态为“{task.get_state_display()}”，不能公告抽取")
+    planning.task_startable(task)
+
+
 @transaction.atomic
 def draw_announce(
     *,
@@ -106,9 +137,7 @@ def draw_announce(
     only after the witnesses have committed (their commitments close at its time)."""
     _lead_admin(actor, task)
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if task.state != TaskState.PLANNED:
-        raise DomainError(f"任务当前状态为“{task.get_state_display()}”，不能公告抽取")
-    planning.task_startable(task)
+    announceable(task)
     public_value_source = (public_value_source or "").strip()
     if not public_value_source:
         raise DomainError(
@@ -129,19 +158,8 @@ def draw_announce(
     basis = redraw_basis(task)
     partial = basis is not None and basis.mode == PARTIAL
     frozen = pool.freeze(task, labels, public_id, exclude=basis.carried_ids if partial else ())
-    if partial:
-        # after a pool-related void (R-DRAW-6): the entries still valid are kept, only the
-        # removed ones are drawn again, each stratum replacing what it lost (as far as it can)
-        q = {s["label"]: min(s["size"], basis.replacements.get(s["risk_class"], 0)) for s in frozen.strata}
-        for s in frozen.strata:
-            s["quota"] = q[s["label"]]
-        rule = {"quota_rule": "replace", "replace": q}
-    else:
-        rule = _quotas(task, frozen.strata)
-    if not sum(s["quota"] for s in frozen.strata) and not (partial and basis.carried):
-        raise DomainError(
-            f"按任务范围和比例计算，本次没有可抽取的对象（范围内 {sum(s['size'] for s in frozen.strata)} 个）"
-        )
+    rule = quotas_for(task, frozen.strata, basis)
+    nothing_to_draw(frozen.strata, basis)
     secret = secrets.token_hex(32)
     draw = TargetDraw(
         task=task,

@@ -9,5 +9,6 @@ urlpatterns = [
     path("voids/", views.void_requests, name="voids"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/<str:public_id>/<str:what>/", views.audit_download, name="audit_download"),
+    path("<str:public_id>/recusal/", views.recusal_new, name="recusal_new"),
     path("<str:public_id>/", views.detail, name="detail"),
 ]

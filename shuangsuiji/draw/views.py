@@ -5,8 +5,10 @@ import datetime as dt
 import json
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,12 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError, NotFound
-from shuangsuiji.core.params import id_param
+from shuangsuiji.core.params import id_param, int_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.planning.selectors import tasks_for
 
-from . import selectors, services, voids, witnesses
+from . import selectors, services, steps, voids, witnesses
 from .forms import (
+    AnnounceConfirmForm,
     AnnounceForm,
     ReasonForm,
     RecusalRequestForm,
@@ -31,32 +34,72 @@ from .forms import (
     WitnessInviteForm,
     WitnessRevealForm,
 )
+from .preview import pool_preview
 from .records import public_record
 from .verify import verify_record
 
 
 @requires(Action.DRAW_RUN)
 def announce(request, task_pk):
+    """公告抽取 in two steps: the terms (time, place, public value), then a confirmation page
+    showing the pool preview (what the freeze would take in and the quotas) with the irreversible
+    button. A POST without the confirmation announces nothing."""
     task = get_object_or_404(tasks_for(request.user), pk=task_pk)
     if task.lead_id != request.user.department_id:
         raise PermissionDenied  # the lead department organizes the draw
-    form = AnnounceForm(
-        request.POST or None,
-        initial={
-            "draw_at": timezone.localtime().replace(second=0, microsecond=0),
-            "public_value_at": timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(hours=1),
-        },
-    )
-    if request.method == "POST" and form.is_valid():
+    step = request.POST.get("step") if request.method == "POST" else None
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    initial = {"draw_at": now, "public_value_at": now + dt.timedelta(hours=1)}
+    if step == "announce":
+        form = AnnounceConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                draw = services.draw_announce(actor=request.user, task=task, **form.terms())
+            except DomainError as e:
+                form = AnnounceForm(request.POST)  # back to the terms, with the reason
+                form.is_valid()
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+                return _announce_page(request, task, form)
+            messages.success(request, f"已公告抽取 {draw.public_id}：对象池已冻结并承诺")
+            return redirect("draw:detail", draw.public_id)
+        if set(form.errors) - {"confirmed"}:
+            return _announce_page(request, task, AnnounceForm(request.POST))
+        return _confirm_page(request, task, form)
+    form = AnnounceForm(request.POST or None, initial=initial)
+    if step == "confirm" and form.is_valid():
         try:
-            draw = services.draw_announce(actor=request.user, task=task, **form.cleaned_data)
+            services.announceable(task)
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, f"已公告抽取 {draw.public_id}：对象池已冻结并承诺")
-            return redirect("draw:detail", draw.public_id)
+            return _confirm_page(request, task, AnnounceConfirmForm(initial=form.cleaned_data))
+    return _announce_page(request, task, form)
+
+
+def _announce_page(request, task, form):
     return render(
-        request, "form.html", {"form": form, "title": f"公告抽取：{task}", "back_url": task_url(task)}
+        request,
+        "draw/announce.html",
+        {"task": task, "form": form, "steps": steps.before_announcement(), "back_url": task_url(task)},
+    )
+
+
+def _confirm_page(request, task, form):
+    """The terms as entered (carried in hidden fields) and the pool preview; the one button that
+    announces."""
+    terms = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else form.initial
+    return render(
+        request,
+        "draw/announce_confirm.html",
+        {
+            "task": task,
+            "form": form,
+            "terms": terms,
+            "preview": pool_preview(task),
+            "min_witnesses": settings.DRAW_MIN_WITNESSES,
+            "steps": steps.before_announcement(),
+            "back_url": task_url(task),
+        },
     )
 
 
@@ -82,33 +125,16 @@ _ACTIONS = {
 def detail(request, public_id):
     action = request.POST.get("action") if request.method == "POST" else None
     if action is not None:
-        if action not in _ACTIONS and action not in ("recusal", *_WITNESS_ACTIONS):
+        if action not in _ACTIONS and action not in _WITNESS_ACTIONS:
             raise Http404
         # A role that may never do this gets 403 before anything is looked up.
-        if action == "recusal" and not (
-            can(request.user, Action.DRAW_RUN) or can(request.user, Action.RECUSAL_DECIDE)
-        ):
-            raise PermissionDenied
-        if action != "recusal" and not can(request.user, Action.DRAW_RUN):
+        if not can(request.user, Action.DRAW_RUN):
             raise PermissionDenied
     draw = get_object_or_404(selectors.draws_for(request.user), public_id=public_id)
     runner = can(request.user, Action.DRAW_RUN) and draw.task.lead_id == request.user.department_id
     if action in _WITNESS_ACTIONS:
         return _witness_action(request, draw, runner, action)
     if action is not None:
-        if action == "recusal":
-            f = RecusalRequestForm(request.POST)
-            member_id = id_param(request.POST, "member", label="申请回避的检查人员")
-            member = get_object_or_404(selectors.team_members(draw), pk=member_id)
-            if f.is_valid():
-                try:
-                    services.recusal_request(
-                        actor=request.user, member=member, reason=f.cleaned_data["reason"]
-                    )
-                    messages.success(request, "回避申请已登记，由本部门主管领导决定")
-                except DomainError as e:
-                    messages.error(request, e.message)
-            return redirect("draw:detail", public_id)
         form_class, call, done = _ACTIONS[action]
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():
@@ -124,22 +150,30 @@ def detail(request, public_id):
     return _page(request, draw, runner)
 
 
+PAGE_ROWS = 50  # drawn targets per page of the draw's page (a list never shows more than 100)
+
+
 def _page(request, draw, runner, **extra):
     strata = _strata(request.user, draw)
     # drawn stratum by stratum: the order would group the targets by stratum, so one who may not
     # see the strata gets them by key
-    selections = (
+    selections = Paginator(
         draw.selections.select_related("target")
         .prefetch_related("team__inspector", "team__department")
-        .order_by("order" if strata["strata_shown"] else "key")
-    )
+        .order_by("order" if strata["strata_shown"] else "key"),
+        PAGE_ROWS,
+    ).get_page(request.GET.get("page"))
+    day = steps.draw_steps(draw)
     return render(
         request,
         "draw/detail.html",
         {
             "draw": draw,
             "witnesses": draw.witnesses.all(),
-            "selections": selections,
+            "page": selections,
+            "steps": day,
+            "step": steps.current(day) if runner else None,
+            "may_ask_recusal": draw.teams_drawn_at is not None and _may_record_recusal(request.user),
             "runner": runner,
             "checks": verify_record(public_record(draw, with_selection=True)),
             "forms": _forms(draw),
@@ -291,6 +325,68 @@ def _witness_post(request, token, forms: dict):
 
 def _witness_invalid(request):
     return _no_store(render(request, "draw/witness_invalid.html", status=404))
+
+
+def _may_record_recusal(user) -> bool:
+    """登记回避申请: a department's admin or its 主管领导, for its own members (the service checks
+    the member's department)."""
+    return can(user, Action.DRAW_RUN) or can(user, Action.RECUSAL_DECIDE)
+
+
+RECUSAL_ROWS = 20
+
+
+@requires(Action.PLAN_VIEW)
+def recusal_new(request, public_id):
+    """登记回避申请 on a page of its own: find the drawn target (by name or code, paged), pick the
+    team member the enterprise asks to be recused, state its reason. The 主管领导 decides on
+    the recusals page."""
+    if not _may_record_recusal(request.user):
+        raise PermissionDenied
+    draw = get_object_or_404(selectors.draws_for(request.user), public_id=public_id)
+    form = RecusalRequestForm(request.POST or None)
+    if request.method == "POST":
+        member_id = id_param(request.POST, "member", label="申请回避的检查人员")
+        member = get_object_or_404(selectors.team_members(draw), pk=member_id)
+        if form.is_valid():
+            try:
+                services.recusal_request(
+                    actor=request.user, member=member, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(
+                    request,
+                    f"已登记 {member.selection.target.name} 对 {member.inspector.name} 的回避申请，由本部门主管领导决定",
+                )
+                return redirect("draw:recusal_new", public_id)
+        else:
+            messages.error(request, "请填写企业申请回避的理由")
+        return redirect(f"{reverse('draw:recusal_new', args=[public_id])}?s={member.selection_id}")
+    q = (request.GET.get("q") or "").strip()[:100]
+    chosen = None
+    if "s" in request.GET:
+        chosen = get_object_or_404(
+            selectors.draw_selections(draw).select_related("target"),
+            pk=int_param(request.GET, "s", label="检查对象"),
+        )
+    # by key: the drawn order groups the targets by stratum, which not everyone may see
+    rows = selectors.draw_selections(draw, q=q).select_related("target").order_by("key")
+    page = Paginator(rows, RECUSAL_ROWS).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "draw/recusal_new.html",
+        {
+            "draw": draw,
+            "q": q,
+            "page": page,
+            "chosen": chosen,
+            "members": selectors.recusable_members(chosen, request.user) if chosen else [],
+            "form": form,
+            "requests": selectors.draw_recusals(draw, request.user)[:50],
+        },
+    )
 
 
 @requires(Action.RECUSAL_DECIDE)

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -5,7 +6,7 @@ from django import forms
 
 from shuangsuiji.core.forms import DateInput
 from shuangsuiji.core.models import BusinessLine, Department
-from shuangsuiji.directory.models import TargetKind
+from shuangsuiji.directory.models import IndustryLevel, TargetKind
 
 from . import selectors
 from .models import JointList, Milestone, PlanStatus, QuotaMode, Task, TaskMode, TaskState
@@ -84,6 +85,22 @@ class JointListForm(forms.ModelForm):
 
 
 RATIO_FIELDS = {c: f"ratio_{c}" for c in "ABCD"}
+# the fields of each quota mode: only the chosen mode's are shown, and the others are ignored
+QUOTA_FIELDS = {QuotaMode.RATIO: list(RATIO_FIELDS.values()), QuotaMode.TOTAL: ["total"]}
+# a picker's text is split at commas, 、, semicolons and spaces; "获鹿镇（130110100）" as a region
+# prints itself reads as its name and its code, each naming the same region
+_SPLIT = re.compile(r"[,，、;；\s（）()]+")
+_MAX_MATCHES = 8
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _SPLIT.split(text or "") if t]
+
+
+def _minimal(found: list) -> list:
+    """Drop the industries another match already covers (62 covers 629 其他餐饮业)."""
+    codes = [i.code for i in found]
+    return [i for i in found if not any(i.code != c and i.code.startswith(c) for c in codes)]
 
 
 class TaskForm(forms.ModelForm):
@@ -92,13 +109,23 @@ class TaskForm(forms.ModelForm):
     ratio_C = forms.DecimalField(label="C类（较高风险）比例（%）", initial=10, **PCT)
     ratio_D = forms.DecimalField(label="D类（高风险）比例（%）", initial=30, **PCT)
     scope_regions_text = forms.CharField(
-        label="区划范围", required=False, help_text="区划代码，多个用逗号分隔；空为本辖区全部"
+        label="区划范围",
+        required=False,
+        help_text="输入区划名称或代码查找，如：获鹿镇；多个用顿号分隔；留空为本辖区全部",
+        widget=forms.TextInput(attrs={"list": "region-options", "data-picker": "", "autocomplete": "off"}),
     )
     scope_industries_text = forms.CharField(
-        label="行业范围", required=False, help_text="GB/T 4754 代码前缀，如 62"
+        label="行业范围",
+        required=False,
+        help_text="输入行业名称或国民经济行业分类代码查找，如：餐饮业 或 62；多个用顿号分隔；留空为不限行业",
+        widget=forms.TextInput(attrs={"list": "industry-options", "data-picker": "", "autocomplete": "off"}),
     )
     scope_kinds = forms.MultipleChoiceField(
-        label="对象类型", choices=TargetKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label="对象类型",
+        choices=TargetKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="留空时按所选事项的检查对象类型确定（保存后显示）；事项均未规定时为全部类型",
     )
 
     class Meta:
@@ -131,21 +158,123 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args, department: Department, departments, items, tags, joint_lists, **kwargs):
         super().__init__(*args, **kwargs)
+        self.department = department
+        self.region = department.region
+        self.notes: list[str] = []  # how typed names were read, shown after saving
         self.fields["departments"].queryset = departments
         self.fields["departments"].required = False
         self.fields["departments"].help_text = "部门联合任务请勾选参与部门（牵头部门自动包含）"
         self.fields["business_lines"].queryset = BusinessLine.objects.filter(department=department)
         self.fields["items"].queryset = items
+        self.fields["items"].help_text = "只列出已发布、已认领的事项；部门联合任务可选参与部门认领的事项"
         self.fields["scope_tags"].queryset = tags
         self.fields["joint_list"].queryset = joint_lists
         self.fields["mode"].choices = TaskMode.choices
         self.fields["quota_mode"].choices = QuotaMode.choices
+        self.fields["total"].help_text = "按总数抽取时填写：全部对象不分层，抽取这么多户"
         if self.instance.pk:
             for c, f in RATIO_FIELDS.items():
                 if c in (self.instance.ratios or {}):
                     self.initial[f] = float(self.instance.ratios[c]) * 100
-            self.initial["scope_regions_text"] = ",".join(self.instance.scope_regions)
-            self.initial["scope_industries_text"] = ",".join(self.instance.scope_industries)
+            self.initial["scope_regions_text"] = "、".join(self._region_labels(self.instance.scope_regions))
+            self.initial["scope_industries_text"] = "、".join(
+                self._industry_labels(self.instance.scope_industries)
+            )
+
+    # ---- what the template shows ---------------------------------------------------------------
+
+    @staticmethod
+    def _region_labels(codes) -> list[str]:
+        found = selectors.regions_by_code(codes)
+        return [f"{c} {found[c].name}" if c in found else c for c in codes]
+
+    @staticmethod
+    def _industry_labels(codes) -> list[str]:
+        found = selectors.industries_by_code(codes)
+        return [f"{c} {found[c].name}" if c in found else c for c in codes]
+
+    def region_options(self):
+        return selectors.scope_region_choices(self.region)
+
+    def industry_options(self):
+        return selectors.industry_choices()
+
+    def item_groups(self) -> list[tuple[str, list[tuple]]]:
+        """(department, [(item, checked, its target types in Chinese)]) for the grouped list."""
+        value = self["items"].value() or []
+        chosen = {str(getattr(v, "pk", v)) for v in value}
+        kinds = dict(TargetKind.choices)
+        return [
+            (
+                name,
+                [
+                    (i, str(i.pk) in chosen, " ".join(str(kinds.get(k, k)) for k in i.target_kinds))
+                    for i in items
+                ],
+            )
+            for name, items in selectors.task_items_by_department(self.region, self.department)
+        ]
+
+    def error_rows(self) -> list[tuple[str, str, str]]:
+        """(row id, label, message) of every field error, in the form's order, for the summary."""
+        return [
+            (f"row-{name}", self.fields[name].label, e)
+            for name in self.fields
+            for e in self.errors.get(name, [])
+        ]
+
+    # ---- reading the pickers -------------------------------------------------------------------
+
+    def clean_scope_regions_text(self) -> list[str]:
+        codes: list[str] = []
+        for t in _tokens(self.cleaned_data.get("scope_regions_text", "")):
+            found = selectors.regions_named(self.region, t)
+            current = [r for r in found if r.retired_on is None]
+            found = current or found
+            if not found:
+                raise forms.ValidationError(
+                    f"本辖区内没有名称或代码为“{t}”的区划，请从列表中选择或输入区划代码"
+                )
+            if len(found) > 1:
+                raise forms.ValidationError(
+                    f"“{t}”对应多个区划：{'、'.join(f'{r.name}（{r.code}）' for r in found[:_MAX_MATCHES])}，请输入其中一个的名称或代码"
+                )
+            if not t.isdigit():
+                self.notes.append(f"区划“{t}”已识别为：{found[0].name}（{found[0].code}）")
+            codes.append(found[0].code)
+        return list(dict.fromkeys(codes))
+
+    def clean_scope_industries_text(self) -> list[str]:
+        codes: list[str] = []
+        for t in _tokens(self.cleaned_data.get("scope_industries_text", "")):
+            found = _minimal(selectors.industries_named(t))
+            if not found:
+                raise forms.ValidationError(
+                    f"没有名称或代码为“{t}”的行业，请从列表中选择，或输入国民经济行业分类代码（如 62）"
+                )
+            if len(found) > _MAX_MATCHES:
+                raise forms.ValidationError(
+                    f"“{t}”匹配到 {len(found)} 个行业（如 {'、'.join(str(i) for i in found[:3])}），请输入更具体的名称或代码"
+                )
+            if t.upper() != found[0].code or len(found) > 1:
+                self.notes.append(f"行业“{t}”已识别为：{'、'.join(str(i) for i in found)}")
+            for i in found:
+                # a 门类 is a letter; targets carry 4-digit codes: it stands for its 大类
+                codes += selectors.section_divisions(i.code) if i.level == IndustryLevel.SECTION else [i.code]
+        return list(dict.fromkeys(codes))
+
+    def clean(self):
+        data = super().clean()
+        # the fields of the quota mode not chosen are hidden: whatever they hold is ignored
+        chosen = data.get("quota_mode") or QuotaMode.RATIO
+        for mode, names in QUOTA_FIELDS.items():
+            if mode != chosen:
+                for name in names:
+                    self._errors.pop(name, None)
+                    data[name] = None
+        if data.get("mode") != TaskMode.JOINT:  # shown for a 部门联合 task only
+            data["departments"], data["joint_list"] = [], None
+        return data
 
     def service_fields(self) -> dict:
         d = dict(self.cleaned_data)
@@ -154,12 +283,8 @@ class TaskForm(forms.ModelForm):
             value = d.pop(f, None)
             if value is not None:
                 d["ratios"][c] = str(value / 100)
-        d["scope_regions"] = [
-            x.strip() for x in d.pop("scope_regions_text").replace("，", ",").split(",") if x.strip()
-        ]
-        d["scope_industries"] = [
-            x.strip() for x in d.pop("scope_industries_text").replace("，", ",").split(",") if x.strip()
-        ]
+        d["scope_regions"] = d.pop("scope_regions_text")
+        d["scope_industries"] = d.pop("scope_industries_text")
         d["departments"] = list(d["departments"])
         return d
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 _merge_candidates: list[Callable] = []
 _problem_rates: list[Callable] = []
+_pool_preview: list[Callable] = []
 
 
 def on_merge_candidates(query: Callable) -> None:
@@ -18,6 +19,17 @@ def on_problem_rates(query: Callable) -> None:
     """Register `query(prefix, *, department, kind) -> {risk class: (inspected, with a problem)}`."""
     if query not in _problem_rates:
         _problem_rates.append(query)
+
+
+def on_pool_preview(query: Callable) -> None:
+    """Register `query(task) -> preview`: what announcing the task's draw would take in."""
+    if query not in _pool_preview:
+        _pool_preview.append(query)
+
+
+def pool_preview(task):
+    """对象池预览 for a planned task's page (draw/preview.py), or None when no app answers."""
+    return next((query(task) for query in _pool_preview), None)
 
 
 def merge_candidates(task) -> list[tuple]:

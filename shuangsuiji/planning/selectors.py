@@ -6,13 +6,16 @@ import datetime as dt
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from shuangsuiji.core.models import Department, Role
+from shuangsuiji.core.models import Department, Region, Role
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.core.selectors import jurisdiction_codes
 from shuangsuiji.directory.models import (
+    Industry,
+    IndustryLevel,
     Inspector,
     Item,
+    ItemClaim,
     ItemStatus,
     RegistrationStatus,
     Tag,
@@ -226,6 +229,94 @@ def joint_list_items(region) -> QuerySet[Item]:
 def task_items(region) -> QuerySet[Item]:
     """Published items some department of the jurisdiction has claimed: what its tasks may check."""
     return Item.objects.filter(status=ItemStatus.PUBLISHED, claims__department__region=region).distinct()
+
+
+def task_items_by_department(region, department) -> list[tuple[str, list[Item]]]:
+    """The task form's items grouped by the department that claimed them: the planning
+    department's own first, then each other department of the jurisdiction (for a 部门联合 task);
+    an item claimed by several shows once, under the first. Two queries."""
+    claims = (
+        ItemClaim.objects.filter(item__status=ItemStatus.PUBLISHED, department__region=region)
+        .select_related("item", "department")
+        .order_by("item__code")
+    )
+    groups: dict[int, tuple[str, list[Item]]] = {department.pk: (department.name, [])}
+    seen: set[int] = set()
+    rows = sorted(
+        claims, key=lambda c: (c.department_id != department.pk, c.department.name, c.department_id)
+    )
+    for c in rows:
+        if c.item_id in seen:
+            continue
+        seen.add(c.item_id)
+        groups.setdefault(c.department_id, (c.department.name, []))[1].append(c.item)
+    return [g for g in groups.values() if g[1]]
+
+
+def scope_region_choices(region) -> QuerySet[Region]:
+    """The regions a task's scope may name: the current ones below the planning department's."""
+    return Region.objects.filter(code__startswith=region.scope_prefix, retired_on__isnull=True).exclude(
+        code=region.code
+    )
+
+
+def regions_named(region, text: str) -> list[Region]:
+    """Regions below `region` (itself included) whose code is `text`, else whose name is it, else
+    whose name contains it (current ones first)."""
+    qs = Region.objects.filter(code__startswith=region.scope_prefix).order_by("retired_on", "code")
+    for cond in (Q(code=text), Q(name=text), Q(name__contains=text)):
+        found = list(qs.filter(cond))
+        if found:
+            return found
+    return []
+
+
+def regions_by_code(codes) -> dict[str, Region]:
+    return {r.code: r for r in Region.objects.filter(code__in=list(codes))}
+
+
+def industry_choices() -> QuerySet[Industry]:
+    """GB/T 4754 门类、大类、中类 for the scope's picker (a 小类 code is typed)."""
+    return Industry.objects.exclude(level=IndustryLevel.CLASS).order_by("code")
+
+
+def industries_named(text: str) -> list[Industry]:
+    """Industries whose code is `text` (a 门类 letter in either case), else whose name is it, else
+    whose name contains it — the 门类 only when no lower level's name does (“餐饮” is 62 餐饮业,
+    not H 住宿和餐饮业)."""
+    qs = Industry.objects.order_by("code")
+    for cond in (Q(code=text.upper()), Q(name=text)):
+        found = list(qs.filter(cond))
+        if found:
+            return found
+    found = list(qs.filter(name__contains=text))
+    return [i for i in found if i.level != IndustryLevel.SECTION] or found
+
+
+def section_divisions(section: str) -> list[str]:
+    """The 大类 codes of a 门类: what a target's 4-digit industry code starts with."""
+    return list(
+        Industry.objects.filter(level=IndustryLevel.DIVISION, section=section)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+
+
+def industries_by_code(codes) -> dict[str, Industry]:
+    return {i.code: i for i in Industry.objects.filter(code__in=list(codes))}
+
+
+def task_scope_labels(task: Task) -> dict[str, list[str]]:
+    """A task's scope as a page shows it: regions and industries with their names, target types
+    in Chinese (never the stored codes alone)."""
+    regions = regions_by_code(task.scope_regions)
+    industries = industries_by_code(task.scope_industries)
+    kinds = dict(TargetKind.choices)
+    return {
+        "regions": [regions[c].name if c in regions else c for c in task.scope_regions],
+        "industries": [f"{c} {industries[c].name}" if c in industries else c for c in task.scope_industries],
+        "kinds": [str(kinds.get(k, k)) for k in task.scope_kinds],
+    }
 
 
 def task_scope_tags(region) -> QuerySet[Tag]:

@@ -12,7 +12,7 @@ from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.core.scope import editable_by
-from shuangsuiji.directory.models import ItemClaim, ItemStatus, RiskClass
+from shuangsuiji.directory.models import ItemClaim, ItemStatus, RiskClass, TargetKind
 
 from .models import (
     DEFAULT_RATIOS,
@@ -216,6 +216,9 @@ def _validate_task(plan: AnnualPlan, f: dict) -> None:
     idle = [d.name for d in departments if not any((i.pk, d.pk) in claims for i in items)]
     if idle:
         raise DomainError(f"{'、'.join(idle)} 未认领本任务的任何事项", field="items")
+    if not f.get("scope_kinds"):
+        # 对象类型 left empty: the items' own target types, not every kind in the directory
+        f["scope_kinds"] = kinds_of_items(items)
     if f["window_end"] < f["window_start"]:
         raise DomainError("检查结束日期早于开始日期", field="window_end")
     if f["window_start"].year != plan.year or f["window_end"].year != plan.year:
@@ -237,6 +240,13 @@ def _validate_task(plan: AnnualPlan, f: dict) -> None:
         raise DomainError("每组执法人员不少于 2 名（行政处罚法第四十二条）", field="team_size")
 
 
+def kinds_of_items(items) -> list[str]:
+    """The target types (对象类型) the items are for, in TargetKind's order: what a task's scope
+    takes when its own 对象类型 is left empty. Empty when no item states any."""
+    kinds = {k for i in items for k in (i.target_kinds or [])}
+    return [k for k in TargetKind.values if k in kinds]
+
+
 _TASK_M2M = ("departments", "business_lines", "items", "scope_tags")
 
 
@@ -255,6 +265,7 @@ def task_save(*, actor, plan: AnnualPlan, task: Task | None = None, **fields) ->
     fields.setdefault("departments", [plan.department])
     fields.setdefault("mode", TaskMode.ORDINARY)
     fields.setdefault("quota_mode", QuotaMode.RATIO)
+    kinds_given = bool(fields.get("scope_kinds"))
     _validate_task(plan, fields)
     m2m = {k: fields.pop(k) for k in _TASK_M2M if k in fields}
     created = task is None
@@ -270,9 +281,18 @@ def task_save(*, actor, plan: AnnualPlan, task: Task | None = None, **fields) ->
         actor=actor,
         action="task.create" if created else "task.update",
         obj=task,
-        summary=f"{'新增' if created else '修改'}任务：{task}",
+        summary=f"{'新增' if created else '修改'}任务：{task}"
+        + (
+            f"（对象类型按所选事项取为：{kinds_label(task.scope_kinds)}）"
+            if not kinds_given and task.scope_kinds
+            else ""
+        ),
     )
     return task
+
+
+def kinds_label(kinds) -> str:
+    return "、".join(str(TargetKind(k).label) for k in kinds)
 
 
 @transaction.atomic

@@ -245,12 +245,24 @@ def task_edit(request, plan_pk, pk=None):
             _error(form, e)
         else:
             messages.success(request, f"已保存任务：{task.name}")
+            for note in form.notes:  # how typed names were read
+                messages.info(request, note)
+            if not form.cleaned_data["scope_kinds"]:
+                if task.scope_kinds:
+                    messages.info(
+                        request,
+                        f"未选择对象类型，已按所选事项的检查对象类型取为：{services.kinds_label(task.scope_kinds)}",
+                    )
+                else:
+                    messages.warning(
+                        request, "未选择对象类型，所选事项也未规定检查对象类型：对象池将包含全部类型的对象"
+                    )
             for w in disclosure.class_disclosure_warnings(task):  # shown, not blocking
                 messages.warning(request, w)
             return redirect("planning:plan_detail", plan.pk)
     return render(
         request,
-        "form.html",
+        "planning/task_form.html",
         {
             "form": form,
             "title": f"{'修改' if task else '新增'}抽查任务（{plan}）",
@@ -303,19 +315,24 @@ def task_detail(request, pk):
             messages.success(request, "任务已作废")
         return redirect("planning:task_detail", pk)
 
+    can_run = can(request.user, Action.DRAW_RUN) and task.lead_id == request.user.department_id
     return render(
         request,
         "planning/task_detail.html",
         {
+            # 对象池预览 for the one who will announce it (draw's count, planning/hooks.py)
+            "preview": hooks.pool_preview(task) if can_run and task.state == TaskState.PLANNED else None,
             "lower_departments": lower_departments(task.lead.region).select_related("region")
             if task.lead_id == request.user.department_id and task.in_published_plan
             else [],
             "sent_down": task.sent_down.select_related("lead", "lead__region"),
             "task": task,
+            "scope": selectors.task_scope_labels(task),
+            "ratios": {c: f"{float(Decimal(v) * 100):g}%" for c, v in (task.ratios or {}).items()},
             "draws": task.draws.order_by("seq"),
             "history": audit.entries_for(task).order_by("seq"),
             "merge": hooks.merge_candidates(task),  # draw's query (planning/hooks.py)
-            "can_run": can(request.user, Action.DRAW_RUN) and task.lead_id == request.user.department_id,
+            "can_run": can_run,
             "form": form,
             # the scope's count only while the task may still change (one query over the directory)
             "class_warnings": disclosure.class_disclosure_warnings(

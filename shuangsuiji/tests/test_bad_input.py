@@ -159,10 +159,14 @@ def test_recusal_decision_refuses_a_bad_request_id(client_for, world, objs, bad)
 
 @pytest.mark.parametrize("bad", BAD_IDS)
 def test_draw_recusal_request_refuses_a_bad_member_id(client_for, world, objs, bad):
-    url = f"/draw/{objs.draw.public_id}/"
-    _refused_unchanged(
-        client_for(world.a_admin), url, {"action": "recusal", "member": bad, "reason": "亲属关系"}, "member"
-    )
+    url = f"/draw/{objs.draw.public_id}/recusal/"
+    _refused_unchanged(client_for(world.a_admin), url, {"member": bad, "reason": "亲属关系"}, "member")
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_draw_recusal_page_refuses_a_bad_target_id(client_for, world, objs, bad):
+    r = client_for(world.a_admin).get(f"/draw/{objs.draw.public_id}/recusal/", {"s": bad})
+    assert r.status_code == 400 and "检查对象" in r.content.decode()
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)

@@ -70,6 +70,61 @@ def _directory(w):
             )
 
 
+def _task_form(page, artifact_path):
+    """The task form as a clerk meets it: a missing field is summed up at the top and its link
+    leads to it; the quota mode and the task's mode show their own fields only; the items are
+    found by name in their department's group; the pickers take a region and an industry by
+    name, and a chosen entry can be removed."""
+    page.get_by_role("button", name="保存任务").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("任务名称：")
+    summary.get_by_role("link", name=re.compile("^任务名称")).click()
+    expect(page.locator("#id_name")).to_be_focused()
+    page.fill("#id_name", TASK_NAME)
+
+    departments = page.locator("#row-departments")
+    expect(departments).to_be_hidden()  # an ordinary task has no other departments
+    page.select_option("#id_mode", "joint")
+    expect(departments).to_be_visible()
+    page.get_by_label("卫生健康局").check()
+
+    page.get_by_label("LQ-SC-01 食品经营许可事项检查", exact=False).check()
+    other = page.get_by_label("公共场所卫生检查", exact=False)
+    expect(other).to_be_hidden()  # in 卫生健康局's group, folded
+    page.get_by_label("查找抽查事项").fill("公共场所")
+    expect(page.get_by_label("LQ-SC-01 食品经营许可事项检查", exact=False)).to_be_hidden()
+    other.check()
+    page.get_by_label("查找抽查事项").fill("")
+    expect(page.locator("#kinds-from-items")).to_contain_text("对象池将包含全部类型的对象")
+
+    # the pickers: a region by its name (read by the server), an industry from the list, removed
+    region = page.get_by_label("区划范围")
+    region.fill("鹿泉区")
+    region.press("Enter")
+    expect(page.locator("#row-scope_regions_text .chips li")).to_have_text([re.compile("^鹿泉区")])
+    industry = page.get_by_label("行业范围")
+    industry.fill("62 餐饮业")  # an entry of the list, as choosing it from the list puts it
+    expect(page.locator("#row-scope_industries_text .chips li")).to_have_text([re.compile("^62 餐饮业")])
+    page.get_by_role("button", name="移除 62 餐饮业").click()
+    expect(page.locator("#row-scope_industries_text .chips li")).to_have_count(0)
+
+    total = page.locator("#quota-total")
+    page.select_option("#id_quota_mode", "total")
+    expect(total).to_be_visible()
+    expect(page.locator("#quota-ratio")).to_be_hidden()
+    page.fill("#id_total", "-3")  # not valid, and ignored once the ratio mode is chosen again
+    page.select_option("#id_quota_mode", "ratio")
+    expect(total).to_be_hidden()
+    for cls, pct in zip("ABCD", ("10", "20", "50", "100"), strict=True):
+        page.fill(f"#id_ratio_{cls}", pct)
+    page.fill("#id_window_start", f"{YEAR}-06-01")
+    page.fill("#id_window_end", f"{YEAR}-12-31")
+    page.fill("#id_publish_selection_on", f"{YEAR}-06-01")  # in the past: the list is public
+    page.screenshot(path=artifact_path("-1a-task-form"), full_page=True)
+    page.get_by_role("button", name="保存任务").click()
+
+
 def _anonymous_page(browser, base):
     """A fresh context with no session, guarded like the `page` fixture: only the live server,
     no console errors."""
@@ -141,19 +196,10 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
     expect(page.get_by_role("heading", name=f"市场监督管理局 {YEAR} 年度抽查计划")).to_be_visible()
     page.get_by_role("link", name="新增任务").click()
     expect(page.get_by_role("heading", name=re.compile("新增抽查任务"))).to_be_visible()
-    page.fill("#id_name", TASK_NAME)
-    page.select_option("#id_mode", "joint")
-    page.get_by_label("卫生健康局").check()
-    page.get_by_label("LQ-SC-01 食品经营许可事项检查", exact=False).check()
-    page.get_by_label("公共场所卫生检查", exact=False).check()
-    page.select_option("#id_quota_mode", "ratio")
-    for cls, pct in zip("ABCD", ("10", "20", "50", "100"), strict=True):
-        page.fill(f"#id_ratio_{cls}", pct)
-    page.fill("#id_window_start", f"{YEAR}-06-01")
-    page.fill("#id_window_end", f"{YEAR}-12-31")
-    page.fill("#id_publish_selection_on", f"{YEAR}-06-01")  # in the past: the list is public
-    page.get_by_role("button", name="保存").click()
+    _task_form(page, artifact_path)
     expect(message(page)).to_contain_text(f"已保存任务：{TASK_NAME}")
+    expect(message(page)).to_contain_text("区划“鹿泉区”已识别为：鹿泉区（130110）")
+    expect(message(page)).to_contain_text("所选事项也未规定检查对象类型")
     row = page.locator("table tbody tr", has_text=TASK_NAME)
     expect(row).to_contain_text("部门联合")
     expect(row).to_contain_text("卫生健康局")
@@ -178,7 +224,13 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
     page.get_by_role("link", name="市场监督管理局").click()
     page.get_by_role("link", name=TASK_NAME).click()
     expect(page.get_by_role("heading", name=TASK_NAME)).to_be_visible()
+    # the pool preview, before anything is announced: 43 enterprises, 21 to draw
+    expect(page.locator("#task-pool-preview #preview-size")).to_have_text("43")
+    expect(page.locator("#task-pool-preview #preview-quota")).to_have_text(str(2 + 3 + 6 + 10))
     page.get_by_role("link", name="公告抽取").click()
+    steps = page.locator("ol.steps li")
+    expect(steps).to_have_count(5)
+    expect(page.locator("ol.steps li[aria-current=step]")).to_have_text(re.compile("^公告抽取"))
     draw_at = page.locator("#id_draw_at")
     expect(draw_at).not_to_have_value("")  # pre-filled with the current minute
     page.fill("#id_place", "区市场监管局三楼会议室")
@@ -186,10 +238,23 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
     # the value becomes known a few minutes from now: the witnesses commit before, the draw runs after
     value_at = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=3)
     page.fill("#id_public_value_at", value_at.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="下一步：核对对象池").click()
+    # the confirmation: the preview and the irreversible button, which needs the box ticked
+    expect(page.get_by_role("heading", name=re.compile("^确认公告抽取"))).to_be_visible()
+    expect(page.locator("#pool-preview #preview-quota")).to_have_text("21")
+    page.get_by_role("button", name="公告抽取（不可撤销）").click()
+    expect(page.locator("#error-summary")).to_contain_text("请勾选确认后再公告")
+    assert not TargetDraw.objects.exists()
+    page.locator("#error-summary a").click()
+    expect(page.locator("#id_confirmed")).to_be_focused()
+    page.locator("#id_confirmed").check()
+    page.screenshot(path=artifact_path("-1b-announce-confirm"), full_page=True)
+    page.get_by_role("button", name="公告抽取（不可撤销）").click()
     expect(message(page)).to_contain_text("对象池已冻结并承诺")
     expect(page.get_by_role("heading", name=re.compile(r"^抽取 "))).to_be_visible()
     draw_url = page.url
+    expect(page.locator("ol.steps li[aria-current=step]")).to_have_text(re.compile("^见证人登记并承诺"))
+    expect(page.locator("#run-form")).to_have_count(0)  # the draw waits for the witnesses
 
     # Each witness is registered by A and gets a link (and its QR code) once; they commit and
     # reveal on their own phones (here: a fresh browser context each, signed in as nobody).
@@ -226,11 +291,19 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
         context.close()
     page.goto(draw_url)
     expect(witnesses.locator(".tag.ok")).to_have_count(2)  # 已揭示
+    # the draw's step is current, its button disabled until the public value is known
+    expect(page.locator("ol.steps li[aria-current=step]")).to_have_text(
+        re.compile("^录入公开随机值并抽取对象")
+    )
+    expect(page.locator("#run-form").get_by_role("button", name="抽取对象")).to_be_disabled()
+    expect(page.locator("#step-blocked")).to_contain_text("公开随机值尚未产生")
 
     # the public value's time passes (the server's clock moved on by five minutes, within the
     # session's idle limit); staff enter the value
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(minutes=5))
+    page.goto(draw_url)
+    expect(page.locator("#step-blocked")).to_have_count(0)
     page.locator("#run-form").locator("input[name=public_value]").fill(PUBLIC_VALUE)
     page.locator("#run-form").get_by_role("button", name="抽取对象").click()
     expect(message(page)).to_contain_text("抽取完成")
@@ -242,9 +315,11 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
     picked = page.locator("table", has=page.locator("th", has_text="检查组")).locator("tbody tr")
     expect(picked).to_have_count(quota)
 
+    expect(page.locator("ol.steps li[aria-current=step]")).to_have_text(re.compile("^匹配检查人员"))
     page.get_by_role("button", name="匹配检查人员").click()
     expect(message(page)).to_contain_text("人员匹配完成")
     expect(page.get_by_role("button", name="匹配检查人员")).to_have_count(0)
+    expect(page.locator("ol.steps li.done")).to_have_count(5)
     summary = page.locator("h3", has_text="人员匹配情况").locator("xpath=following-sibling::ul[1]")
     expect(summary).to_contain_text("市场监督管理局：可抽取 4 人，每组 2 人")
     expect(summary).to_contain_text("卫生健康局：可抽取 4 人，每组 2 人")

@@ -283,3 +283,6 @@ def test_the_rollup_and_the_ledger_are_registered_with_the_lower_apps():
     assert draw_hooks._result_published == [draw_has_published_result]
     assert planning_hooks._merge_candidates == [merge_candidates]
     assert planning_hooks._problem_rates == [problem_rates]
+    from shuangsuiji.draw.preview import pool_preview
+
+    assert planning_hooks._pool_preview == [pool_preview]

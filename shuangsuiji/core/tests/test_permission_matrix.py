@@ -1079,6 +1079,28 @@ MATRIX = [
     ("sysadmin", "POST", "/draw/{draw}/#invite", DENIED),
     ("auditor", "POST", "/draw/{draw}/#invite", DENIED),
     ("far_admin", "POST", "/draw/{draw}/#invite", HIDDEN),
+    # 登记回避申请, on its own page: a department's admin or 主管领导 for its own members (the
+    # member is A's: B's admin reads the joint draw but may not record it, as the service says)
+    ("anonymous", "GET", "/draw/{draw}/recusal/", LOGIN),
+    ("office", "GET", "/draw/{draw}/recusal/", DENIED),
+    ("a_admin", "GET", "/draw/{draw}/recusal/", OK),
+    ("a_reviewer", "GET", "/draw/{draw}/recusal/", OK),
+    ("a_inspector", "GET", "/draw/{draw}/recusal/", DENIED),
+    ("b_admin", "GET", "/draw/{draw}/recusal/", OK),
+    ("b_inspector", "GET", "/draw/{draw}/recusal/", DENIED),
+    ("sysadmin", "GET", "/draw/{draw}/recusal/", DENIED),
+    ("auditor", "GET", "/draw/{draw}/recusal/", DENIED),
+    ("far_admin", "GET", "/draw/{draw}/recusal/", HIDDEN),
+    ("anonymous", "POST", "/draw/{draw}/recusal/", LOGIN),
+    ("office", "POST", "/draw/{draw}/recusal/", DENIED),
+    ("a_admin", "POST", "/draw/{draw}/recusal/", MOVED),
+    ("a_reviewer", "POST", "/draw/{draw}/recusal/", MOVED),
+    ("a_inspector", "POST", "/draw/{draw}/recusal/", DENIED),
+    ("b_admin", "POST", "/draw/{draw}/recusal/", DENIED),
+    ("b_inspector", "POST", "/draw/{draw}/recusal/", DENIED),
+    ("sysadmin", "POST", "/draw/{draw}/recusal/", DENIED),
+    ("auditor", "POST", "/draw/{draw}/recusal/", DENIED),
+    ("far_admin", "POST", "/draw/{draw}/recusal/", HIDDEN),
     # ---- draw: the department's 主管领导 decides recusals; the auditor downloads what re-runs a draw -
     ("anonymous", "GET", "/draw/recusals/", LOGIN),
     ("office", "GET", "/draw/recusals/", DENIED),
@@ -1806,7 +1828,13 @@ def _payload(url: str, user, w, o) -> dict:
             "place": "区市场监管局三楼会议室",
             "public_value_source": "福彩3D开奖号码",
             "public_value_at": "2099-03-02T20:30",
+            "step": "announce",  # the confirmation page's button, its box ticked
+            "confirmed": "on",
         }
+    if url == "/draw/{draw}/recusal/":
+        # the A member without a pending request (the first has one: {recusal})
+        member = TeamMember.objects.filter(selection__draw=o.draw, department=w.dept_a).order_by("pk").last()
+        return {"member": member.pk, "reason": "系该企业股东的近亲属"}
     if url == "/draw/recusals/":
         return {"request": o.recusal.pk, "decision": "approve", "note": "属实"}
     if url == "/planning/workplan/#preset":

@@ -99,15 +99,16 @@ def test_department_plans_through_the_pages_and_the_office_publishes(client_for,
 def test_draw_page_runs_the_whole_draw(client_for, ready):
     w = ready
     c = client_for(w.a_admin)
-    r = c.post(
-        reverse("draw:announce", args=[w.task_a.pk]),
-        {
-            "draw_at": (w.now - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
-            "place": "三楼",
-            "public_value_source": "福彩3D开奖号码",
-            "public_value_at": (timezone.localtime() + dt.timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M"),
-        },
-    )
+    terms = {
+        "draw_at": (w.now - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "三楼",
+        "public_value_source": "福彩3D开奖号码",
+        "public_value_at": (timezone.localtime() + dt.timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    url = reverse("draw:announce", args=[w.task_a.pk])
+    page = c.post(url, terms | {"step": "confirm"}).content.decode()
+    assert "公告抽取（不可撤销）" in page and 'id="pool-preview"' in page
+    r = c.post(url, terms | {"step": "announce", "confirmed": "on"})
     draw = TargetDraw.objects.get(task=w.task_a)
     assert r.status_code == 302 and r["Location"].endswith(f"/draw/{draw.public_id}/")
     url = reverse("draw:detail", args=[draw.public_id])
@@ -188,11 +189,18 @@ def test_recusal_through_the_pages(client_for, ready):
 
     services.teams_draw(actor=w.a_admin, draw=draw)
     member = TeamMember.objects.filter(selection__draw=draw).first()
-    client_for(w.a_admin).post(
-        reverse("draw:detail", args=[draw.public_id]),
-        {"action": "recusal", "member": member.pk, "reason": "曾在该企业任职"},
-    )
+    a = client_for(w.a_admin)
+    # the draw's page has no recusal forms: one link per target, to a page of its own
+    page = a.get(reverse("draw:detail", args=[draw.public_id])).content.decode()
+    assert 'name="reason"' not in page.split('id="selections"')[1]
+    url = reverse("draw:recusal_new", args=[draw.public_id])
+    assert f'href="{url}?s={member.selection_id}#recusal-form"' in page
+    page = a.get(url, {"s": member.selection_id}).content.decode()
+    assert member.selection.target.name in page and f'value="{member.pk}"' in page
+    r = a.post(url, {"member": member.pk, "reason": "曾在该企业任职"})
+    assert r.status_code == 302
     req = RecusalRequest.objects.get()
+    assert "曾在该企业任职" in a.get(url).content.decode()  # listed on its page
     c = client_for(w.a_reviewer)
     assert "曾在该企业任职" in c.get(reverse("draw:recusals")).content.decode()
     c.post(reverse("draw:recusals"), {"request": req.pk, "decision": "approve", "note": "属实"})
