@@ -21,6 +21,7 @@ from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.planning.selectors import tasks_for
 
 from . import selectors, services, voids, witnesses
+from .designated import SPEC as DESIGNATED
 from .forms import (
     AnnounceForm,
     ReasonForm,
@@ -133,15 +134,19 @@ def _page(request, draw, runner, **extra):
         .prefetch_related("team__inspector", "team__department")
         .order_by("order" if strata["strata_shown"] else "key")
     )
+    # a triggered task's designated list is no random draw: no pool, witnesses or public record
+    # to check (draw/designated.py)
+    designated = draw.spec == DESIGNATED
     return render(
         request,
         "draw/detail.html",
         {
             "draw": draw,
+            "designated": designated,
             "witnesses": draw.witnesses.all(),
             "selections": selections,
             "runner": runner,
-            "checks": verify_record(public_record(draw, with_selection=True)),
+            "checks": [] if designated else verify_record(public_record(draw, with_selection=True)),
             "forms": _forms(draw),
             **_void_part(draw),
             **strata,
