@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shuangsuiji.inspection",
     "shuangsuiji.publicity",
     "shuangsuiji.followup",
+    "shuangsuiji.triggers",
     "shuangsuiji.reports",
     "shuangsuiji.archive",
     "shuangsuiji.demo",
@@ -228,6 +229,10 @@ LOGGING = {
 
 # R-DRAW-4: how many times one department may draw the same target in a year (每个部门自行公布).
 DRAW_CAP_PER_DEPARTMENT = env_int("DRAW_CAP_PER_DEPARTMENT", 1, minimum=1, maximum=12)
+# Issue 19 (一次检查、全面体检; 无事不扰): a target a triggered task of the same department inspects
+# for some of the same items — its window ending no more than this many days before a pool is
+# frozen, or later — is left out of that random draw (docs/draw-spec.md §2.3, reason `triggered`).
+TRIGGERED_EXCLUSION_DAYS = env_int("TRIGGERED_EXCLUSION_DAYS", 180, minimum=0, maximum=366)
 # Witnesses who commit and reveal at each draw (commit–reveal entropy; see docs/draw-spec.md).
 DRAW_MIN_WITNESSES = env_int("DRAW_MIN_WITNESSES", 2, minimum=0, maximum=20)
 

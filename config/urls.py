@@ -13,6 +13,7 @@ urlpatterns = [
     path("public/witness/", include("shuangsuiji.draw.witness_urls")),
     path("public/", include("shuangsuiji.publicity.urls")),
     path("followup/", include("shuangsuiji.followup.urls")),
+    path("triggers/", include("shuangsuiji.triggers.urls")),
     path("reports/", include("shuangsuiji.reports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -32,6 +32,8 @@ def navigation(request):
         plan.append(("回避申请", "draw:recusals"))
     if can(user, Action.PLAN_APPROVE):
         plan.append(("抽取作废申请", "draw:voids"))
+    if can(user, Action.TRIGGER_VIEW):
+        plan.append(("触发式监管", "triggers:list"))
     if can(user, Action.DRAW_AUDIT):
         plan.append(("抽取记录（审计）", "draw:audit_list"))
     if plan:

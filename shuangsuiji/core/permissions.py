@@ -37,6 +37,9 @@ class Action(StrEnum):
     ASSESS_VIEW = "assess.view"  # KPI dashboard, assessment (督查考核), overdue lists
     WORKPLAN_EDIT = "workplan.edit"  # the office keeps the 实施方案's milestones and deadlines
     RULES_VIEW = "rules.view"  # 规则对照: the rules, their proofs and the configured numbers
+    TRIGGER_VIEW = "trigger.view"  # triggers (投诉举报, 转办交办 …) and triggered tasks in scope
+    TRIGGER_EDIT = "trigger.edit"  # record triggers, ask for a triggered task, merge into a random visit
+    TRIGGER_APPROVE = "trigger.approve"  # the department head approves or refuses a triggered task
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -75,6 +78,9 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.WORKPLAN_EDIT: {Role.OFFICE},
     # the office answers for the rules; the auditor checks them (it reads, changes nothing)
     Action.RULES_VIEW: {Role.OFFICE, Role.AUDITOR},
+    Action.TRIGGER_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
+    Action.TRIGGER_EDIT: {Role.DEPT_ADMIN},
+    Action.TRIGGER_APPROVE: {Role.REVIEWER},
 }
 
 

@@ -20,6 +20,7 @@ from shuangsuiji.planning.models import AnnualPlan
 from . import clock
 from . import followup as followup_demo
 from . import reports as reports_demo
+from . import triggers as triggers_demo
 from . import workplan as workplan_demo
 from .clock import at
 from .county import COUNTY, SEED
@@ -49,6 +50,7 @@ def build() -> dict:
         counts = _build()
     # follow-up records its own dates (each disposition's day), up to today
     counts |= followup_demo.load(COUNTY, YEAR, clock.today())
+    counts |= triggers_demo.load(COUNTY, YEAR, clock.today())
     counts |= reports_demo.load(COUNTY, YEAR, clock.today())
     return counts | workplan_demo.load(COUNTY, YEAR, clock.today())
 

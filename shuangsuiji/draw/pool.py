@@ -2,6 +2,7 @@
 whole): scope filters, the frequency caps (R-DRAW-4) as recorded exclusions, and the frozen,
 committed file that an auditor can download and re-run."""
 
+import datetime as dt
 import io
 import json
 import logging
@@ -34,12 +35,13 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Collate, Concat, NullIf
+from django.utils import timezone
 from isal import igzip  # the gzip format, through ISA-L: ~3× faster than zlib at level 1
 from psycopg.types.string import ByteaBinaryLoader
 
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.directory.models import Target, TargetSupervision
-from shuangsuiji.planning.models import Task, TaskState
+from shuangsuiji.planning.models import Task, TaskKind, TaskState
 from shuangsuiji.planning.selectors import task_scope_targets
 
 from . import engine
@@ -56,6 +58,7 @@ EXCLUSION_REASONS = {
     "open_task": "已在本部门本年度另一进行中的任务中",
     "cap": "本部门本年度抽中次数已达上限",
     "a_class": "A类（低风险）对象本年度已被抽中过，不再重复抽取（无事不扰）",
+    "triggered": "近期已由本部门触发式检查检查相同事项（一次检查、全面体检）",
 }
 
 
@@ -119,14 +122,34 @@ def _in_scope(task: Task) -> QuerySet[Target]:
 
 
 def _counted_selections(task: Task):
-    """Selections of this year's draws that count (not voided or aborted), other tasks."""
+    """Selections of this year's random draws that count (not voided or aborted), other tasks. A
+    triggered task's designated list is not a draw for the caps (issue 19): it has its own
+    exclusion, `triggered`."""
     return Selection.objects.filter(
-        draw__status=DrawStatus.DRAWN, draw__task__plan__year=task.plan.year
+        draw__status=DrawStatus.DRAWN, draw__task__plan__year=task.plan.year, draw__task__kind=TaskKind.RANDOM
     ).exclude(draw__task=task)
 
 
+def triggered_targets(task: Task, as_of: dt.datetime) -> QuerySet:
+    """The `triggered` exclusion (issue 19: 一次检查、全面体检, 无事不扰): targets that a triggered
+    task of one of this task's departments inspects for one of this task's items, its window ending
+    no more than TRIGGERED_EXCLUSION_DAYS before `as_of` (the freeze) or later, not voided. Only
+    tasks approved by `as_of` count (their designated list is made at approval, `drawn_at`): a
+    trigger approved after the freeze cannot shield a firm from a draw already announced."""
+    since = timezone.localdate(as_of) - dt.timedelta(days=settings.TRIGGERED_EXCLUSION_DAYS)
+    triggered = Task.objects.filter(
+        kind=TaskKind.TRIGGERED,
+        departments__in=list(task.departments.values_list("pk", flat=True)),
+        items__in=list(task.items.values_list("pk", flat=True)),
+        window_end__gte=since,
+    ).exclude(state=TaskState.VOIDED)
+    return Selection.objects.filter(
+        draw__status=DrawStatus.DRAWN, draw__drawn_at__lte=as_of, draw__task__in=triggered.values("pk")
+    ).values("target_id")
+
+
 def _exclusion_sets(
-    task: Task, carried: Collection[int] = ()
+    task: Task, carried: Collection[int] = (), as_of: dt.datetime | None = None
 ) -> list[tuple[str, QuerySet | list, str | None]]:
     """R-DRAW-4's exclusions in the order they are judged: (reason, the target ids it excludes,
     the risk class it is limited to or None). Each set is uncorrelated: the database computes it
@@ -146,6 +169,7 @@ def _exclusion_sets(
         ("open_task", open_task.values("target_id"), None),
         ("cap", capped, None),
         ("a_class", year.values("target_id"), "A"),
+        ("triggered", triggered_targets(task, as_of or timezone.now()), None),
     ]
 
 

@@ -23,6 +23,7 @@ from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.planning.selectors import tasks_for
 
 from . import selectors, services, steps, voids, witnesses
+from .designated import SPEC as DESIGNATED
 from .forms import (
     AnnounceConfirmForm,
     AnnounceForm,
@@ -164,18 +165,22 @@ def _page(request, draw, runner, **extra):
         PAGE_ROWS,
     ).get_page(request.GET.get("page"))
     day = steps.draw_steps(draw)
+    # a triggered task's designated list is no random draw: no pool, witnesses or public record
+    # to check (draw/designated.py)
+    designated = draw.spec == DESIGNATED
     return render(
         request,
         "draw/detail.html",
         {
             "draw": draw,
+            "designated": designated,
             "witnesses": draw.witnesses.all(),
             "page": selections,
             "steps": day,
             "step": steps.current(day) if runner else None,
             "may_ask_recusal": draw.teams_drawn_at is not None and _may_record_recusal(request.user),
             "runner": runner,
-            "checks": verify_record(public_record(draw, with_selection=True)),
+            "checks": [] if designated else verify_record(public_record(draw, with_selection=True)),
             "forms": _forms(draw),
             **_void_part(draw),
             **strata,

@@ -74,6 +74,8 @@ def void_request(
     pool-related reason the redraw only replaces the removed entries unless a full redraw is
     asked for with its reason; for any other reason the redraw is always full (recorded so)."""
     _draw_lead(actor, draw)
+    if draw.spec == "ssj-designated":  # draw/designated.py: no random draw to redo
+        raise DomainError("触发式检查的检查对象不是随机抽取，不能作废重抽；如需停止，请作废该任务并说明原因")
     if reason not in VoidReason.values:
         raise DomainError("请从列表中选择作废原因", field="reason")
     text = (text or "").strip()

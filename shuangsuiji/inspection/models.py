@@ -9,6 +9,7 @@ from django.db.models import Q
 from shuangsuiji.core.models import Department
 from shuangsuiji.directory.models import Inspector, Item, Method
 from shuangsuiji.draw.models import Selection
+from shuangsuiji.planning.models import TaskKind, TriggerCategory
 
 # R-INSP-3 (config list): the default result categories. `problem` marks those that count as a
 # problem found (and open a follow-up).
@@ -184,6 +185,14 @@ class PublishedResult(models.Model):
     name = models.CharField("名称", max_length=200)
     task_code = models.CharField("任务编号", max_length=40)
     task_name = models.CharField("任务名称", max_length=200)
+    # issue 19: a triggered inspection is published as such, with its category only (never who
+    # complained or what); rows published before carry the defaults (random)
+    task_kind = models.CharField(
+        "检查类型", max_length=10, choices=TaskKind.choices, default=TaskKind.RANDOM, db_default="random"
+    )
+    trigger_category = models.CharField(
+        "触发类别", max_length=12, choices=TriggerCategory.choices, blank=True, default="", db_default=""
+    )
     department = models.CharField("检查部门", max_length=100)
     item = models.CharField("检查事项", max_length=250)
     outcome = models.CharField("检查结果", max_length=500)
@@ -206,6 +215,13 @@ class PublishedResult(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.item}"
+
+    @property
+    def kind_label(self) -> str:
+        """双随机抽查, or 触发式检查（投诉举报）: the same words as the task's (planning Task.kind_label)."""
+        if self.task_kind == TaskKind.TRIGGERED:
+            return f"{TaskKind.TRIGGERED.label}（{self.get_trigger_category_display()}）"
+        return TaskKind.RANDOM.label
 
 
 class Rating(models.Model):

@@ -492,6 +492,8 @@ def _publish_rows(ins: Inspection) -> None:
                 name=mask_name(t.name) if t.kind == TargetKind.PERSON else t.name,
                 task_code=task.code,
                 task_name=task.name,
+                task_kind=task.kind,
+                trigger_category=task.trigger_category,
                 department=ins.department.name,
                 item=r.item.name[:250],
                 outcome=("、".join(c.name for c in r.categories.all()) or "未检查")[:500],

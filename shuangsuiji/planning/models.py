@@ -140,6 +140,23 @@ class TaskMode(models.TextChoices):
     JOINT = "joint", "部门联合（一业一查）"
 
 
+class TaskKind(models.TextChoices):
+    """双随机 or 触发式 (issue 19): a triggered task is targeted, not drawn — its targets come from a
+    trigger, its team is drawn as a random task's. It is never counted as a random one (R-RPT-1)."""
+
+    RANDOM = "random", "双随机抽查"
+    TRIGGERED = "triggered", "触发式检查"
+
+
+class TriggerCategory(models.TextChoices):
+    """Why a triggered task was started: the only thing about its trigger that is ever public."""
+
+    COMPLAINT = "complaint", "投诉举报"
+    REFERRAL = "referral", "转办交办"
+    MONITORING = "monitoring", "监测预警"
+    DEPLOYMENT = "deployment", "上级部署"
+
+
 class QuotaMode(models.TextChoices):
     RATIO = "ratio", "按信用风险分类比例"
     TOTAL = "total", "按总数"
@@ -219,6 +236,10 @@ class Task(models.Model):
         "任务层级", max_length=10, default="county", help_text="province / city / county：谁安排的任务"
     )
     state = models.CharField("状态", max_length=15, choices=TaskState.choices, default=TaskState.PLANNED)
+    kind = models.CharField("检查类型", max_length=10, choices=TaskKind.choices, default=TaskKind.RANDOM)
+    trigger_category = models.CharField(
+        "触发类别", max_length=12, choices=TriggerCategory.choices, blank=True, help_text="触发式检查才有"
+    )
     in_published_plan = models.BooleanField("已列入公示的计划", default=False)
     voided_reason = models.CharField("作废原因", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -231,6 +252,11 @@ class Task(models.Model):
                 condition=Q(window_end__gte=models.F("window_start")), name="task_window_order"
             ),
             models.CheckConstraint(condition=Q(team_size__gte=2), name="task_team_at_least_two"),
+            models.CheckConstraint(
+                condition=Q(kind="random", trigger_category="")
+                | (Q(kind="triggered") & ~Q(trigger_category="")),
+                name="task_trigger_category_iff_triggered",
+            ),
         ]
 
     def __str__(self):
@@ -240,6 +266,18 @@ class Task(models.Model):
     def credit_based(self) -> bool:
         """A task is credit-risk-based when its quotas are set per risk class (R-PLAN-2)."""
         return self.quota_mode == QuotaMode.RATIO
+
+    @property
+    def triggered(self) -> bool:
+        return self.kind == TaskKind.TRIGGERED
+
+    @property
+    def kind_label(self) -> str:
+        """What records, notices and public pages say: 双随机抽查, or 触发式检查 with its category
+        only (never who complained or what)."""
+        if self.triggered:
+            return f"{TaskKind.TRIGGERED.label}（{self.get_trigger_category_display()}）"
+        return TaskKind.RANDOM.label
 
     @property
     def year(self) -> int:

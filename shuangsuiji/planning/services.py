@@ -24,8 +24,10 @@ from .models import (
     PlanVersion,
     QuotaMode,
     Task,
+    TaskKind,
     TaskMode,
     TaskState,
+    TriggerCategory,
     YearGoals,
 )
 from .presets import BY_KEY
@@ -261,6 +263,8 @@ def task_save(*, actor, plan: AnnualPlan, task: Task | None = None, **fields) ->
         )
     if task and task.state != TaskState.PLANNED:
         raise DomainError(f"任务已{task.get_state_display()}，不能再修改")
+    if task and task.triggered:
+        raise DomainError("触发式检查任务由触发事项发起，不在年度计划中修改")
     fields.setdefault("lead", plan.department)
     fields.setdefault("departments", [plan.department])
     fields.setdefault("mode", TaskMode.ORDINARY)
@@ -299,7 +303,7 @@ def kinds_label(kinds) -> str:
 def plan_submit(*, actor, plan: AnnualPlan, reason: str = "") -> AnnualPlan:
     _own_plan(actor, plan)
     plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
-    if not plan.tasks.exclude(state=TaskState.VOIDED).exists():
+    if not plan.tasks.filter(kind=TaskKind.RANDOM).exclude(state=TaskState.VOIDED).exists():
         raise DomainError("计划中还没有任务")
     if plan.status == PlanStatus.DRAFT:
         plan.status = PlanStatus.SUBMITTED
@@ -340,7 +344,10 @@ def _snapshot(plan: AnnualPlan) -> dict:
                 "window": [t.window_start.isoformat(), t.window_end.isoformat()],
                 "state": t.get_state_display(),
             }
-            for t in plan.tasks.prefetch_related("departments", "items").order_by("code")
+            # a triggered task is not part of the annual plan (issue 19)
+            for t in plan.tasks.filter(kind=TaskKind.RANDOM)
+            .prefetch_related("departments", "items")
+            .order_by("code")
         ],
     }
 
@@ -368,7 +375,7 @@ def plan_approve(*, actor, plan: AnnualPlan) -> PlanVersion:
     )
     plan.status, plan.adjustment_reason, plan.review_comment = PlanStatus.PUBLISHED, "", ""
     plan.save(update_fields=["status", "version", "adjustment_reason", "review_comment"])
-    plan.tasks.update(in_published_plan=True)
+    plan.tasks.filter(kind=TaskKind.RANDOM).update(in_published_plan=True)
     audit.record(
         actor=actor,
         action="plan.publish",
@@ -466,6 +473,59 @@ def task_void(*, actor, task: Task, reason: str) -> Task:
         if not editable_by(Task, actor).filter(pk=task.pk).exists():
             raise Forbidden("只能作废本部门牵头的任务")
     return task_transition(actor=actor, task=task, to=TaskState.VOIDED, reason=reason)
+
+
+@transaction.atomic
+def triggered_task_create(
+    *,
+    actor,
+    name: str,
+    category: str,
+    items: list,
+    window_start: dt.date,
+    window_end: dt.date,
+    team_size: int = 2,
+) -> Task:
+    """A triggered task (触发式检查, issue 19) of the actor's department: targeted, not drawn, so
+    it is not part of the annual plan (it hangs on the department's plan of its year, made as a
+    draft if there is none, like a task sent down) and never counts as a random one. It waits in
+    “计划中” for the department head's approval (triggers/services.py), which names its targets."""
+    require(actor, Action.PLAN_EDIT)
+    if category not in TriggerCategory.values:
+        raise DomainError("请选择触发类别", field="category")
+    department = actor.department
+    plan, _ = AnnualPlan.objects.get_or_create(department=department, year=window_start.year)
+    fields = {
+        "name": name.strip() or "触发式检查",
+        "mode": TaskMode.ORDINARY,
+        "lead": department,
+        "departments": [department],
+        "items": list(items),
+        "quota_mode": QuotaMode.TOTAL,
+        "total": 1,
+        "team_size": team_size,
+        "window_start": window_start,
+        "window_end": window_end,
+    }
+    _validate_task(plan, fields)
+    m2m = {k: fields.pop(k) for k in _TASK_M2M if k in fields}
+    task = Task.objects.create(
+        plan=plan,
+        code=_task_code(plan),
+        kind=TaskKind.TRIGGERED,
+        trigger_category=category,
+        in_published_plan=False,
+        **fields,
+    )
+    for k, v in m2m.items():
+        getattr(task, k).set(v)
+    audit.record(
+        actor=actor,
+        action="task.create",
+        obj=task,
+        summary=f"新增触发式检查任务（{task.get_trigger_category_display()}）：{task}",
+    )
+    return task
 
 
 def task_startable(task: Task) -> None:

@@ -38,6 +38,8 @@ class PublishedResultOut(Schema):
     published_at: str
     version: int
     inspection_id: int
+    kind: str
+    trigger_category: str
 
 
 class TaskRef(Schema):

@@ -33,7 +33,7 @@ CHUNK = 2000  # rows per database round trip while streaming an export
 Q_MAX = 100
 USCC_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
 
-RESULTS_FORMAT = "ssj-public-results-v1"
+RESULTS_FORMAT = "ssj-public-results-v2"  # v2: kind and trigger_category (issue 19, docs/handover.md §8)
 DRAWS_FORMAT = "ssj-public-draws-v2"  # v2: its records are ssj-draw-record-v2 (docs/handover.md §7)
 
 # The hand-over columns, in file order: (JSON key, CSV header). docs/handover.md lists the same,
@@ -51,6 +51,8 @@ RESULT_FIELDS = [
     ("published_at", "公示时间"),
     ("version", "版本"),
     ("inspection_id", "检查记录号"),
+    ("kind", "检查类型"),
+    ("trigger_category", "触发类别"),
 ]
 CSV_HEADER = [h for _, h in RESULT_FIELDS]
 EXPORT_ORDER = ("published_at", "inspection_id", "id")
@@ -89,6 +91,7 @@ class InspectionGroup:
     finished_on: dt.date
     published_at: dt.datetime
     version: int
+    kind_label: str = ""  # 双随机抽查, or 触发式检查 with its category (issue 19)
     items: list[PublishedResult] = field(default_factory=list)
 
     @property
@@ -132,6 +135,7 @@ def group_results(rows: Iterable[PublishedResult], inspection_ids: list[int]) ->
                 finished_on=r.finished_on,
                 published_at=r.published_at,
                 version=r.version,
+                kind_label=r.kind_label,
             )
             meta[r.inspection_id] = (r.uscc, r.name)
         g.items.append(r)
@@ -284,12 +288,16 @@ def result_record(r: PublishedResult) -> dict:
         "published_at": _iso(r.published_at),
         "version": r.version,
         "inspection_id": r.inspection_id,
+        "kind": r.task_kind,
+        "trigger_category": r.trigger_category,
     }
 
 
 def result_csv_row(r: PublishedResult) -> list:
     d = result_record(r)
     d["found_problem"] = "是" if r.found_problem else "否"
+    d["kind"] = r.get_task_kind_display()
+    d["trigger_category"] = r.get_trigger_category_display()
     return [d[k] for k, _ in RESULT_FIELDS]
 
 

@@ -14,6 +14,7 @@ from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.directory.models import TargetKind
 from shuangsuiji.draw import selectors as draw_selectors
+from shuangsuiji.draw.designated import SPEC as DESIGNATED
 from shuangsuiji.draw.models import DrawStatus
 from shuangsuiji.draw.records import entry_proof, proof_checks, public_record
 from shuangsuiji.draw.selectors import public_draws
@@ -94,12 +95,19 @@ def selection(request, token):
         else:
             messages.success(request, "感谢评价，评价已匿名记录")
             return redirect("publicity:selection", token)
-    seed_checks = verify_record(public_record(s.draw, with_selection=False))
+    # a triggered task's designated list has no random draw to prove (draw/designated.py)
+    designated = s.draw.spec == DESIGNATED
+    seed_checks = [] if designated else verify_record(public_record(s.draw, with_selection=False))
     proof, proof_error, path_ok, position_drawn = None, "", False, False
     if request.method == "POST" and request.POST.get("action") == "proof":
         given = (request.POST.get("proof_code") or "").strip().upper()
         # the enterprise's own copy of the notice carries the code; the QR code inspectors scan does not
-        if s.proof_code and s.position is not None and hmac.compare_digest(given, s.proof_code):
+        if (
+            not designated
+            and s.proof_code
+            and s.position is not None
+            and hmac.compare_digest(given, s.proof_code)
+        ):
             proof = entry_proof(s)
             path_ok, position_drawn = proof_checks(s.draw, proof)
         else:
@@ -121,6 +129,7 @@ def selection(request, token):
         {
             "s": s,
             "task": task,
+            "designated": designated,
             "proof": proof,
             "proof_error": proof_error,
             "path_ok": path_ok,

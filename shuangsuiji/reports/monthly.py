@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from shuangsuiji.core.models import Department
 from shuangsuiji.draw.models import DrawStatus, TargetDraw
-from shuangsuiji.planning.models import QuotaMode, TaskMode
+from shuangsuiji.planning.models import QuotaMode, TaskKind, TaskMode
 
 from .models import Rollup
 
@@ -88,14 +88,17 @@ def month_end(year: int, month: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, last, 23, 59, 59, 999999))
 
 
-def counted_draws(region_prefix: str, year: int, end: dt.datetime, department=None):
+def counted_draws(region_prefix: str, year: int, end: dt.datetime, department=None, *, kind=TaskKind.RANDOM):
     """The draws the report counts: drawn (not voided) in `year` by `end`, of tasks led in the
-    jurisdiction; for a department, of the tasks it took part in."""
+    jurisdiction; for a department, of the tasks it took part in. Seed 003's form counts random
+    inspections only: a triggered task's designated list (issue 19) is counted beside it
+    (`triggered`), never in its cells nor in the coverage."""
     qs = TargetDraw.objects.filter(
         status=DrawStatus.DRAWN,
         drawn_at__lte=end,
         drawn_at__year=year,
         task__lead__region__code__startswith=region_prefix,
+        task__kind=kind,
     )
     if department is not None:
         qs = qs.filter(task__departments=department)
@@ -199,3 +202,38 @@ def assemble(per_dept, summed, distinct, publicity, monthly_counts, month: int) 
         {k: tuple(v) for k, v in publicity.items()},
         months,
     )
+
+
+@dataclass
+class Triggered:
+    """触发式检查 beside seed 003's form (issue 19): per department (a task once for each department
+    that took part) and the jurisdiction's sum, cumulative for the year to the month's end — the
+    same four figures, from the same rollup, over triggered tasks only."""
+
+    per_dept: dict
+    total: Cell
+
+
+def triggered(region_prefix: str, year: int, month: int) -> Triggered:
+    end = month_end(year, month)
+    end_month = dt.date(year, month, 1)
+    draws = dict(
+        counted_draws(region_prefix, year, end, kind=TaskKind.TRIGGERED).values_list("pk", "task_id")
+    )
+    rows = (
+        Rollup.objects.filter(draw_id__in=list(draws), department__isnull=False)
+        .values_list("department_id", "draw_id")
+        .annotate(
+            households=Sum("n"),
+            fin=Sum("n", filter=Q(finished_month__lte=end_month)),
+            prob=Sum("n", filter=Q(problem_month__lte=end_month)),
+        )
+        .order_by()
+    )
+    per: dict = defaultdict(Form)
+    total = Form()
+    for dept_id, draw_id, n, fin, prob in rows:
+        per[dept_id].add(["total"], draws[draw_id], n, fin or 0, prob or 0)
+        total.add(["total"], (draws[draw_id], dept_id), n, fin or 0, prob or 0)
+    departments = Department.objects.in_bulk(list(per))
+    return Triggered({departments[pk]: f.rows["total"] for pk, f in per.items()}, total.rows["total"])

@@ -137,7 +137,8 @@ def _each_target_sql(where: str) -> str:
 
 def _covered_sql(where: str, *, department: bool) -> str:
     """Enterprises of drawn draws, with the month of their first draw in the year, per lead region
-    and department (or with no department: the jurisdiction's)."""
+    and department (or with no department: the jurisdiction's). Random tasks only: a triggered
+    inspection never counts toward the coverage goal (issue 19)."""
     q = _dialect()
     dept = "td.department_id" if department else "NULL"
     join = "JOIN planning_task_departments td ON td.task_id = d.task_id" if department else ""
@@ -151,7 +152,7 @@ def _covered_sql(where: str, *, department: bool) -> str:
         JOIN core_department l ON l.id = t.lead_id
         {join}
         JOIN directory_target tg ON tg.id = s.target_id
-        WHERE d.status = %s AND d.drawn_at IS NOT NULL AND tg.kind = %s AND {where}
+        WHERE d.status = %s AND d.drawn_at IS NOT NULL AND tg.kind = %s AND t.kind = 'random' AND {where}
         GROUP BY {q["year"]}, l.region_id{group}, s.target_id
     """
 

@@ -28,6 +28,7 @@ from shuangsuiji.core.selectors import departments_in_scope
 from . import assessment, charts, drill, estimate, kpi, rules, selectors, services, xlsx
 from .models import ReportSchedule
 from .monthly import CREDIT_NOTE, DISTINCT_NOTE, ROWS, Form, counted_draws, month_end, monthly
+from .monthly import triggered as triggered_counts
 from .services import OTHER_ROWS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -139,8 +140,15 @@ def monthly_report(request):
             if request.user.role == Role.OFFICE
             else [],
             "can_fill": department is not None and request.user.department_id == department.pk,
+            "triggered": _triggered(region.scope_prefix, year, month, department),
         },
     )
+
+
+def _triggered(prefix: str, year: int, month: int, department) -> dict:
+    """触发式检查 beside seed 003's figures (issue 19): the department's, or the jurisdiction's sum."""
+    t = triggered_counts(prefix, year, month)
+    return {"cell": t.per_dept.get(department, Form().rows["total"]) if department else t.total}
 
 
 # ---- KPI dashboard and its drill-downs (R-PLAN-2, R-RPT-2) ----------------------------------------
@@ -247,6 +255,7 @@ def dashboard(request):
             "bars": mark_safe(bars),  # noqa: S308 — built by charts.py, every text escaped
             "trend": mark_safe(trend) if office else "",  # noqa: S308
             "series": series,
+            "triggered": _triggered(request.user.region.scope_prefix, year, month, first.department),
             "target_households": (
                 math.ceil(board.on_file * board.goals.coverage)
                 if board.goals and board.goals.coverage is not None

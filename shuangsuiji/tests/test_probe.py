@@ -30,6 +30,7 @@ from shuangsuiji.inspection import services as inspection
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import QuotaMode
 from shuangsuiji.reports import services as reports
+from shuangsuiji.triggers import services as triggers
 
 from .probe_exemptions import exempt
 
@@ -65,6 +66,8 @@ OBJECT_BY_PREFIX: dict[str, dict[str, str]] = {
     "followup/visits/": {"pk": "visit.pk"},
     "followup/public/visits/": {"public_id": "visit.public_id"},
     "followup/": {"pk": "entry.pk"},
+    "triggers/": {"pk": "trigger.pk"},
+    "triggers/requests/": {"pk": "trigger_request.pk"},
     "reports/dashboard/": {"key": "=coverage"},
     "reports/assessment/": {"department": "dept_a.pk", "key": "=unpublished"},
     "reports/submissions/monthly/": {"pk": "monthly.pk"},
@@ -190,6 +193,31 @@ def _build(w):
         department=w.dept_b,
         proposed_by=w.b_admin,
         created_at=o.target.created_at,
+    )
+    # a complaint A recorded about its target, and a triggered task A asked for (pending)
+    o.trigger = triggers.trigger_record(
+        actor=w.a_admin,
+        category="complaint",
+        source="12345政务服务便民热线",
+        received_on=dt.date(2026, 11, 20),
+        targets=[o.target],
+        items=[o.planned_item],
+        description="消费者投诉",
+    )
+    o.trigger_request = triggers.task_request(
+        actor=w.a_admin,
+        trigger=triggers.trigger_record(
+            actor=w.a_admin,
+            category="deployment",
+            source="市局部署",
+            received_on=dt.date(2026, 11, 20),
+            targets=[o.target],
+            items=[o.planned_item],
+            description="专项部署",
+        ),
+        window_start=dt.date(2026, 12, 1),
+        window_end=dt.date(2026, 12, 31),
+        reason="按部署开展",
     )
     o.monthly = reports.monthly_submit(actor=w.a_admin, department=w.dept_a, year=2026, month=1)
     o.quarterly = reports.quarterly_submit(

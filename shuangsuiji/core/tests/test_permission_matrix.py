@@ -52,6 +52,7 @@ from shuangsuiji.inspection import services as inspection
 from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import QuotaMode, TaskMode
 from shuangsuiji.reports.tests.test_permissions import ROWS as REPORTS_ROWS
+from shuangsuiji.triggers.tests.test_permissions import ROWS as TRIGGERS_ROWS
 
 OK, CREATED, UNAUTH, DENIED, HIDDEN = 200, 201, 401, 403, 404
 LOGIN = "302→sign-in"  # a redirect to the sign-in page
@@ -2025,6 +2026,7 @@ PAGE_URLCONFS = [
     ("publicity", "/public/"),
     ("draw_witness", "/public/witness/"),
     ("reports", "/reports/"),
+    ("triggers", "/triggers/"),
 ]
 
 
@@ -2042,9 +2044,9 @@ def _as_route(url: str) -> str:
 
 # Apps whose pages need their own standing objects keep their rows beside their tests, in the same
 # spirit (literal answers for every actor) and checked there against the real pages.
-APP_TABLES = [(url, method, answers) for url, method, _, answers in FOLLOWUP_ROWS + DIRECTORY_ROWS] + [
-    (url, method, answers) for method, url, _, answers in REPORTS_ROWS
-]
+APP_TABLES = [
+    (url, method, answers) for url, method, _, answers in FOLLOWUP_ROWS + DIRECTORY_ROWS + TRIGGERS_ROWS
+] + [(url, method, answers) for method, url, _, answers in REPORTS_ROWS]
 
 
 def test_every_page_url_is_in_the_matrix():

@@ -74,3 +74,24 @@ def test_every_kpi_colour_and_every_list_has_something(demo):
     assert "逾期" in _page("office", "/planning/workplan/?year=2026")
     assert "data-rate>" in _page("office", "/reports/estimates/?year=2026&month=11")
     assert "data-score" in _page("office", "/reports/assessment/?year=2026")
+
+
+@pytest.mark.django_db
+def test_the_year_has_triggers_of_each_kind_two_triggered_tasks_and_a_merge(demo):
+    from shuangsuiji.planning.models import Task, TaskKind
+    from shuangsuiji.triggers.models import Trigger, TriggerMerge
+
+    assert set(Trigger.objects.values_list("category", flat=True)) == {
+        "complaint",
+        "referral",
+        "monitoring",
+        "deployment",
+    }
+    approved = Task.objects.filter(kind=TaskKind.TRIGGERED, trigger_request__status="approved")
+    assert approved.count() == 2
+    assert TriggerMerge.objects.filter(selection__draw__task__kind=TaskKind.RANDOM).count() == 1
+    published = PublishedResult.objects.filter(task_kind="triggered")
+    assert published.exists() and set(published.values_list("trigger_category", flat=True)) == {"complaint"}
+    # the random figures leave them out; the monthly page shows them beside
+    page = _page("office", "/reports/monthly/?year=2026&month=11")
+    assert "触发式检查（另行统计）" in page

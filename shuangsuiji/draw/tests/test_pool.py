@@ -169,7 +169,7 @@ def test_every_exclusion_reason_on_this_databases_path(ready):
         window_end=date(2026, 6, 30),
     )
     joint = _checked(w.joint)
-    assert joint.exclusions == {"carried": 0, "open_task": 0, "cap": len(drawn), "a_class": 0}
+    assert joint.exclusions == {"carried": 0, "open_task": 0, "cap": len(drawn), "a_class": 0, "triggered": 0}
     b_frozen = _checked(b_task)
     a_drawn_b = {t.pk for t in w.targets if t.pk in drawn and t.risk_class == "A"}
     supervised_by_b = {t.pk for i, t in enumerate(w.targets) if i % 2 == 0}
@@ -178,6 +178,7 @@ def test_every_exclusion_reason_on_this_databases_path(ready):
         "open_task": 0,
         "cap": 0,
         "a_class": len(a_drawn_b & supervised_by_b),
+        "triggered": 0,
     }
     assert b_frozen.exclusions["a_class"] > 0
 
@@ -247,7 +248,13 @@ def test_freeze_of_an_empty_scope(ready):
     w = ready
     w.task_a.scope_regions = ["999999"]
     frozen = _freeze(w.task_a)
-    assert frozen.strata == [] and frozen.exclusions == {"carried": 0, "open_task": 0, "cap": 0, "a_class": 0}
+    assert frozen.strata == [] and frozen.exclusions == {
+        "carried": 0,
+        "open_task": 0,
+        "cap": 0,
+        "a_class": 0,
+        "triggered": 0,
+    }
     assert frozen.pool_root == engine.pool_root([], engine.POOL_V3).hex()
     assert list(pool.read_pool(frozen.file_bytes)) == []
 

@@ -310,7 +310,7 @@ def test_csv_header_matches_the_docs_and_rows_follow_it(client, pub):
     assert [r["检查记录号"] for r in rows][-2:] == [str(w.fixed_ins.pk)] * 2
     # JSON: the same rows and keys, typed.
     data = _json(client, "export_results_json")
-    assert data["format"] == "ssj-public-results-v1" and data["since"] is None
+    assert data["format"] == "ssj-public-results-v2" and data["since"] is None
     assert [list(r) for r in data["results"]] == [[k for _, k in documented]] * 6
     last = data["results"][-1]
     assert last["version"] == 2 and isinstance(last["found_problem"], bool)
