@@ -551,7 +551,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="R-INSP-4",
         title="结果复核与更正",
-        kind=Kind.FIXED,
+        kind=Kind.PRACTICE,
         source=PLAN,
         requirement="结果公示前由录入人以外的人员复核；公示后的更正留痕并重新公示（5 个工作日内）。",
         platform="录入人不能复核自己的结果；复核通过即公示；公示后发起更正须写明原因，重新录入、复核、公示，记录版本。",
