@@ -1,5 +1,6 @@
 """Reads for core records, scoped by the acting user where scope applies."""
 
+import datetime as dt
 import hashlib
 
 from django.db import models
@@ -130,8 +131,46 @@ def jobs_editable_by(user) -> QuerySet[Job]:
     return jobs_for(user).filter(created_by=user)
 
 
-def audit_entries() -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.all()
+def audit_entries(
+    *,
+    actor_ids: list[int] | None = None,
+    system: bool = False,
+    actions: list[str] | None = None,
+    object_type: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit log, newest first, narrowed by the auditor's filters: the acting accounts (or
+    the system's own entries), the actions, the kind of object, the days (Beijing time, both
+    ends included)."""
+    qs = AuditEntry.objects.all()
+    if actor_ids is not None or system:
+        qs = qs.filter(
+            models.Q(actor_id__in=actor_ids or [])
+            | (models.Q(actor_id__isnull=True) if system else models.Q(pk__in=[]))
+        )
+    if actions:
+        qs = qs.filter(action__in=actions)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    tz = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
+    if until:
+        qs = qs.filter(at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return qs
+
+
+def audit_actors(text: str) -> tuple[list[int], bool]:
+    """The accounts an auditor's 操作人 names (its login name, or part of its name), and whether
+    it names the system itself (“系统”)."""
+    text = text.strip()
+    ids = list(
+        User.objects.filter(models.Q(username=text) | models.Q(display_name__contains=text)).values_list(
+            "pk", flat=True
+        )[:200]
+    )
+    return ids, text == "系统"
 
 
 def work_calendar() -> WorkCalendar:

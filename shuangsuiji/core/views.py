@@ -21,6 +21,7 @@ from .errors import DomainError
 from .forms import (
     ActivationForm,
     ApiTokenForm,
+    AuditFilterForm,
     BusinessLineForm,
     CalendarYearForm,
     DepartmentForm,
@@ -30,6 +31,7 @@ from .forms import (
     SecondFactorForm,
     UserForm,
 )
+from .paging import CappedPaginator
 from .params import id_param
 from .permissions import Action, can
 
@@ -402,12 +404,19 @@ def second_factor_reset(request, pk):
 
 @requires(Action.AUDIT_VIEW)
 def audit_log(request):
-    page = Paginator(selectors.audit_entries(), 50).get_page(request.GET.get("page"))
+    form = AuditFilterForm({k: v for k, v in request.GET.items() if k not in ("page", "verify")} or None)
+    page = CappedPaginator(form.entries(), 50).get_page(request.GET.get("page"))
+    for e in page:
+        e.action_label = registry.audit_action_label(e.action)
     result = None
     if request.GET.get("verify"):
         n, broken, why = audit.verify()
         result = {"checked": n, "broken": broken, "why": why}
-    return render(request, "core/audit_log.html", {"page": page, "result": result})
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "result": result, "form": form, "count_cap": page.paginator.cap},
+    )
 
 
 @login_required

@@ -6,11 +6,12 @@ import datetime as dt
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from shuangsuiji.core.models import Role
+from shuangsuiji.core.models import Region, Role
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.core.selectors import jurisdiction_codes
 from shuangsuiji.directory.models import (
+    Industry,
     Inspector,
     Item,
     ItemStatus,
@@ -24,6 +25,23 @@ from shuangsuiji.directory.models import (
 
 from . import hooks
 from .models import AnnualPlan, JointList, Milestone, Task, YearGoals
+
+
+def industry_names(codes: list[str]) -> list[str]:
+    """Industry codes as a clerk reads them: “餐饮业（62）”."""
+    names = dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
+    return [f"{names[c]}（{c}）" if c in names else c for c in codes]
+
+
+def task_scope_names(task: Task) -> dict[str, list[str]]:
+    """A task's scope as a clerk reads it: region, kind and industry names, not their codes."""
+    regions = dict(Region.objects.filter(code__in=task.scope_regions).values_list("code", "name"))
+    kinds = dict(TargetKind.choices)
+    return {
+        "regions": [regions.get(c, c) for c in task.scope_regions],
+        "kinds": [kinds.get(k, k) for k in task.scope_kinds],
+        "industries": industry_names(task.scope_industries),
+    }
 
 
 def plans_for(user) -> QuerySet[AnnualPlan]:

@@ -123,11 +123,10 @@ def joint_lists(request):
         else:
             messages.success(request, f"已保存一业一查清单：{d['name']}")
             return redirect("planning:joint_lists")
-    return render(
-        request,
-        "planning/joint_lists.html",
-        {"form": form, "entries": selectors.joint_lists_for(request.user)},
-    )
+    entries = list(selectors.joint_lists_for(request.user))
+    for e in entries:
+        e.industry_names = selectors.industry_names(e.industries)
+    return render(request, "planning/joint_lists.html", {"form": form, "entries": entries})
 
 
 @requires(Action.PLAN_VIEW)
@@ -293,6 +292,7 @@ def task_detail(request, pk):
             else [],
             "sent_down": task.sent_down.select_related("lead", "lead__region"),
             "task": task,
+            "scope": selectors.task_scope_names(task),
             "draws": task.draws.order_by("seq"),
             "history": audit.entries_for(task).order_by("seq"),
             "merge": hooks.merge_candidates(task),  # draw's query (planning/hooks.py)
