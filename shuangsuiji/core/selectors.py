@@ -49,6 +49,27 @@ def region_by_code(code: str) -> Region | None:
     return Region.objects.filter(code=code).first()
 
 
+def region_code_named(text: str, *, within: str = "") -> str:
+    """The 区划 a filter names, as a code prefix: a code (or its start) as typed, or a name or part
+    of one (“鹿泉” → 鹿泉区 130110), among the regions under `within` (a code prefix), current
+    ones before retired ones. ValueError with a Chinese message when it names none, or several
+    that are not one inside another."""
+    raw = text.strip()
+    if raw.isdigit():
+        if not Region.objects.filter(code__startswith=raw).exists():
+            raise ValueError(f"没有代码为“{raw}”的行政区划")
+        return raw
+    found = Region.objects.filter(name__contains=raw, code__startswith=within)
+    regions = list(found.filter(retired_on__isnull=True)) or list(found)
+    if not regions:
+        raise ValueError(f"本辖区没有名称含“{raw}”的行政区划（可填名称或代码，如 鹿泉、130110）")
+    top = min(regions, key=lambda r: len(r.scope_prefix))
+    if all(r.code.startswith(top.scope_prefix) for r in regions):
+        return top.scope_prefix
+    names = "、".join(str(r) for r in regions[:5])
+    raise ValueError(f"“{raw}”对应多个行政区划：{names}，请填写更完整的名称或代码")
+
+
 def upper_departments(region: Region) -> QuerySet[Department]:
     """The departments of the city and province above a county (where its 上级对口部门 sit)."""
     return Department.objects.filter(region__code__in=[region.code[:4] + "00", region.code[:2] + "0000"])

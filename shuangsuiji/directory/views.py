@@ -15,6 +15,7 @@ from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.paging import SEARCH_COUNT_CAP, CappedPaginator
 from shuangsuiji.core.permissions import Action, can
+from shuangsuiji.core.selectors import region_prefix
 
 from . import exports, import_templates, importing, ownership, selectors, services
 from .forms import (
@@ -85,7 +86,7 @@ def _form_errors(form, e: DomainError):
 @requires(Action.DIRECTORY_VIEW)
 def target_list(request):
     tags = tag_choices(request.user, TagLibrary.TARGET)
-    form = TargetFilterForm(request.GET or None, tags=tags)
+    form = TargetFilterForm(request.GET or None, tags=tags, within=region_prefix(request.user) or "")
     f = form.filter()
     qs = f.apply(selectors.targets_for(request.user)).select_related("region", "industry")
     cap = SEARCH_COUNT_CAP if f.searches_names else None
@@ -106,7 +107,11 @@ def target_list(request):
 
 @requires(Action.DIRECTORY_VIEW)
 def target_export(request, fmt):
-    form = TargetFilterForm(request.GET or None, tags=tag_choices(request.user, TagLibrary.TARGET))
+    form = TargetFilterForm(
+        request.GET or None,
+        tags=tag_choices(request.user, TagLibrary.TARGET),
+        within=region_prefix(request.user) or "",
+    )
     qs = form.filter().apply(selectors.targets_for(request.user))
     return _download(
         "检查对象",
