@@ -7,7 +7,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +30,7 @@ from .forms import (
     SecondFactorForm,
     UserForm,
 )
-from .paging import CappedPaginator
+from .paging import CappedPaginator, list_page
 from .params import id_param
 from .permissions import Action, can
 
@@ -190,7 +189,7 @@ def home(request):
 
 @requires(Action.JOB_VIEW)
 def job_list(request):
-    page = Paginator(selectors.jobs_for(request.user), 30).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.jobs_for(request.user))
     for job in page:
         kind = registry.job_kind(job.kind)
         job.kind_label = kind.label if kind else job.kind
@@ -342,7 +341,7 @@ def roles(request):
                     else f"已申请：{grant.user.username} → {grant.get_role_display()}，待第二人确认后生效",
                 )
                 return redirect("core:roles")
-    page = Paginator(selectors.role_grants_in_scope(request.user), 50).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.role_grants_in_scope(request.user))
     for g in page:
         g.decidable = services.role_grant_may_decide(request.user, g)
     return render(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from shuangsuiji.core import audit
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
+from shuangsuiji.core.paging import list_page
 from shuangsuiji.core.params import id_list_param, int_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import lower_departments, member_departments
@@ -144,7 +145,8 @@ def plan_list(request):
         request,
         "planning/plan_list.html",
         {
-            "plans": plans,
+            "plans": (page := list_page(request, plans)),
+            "page": page,
             "can_edit": can(request.user, Action.PLAN_EDIT),
             "can_approve": can(request.user, Action.PLAN_APPROVE),
             "year": timezone.localdate().year,

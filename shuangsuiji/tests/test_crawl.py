@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from conftest import ACTORS, module_standing
+from conftest import ACTORS, make_uscc, module_standing
 from shuangsuiji.core.tests.test_permission_matrix import _build_world
 
 from . import test_probe
@@ -157,6 +157,41 @@ DISPLAY_NAMES = {
 }
 
 
+def _crowd(w, n: int = MAX_ROWS + 20):
+    """More than MAX_ROWS rows in the long lists a clerk pages through: A's targets, inspectors
+    and tags, the county's items, A's jobs, and (from all of that) the audit log."""
+    from shuangsuiji.core.models import Job
+    from shuangsuiji.directory.models import Inspector, Item, ItemStatus, Tag, Target, TargetSupervision
+
+    targets = Target.objects.bulk_create(
+        Target(
+            kind="enterprise",
+            uscc=make_uscc(f"91130110MA0F{i:05d}"),
+            name=f"鹿泉区第{i}号商店",
+            region=w.county,
+        )
+        for i in range(n)
+    )
+    TargetSupervision.objects.bulk_create(TargetSupervision(target=t, department=w.dept_a) for t in targets)
+    Inspector.objects.bulk_create(
+        Inspector(
+            name=f"检查员{i}", id_digest=f"{i:064d}", id_masked="130102********1234", department=w.dept_a
+        )
+        for i in range(n)
+    )
+    Item.objects.bulk_create(
+        Item(region=w.county, code=f"PLJC-{i:03d}", name=f"第{i}项批量检查事项", status=ItemStatus.PUBLISHED)
+        for i in range(n)
+    )
+    Tag.objects.bulk_create(
+        Tag(library="target", name=f"批量标签{i}", region=w.county, department=w.dept_a) for i in range(n)
+    )
+    Job.objects.bulk_create(
+        Job(kind="target_import", title=f"检查对象导入：第{i}批", department=w.dept_a, created_by=w.a_admin)
+        for i in range(n)
+    )
+
+
 @pytest.fixture(scope="module")
 def standing(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("crawl-media")
@@ -168,6 +203,7 @@ def standing(django_db_setup, django_db_blocker, tmp_path_factory):
             user.display_name = name
             user.save(update_fields=["display_name"])
         o = test_probe._build(w)
+        _crowd(w)
         for user, name in ((o.account, "新同事"), (o.grant.requested_by, "安管员")):
             user.display_name = name
             user.save(update_fields=["display_name"])
@@ -205,3 +241,17 @@ def test_every_page_speaks_chinese_and_pages_its_lists(standing, db, settings, a
             failures.append(f"{path} as {actor}: a <{kind}> of {rows} rows (more than {MAX_ROWS})")
     assert crawled > 0
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/directory/targets/", "/directory/inspectors/", "/directory/items/", "/directory/tags/", "/jobs/"],
+)
+def test_the_crowded_lists_are_paged_with_a_total(standing, db, settings, path):
+    """The crawl's long lists are long enough to need paging: each shows its total and a pager."""
+    settings.MEDIA_ROOT = standing.media
+    client = Client()
+    client.force_login(standing.w.a_admin)
+    page = client.get(path).content.decode()
+    assert "下一页" in page and re.search(r"共 [\d,]+ ", page), path
+    assert not page_problems(page)["long_lists"]
