@@ -1,8 +1,9 @@
 from django import forms
+from django.apps import apps
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from . import services, throttle
+from . import registry, selectors, services, throttle
 from .models import BusinessLine, Department, Region, Role, User
 
 
@@ -198,3 +199,57 @@ class TagPicker(forms.CheckboxSelectMultiple):
 
     class Media:
         js = ["js/picker.js"]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (issue 18): who, which action (by its Chinese name), which kind
+    of object, which days."""
+
+    actor = forms.CharField(label="操作人", required=False, help_text="登录名、姓名，或“系统”")
+    action = forms.ChoiceField(label="操作", required=False)
+    object_type = forms.ChoiceField(label="对象类型", required=False)
+    since = forms.DateField(label="自", required=False, widget=DateInput())
+    until = forms.DateField(label="至", required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = sorted(registry.audit_actions().items(), key=lambda kv: (kv[1], kv[0]))
+        self.fields["action"].choices = [("", "全部")] + labels
+        models_ = sorted(
+            (m for m in apps.get_models() if m.__module__.startswith("shuangsuiji.")),
+            key=lambda m: str(m._meta.verbose_name),
+        )
+        self.fields["object_type"].choices = [("", "全部")] + [
+            (m._meta.label_lower, m._meta.verbose_name) for m in models_
+        ]
+
+    def clean_actor(self):
+        text = self.cleaned_data["actor"].strip()
+        if text:
+            ids, system = selectors.audit_actors(text)
+            if not ids and not system:
+                raise forms.ValidationError(f"没有登录名或姓名为“{text}”的账号（系统自身的操作请填“系统”）")
+            self.actor_ids, self.system = ids, system
+        return text
+
+    def clean(self):
+        d = super().clean()
+        if d.get("since") and d.get("until") and d["since"] > d["until"]:
+            self.add_error("until", "结束日期早于开始日期")
+        return d
+
+    def entries(self):
+        """The entries the valid filters select; a bad value selects none (never everything)."""
+        if not self.is_bound:
+            return selectors.audit_entries()
+        if not self.is_valid():
+            return selectors.audit_entries().none()
+        d = self.cleaned_data
+        return selectors.audit_entries(
+            actor_ids=getattr(self, "actor_ids", None),
+            system=getattr(self, "system", False),
+            actions=[d["action"]] if d["action"] else None,
+            object_type=d["object_type"],
+            since=d["since"],
+            until=d["until"],
+        )

@@ -337,8 +337,8 @@ class AuditScheme(models.IntegerChoices):
     verifying as they are; every new entry is v2 (docs/audit-log.md; a 国密 deployment would add
     an SM3-HMAC version here, docs/guomi.md)."""
 
-    SHA256 = 1, "v1 SHA-256（无密钥，仅早期记录）"
-    HMAC_SHA256 = 2, "v2 HMAC-SHA256（密钥在数据库之外）"
+    SHA256 = 1, "第 1 版：无密钥哈希（SHA-256，仅早期记录）"
+    HMAC_SHA256 = 2, "第 2 版：带密钥哈希（SHA-256，密钥在数据库之外）"
 
 
 class AuditEntry(models.Model):

@@ -23,12 +23,23 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if isinstance(self.object_list, list | tuple):
+            return len(self.object_list)
         # unordered: a sliced ORDER BY would make the database sort the matches just to count them
         return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+
+PER_PAGE = 50  # rows of a list page; no page shows more than 100 rows of a list (issue 18)
+
+
+def list_page(request, rows, per_page: int = PER_PAGE, *, cap: int | None = None):
+    """The requested page of a list page's rows, counted (to `cap`) for the page's total
+    (templates/_totals.html) and pager (templates/_pager.html)."""
+    return CappedPaginator(rows, per_page, cap=cap).get_page(request.GET.get("page"))
 
 
 # The API's last page number: past it the offset ((page - 1) × page size) would not fit in the

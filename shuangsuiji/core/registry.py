@@ -38,3 +38,27 @@ def job_kind(kind: str) -> JobKind | None:
 
 def job_kinds() -> dict[str, JobKind]:
     return dict(_job_kinds)
+
+
+# ---- audit actions -------------------------------------------------------------------------
+# Each app names the actions it records (core/audit.py) in Chinese, so the log page, its filter
+# and its export never show a code such as “user.login” (STYLE.md: audit actions with labels).
+
+_audit_actions: dict[str, str] = {}
+
+
+def register_audit_actions(labels: dict[str, str]) -> None:
+    """Called from an app's AppConfig.ready() with {action code: 中文名称}."""
+    for code, label in labels.items():
+        known = _audit_actions.get(code)
+        if known is not None and known != label:
+            raise ImproperlyConfigured(f"操作“{code}”已登记为“{known}”")
+        _audit_actions[code] = label
+
+
+def audit_action_label(code: str) -> str | None:
+    return _audit_actions.get(code)
+
+
+def audit_actions() -> dict[str, str]:
+    return dict(_audit_actions)

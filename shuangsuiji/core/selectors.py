@@ -1,5 +1,6 @@
 """Reads for core records, scoped by the acting user where scope applies."""
 
+import datetime as dt
 import hashlib
 
 from django.db import models
@@ -47,6 +48,27 @@ def departments_in_scope(user) -> QuerySet[Department]:
 def region_by_code(code: str) -> Region | None:
     """A region by its GB/T 2260 code (the region table is public reference data)."""
     return Region.objects.filter(code=code).first()
+
+
+def region_code_named(text: str, *, within: str = "") -> str:
+    """The 区划 a filter names, as a code prefix: a code (or its start) as typed, or a name or part
+    of one (“鹿泉” → 鹿泉区 130110), among the regions under `within` (a code prefix), current
+    ones before retired ones. ValueError with a Chinese message when it names none, or several
+    that are not one inside another."""
+    raw = text.strip()
+    if raw.isdigit():
+        if not Region.objects.filter(code__startswith=raw).exists():
+            raise ValueError(f"没有代码为“{raw}”的行政区划")
+        return raw
+    found = Region.objects.filter(name__contains=raw, code__startswith=within)
+    regions = list(found.filter(retired_on__isnull=True)) or list(found)
+    if not regions:
+        raise ValueError(f"本辖区没有名称含“{raw}”的行政区划（可填名称或代码，如 鹿泉、130110）")
+    top = min(regions, key=lambda r: len(r.scope_prefix))
+    if all(r.code.startswith(top.scope_prefix) for r in regions):
+        return top.scope_prefix
+    names = "、".join(str(r) for r in regions[:5])
+    raise ValueError(f"“{raw}”对应多个行政区划：{names}，请填写更完整的名称或代码")
 
 
 def upper_departments(region: Region) -> QuerySet[Department]:
@@ -149,8 +171,46 @@ def jobs_editable_by(user) -> QuerySet[Job]:
     return jobs_for(user).filter(created_by=user)
 
 
-def audit_entries() -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.all()
+def audit_entries(
+    *,
+    actor_ids: list[int] | None = None,
+    system: bool = False,
+    actions: list[str] | None = None,
+    object_type: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit log, newest first, narrowed by the auditor's filters: the acting accounts (or
+    the system's own entries), the actions, the kind of object, the days (Beijing time, both
+    ends included)."""
+    qs = AuditEntry.objects.all()
+    if actor_ids is not None or system:
+        qs = qs.filter(
+            models.Q(actor_id__in=actor_ids or [])
+            | (models.Q(actor_id__isnull=True) if system else models.Q(pk__in=[]))
+        )
+    if actions:
+        qs = qs.filter(action__in=actions)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    tz = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
+    if until:
+        qs = qs.filter(at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return qs
+
+
+def audit_actors(text: str) -> tuple[list[int], bool]:
+    """The accounts an auditor's 操作人 names (its login name, or part of its name), and whether
+    it names the system itself (“系统”)."""
+    text = text.strip()
+    ids = list(
+        User.objects.filter(models.Q(username=text) | models.Q(display_name__contains=text)).values_list(
+            "pk", flat=True
+        )[:200]
+    )
+    return ids, text == "系统"
 
 
 def work_calendar() -> WorkCalendar:

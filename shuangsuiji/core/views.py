@@ -7,7 +7,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from .errors import DomainError
 from .forms import (
     ActivationForm,
     ApiTokenForm,
+    AuditFilterForm,
     BusinessLineForm,
     CalendarYearForm,
     DepartmentForm,
@@ -30,6 +30,7 @@ from .forms import (
     SecondFactorForm,
     UserForm,
 )
+from .paging import CappedPaginator, list_page
 from .params import id_param
 from .permissions import Action, can
 
@@ -201,7 +202,7 @@ def home(request):
 
 @requires(Action.JOB_VIEW)
 def job_list(request):
-    page = Paginator(selectors.jobs_for(request.user), 30).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.jobs_for(request.user))
     for job in page:
         kind = registry.job_kind(job.kind)
         job.kind_label = kind.label if kind else job.kind
@@ -358,7 +359,7 @@ def roles(request):
                 return redirect("core:roles")
     pending = request.GET.get("status") == "pending"  # the 待办 home's link: 待确认 only
     grants = selectors.role_grants_shown(request.user, {"status": "pending"} if pending else {})
-    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    page = list_page(request, grants)
     for g in page:
         g.decidable = services.role_grant_may_decide(request.user, g)
     return render(
@@ -421,12 +422,19 @@ def second_factor_reset(request, pk):
 
 @requires(Action.AUDIT_VIEW)
 def audit_log(request):
-    page = Paginator(selectors.audit_entries(), 50).get_page(request.GET.get("page"))
+    form = AuditFilterForm({k: v for k, v in request.GET.items() if k not in ("page", "verify")} or None)
+    page = CappedPaginator(form.entries(), 50).get_page(request.GET.get("page"))
+    for e in page:
+        e.action_label = registry.audit_action_label(e.action)
     result = None
     if request.GET.get("verify"):
         n, broken, why = audit.verify()
         result = {"checked": n, "broken": broken, "why": why}
-    return render(request, "core/audit_log.html", {"page": page, "result": result})
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "result": result, "form": form, "count_cap": page.paginator.cap},
+    )
 
 
 @login_required

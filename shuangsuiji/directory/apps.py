@@ -1,5 +1,32 @@
 from django.apps import AppConfig
 
+# The actions this app records in the audit log, in Chinese (core/registry.py).
+AUDIT_ACTIONS = {
+    "industry.load": "载入行业分类表",
+    "directory.keeper": "指定名录维护部门",
+    "target.create": "新增检查对象",
+    "target.update": "修改检查对象",
+    "target.import": "导入检查对象",
+    "target.import_confirm": "确认导入检查对象",
+    "target.import_abandon": "放弃导入检查对象",
+    "target.import_expire": "导入预览过期自动放弃",
+    "target.own_class": "设置本部门信用风险分类",
+    "target.suggestion.accept": "采纳变更建议",
+    "target.suggestion.reject": "驳回变更建议",
+    "target.tags": "标注检查对象",
+    "inspector.create": "新增执法检查人员",
+    "inspector.update": "修改执法检查人员",
+    "inspector.import": "导入执法检查人员",
+    "item.create": "新建抽查事项",
+    "item.update": "修改抽查事项",
+    "item.import": "导入抽查事项",
+    "item.publish": "发布抽查事项",
+    "item.claim": "认领抽查事项",
+    "item.unclaim": "取消认领抽查事项",
+    "tag.create": "新建标签",
+    "conflict.add": "登记利害关系回避",
+}
+
 
 class DirectoryConfig(AppConfig):
     name = "shuangsuiji.directory"
@@ -7,6 +34,10 @@ class DirectoryConfig(AppConfig):
     verbose_name = "一单两库一指引"
 
     def ready(self):
+        from shuangsuiji.core.registry import register_audit_actions
+
+        register_audit_actions(AUDIT_ACTIONS)
+
         # core runs the imports in the background without naming this app (core/registry.py)
         from shuangsuiji.core.registry import register_job_kind
 

@@ -3,10 +3,11 @@ from django import forms
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.forms import DateInput, TagPicker
 from shuangsuiji.core.models import Region
+from shuangsuiji.core.selectors import region_code_named
 
 from .importing import MODE_LABELS, MODE_NOTES
 from .models import Inspector, Item, Method, RegistrationStatus, RiskClass, TagLibrary, Target, TargetKind
-from .selectors import InspectorFilter, TargetFilter, industry_for_code
+from .selectors import InspectorFilter, TargetFilter, industry_for_code, industry_text_known
 
 
 class IndustryCodeField(forms.CharField):
@@ -37,8 +38,12 @@ class IndustryCodeField(forms.CharField):
 
 
 class TargetFilterForm(forms.Form):
-    q = forms.CharField(label="统一社会信用代码 / 名称", required=False)
-    region = forms.CharField(label="区划代码", required=False)
+    q = forms.CharField(
+        label="统一社会信用代码 / 名称",
+        required=False,
+        help_text="代码、名称的一部分、行业名称或标签名称（如 餐饮）",
+    )
+    region = forms.CharField(label="区划", required=False, help_text="名称或代码，如 鹿泉、130110")
     kind = forms.ChoiceField(label="主体类型", required=False, choices=[("", "全部")] + TargetKind.choices)
     industry = forms.CharField(
         label="行业", required=False, help_text="行业代码（任一层级，如 C、13、1311）或行业名称（如 餐饮）"
@@ -51,8 +56,12 @@ class TargetFilterForm(forms.Form):
         label="登记状态", required=False, choices=[("", "全部")] + RegistrationStatus.choices
     )
 
-    def __init__(self, *args, tags=(), **kwargs):
+    def __init__(self, *args, tags=(), within: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.tags, self.within = list(tags), within
+        self.fields["q"].widget.attrs["placeholder"] = "代码、名称、行业或标签"
+        self.fields["region"].widget.attrs["placeholder"] = "名称或代码"
+        self.fields["industry"].widget.attrs["placeholder"] = "名称或代码"
         self.fields["tag"] = forms.TypedChoiceField(
             label="标签",
             required=False,
@@ -61,14 +70,34 @@ class TargetFilterForm(forms.Form):
             choices=[("", "全部")] + [(t.pk, t.name) for t in tags],
         )
 
+    def clean_region(self):
+        text = self.cleaned_data["region"].strip()
+        if not text:
+            return ""
+        try:
+            return region_code_named(text, within=self.within)
+        except ValueError as e:
+            raise forms.ValidationError(str(e)) from None
+
+    def clean_industry(self):
+        text = self.cleaned_data["industry"].strip()
+        if text and not industry_text_known(text):
+            raise forms.ValidationError(
+                f"没有代码或名称为“{text}”的行业（可填行业代码或名称的一部分，如 C13、1311、餐饮）"
+            )
+        return text
+
     def filter(self) -> TargetFilter:
-        """Only the valid fields: a bad value (a stale tag id in a bookmark) is shown as an error
-        and never widens the list or the export."""
+        """Only the valid fields: a bad value (a stale tag id in a bookmark, a region or industry
+        that names nothing) is shown as an error naming the field, and never widens the list or
+        the export."""
         if not self.is_bound:
             return TargetFilter()
         if not self.is_valid():
             return TargetFilter(invalid=True)
-        return TargetFilter(**self.cleaned_data)
+        q = self.cleaned_data["q"].strip()
+        q_tags = tuple(t.pk for t in self.tags if q and q in t.name)
+        return TargetFilter(**self.cleaned_data, q_tags=q_tags)
 
 
 class InspectorFilterForm(forms.Form):

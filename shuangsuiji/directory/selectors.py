@@ -167,6 +167,57 @@ def industry_for_code(value: str) -> Industry:
 _INDUSTRY_CODE_TEXT = re.compile(r"([A-T])?(\d{1,4})?")
 
 
+def industry_codes_named(text: str) -> list[str]:
+    """The codes of the categories whose name holds `text`, and of every
+    category below one (“餐饮” → 62 餐饮业 and 621 正餐服务, 6210 …): read from the small
+    industry table, so that a target search tests its own indexed industry column against a list."""
+    text = text.strip()
+    if not text:
+        return []
+    rows = list(Industry.objects.filter(name__contains=text).values_list("code", "section"))
+    if not rows:
+        return []
+    # a 门类 one of whose own categories also matches gives way to it: “餐饮” is 62 餐饮业 (and
+    # all below), not all of H 住宿和餐饮业 with its hotels; “住宿和餐饮业” is H
+    numbered = {section for code, section in rows if code.isdigit()}
+    matched = [code for code, section in rows if code.isdigit() or section not in numbered]
+    q = Q(section__in=[c for c in matched if c.isalpha()])
+    for code in matched:
+        if code.isdigit():
+            q |= Q(code__startswith=code)
+    return sorted(Industry.objects.filter(q).values_list("code", flat=True))
+
+
+def industry_text_known(text: str) -> bool:
+    """Whether the 行业 filter's `text` names some category: a code or code prefix of the table,
+    or part of a category's name."""
+    raw = text.strip()
+    m = _INDUSTRY_CODE_TEXT.fullmatch(raw.upper())
+    if raw and m:
+        letter, digits = m.groups()
+        qs = Industry.objects.all()
+        if letter:
+            qs = qs.filter(section=letter)
+        if digits:
+            qs = qs.filter(code__startswith=digits)
+        return qs.exists()
+    return Industry.objects.filter(name__contains=raw).exists()
+
+
+# Up to this many targets of the tags a search names are listed by id (an indexed test the planner
+# ORs with the name's); a tag on more targets is tested through its link table instead.
+TAGGED_IDS_MAX = 5_000
+
+
+def tagged_q(tag_ids) -> Q:
+    """The targets carrying one of `tag_ids`."""
+    link = Target.tags.through.objects.filter(tag_id__in=list(tag_ids))
+    ids = list(link.values_list("target_id", flat=True)[: TAGGED_IDS_MAX + 1])
+    if len(ids) <= TAGGED_IDS_MAX:
+        return Q(pk__in=ids)
+    return Q(pk__in=link.values("target_id"))
+
+
 def industry_q(text: str) -> Q:
     """Targets filed under the industry `text` names, or under a category below it. `text` is a
     code at any level or a code prefix ('C1311', '1311', 'C13', '13', '6', 'C'), or part of a
@@ -178,31 +229,22 @@ def industry_q(text: str) -> Q:
         letter, digits = m.groups()
         q = Q(industry__code__startswith=digits) if digits else Q()
         return q & Q(industry__section=letter) if letter else q
-    matched = sorted(Industry.objects.filter(name__contains=raw).values_list("code", "section"))
-    sections = {code for code, _ in matched if code.isalpha()}
-    prefixes: list[str] = []
-    for code, section in sorted(matched, key=lambda m: len(m[0])):
-        if code.isdigit() and section not in sections and not any(code.startswith(p) for p in prefixes):
-            prefixes.append(code)  # one below an already matched category adds nothing
-    if not sections and not prefixes:
-        return Q(pk__in=[])  # no category carries that name: nothing, never everything
-    q = Q(industry__section__in=sorted(sections)) if sections else Q(pk__in=[])
-    for p in prefixes:
-        q |= Q(industry__code__startswith=p)
-    return q
+    codes = industry_codes_named(raw)
+    return Q(industry_id__in=codes) if codes else Q(pk__in=[])  # a name of nothing: never everything
 
 
 @dataclass
 class TargetFilter:
     """The target list's filter bar, export and API query, in one place."""
 
-    q: str = ""  # USCC / key exactly, or a name substring
+    q: str = ""  # USCC / key exactly, or a name substring, an industry's name or a tag's
     region: str = ""
     kind: str = ""
     industry: str = ""
     tag: int | None = None
     risk_class: str = ""
     status: str = ""
+    q_tags: tuple[int, ...] = ()  # the user's tags whose name holds q (the list form finds them)
     invalid: bool = False  # a filter with a bad value matches nothing (never everything)
 
     @property
@@ -225,6 +267,13 @@ class TargetFilter:
                 # the planner's estimates blur: the key joins only when a target has it.
                 if Target.objects.filter(nonmarket_key=q).exists():
                     match |= Q(nonmarket_key=q)
+                # “餐饮” also finds a 饭店 filed under 正餐服务 (餐饮业), and a tag's name its
+                # targets: both resolved to lists first, each an index test beside the name's
+                codes = industry_codes_named(q)
+                if codes:
+                    match |= Q(industry_id__in=codes)
+                if self.q_tags:
+                    match |= tagged_q(self.q_tags)
                 qs = qs.filter(match)
         if self.region:
             qs = qs.filter(region__code__startswith=self.region)

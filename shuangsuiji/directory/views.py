@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -13,8 +12,9 @@ from django.utils import timezone
 
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.core.paging import SEARCH_COUNT_CAP, CappedPaginator
+from shuangsuiji.core.paging import SEARCH_COUNT_CAP, CappedPaginator, list_page
 from shuangsuiji.core.permissions import Action, can
+from shuangsuiji.core.selectors import region_prefix
 
 from . import exports, hooks, import_templates, importing, ownership, selectors, services
 from .forms import (
@@ -86,7 +86,7 @@ def _form_errors(form, e: DomainError):
 @requires(Action.DIRECTORY_VIEW)
 def target_list(request):
     tags = tag_choices(request.user, TagLibrary.TARGET)
-    form = TargetFilterForm(request.GET or None, tags=tags)
+    form = TargetFilterForm(request.GET or None, tags=tags, within=region_prefix(request.user) or "")
     f = form.filter()
     qs = f.apply(selectors.targets_for(request.user)).select_related("region", "industry")
     cap = SEARCH_COUNT_CAP if f.searches_names else None
@@ -107,7 +107,11 @@ def target_list(request):
 
 @requires(Action.DIRECTORY_VIEW)
 def target_export(request, fmt):
-    form = TargetFilterForm(request.GET or None, tags=tag_choices(request.user, TagLibrary.TARGET))
+    form = TargetFilterForm(
+        request.GET or None,
+        tags=tag_choices(request.user, TagLibrary.TARGET),
+        within=region_prefix(request.user) or "",
+    )
     qs = form.filter().apply(selectors.targets_for(request.user))
     return _download(
         "检查对象",
@@ -153,7 +157,8 @@ def target_detail(request, pk):
             "departments": target.departments.all(),
             "tags": target.tags.all(),
             "can_edit": can(request.user, Action.TARGET_EDIT),
-            "changes": _change_rows(selectors.target_changes(target)[:200], risk_visible),
+            "changes": _change_rows(selectors.target_changes(target)[:50], risk_visible),
+            "changes_total": selectors.target_changes(target).count(),
             "own": selectors.own_supervision(request.user, target),
             "own_form": OwnClassForm(),
             "pending": _suggestion_rows(pending),
@@ -304,7 +309,8 @@ def _suggestion_rows(qs) -> list[dict]:
 @requires(Action.DIRECTORY_VIEW)
 def suggestion_list(request):
     """变更建议: those the user's department (or the office) decides, and those it made."""
-    to_decide = list(selectors.suggestions_to_decide(request.user)[:500])
+    page = list_page(request, selectors.suggestions_to_decide(request.user).order_by("created_at", "pk"))
+    to_decide = list(page)
     # the keeper decides for targets it may not supervise: link only those its pages show
     shown = set(
         selectors.targets_for(request.user)
@@ -316,9 +322,10 @@ def suggestion_list(request):
         "directory/suggestion_list.html",
         {
             "shown": shown,
+            "page": page,
             "to_decide": _suggestion_rows(to_decide),
             "made": _suggestion_rows(
-                selectors.suggestions_made_by(request.user).order_by("-created_at")[:200]
+                selectors.suggestions_made_by(request.user).order_by("-created_at")[:50]
             ),
             "reject_form": SuggestionRejectForm(),
         },
@@ -484,7 +491,7 @@ def inspector_list(request):
         .prefetch_related("specialties")
         .order_by("department_id", "name")
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = list_page(request, qs)
     return render(
         request,
         "directory/inspector_list.html",
@@ -641,11 +648,13 @@ def item_list(request):
         if request.user.department_id
         else set()
     )
+    page = list_page(request, items.order_by("region_id", "code", "pk"))
     return render(
         request,
         "directory/item_list.html",
         {
-            "items": items,
+            "items": page,
+            "page": page,
             "claimed": claimed,
             "can_claim": can(request.user, Action.ITEM_CLAIM),
             "can_manage": can(request.user, Action.ITEM_MANAGE),
@@ -764,5 +773,10 @@ def tag_list(request):
     return render(
         request,
         "directory/tag_list.html",
-        {"form": form, "tags": tags, "can_edit": can(request.user, Action.TAG_EDIT)},
+        {
+            "form": form,
+            "tags": (page := list_page(request, tags.order_by("library", "name", "pk"))),
+            "page": page,
+            "can_edit": can(request.user, Action.TAG_EDIT),
+        },
     )

@@ -1,5 +1,24 @@
 from django.apps import AppConfig
 
+# The actions this app records in the audit log, in Chinese (core/registry.py).
+AUDIT_ACTIONS = {
+    "draw.announce": "公告抽取",
+    "draw.run": "抽取检查对象",
+    "draw.teams": "匹配检查人员",
+    "draw.aborted": "中止抽取",
+    "draw.voided": "作废抽取",
+    "draw.void_request": "申请作废抽取",
+    "draw.void_confirm": "确认作废抽取",
+    "draw.void_refuse": "不予作废抽取",
+    "draw.witness_invite": "登记见证人",
+    "draw.witness_reissue": "重新生成见证人链接",
+    "draw.witness_remove": "移除见证人",
+    "draw.witness_commit": "见证人承诺",
+    "draw.witness_reveal": "见证人揭示",
+    "recusal.request": "申请回避",
+    "recusal.decide": "决定回避申请",
+}
+
 
 class DrawConfig(AppConfig):
     name = "shuangsuiji.draw"
@@ -7,6 +26,10 @@ class DrawConfig(AppConfig):
     verbose_name = "随机抽取"
 
     def ready(self):
+        from shuangsuiji.core.registry import register_audit_actions
+
+        register_audit_actions(AUDIT_ACTIONS)
+
         # planning's task page shows the merge candidates; planning is below draw, so it offers
         # the hook and draw registers its query with it (ARCHITECTURE.md)
         from shuangsuiji.planning.hooks import on_merge_candidates

@@ -100,7 +100,7 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         return checks
     root = engine.pool_root([(s["label"], s["size"], bytes.fromhex(s["root"])) for s in strata], fmt)
     check(
-        f"对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（{fmt}）",
+        f"对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（对象池格式第 {fmt.rsplit('-v', 1)[-1]} 版）",
         root.hex() == rec["pool_root"],
         rec["pool_root"],
     )
@@ -133,7 +133,9 @@ def verify_record(rec: dict, pool_file: bytes | None = None) -> list[Check]:
         terms_hash_hex=rec.get("terms_hash") if v2 else None,
     )
     check(
-        "种子 = HMAC(服务器密钥, 编号、根哈希、" + ("条款哈希、" if v2 else "") + "公开随机值、见证人数字)",
+        "种子 = 以服务器密钥计算的带密钥哈希（编号、根哈希、"
+        + ("条款哈希、" if v2 else "")
+        + "公开随机值、见证人数字）",
         seed.hex() == rec["seed"],
         rec["seed"],
     )

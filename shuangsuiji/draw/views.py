@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError, NotFound
+from shuangsuiji.core.paging import list_page
 from shuangsuiji.core.params import id_param, int_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.planning.selectors import tasks_for
@@ -460,7 +461,12 @@ def audit_list(request):
     return render(
         request,
         "draw/audit_list.html",
-        {"draws": selectors.draws_for(request.user).order_by("-announced_at")},
+        {
+            "draws": (
+                page := list_page(request, selectors.draws_for(request.user).order_by("-announced_at"))
+            ),
+            "page": page,
+        },
     )
 
 

@@ -14,7 +14,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
-from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
+from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator, list_page
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import departments_in_scope
 
@@ -185,7 +185,11 @@ def visits(request):
     return render(
         request,
         "followup/visits.html",
-        {"form": form, "draws": selectors.visit_draws_for(request.user)[:100]},
+        {
+            "form": form,
+            "draws": (page := list_page(request, selectors.visit_draws_for(request.user))),
+            "page": page,
+        },
     )
 
 

@@ -1,5 +1,18 @@
 from django.apps import AppConfig
 
+# The actions this app records in the audit log, in Chinese (core/registry.py).
+AUDIT_ACTIONS = {
+    "inspection.checkin": "扫码入企",
+    "inspection.result": "录入检查结果",
+    "inspection.attachment": "上传附件",
+    "inspection.finish": "记录检查完毕",
+    "inspection.submit": "提交复核",
+    "inspection.return": "退回修改",
+    "inspection.publish": "复核通过并公示",
+    "inspection.correct": "发起更正",
+    "inspection.rating": "企业评价",
+}
+
 
 class InspectionConfig(AppConfig):
     name = "shuangsuiji.inspection"
@@ -7,6 +20,10 @@ class InspectionConfig(AppConfig):
     verbose_name = "检查与结果"
 
     def ready(self):
+        from shuangsuiji.core.registry import register_audit_actions
+
+        register_audit_actions(AUDIT_ACTIONS)
+
         # directory, draw and planning are below inspection: they offer hooks for what they must know of
         # inspection's results, and inspection registers its queries with them (ARCHITECTURE.md)
         from shuangsuiji.directory.hooks import on_target_history

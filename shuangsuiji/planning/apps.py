@@ -1,5 +1,27 @@
 from django.apps import AppConfig
 
+# The actions this app records in the audit log, in Chinese (core/registry.py).
+AUDIT_ACTIONS = {
+    "plan.create": "新建年度计划",
+    "plan.submit": "提交年度计划",
+    "plan.return": "退回年度计划",
+    "plan.publish": "审核通过并公示年度计划",
+    "plan.adjust": "发起计划调整",
+    "plan.void": "作废年度计划",
+    "task.create": "新增抽查任务",
+    "task.update": "修改抽查任务",
+    "task.state": "任务状态变化",
+    "task.send_down": "下派抽查任务",
+    "goals.save": "设定年度目标",
+    "joint_list.save": "保存一业一查清单",
+    "milestone.create": "新增实施方案任务",
+    "milestone.update": "修改实施方案任务",
+    "milestone.delete": "删除实施方案任务",
+    "milestone.done": "确认实施方案任务完成",
+    "milestone.reopen": "重新打开实施方案任务",
+    "milestone.preset": "载入实施方案任务分工",
+}
+
 
 class PlanningConfig(AppConfig):
     name = "shuangsuiji.planning"
@@ -7,6 +29,10 @@ class PlanningConfig(AppConfig):
     verbose_name = "计划与任务"
 
     def ready(self):
+        from shuangsuiji.core.registry import register_audit_actions
+
+        register_audit_actions(AUDIT_ACTIONS)
+
         # which rows each user reads and changes, in one place (core/scope.py)
         from shuangsuiji.core import scope
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import forms
+from django.utils.html import format_html
 
 from shuangsuiji.core.forms import DateInput
 from shuangsuiji.core.models import BusinessLine, Department
@@ -67,15 +68,23 @@ class GoalsForm(forms.Form):
         }
 
 
+class ItemChoiceField(forms.ModelMultipleChoiceField):
+    """抽查事项 as checkboxes: the item's code marked as a code, then its name."""
+
+    def label_from_instance(self, obj):
+        return format_html('<span data-code="事项编码">{}</span> {}', obj.code, obj.name)
+
+
 class JointListForm(forms.ModelForm):
     industries_text = forms.CharField(
-        label="行业代码", required=False, help_text="GB/T 4754 代码，多个用逗号分隔，如 62"
+        label="行业代码", required=False, help_text="国民经济行业分类代码，多个用逗号分隔，如 62（餐饮业）"
     )
 
     class Meta:
         model = JointList
         fields = ["name", "lead", "participants", "items", "note"]
         widgets = {"participants": forms.CheckboxSelectMultiple, "items": forms.CheckboxSelectMultiple}
+        field_classes = {"items": ItemChoiceField}
 
     def __init__(self, *args, departments=None, items=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,6 +164,7 @@ class TaskForm(forms.ModelForm):
             "window_end": DateInput(),
             "publish_selection_on": DateInput(),
         }
+        field_classes = {"items": ItemChoiceField}
 
     def __init__(self, *args, department: Department, departments, items, tags, joint_lists, **kwargs):
         super().__init__(*args, **kwargs)

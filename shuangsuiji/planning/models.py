@@ -263,6 +263,11 @@ class Task(models.Model):
         return f"{self.code} {self.name}"
 
     @property
+    def ratio_percents(self) -> dict[str, str]:
+        """各类抽查比例 in % as the form takes them ({"A": "1%", …}), never the stored 0.01."""
+        return {c: f"{(Decimal(r) * 100).normalize():f}%" for c, r in (self.ratios or {}).items()}
+
+    @property
     def credit_based(self) -> bool:
         """A task is credit-risk-based when its quotas are set per risk class (R-PLAN-2)."""
         return self.quota_mode == QuotaMode.RATIO

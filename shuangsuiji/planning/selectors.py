@@ -29,6 +29,23 @@ from . import hooks
 from .models import AnnualPlan, JointList, Milestone, PlanStatus, Task, YearGoals
 
 
+def industry_names(codes: list[str]) -> list[str]:
+    """Industry codes as a clerk reads them: “餐饮业（62）”."""
+    names = dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
+    return [f"{names[c]}（{c}）" if c in names else c for c in codes]
+
+
+def task_scope_names(task: Task) -> dict[str, list[str]]:
+    """A task's scope as a clerk reads it: region, kind and industry names, not their codes."""
+    regions = dict(Region.objects.filter(code__in=task.scope_regions).values_list("code", "name"))
+    kinds = dict(TargetKind.choices)
+    return {
+        "regions": [regions.get(c, c) for c in task.scope_regions],
+        "kinds": [kinds.get(k, k) for k in task.scope_kinds],
+        "industries": industry_names(task.scope_industries),
+    }
+
+
 def plans_for(user) -> QuerySet[AnnualPlan]:
     if not can(user, Action.PLAN_VIEW):
         return AnnualPlan.objects.none()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from shuangsuiji.core import audit
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
-from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator
+from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator, list_page
 from shuangsuiji.core.params import id_list_param, int_param
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import lower_departments, member_departments
@@ -126,11 +126,10 @@ def joint_lists(request):
         else:
             messages.success(request, f"已保存一业一查清单：{d['name']}")
             return redirect("planning:joint_lists")
-    return render(
-        request,
-        "planning/joint_lists.html",
-        {"form": form, "entries": selectors.joint_lists_for(request.user)},
-    )
+    entries = list(selectors.joint_lists_for(request.user))
+    for e in entries:
+        e.industry_names = selectors.industry_names(e.industries)
+    return render(request, "planning/joint_lists.html", {"form": form, "entries": entries})
 
 
 @requires(Action.PLAN_VIEW)
@@ -149,9 +148,9 @@ def plan_list(request):
         request,
         "planning/plan_list.html",
         {
-            "plans": plans,
+            "plans": (page := list_page(request, plans)),
+            "page": page,
             "filters": filters,
-            "total": plans.count(),
             "can_edit": can(request.user, Action.PLAN_EDIT),
             "can_approve": can(request.user, Action.PLAN_APPROVE),
             "year": timezone.localdate().year,

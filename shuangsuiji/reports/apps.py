@@ -1,5 +1,13 @@
 from django.apps import AppConfig
 
+# The actions this app records in the audit log, in Chinese (core/registry.py).
+AUDIT_ACTIONS = {
+    "report.save": "填写月报表",
+    "report.submit": "报送月报表",
+    "report.quarterly": "报送季度进展情况",
+    "report.schedule": "设置报送时间表",
+}
+
 
 class ReportsConfig(AppConfig):
     name = "shuangsuiji.reports"
@@ -7,6 +15,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表与考核"
 
     def ready(self):
+        from shuangsuiji.core.registry import register_audit_actions
+
+        register_audit_actions(AUDIT_ACTIONS)
+
         # One mechanism keeps the rollup (rollup.py) for every app that feeds it: the lower app
         # offers a hook (a signal in its signals.py, sent by its service inside the transaction
         # that changed the input) and reports, the higher app, registers with it here

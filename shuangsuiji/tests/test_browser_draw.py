@@ -355,7 +355,7 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
         for name in (
             "抽取条款哈希 = 条款的规范化文本的哈希",
             "见证人2 在公开随机值产生之前承诺",
-            "种子 = HMAC(服务器密钥, 编号、根哈希、条款哈希、公开随机值、见证人数字)",
+            "种子 = 以服务器密钥计算的带密钥哈希（编号、根哈希、条款哈希、公开随机值、见证人数字）",
             "每个抽中的叶子都在冻结的对象池中其位置上（默克尔路径）",
             f"公布名单的对象数与各层抽取数之和一致（{quota}）",
         ):
@@ -387,7 +387,7 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
         expect(item("见证人1 揭示的数字与其承诺一致")).to_have_text("不一致")
         expect(item("见证人2 揭示的数字与其承诺一致")).to_have_text("一致")
         expect(item("服务器密钥与公告时的承诺一致")).to_have_text("一致")
-        expect(item("种子 = HMAC")).to_have_text("不一致")  # the number enters the seed
+        expect(item("种子 = 以服务器密钥")).to_have_text("不一致")  # the number enters the seed
         anon.unroute(f"**/public/draws/{draw.public_id}.json")
 
         # One byte changed in a drawn leaf: only the leaves' check fails.
@@ -403,7 +403,7 @@ def test_joint_draw_journey(page, browser, live_server, world, artifact_path, mo
         expect(anon.get_by_role("status")).to_contain_text("验证不通过")
         expect(anon.locator("#draw-verify .tag.bad")).to_have_count(1)
         expect(item("每个抽中的叶子都在冻结的对象池中其位置上（默克尔路径）")).to_have_text("不一致")
-        expect(item("种子 = HMAC")).to_have_text("一致")
+        expect(item("种子 = 以服务器密钥")).to_have_text("一致")
         anon.unroute(f"**/public/draws/{draw.public_id}.json")
 
         # An enterprise's own proof, checked in the page by the function the selection page calls.

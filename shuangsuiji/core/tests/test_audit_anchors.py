@@ -215,7 +215,7 @@ def test_the_auditors_page_verifies_against_the_anchors(client_for, world):
     _write(4)
     _anchor_now()
     page = client_for(world.auditor).get("/audit/?verify=1")
-    assert "校验通过" in page.content.decode() and "v2 HMAC-SHA256" in page.content.decode()
+    assert "校验通过" in page.content.decode() and "第 2 版：带密钥哈希" in page.content.decode()
     tampering.truncate_to(2)
     page = client_for(world.auditor).get("/audit/?verify=1")
     assert "截断" in page.content.decode()

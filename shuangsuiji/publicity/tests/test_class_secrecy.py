@@ -143,7 +143,7 @@ def test_no_public_output_joins_a_firm_to_its_stratum_or_class(client, pub):  # 
     lists = [
         lst for doc in docs.values() for lst in _named_lists(doc) if {e["key"] for e in lst} <= truth.keys()
     ]
-    page_order = [k for k in re.findall(r"<code>([^<]+)</code>", pages["抽取公示页"]) if k in truth]
+    page_order = [k for k in re.findall(r"<code[^>]*>([^<]+)</code>", pages["抽取公示页"]) if k in truth]
     assert lists and page_order
     for order in [[e["key"] for e in lst] for lst in lists] + [page_order]:
         assert order == sorted(order, key=str.encode), "名单须按代码排序，不能按抽取顺序"

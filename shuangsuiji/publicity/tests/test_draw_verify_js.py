@@ -343,7 +343,7 @@ def test_voided_and_aborted_records(tmp_path, ready):  # noqa: F811
     assert rec["status"] == "aborted" and not rec["seed"] and not rec["secret_hex"]
     checks = same_as_python(tmp_path, rec)
     assert [n for _, n in checks] == [
-        "对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（ssj-pool-v3）",
+        "对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（对象池格式第 3 版）",
         "抽取条款哈希 = 条款的规范化文本的哈希",
         "抽取条款与记录一致（抽取编号、对象池格式、各层抽取数、公开随机值来源）",
         "各层抽取数由条款的规则（只补抽被移除的对象）算出",  # the redraw after a pool-related void
@@ -361,7 +361,7 @@ def test_a_v1_record_republished(tmp_path, ready, monkeypatch):  # noqa: F811
     assert rec["terms"] == {} and rec["terms_hash"] == "" and "drawn" not in rec and rec["named"]
     checks = same_as_python(tmp_path, rec)
     names = [n for _, n in checks]
-    assert "种子 = HMAC(服务器密钥, 编号、根哈希、公开随机值、见证人数字)" in names
+    assert "种子 = 以服务器密钥计算的带密钥哈希（编号、根哈希、公开随机值、见证人数字）" in names
     assert not any("条款" in n or "公开随机值产生之前" in n for n in names)
     _schema(PUBLIC).validate(rec)
     auditor = as_json(public_record(draw, internal=True))
@@ -409,7 +409,7 @@ def _late_witness(rec):
 
 def _seed(rec):
     rec["seed"] = _flip(rec["seed"])
-    return "种子 = HMAC(服务器密钥, 编号、根哈希、条款哈希、公开随机值、见证人数字)"
+    return "种子 = 以服务器密钥计算的带密钥哈希（编号、根哈希、条款哈希、公开随机值、见证人数字）"
 
 
 def _position(rec):

@@ -698,7 +698,7 @@
     var rootOk = await safely(async function () {
       return hex(await v.poolRoot(strata, fmt)) === rec.pool_root;
     });
-    check("对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（" + fmt + "）", rootOk, rec.pool_root);
+    check("对象池根哈希 = 各分层（编号、数量、根哈希）的汇总（对象池格式第 " + fmt.split("-v").pop() + " 版）", rootOk, rec.pool_root);
     if (v2) await checkTerms(v, rec, check);
     if (truthy(rec.secret_hex)) {
       check(
@@ -724,7 +724,7 @@
       return v.deriveSeed(did, rec.secret_hex, rec.pool_root, witnesses, get(rec, "public_value", ""), termsHashHex);
     });
     check(
-      "种子 = HMAC(服务器密钥, 编号、根哈希、" + (v2 ? "条款哈希、" : "") + "公开随机值、见证人数字)",
+      "种子 = 以服务器密钥计算的带密钥哈希（编号、根哈希、" + (v2 ? "条款哈希、" : "") + "公开随机值、见证人数字）",
       seed && hex(seed) === rec.seed,
       rec.seed
     );
