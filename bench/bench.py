@@ -14,11 +14,16 @@ import — 1. a fresh database (SHUANGSUIJI_DATABASE_URL), migrated; regions and
    2. bench/generate.py writes the import file and the same rows as raw column values;
    3. reference: `COPY directory_target (…) FROM STDIN WITH (FORMAT csv)` of the raw file into the
    emptied table (all indexes in place), one transaction;
-   4. ours: target_import_run on a Job, looked up as the worker does (pass 1 validate_targets, then
-   write_targets in one transaction), into the same emptied table, timed phase by phase.
-   Steps 3 and 4 alternate --import-runs times (default 2; the best of each is reported, every run
-   is kept in results.json); before each: TRUNCATE directory_target CASCADE, VACUUM ANALYZE,
-   CHECKPOINT.
+   4. ours: target_import_run on a Job, looked up as the worker does, the way an upload goes: the
+   upload's job (pass 1 validate_targets, the preview), services.import_confirm, the confirmed job
+   (pass 1 and the preview again, then write_targets in one transaction); the clerk's reading of
+   the preview is not timed. Into the same emptied table, timed phase by phase;
+   5. ours, update: the same, mode 按代码更新, of a file of the same rows with each credit-risk
+   class moved and one name in ten changed (generate.update_file), over what step 4 wrote: the
+   per-field 变更记录 (TargetChange) included.
+   Steps 3, 4 and 5 alternate --import-runs times (default 2; the best of each is reported, every
+   run is kept in results.json); before 3 and 4: TRUNCATE directory_target CASCADE, VACUUM
+   ANALYZE, CHECKPOINT.
 search — over what the import wrote: the list view's queries through the real selectors, and the
    bare SQL they are compared with.
 results — the public results search among --results-rows published results (bench/results_bench.py).
@@ -166,10 +171,15 @@ def step_copy(path: str) -> dict:
 # ---- step 4: our import -----------------------------------------------------------------------
 
 
-def step_import(path: str, department_id: str) -> dict:
+def step_import(path: str, department_id: str, mode: str = "create") -> dict:
     """target_import_run on a Job, as the worker runs it (without the queue; its progress updates
-    every 5,000 rows included). Phases are timed from the outside: the pass functions and the
-    commit wrapped, every SQL statement timed by an execute wrapper."""
+    every 5,000 rows included), the way a clerk's upload goes: the upload's job (pass 1 and the
+    preview: stage preview), 确认导入 (services.import_confirm), the confirmed job (pass 1 and the
+    preview again, its fingerprint compared, then pass 2 in one transaction). The time the clerk
+    takes to read the preview is not counted; all the rest is. `mode`: create into the emptied
+    table, or update (按代码更新, with 变更记录 per changed field) over the directory a create
+    left. Phases are timed from the outside: the pass functions and the commit wrapped, every SQL
+    statement timed by an execute wrapper."""
     baseline = current_rss_mb()
     _django()
     from django.contrib.auth import get_user_model
@@ -177,14 +187,15 @@ def step_import(path: str, department_id: str) -> dict:
 
     from shuangsuiji.core.models import Department, Job, JobStatus
     from shuangsuiji.core.tasks import _runner  # the worker's dispatch: kind -> job body
-    from shuangsuiji.directory import importing
+    from shuangsuiji.directory import importing, preview, services
 
     dept = Department.objects.get(pk=department_id)
     user = get_user_model().objects.get(username=ADMIN)
-    # the Job's input file is the generated CSV, linked into MEDIA_ROOT as an upload would be
+    # the Job's input file is the generated CSV, linked into MEDIA_ROOT as an upload would be:
+    # the file storage every worker reads, which is what the confirmed job reads again
     from django.conf import settings
 
-    rel = "jobs/in/bench/targets.csv"
+    rel = f"jobs/in/bench/targets-{mode}.csv"
     dest = Path(settings.MEDIA_ROOT) / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.unlink(missing_ok=True)
@@ -197,7 +208,13 @@ def step_import(path: str, department_id: str) -> dict:
         title="基准测试导入",
         department=dept,
         created_by=user,
-        params={"template": "market", "mode": "create", "encoding": "auto", "filename": "targets.csv"},
+        params={
+            "template": "market",
+            "mode": mode,
+            "encoding": "auto",
+            "filename": f"targets-{mode}.csv",
+            "stage": "preview",  # as services.import_start queues an upload
+        },
         input_sha256="bench",
     )
     job.input_file.name = rel
@@ -219,6 +236,7 @@ def step_import(path: str, department_id: str) -> dict:
         return wrapper
 
     importing.validate_targets = timed("pass1_validate", importing.validate_targets)
+    preview.preview_targets = timed("preview", preview.preview_targets)
     load_spool = importing._load_spool
 
     def load_timed(cursor, table, columns, spool):
@@ -235,6 +253,10 @@ def step_import(path: str, department_id: str) -> dict:
             return "insert_supervision"
         if s.startswith("INSERT INTO directory_target_tags"):
             return "insert_tags"
+        if s.startswith("INSERT INTO directory_targetchange"):
+            return "insert_changes"
+        if s.startswith("INSERT INTO directory_changesuggestion"):
+            return "insert_suggestions"
         if "FROM ssj_stage" in s and s.startswith("SELECT count"):
             return "stage_count"
         if s.startswith("UPDATE directory_target AS t"):
@@ -256,22 +278,39 @@ def step_import(path: str, department_id: str) -> dict:
     sampler = RssSampler()
     sampler.start()
     cpu0, server0 = cpu_seconds(), cpu_seconds(backend)
-    t0 = time.perf_counter()
+    stages: dict[str, float] = {}
     with connection.execute_wrapper(sql_timer):
-        _runner("target_import")(job)
-    total = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        _runner("target_import")(job)  # the upload: pass 1, the preview
+        stages["upload_preview"] = time.perf_counter() - t0
+        job.refresh_from_db()
+        if job.result.get("stage") != "preview":
+            raise SystemExit(f"no preview: {job.message} {json.dumps(job.result, ensure_ascii=False)[:2000]}")
+        shown = {k: job.result["preview"][k] for k in ("added", "changed", "unchanged", "changes")}
+        # … the clerk reads the preview (not timed) …
+        t1 = time.perf_counter()
+        services.import_confirm(actor=user, job_id=job.pk)  # queues the job (no worker runs it here)
+        job.refresh_from_db()
+        stages["confirm"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        _runner("target_import")(job)  # the confirmed job: pass 1, the preview again, pass 2
+        stages["confirmed_write"] = time.perf_counter() - t2
+    total = sum(stages.values())
     cpu = {"client_cpu_s": cpu_seconds() - cpu0, "server_cpu_s": cpu_seconds(backend) - server0}
     if connection.connection.info.backend_pid != backend:
         cpu["server_cpu_s"] = float("nan")  # reconnected: cannot account the server side
     sampled = sampler.stop()
     job.refresh_from_db()
-    if job.status != JobStatus.SUCCEEDED:
+    if job.status != JobStatus.SUCCEEDED or job.result.get("stage") != "done":
         raise SystemExit(f"import failed: {job.message} {json.dumps(job.result, ensure_ascii=False)[:2000]}")
-    from shuangsuiji.directory.models import Target, TargetSupervision
+    from shuangsuiji.directory.models import Target, TargetChange, TargetSupervision
 
     dest.unlink(missing_ok=True)
     return {
+        "mode": mode,
         "seconds": total,
+        "stages": stages,
+        "previewed": shown,
         **cpu,
         "phases": phases,
         "rss_after_phase_mb": rss_at,
@@ -279,10 +318,12 @@ def step_import(path: str, department_id: str) -> dict:
         "rss_before_django_mb": baseline,
         "rss_after_django_setup_mb": django_rss,
         "written": job.result.get("written"),
+        "changed_fields": job.result.get("changed"),
         "warnings": job.result.get("warning_count"),
         "targets": Target.objects.count(),
         "supervisions": TargetSupervision.objects.count(),
         "tag_links": Target.tags.through.objects.count(),
+        "target_changes": TargetChange.objects.count(),
     }
 
 
@@ -446,7 +487,16 @@ def machine() -> dict:
 
 PARTS = ("import", "search", "results", "draw", "reports")  # in the order a full run does them
 PART_KEYS = {  # which keys of results.json each part writes
-    "import": ("rows", "import_runs", "copy", "ours", "copy_runs", "import_runs_detail"),
+    "import": (
+        "rows",
+        "import_runs",
+        "copy",
+        "ours",
+        "ours_update",
+        "copy_runs",
+        "import_runs_detail",
+        "update_runs_detail",
+    ),
     "search": ("repeat", "search"),
     "results": ("results",),
     "draw": ("draw",),
@@ -606,31 +656,44 @@ def main():
 
 def run_import(a, work: Path, world: dict) -> dict:
     print(f"== generate {a.rows:,} rows", flush=True)
-    from generate import generate
+    from generate import generate, update_file
 
     t = time.perf_counter()
     gen = generate(a.rows, work / "gen", a.seed)
+    gen |= update_file(gen["targets_csv"], work / "gen" / "targets_update.csv")
     print(f"   generate: {time.perf_counter() - t:.1f} s, {gen['bytes'] / 1e6:.0f} MB", flush=True)
-    copies, imports = [], []
+    copies, imports, updates = [], [], []
     for run in range(1, a.import_runs + 1):  # alternating, so that drift in the machine's load hits both
         print(f"== run {run}/{a.import_runs}, reference: COPY into directory_target", flush=True)
         _reset_target_table()
         copies.append(_step("_copy", gen["copy_csv"]))
         print(f"   COPY {copies[-1]['rows']:,} rows in {copies[-1]['seconds']:.1f} s", flush=True)
         print(
-            f"== run {run}/{a.import_runs}, ours: target_import_run (validate_targets + write_targets)",
+            f"== run {run}/{a.import_runs}, ours: target_import_run, create (upload + preview, confirm, write)",
             flush=True,
         )
         _reset_target_table()
-        imports.append(_step("_import", gen["targets_csv"], world["department"]))
+        imports.append(_step("_import", gen["targets_csv"], world["department"], "create"))
         print(f"   import {imports[-1]['written']:,} rows in {imports[-1]['seconds']:.1f} s", flush=True)
+        print(
+            f"== run {run}/{a.import_runs}, ours: target_import_run, update of the same rows (按代码更新)",
+            flush=True,
+        )
+        updates.append(_step("_import", gen["update_csv"], world["department"], "update"))
+        print(
+            f"   update {updates[-1]['written']:,} rows ({updates[-1]['changed_fields']:,} field changes) "
+            f"in {updates[-1]['seconds']:.1f} s",
+            flush=True,
+        )
     return {
         "rows": a.rows,
         "import_runs": a.import_runs,
         "copy": min(copies, key=lambda x: x["seconds"]),
         "ours": min(imports, key=lambda x: x["seconds"]),
+        "ours_update": min(updates, key=lambda x: x["seconds"]),
         "copy_runs": copies,
         "import_runs_detail": imports,
+        "update_runs_detail": updates,
     }
 
 

@@ -345,6 +345,30 @@ def generate(rows: int, out: Path, seed: int = 2026) -> dict:
     }
 
 
+# the monthly file of a county's 市场监管局 after a year: every subject's credit-risk class moves one
+# step (A→B→C→D→A), one in ten renamed; the other cells as they were
+_NEXT_CLASS = {"A": "B", "B": "C", "C": "D", "D": "A", "": "B"}
+RENAMED_EVERY = 10
+
+
+def update_file(src: str, dest: Path) -> dict:
+    """From targets.csv, the update file of the same subjects (the import's 按代码更新): each row
+    changes its 信用风险分类 (and so its 分类日期, set by the import to the day), every
+    RENAMED_EVERY-th its 名称 — about 2.1 field changes (变更记录 rows) per row."""
+    changed_names = 0
+    with open(src, encoding="utf-8") as f, dest.open("w", encoding="utf-8", newline="") as out:
+        out.write(f.readline())  # the header
+        for i, line in enumerate(f):
+            cells = line.rstrip("\n").split(",")
+            cells[9] = _NEXT_CLASS[cells[9].strip().upper()[:1]]
+            cells[10] = ""  # the import dates the new class itself
+            if i % RENAMED_EVERY == 0:
+                cells[1] += "（更名）"
+                changed_names += 1
+            out.write(",".join(cells) + "\n")
+    return {"update_csv": str(dest), "renamed": changed_names}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=1_000_000)

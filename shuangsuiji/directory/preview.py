@@ -14,12 +14,13 @@ from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import connection
 
 from shuangsuiji.core.models import Department
 
 from .importing import DIRECTORY_CHECK_BATCH, STAGE_COLUMNS
 from .models import Target
-from .ownership import SHARED_FIELDS, kept_q, value_label
+from .ownership import SHARED_FIELDS, kept_counties, value_label
 
 SAMPLE_SIZE = 50  # changes shown on the page; the rest download as .xlsx
 CHANGES_HEADER = ["行号", "代码/证件号", "名称", "字段", "原值", "新值", "说明"]
@@ -71,32 +72,49 @@ def _read_spool(spool: Path):
             yield dict(zip(STAGE_COLUMNS, r, strict=False))
 
 
-def _existing(batch: list[dict], department: Department) -> dict[str, dict]:
-    """The directory's rows for the keys of `batch` (staged rows), by key, with whether the
-    department keeps each."""
+_COLUMNS = ["uscc", "kind", "nonmarket_key", "keeper_department_id", *[c for c, _ in _FIELDS]]
+
+
+def _select(where: str, params: list, orm_filter: dict) -> list[tuple]:
+    """The directory's rows (_COLUMNS, as text) matching `where`: on PostgreSQL one array parameter per
+    list of keys (psycopg parses each query text client-side: thousands of placeholders cost
+    more than the query), elsewhere the ORM's IN."""
+    if connection.vendor == "postgresql":  # as text, as the spool and the page have them
+        cols = ", ".join(f"COALESCE(CAST({c} AS text), '')" for c in _COLUMNS)
+        with connection.cursor() as c:
+            c.execute(f"SELECT {cols} FROM {Target._meta.db_table} WHERE {where}", params)
+            return c.fetchall()
+    return [tuple(map(_text, r)) for r in Target.objects.filter(**orm_filter).values_list(*_COLUMNS)]
+
+
+def _existing(batch: list[dict], department: Department, counties: set[str]) -> dict[str, dict]:
+    """The directory's rows for the keys of `batch` (staged rows), by key, their values as text,
+    with whether the department keeps each (ownership.kept_sql's rule: a market subject by its
+    region's county among `counties`, any other by its keeper)."""
     usccs = [s["uscc"] for s in batch if s["uscc"]]
-    others = [(s["kind"], s["nonmarket_key"]) for s in batch if not s["uscc"]]
-    cols = ["pk", "uscc", "kind", "nonmarket_key", *[c for c, _ in _FIELDS]]
     rows = []
     if usccs:
-        rows += list(Target.objects.filter(uscc__in=usccs).values(*cols))
+        rows += _select("uscc = ANY(%s)", [usccs], {"uscc__in": usccs})
     by_kind: dict[str, list[str]] = {}
-    for kind, key in others:
-        by_kind.setdefault(kind, []).append(key)
+    for s in batch:
+        if not s["uscc"]:
+            by_kind.setdefault(s["kind"], []).append(s["nonmarket_key"])
     for kind, keys in by_kind.items():
-        rows += list(
-            Target.objects.filter(kind=kind, nonmarket_key__in=keys, keeper_department=department).values(
-                *cols
-            )
+        rows += _select(
+            "kind = %s AND nonmarket_key = ANY(%s) AND keeper_department_id = %s",
+            [kind, keys, department.pk],
+            {"kind": kind, "nonmarket_key__in": keys, "keeper_department": department},
         )
-    kept = set(
-        Target.objects.filter(kept_q(department), pk__in=[r["pk"] for r in rows]).values_list("pk", flat=True)
-    )
     found = {}
+    keeper = str(department.pk)
     for r in rows:
-        t = {k: _text(v) for k, v in r.items()}
-        t["kept"] = r["pk"] in kept
-        found[r["uscc"] or f"{r['kind']}:{r['nonmarket_key']}"] = t
+        t = dict(zip(_COLUMNS, r, strict=True))
+        if t["uscc"]:
+            t["kept"] = t["region_id"][:6] in counties
+            found[t["uscc"]] = t
+        else:
+            t["kept"] = t["keeper_department_id"] == keeper
+            found[f"{t['kind']}:{t['nonmarket_key']}"] = t
     return found
 
 
@@ -169,9 +187,11 @@ def preview_targets(*, spool: Path, mode: str, department: Department, name: str
     listed = ChangeList()
     batch: list[dict] = []
 
+    counties = set(kept_counties(department))
+
     def flush():
         nonlocal added, changed, unchanged
-        found = _existing(batch, department) if mode == "update" else {}
+        found = _existing(batch, department, counties) if mode == "update" else {}
         for s in batch:
             key = s["uscc"] or f"{s['kind']}:{s['nonmarket_key']}"
             t = found.get(key)
