@@ -4,6 +4,7 @@ from django.apps import AppConfig
 AUDIT_ACTIONS = {
     "draw.announce": "公告抽取",
     "draw.run": "抽取检查对象",
+    "draw.designate": "生成触发式检查对象名单",
     "draw.teams": "匹配检查人员",
     "draw.aborted": "中止抽取",
     "draw.voided": "作废抽取",

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 AUDIT_ACTIONS = {
     "inspection.checkin": "扫码入企",
     "inspection.result": "录入检查结果",
+    "inspection.all_clear": "一次录入全部未发现问题",
     "inspection.attachment": "上传附件",
     "inspection.finish": "记录检查完毕",
     "inspection.submit": "提交复核",

@@ -26,7 +26,8 @@ from . import test_probe
 
 # Latin words a page may show: names of formats, encodings and algorithms a clerk meets
 # by these letters elsewhere (Excel's “CSV UTF-8”, a file's “SHA-256”).
-ALLOWED = {"pdf", "api", "excel", "csv", "json", "qr", "xlsx", "xls", "utf", "gbk", "sha"}
+# "GB": national standards are named so (GB 32100-2015, GB/T 4754-2017)
+ALLOWED = {"pdf", "api", "excel", "csv", "json", "qr", "xlsx", "xls", "utf", "gbk", "sha", "gb"}
 MAX_ROWS = 100
 # `data-code`'s value names the kind of code shown, in Chinese.
 CODE_LABEL = re.compile(r"(码|编号|哈希|标识|密钥|令牌|盐值|种子|链接|地址|请求头|登录名|号)$")

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from shuangsuiji.core.scope import visible_to
 from shuangsuiji.directory.models import Target
+from shuangsuiji.planning.forms import ItemChoiceField
 from shuangsuiji.planning.models import TriggerCategory
 
 from . import selectors
@@ -34,9 +35,7 @@ class TriggerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="每行一个：统一社会信用代码，或非市场主体的标识",
     )
-    items = forms.ModelMultipleChoiceField(
-        label="检查事项", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    items = ItemChoiceField(label="检查事项", queryset=None, widget=forms.CheckboxSelectMultiple)
     description = forms.CharField(label="情况描述（内部，不公开）", widget=forms.Textarea(attrs={"rows": 4}))
     complainant = forms.CharField(
         label="投诉举报人及联系方式（保密）",
@@ -56,7 +55,6 @@ class TriggerForm(forms.Form):
             f"{f.department.name} → {f.target.name}（{f.problem[:30]}）"
         )
         self.fields["items"].queryset = selectors.department_items(user)
-        self.fields["items"].label_from_instance = lambda i: f"{i.code} {i.name}"
         if not self.is_bound:
             self.initial.setdefault("received_on", timezone.localdate())
 

@@ -16,6 +16,13 @@ PACKAGE = Path(__file__).resolve().parents[2]  # shuangsuiji/
 # Actions built at run time, with every value they take (reviewed: add a line with the code).
 DYNAMIC = {
     "f'draw.{status}'": ["draw.aborted", "draw.voided"],  # draw/services.py _end (DrawStatus)
+    # directory/services.py: the preview's confirm, abandon and expiry, per directory import
+    **{
+        f"f'{{_audit_prefix(job)}}.import_{step}'": [
+            f"{kind}.import_{step}" for kind in ("target", "inspector", "item")
+        ]
+        for step in ("confirm", "abandon", "expire")
+    },
 }
 
 
