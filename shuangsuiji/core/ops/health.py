@@ -26,9 +26,8 @@ def database_problem() -> str | None:
             cursor.execute("SELECT 1")
             row = cursor.fetchone()
     except DatabaseError as e:
-        # A connection the server dropped (a restarted primary) is thrown away, so that the next
-        # check (and the next request) connects afresh instead of failing on the dead socket.
-        connection.close_if_unusable_or_obsolete()
+        # A connection the server dropped (a restarted primary) is thrown away at the end of this
+        # request by Django (close_old_connections), so the next check connects afresh.
         timed_out = "statement timeout" in str(e) or "canceling statement" in str(e)
         log.warning("health check: database %s", type(e).__name__, extra={"error": str(e)[:300]})
         return "数据库响应超时" if timed_out else "数据库无法连接"

@@ -76,7 +76,7 @@ def test_healthz_answers_503_with_the_reason_when_the_database_does_not(client):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # no test transaction around: the check's is its own
 def test_healthz_check_runs_under_the_short_statement_timeout_on_postgresql(settings):
     from shuangsuiji.core.ops.health import database_problem
 
