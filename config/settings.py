@@ -56,6 +56,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id on every log line of the request, its one access line, its metrics.
+    "shuangsuiji.core.ops.middleware.RequestLogMiddleware",
+    # /healthz and /metrics answered before the host check, the session and sign-in (core/ops).
+    "shuangsuiji.core.ops.middleware.EndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body: the per-URL size cap (core/uploads.py BODY_KINDS).
     "shuangsuiji.core.middleware.BodyCapMiddleware",
@@ -161,7 +165,7 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1, maximum=100_000)
 
 
-def _trusted_proxies(raw: str) -> list:
+def _trusted_proxies(raw: str, name: str = "TRUSTED_PROXIES") -> list:
     """Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR blocks, comma-separated."""
     import ipaddress
 
@@ -172,13 +176,24 @@ def _trusted_proxies(raw: str) -> list:
         try:
             nets.append(ipaddress.ip_network(part, strict=True))
         except ValueError as e:
-            raise ImproperlyConfigured(
-                f"SHUANGSUIJI_TRUSTED_PROXIES：“{part}”不是 IP 地址或网段（{e}）"
-            ) from None
+            raise ImproperlyConfigured(f"SHUANGSUIJI_{name}：“{part}”不是 IP 地址或网段（{e}）") from None
     return nets
 
 
 TRUSTED_PROXIES = _trusted_proxies(env_str("TRUSTED_PROXIES", "") or "")
+# /metrics (core/ops/metrics.py) answers only these client addresses (comma-separated addresses or
+# CIDR blocks; the client as core/throttle.py finds it), or a request with
+# "Authorization: Bearer <SHUANGSUIJI_METRICS_TOKEN>".
+METRICS_ALLOWED_NETWORKS = _trusted_proxies(
+    env_str("METRICS_ALLOWED", "127.0.0.1/32,::1/128") or "", "METRICS_ALLOWED"
+)
+METRICS_TOKEN = env_secret("METRICS_TOKEN") or ""
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("SHUANGSUIJI_METRICS_TOKEN 太短：至少 32 个字符")
+# /healthz: the database must answer within this (PostgreSQL's statement_timeout for the check).
+HEALTHZ_TIMEOUT_MS = env_int("HEALTHZ_TIMEOUT_MS", 2000, minimum=100, maximum=30_000)
+# How long a proxy or browser may keep a public portal page (Cache-Control max-age, core/ops/caching.py).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60, minimum=0, maximum=3600)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
@@ -220,10 +235,23 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 512, minimum=1, maximum=10_000) * 10
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# One JSON object per line on stderr (core/ops/logs.py), each with the request's id; "text" for a
+# terminal. At INFO, one line per request (shuangsuiji.request: method, path, view, status,
+# duration_ms, user_id, client); the default WARNING keeps the demo and the tests quiet.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"SHUANGSUIJI_LOG_FORMAT={LOG_FORMAT!r}：应为 json 或 text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "shuangsuiji.core.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "shuangsuiji.core.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 

@@ -138,6 +138,18 @@ def anchors_published():
     return AuditAnchor.objects.order_by("-seq")
 
 
+def last_change_at(*_args, **_kwargs):
+    """When the newest entry of the log was written: every state change is logged in its own
+    transaction, so nothing the public portal shows changed after it (the Last-Modified of the
+    portal's pages, core/ops/caching.py). The newest by seq, on its unique index."""
+    return AuditEntry.objects.order_by("-seq").values_list("at", flat=True).first()
+
+
+def last_anchor_at(*_args, **_kwargs):
+    """When the newest anchor was published (the Last-Modified of the anchors' pages)."""
+    return anchors_published().values_list("published_at", flat=True).first()
+
+
 def anchor_as_public(a: AuditAnchor) -> dict:
     """An anchor as the portal's JSON publishes it and `audit_verify --anchors` reads it back."""
     return {

@@ -64,15 +64,19 @@ def _key(ip) -> str:
     return str(ip)
 
 
-def client_address(request) -> str:
-    """The client's address as counted (see the rules above)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    ip = _parse(remote)
-    if ip is None:
-        # Not an IP (a test client, a unix socket): count under what it is.
-        return (remote or "unknown")[:64]
-    if not _trusted(ip):
-        return _key(ip)
+def from_trusted_proxy(request) -> bool:
+    """Whether the connection came from one of SHUANGSUIJI_TRUSTED_PROXIES (so that the headers
+    it adds, X-Forwarded-For and X-Request-ID, are believed)."""
+    ip = _parse(request.META.get("REMOTE_ADDR", ""))
+    return ip is not None and _trusted(ip)
+
+
+def client_ip(request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client's address by the rules above (not grouped per /64), or None when the
+    connection has no IP address (a test client, a unix socket)."""
+    ip = _parse(request.META.get("REMOTE_ADDR", ""))
+    if ip is None or not _trusted(ip):
+        return ip
     hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
     client = ip
     for hop in reversed(hops):
@@ -84,7 +88,16 @@ def client_address(request) -> str:
         client = hop_ip
         if not _trusted(hop_ip):
             break
-    return _key(client)
+    return client
+
+
+def client_address(request) -> str:
+    """The client's address as counted (see the rules above)."""
+    ip = client_ip(request)
+    if ip is None:
+        # Not an IP (a test client, a unix socket): count under what it is.
+        return (request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
+    return _key(ip)
 
 
 def window() -> dt.timedelta:

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .ops import health, metrics
 
 app_name = "core"
 urlpatterns = [
@@ -22,4 +23,7 @@ urlpatterns = [
     path("roles/accounts/<int:pk>/factor-reset/", views.second_factor_reset, name="second_factor_reset"),
     path("audit/", views.audit_log, name="audit_log"),
     path("tokens/", views.tokens, name="tokens"),
+    # answered by ops.middleware.EndpointsMiddleware before sessions and sign-in; here for reverse()
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

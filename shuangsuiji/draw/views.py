@@ -265,7 +265,7 @@ def _link(request, w, token) -> dict:
 def _no_store(response):
     """A witness's page carries its credential in the URL: never cached, never sent on as a
     Referer."""
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
 

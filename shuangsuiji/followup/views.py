@@ -14,6 +14,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.decorators import requires
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.models import Role
+from shuangsuiji.core.ops.caching import public_page
 from shuangsuiji.core.paging import COUNT_CAP, CappedPaginator, list_page
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.selectors import departments_in_scope
@@ -245,6 +246,7 @@ def visit_draw(request, pk):
     )
 
 
+@public_page()  # the public portal's cache headers and ETag (core/ops/caching.py)
 def visit_draw_json(request, public_id):
     """The public record of a return-visit draw (no sign-in): enough to re-run it (draw-spec §2,
     §4–6, purpose "ssj-return-visit-v1"). Keys are 检查记录号 of the public result export."""

@@ -10,13 +10,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from shuangsuiji.core import audit
+from shuangsuiji.core.ops.caching import public_page
 
 
+@public_page(last_modified=audit.last_anchor_at)
 def audit_anchors(request):
     page = Paginator(audit.anchors_published(), 100).get_page(request.GET.get("page"))
     return render(request, "publicity/audit_anchors.html", {"page": page})
 
 
+@public_page(last_modified=audit.last_anchor_at)
 def audit_anchors_json(request):
     """The stable download: every anchor, oldest first, in the format `audit_verify --anchors`
     reads."""

@@ -20,6 +20,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from shuangsuiji.core import audit
+from shuangsuiji.core.ops.caching import public_page
 from shuangsuiji.core.paging import COUNT_CAP
 from shuangsuiji.directory.selectors import name_contains
 from shuangsuiji.directory.tabular import csv_line
@@ -218,6 +220,7 @@ def search_page(q: str, page_number) -> SearchPage:
     return SearchPage(q, page, group_results(page_rows, ids), n, inspections)
 
 
+@public_page(last_modified=audit.last_change_at)  # a result is published with its audit entry
 def search(request):
     """检查结果公示查询 (public, no sign-in)."""
     sp = search_page(request.GET.get("q", ""), request.GET.get("page"))

@@ -10,8 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import mask_name
+from shuangsuiji.core.ops.caching import private_page, public_page
 from shuangsuiji.directory.models import TargetKind
 from shuangsuiji.draw import selectors as draw_selectors
 from shuangsuiji.draw.designated import SPEC as DESIGNATED
@@ -28,17 +30,23 @@ from shuangsuiji.planning.models import TaskState
 from shuangsuiji.planning.selectors import published_plans
 
 
+# Cache headers and 304s (core/ops/caching.py): the lists and a plan change only with a logged
+# state change, so their Last-Modified is the audit log's newest entry; a draw's page changes with
+# the date too (its selections are shown from the task's publication day), so it has the ETag only.
+@public_page(last_modified=audit.last_change_at)
 def index(request):
     plans = published_plans().order_by("-year", "department__name")
     draws = public_draws().order_by("-announced_at")[:50]
     return render(request, "publicity/index.html", {"plans": plans, "draws": draws})
 
 
+@public_page(last_modified=audit.last_change_at)
 def plan(request, pk):
     p = get_object_or_404(published_plans(), pk=pk)
     return render(request, "publicity/plan.html", {"plan": p, "versions": p.versions.order_by("-number")})
 
 
+@public_page()
 def draw(request, public_id):
     d = get_object_or_404(public_draws(), public_id=public_id)
     rec = public_record(d)
@@ -56,6 +64,7 @@ def draw(request, public_id):
     )
 
 
+@public_page()
 def draw_json(request, public_id):
     d = get_object_or_404(public_draws(), public_id=public_id)
     resp = HttpResponse(
@@ -66,6 +75,7 @@ def draw_json(request, public_id):
     return resp
 
 
+@private_page  # the link is the enterprise's own, and its forms carry CSRF tokens
 def selection(request, token):
     """The page a selected enterprise opens from its notice or by scanning the inspectors' QR
     code (扫码入企): who may inspect it, for which task, until when, its own draw proof, the

@@ -28,7 +28,7 @@ def _page(token: str) -> str:
 
 
 def _private(resp) -> bool:
-    return resp["Cache-Control"] == "no-store" and resp["Referrer-Policy"] == "no-referrer"
+    return resp["Cache-Control"] == "private, no-store" and resp["Referrer-Policy"] == "no-referrer"
 
 
 def _entries(draw, since: int) -> list[AuditEntry]:
