@@ -88,40 +88,48 @@ def load(region: str, year: int, today: dt.date) -> dict:
     counts["triggered_tasks"] += 1
 
     # 转办交办 → taken into a random visit of November's internal joint task (one visit covers both)
-    visit = (
+    # the visit: one of the department's random visits still open, preferably of a task that checks
+    # advertising; a small demo county may have none left by November, and then has no merge
+    open_visits = (
         Selection.objects.filter(
             draw__status=DrawStatus.DRAWN,
             draw__task__kind=TaskKind.RANDOM,
             draw__task__lead=scjg,
-            draw__task__items=ads,
             draw__task__plan__year=year,
         )
         .exclude(draw__task__state__in=[TaskState.CLOSED, TaskState.VOIDED])
         .exclude(inspections__finished_on__isnull=False)
         .order_by("draw__task__code", "order")
-        .first()
     )
-    if visit is None:
-        raise RuntimeError("演示数据：没有可并入的随机抽查对象")
-    referred = FollowUp.objects.filter(transfer_to=scjg, year=year).exclude(department=scjg).first()
-    received = D(year, 11, 10)
-    with at(received, 10):
-        referral = services.trigger_record(
-            actor=admin,
-            category="referral",
-            source=f"{referred.department.name}抄告" if referred else "区卫生健康局转办",
-            source_department=referred.department if referred else wsjk,
-            followup=referred,
-            received_on=received,
-            targets=[visit.target],
-            items=[ads],
-            description="群众反映该单位门店张贴的宣传材料含有夸大功效的用语，转请核查广告发布行为。",
+    visit = open_visits.filter(draw__task__items=ads).first() or open_visits.first()
+    if visit is not None:
+        item = (
+            ads
+            if visit.draw.task.items.filter(pk=ads.pk).exists()
+            else visit.draw.task.items.order_by("pk").first()
         )
-        services.trigger_merge(
-            actor=admin, trigger=referral, selection=visit, note="该单位已被本月内部联合抽查抽中，一并核查"
-        )
-    counts["triggers"] += 1
-    counts["merged"] += 1
+        referred = FollowUp.objects.filter(transfer_to=scjg, year=year).exclude(department=scjg).first()
+        received = D(year, 11, 10)
+        with at(received, 10):
+            referral = services.trigger_record(
+                actor=admin,
+                category="referral",
+                source=f"{referred.department.name}抄告" if referred else "区卫生健康局转办",
+                source_department=referred.department if referred else wsjk,
+                followup=referred,
+                received_on=received,
+                targets=[visit.target],
+                items=[item],
+                description="群众反映该单位门店张贴的宣传材料含有夸大功效的用语，转请核查广告发布行为。",
+            )
+            services.trigger_merge(
+                actor=admin,
+                trigger=referral,
+                selection=visit,
+                note="该单位已被本月内部联合抽查抽中，一并核查",
+            )
+        counts["triggers"] += 1
+        counts["merged"] += 1
 
     # 监测预警 → a second triggered task, its team drawn for December
     with at(D(year, 11, 24), 10):

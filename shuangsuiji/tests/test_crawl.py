@@ -33,7 +33,12 @@ MAX_ROWS = 100
 CODE_LABEL = re.compile(r"(码|编号|哈希|标识|密钥|令牌|盐值|种子|链接|地址|请求头|登录名|号)$")
 # The platform's own identifiers, codes wherever they appear (an audit entry's summary names them):
 # 回访抽取编号 HF-<区划>-<年>-<序号>-<6 位十六进制>.
-IDENTIFIERS = [re.compile(r"HF-\d{6,12}-\d{4}-\d{3}-[0-9A-F]{6}")]
+# 分层标识 层<4 位十六进制> (draw/engine.py's opaque stratum labels), also inside the names of
+# the draw's checks ("层FEBF：按种子重算的位置…").
+IDENTIFIERS = [
+    re.compile(r"HF-\d{6,12}-\d{4}-\d{3}-[0-9A-F]{6}"),
+    re.compile(r"层[0-9A-F]{4}(?![0-9A-Za-z])"),
+]
 # A run of letters with no digit or letter beside it (a USCC's "MA0A" is part of a code).
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
 

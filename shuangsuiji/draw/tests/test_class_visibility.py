@@ -94,7 +94,7 @@ def test_the_keeper_and_the_office_still_see_the_strata(client_for, ready, who):
     url = reverse("draw:detail", args=[draw.public_id])
     page = client_for(user).get(url).content.decode()
     a_label = next(s["label"] for s in draw.strata if s["risk_class"] == "A")
-    assert f"<td>{a_label}</td><td>A类</td>" in page
+    assert f'<td><span data-code="分层标识">{a_label}</span></td><td>A类</td>' in page
     assert a_label in _row_of(page, selection.target.name)
 
 
@@ -108,9 +108,15 @@ def test_the_keeper_sees_no_strata_of_a_draw_by_the_lead_departments_own_classes
     type(draw).objects.filter(pk=draw.pk).update(own_classes=True)
     url = reverse("draw:detail", args=[draw.public_id])
     a_label = next(s["label"] for s in draw.strata if s["risk_class"] == "A")
-    assert f"<td>{a_label}</td><td>A类</td>" in client_for(w.office).get(url).content.decode()
+    assert (
+        f'<td><span data-code="分层标识">{a_label}</span></td><td>A类</td>'
+        in client_for(w.office).get(url).content.decode()
+    )
     # A leads here and keeps every drawn firm: its own classes and the keeper's are both its own
-    assert f"<td>{a_label}</td><td>A类</td>" in client_for(w.a_admin).get(url).content.decode()
+    assert (
+        f'<td><span data-code="分层标识">{a_label}</span></td><td>A类</td>'
+        in client_for(w.a_admin).get(url).content.decode()
+    )
     b_page = client_for(w.b_admin).get(url).content.decode()
     assert "A类</td>" not in b_page and a_label not in _row_of(b_page, selection.target.name)
 

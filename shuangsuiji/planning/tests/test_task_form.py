@@ -227,8 +227,9 @@ def test_items_are_the_claimed_ones_grouped_by_department(planned, client_for):
     page = client_for(w.a_admin).get(_url(w)).content.decode()
     own = page.index("市场监督管理局认领的事项（2）")
     other = page.index("卫生健康局认领的事项（1）")
-    assert own < page.index("A-1 食品经营检查") < page.index("A-2 广告发布检查") < other
-    assert other < page.index("B-1 公共场所卫生检查")
+    code = '<span data-code="事项编码">{}</span> {}'.format
+    assert own < page.index(code("A-1", "食品经营检查")) < page.index(code("A-2", "广告发布检查")) < other
+    assert other < page.index(code("B-1", "公共场所卫生检查"))
     assert "无人认领的事项" not in page
     assert page.count('name="items"') == 3
     assert 'data-kinds="个体工商户 企业"' in page  # what the page's hint reads

@@ -80,7 +80,7 @@ class Actors:
             self.reviewer[dept.pk] = core.user_create(
                 actor=None,
                 username=f"rev{dept.pk}",
-                password="Rev#2026pw",
+                password="Zx!9Lp-Qw7",  # unlike every "rev<pk>" (rev2026 ~ Rev#2026pw was refused)
                 role=Role.REVIEWER,
                 department=dept,
             )
