@@ -72,7 +72,9 @@ def _inspectors(dept, admin, lines, n=4):
             actor=admin,
             department=dept,
             name=f"检查员{i}",
-            id_number=make_ric(f"1301021990{k % 9 + 1:02d}{10 + i % 18:02d}{i % 1000:03d}"),  # 18 digits past ins999
+            id_number=make_ric(
+                f"1301021990{k % 9 + 1:02d}{10 + i % 18:02d}{i % 1000:03d}"
+            ),  # 18 digits past ins999
             certificate_no=f"冀{i:06d}",
             certificate_expiry=D(2027, 12, 31),
             business_line=lines[k % len(lines)] if lines else None,
