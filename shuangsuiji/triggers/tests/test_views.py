@@ -4,6 +4,7 @@ it without the complainant; a bad line is refused naming it, nothing saved."""
 
 from django.urls import reverse
 
+from conftest import make_uscc
 from shuangsuiji.triggers.models import Trigger
 
 from .conftest import WINDOW
@@ -49,7 +50,8 @@ def test_from_the_form_to_an_approved_task(county, client_for):
 def test_a_line_not_in_the_directory_is_named_and_nothing_is_saved(county, client_for):
     w = county
     c = client_for(w.a_admin)
-    r = c.post(reverse("triggers:new"), _form(w, targets_text=f"{w.targets[1].uscc}\n91130110MA0XXXXXXX"))
+    absent = make_uscc("91130110MA0A9Y8W7")  # a valid code that no target of the directory has
+    r = c.post(reverse("triggers:new"), _form(w, targets_text=f"{w.targets[1].uscc}\n{absent}"))
     assert r.status_code == 200
-    assert "第 2 行“91130110MA0XXXXXXX”" in r.content.decode()
+    assert f"第 2 行“{absent}”" in r.content.decode()
     assert not Trigger.objects.exists()
