@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shuangsuiji.publicity",
     "shuangsuiji.followup",
     "shuangsuiji.triggers",
+    "shuangsuiji.warning",
     "shuangsuiji.reports",
     "shuangsuiji.archive",
     "shuangsuiji.demo",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("public/", include("shuangsuiji.publicity.urls")),
     path("followup/", include("shuangsuiji.followup.urls")),
     path("triggers/", include("shuangsuiji.triggers.urls")),
+    path("warning/", include("shuangsuiji.warning.urls")),
     path("reports/", include("shuangsuiji.reports.urls")),
     path("api/v1/", api.urls),
 ]
