@@ -23,6 +23,7 @@ LAYERS = {
     "followup": 5,
     "reports": 6,
     "triggers": 6,  # above followup (a 转办交办 links a ledger entry); beside reports, neither imports the other
+    "warning": 7,  # 风险预警 reads the results, the ledger and the triggers and starts triggers; nothing below it imports it
     "publicity": 7,
     "archive": 7,
 }
