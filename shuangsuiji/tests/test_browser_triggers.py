@@ -4,7 +4,7 @@ description and asks for a triggered task; the department head approves it with 
 admin draws the team; the inspector checks in, enters the results and submits them; the head
 approves and publishes; an anonymous visitor finds the result marked 触发式检查 with its category
 only — never the complainant, the complaint, its source or the problem description, on the page
-or in the hand-over export (JSON and CSV).
+or in the hand-over export (JSON, CSV and the public API).
 
 Only the directory (one published item the department claimed, its enterprises, two inspectors)
 is set up through the services, and the link of one inspector to the inspector's account, which
@@ -248,7 +248,7 @@ def test_a_complaint_from_entry_to_a_published_triggered_result(
         leaked = [s for s in SECRETS if s in html]
         assert not leaked, f"公示页面泄露了投诉内容：{leaked}"
 
-        # ... and the hand-over export (JSON and CSV) carries the marking, not the complaint.
+        # ... and the hand-over export (JSON, CSV, the public API) carries the marking, not the complaint.
         r = anon.request.get(f"{base}/public/export/results.json")
         assert r.ok
         body = r.text()
@@ -259,6 +259,12 @@ def test_a_complaint_from_entry_to_a_published_triggered_result(
         text = r.text()
         lines = [x for x in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))) if target.uscc in x.values()]
         assert [(x["检查类型"], x["触发类别"]) for x in lines] == [("触发式检查", "投诉举报")]
-        for name, exported in (("JSON", body), ("CSV", text)):
+        r = anon.request.get(f"{base}/api/v1/public/results", params={"q": target.uscc})
+        assert r.ok
+        api = r.text()
+        assert [(x["kind"], x["trigger_category"]) for x in json.loads(api)["items"]] == [
+            ("triggered", "complaint")
+        ]
+        for name, exported in (("JSON", body), ("CSV", text), ("接口", api)):
             leaked = [s for s in SECRETS if s in exported]
             assert not leaked, f"{name} 导出泄露了投诉内容：{leaked}"
