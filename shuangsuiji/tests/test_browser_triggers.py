@@ -203,6 +203,15 @@ def test_a_complaint_from_entry_to_a_published_triggered_result(
         expect(card).to_contain_text(task.name)
         card.get_by_role("link", name=target.name).click()
         expect(ins_page.get_by_role("heading", name=target.name, level=1)).to_be_visible()
+        # the notice the enterprise receives names the kind and category, not who complained
+        target_url = ins_page.url
+        ins_page.get_by_role("link", name="检查通知书（打印）").click()
+        expect(ins_page.get_by_role("heading", name="触发式检查通知书")).to_be_visible()
+        expect(ins_page.locator("main")).to_contain_text(MARK)
+        notice = ins_page.content()
+        assert "随机抽取" not in notice and not [s for s in SECRETS if s in notice]
+        snap(ins_page, "notice")
+        ins_page.goto(target_url)
         ins_page.get_by_role("button", name="扫码入企签到").click()
         expect(message(ins_page)).to_contain_text("已签到（扫码入企）")
         part = ins_page.locator(f"#item-{item.pk}")
@@ -247,6 +256,15 @@ def test_a_complaint_from_entry_to_a_published_triggered_result(
         assert MARK in html
         leaked = [s for s in SECRETS if s in html]
         assert not leaked, f"公示页面泄露了投诉内容：{leaked}"
+
+        # The page the QR code opens tells the enterprise the inspection is triggered, not drawn,
+        # and nothing of the complaint either.
+        anon.goto(f"{base}/public/selection/{sel.token}/")
+        expect(anon.locator("main")).to_contain_text(MARK)
+        expect(anon.locator("main")).to_contain_text("不是随机抽取")
+        html = anon.content()
+        assert "被随机抽中的证明" not in html and not [s for s in SECRETS if s in html]
+        snap(anon, "enterprise-page")
 
         # ... and the hand-over export (JSON, CSV, the public API) carries the marking, not the complaint.
         r = anon.request.get(f"{base}/public/export/results.json")
