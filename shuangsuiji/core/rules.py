@@ -108,6 +108,7 @@ R = "shuangsuiji/reports/tests/"
 C = "shuangsuiji/core/tests/"
 PUB = "shuangsuiji/publicity/tests/"
 A = "shuangsuiji/archive/tests/"
+T = "shuangsuiji/triggers/tests/"
 
 _GOALS = "年度目标（双随机办公室按辖区、按年度设定）"
 _SCHEDULE = "报送与考核安排（双随机办公室按辖区、按年度设定）"
@@ -421,12 +422,19 @@ RULES: tuple[Rule, ...] = (
         source=GB54,
         requirement="同一部门一年内对同一企业的检查不超过规定次数（双随机默认 1 次，各部门公布本部门上限）；"
         "低风险（A 类）对象一年内不重复抽取；已在本年度其他未结任务中的对象排除或合并检查。",
-        platform="冻结对象池时按顺序排除：已在本部门未结任务中的对象、本年度已达上限的对象、本年度已被抽中的 A 类对象；"
-        "排除的数量按原因公示。",
+        platform="冻结对象池时按顺序排除：已在本部门未结任务中的对象、本年度已达上限的对象、本年度已被抽中的 A 类对象、"
+        "近期已由本部门触发式检查（经批准、有相同检查事项、未作废）的对象；排除的数量按原因公示。"
+        "随机抽查已抽中的对象有待处置的触发事项时，可并入该次检查（一次检查、全面体检），不另立任务。",
         status=Status.PARTLY,
         missing="频次上限目前全平台一个数，尚不能按部门分别设定。",
         settings=(
             Setting("同一部门每年抽查同一对象的次数上限", _SERVER, "setting:DRAW_CAP_PER_DEPARTMENT", "1 次"),
+            Setting(
+                "触发式检查后不再随机抽取同一对象的天数",
+                _SERVER,
+                "setting:TRIGGERED_EXCLUSION_DAYS",
+                "180 天",
+            ),
         ),
         proofs=(
             Proof(
@@ -436,8 +444,29 @@ RULES: tuple[Rule, ...] = (
             Proof(
                 W + "test_pool.py::test_every_exclusion_reason_on_this_databases_path", "每种排除原因都生效"
             ),
+            Proof(
+                T
+                + "test_exclusion.py::test_a_triggered_target_is_excluded_from_the_random_draw_with_its_reason",
+                "触发式检查的对象不再被同一部门同一事项的随机抽查抽取，冻结的对象池记录排除原因",
+            ),
+            Proof(
+                T + "test_exclusion.py::test_only_the_same_items_same_department_and_window_count",
+                "只排除相同事项、本部门、期限内的触发式检查对象，期限可配置",
+            ),
+            Proof(
+                T + "test_exclusion.py::test_a_trigger_approved_after_the_freeze_does_not_count",
+                "对象池冻结之后才批准的触发式检查不改变已冻结的对象池",
+            ),
+            Proof(
+                T + "test_exclusion.py::test_a_voided_triggered_task_excludes_nothing",
+                "作废的触发式检查任务不排除任何对象",
+            ),
+            Proof(
+                T + "test_services.py::test_a_random_visit_to_the_target_can_take_the_trigger_in",
+                "触发事项并入已抽中该对象的随机抽查，一次检查同时办理",
+            ),
         ),
-        code=("draw/pool.py _exclusion_sets",),
+        code=("draw/pool.py _exclusion_sets, triggered_targets", "triggers/services.py trigger_merge"),
     ),
     Rule(
         id="R-DRAW-5",

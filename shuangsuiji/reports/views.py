@@ -103,6 +103,7 @@ def monthly_report(request):
             period=xlsx.period_text(year, month, month_end(year, month).date()),
             form=form or summed,
             distinct=None if department else distinct,
+            triggered=_triggered(region.scope_prefix, year, month, department)["cell"],
             other=sub.other_platform if sub else {},
             contact=sub.contact if sub else "",
             phone=sub.phone if sub else "",

@@ -1,6 +1,8 @@
 """The monthly report as an .xlsx laid out like seed 003's form (merged cells, the same rows, the
 form's four column headings under 截止目前数据), stating the period it covers. The jurisdiction's
-export carries a second sheet: each task and target counted once (R-RPT-1: show both counts)."""
+export carries a second sheet: each task and target counted once (R-RPT-1: show both counts).
+When the period has triggered inspections (issue 19), they go on a sheet of their own, never in
+the form's cells; without any the workbook is the form alone."""
 
 import datetime as dt
 import io
@@ -18,6 +20,13 @@ OTHER = [
 # seed 003's form: 截止目前数据 over 次数 | 抽查总户数 | 完成检查户数 | 发现问题户数
 COLUMNS = ["次数", "抽查总户数", "完成检查户数", "发现问题户数"]
 DISTINCT_SHEET = "每个任务和对象只计一次"
+# issue 19: beside seed 003's form, never in its cells (as on the page, reports/_triggered.html)
+TRIGGERED_SHEET = "触发式检查（另行统计）"
+TRIGGERED_ROW = "触发式检查（投诉举报、转办交办、监测预警、上级部署）"
+TRIGGERED_NOTE = (
+    "月报表只统计“双随机”抽查。因投诉举报、转办交办、监测预警、上级部署等开展的触发式检查，对象不是随机抽取，"
+    "单列于此，不计入月报表各项、抽查覆盖率和联合抽查、信用风险分类抽查占比；随机抽查一并办理的触发事项只计入随机抽查。"
+)
 
 
 def period_text(year: int, month: int, end: dt.date) -> str:
@@ -79,6 +88,23 @@ def _sheet(ws, *, unit: str, filled_on, period: str, form, other: dict | None, n
     return r
 
 
+def _triggered_sheet(ws, *, unit: str, filled_on, period: str, cell) -> None:
+    """The triggered inspections' four figures on a sheet of their own."""
+    ws["A1"] = TRIGGERED_SHEET
+    ws["A1"].font = Font(size=14, bold=True)
+    ws["A2"] = f"（本年度累计数据；{period}）"
+    ws["A3"] = f"单位名称（盖章）：{unit}"
+    ws["E3"] = f"填表时间：{filled_on:%Y年%m月%d日}"
+    for i, heading in enumerate(["统计项目", *COLUMNS]):
+        ws.cell(row=4, column=1 + i, value=heading)
+    ws.cell(row=5, column=1, value=TRIGGERED_ROW)
+    for i, v in enumerate(cell.as_tuple()):
+        ws.cell(row=5, column=2 + i, value=v)
+    ws.cell(row=6, column=1, value=f"说明：{TRIGGERED_NOTE}")
+    for col, width in zip("ABCDE", (50, 8, 12, 12, 12), strict=True):
+        ws.column_dimensions[col].width = width
+
+
 def workbook(
     *,
     unit: str,
@@ -87,11 +113,13 @@ def workbook(
     form,
     other: dict,
     distinct=None,
+    triggered=None,
     contact="",
     phone="",
     mobile="",
 ) -> bytes:
-    """`distinct`: the jurisdiction's each-task-and-target-once form, written as a second sheet."""
+    """`distinct`: the jurisdiction's each-task-and-target-once form, written as a second sheet;
+    `triggered`: the triggered inspections' cell, written on a sheet of its own when it counts any."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "月报表"
@@ -108,6 +136,10 @@ def workbook(
             form=distinct,
             other=None,
             note=DISTINCT_NOTE,
+        )
+    if triggered is not None and triggered.tasks:
+        _triggered_sheet(
+            wb.create_sheet(TRIGGERED_SHEET), unit=unit, filled_on=filled_on, period=period, cell=triggered
         )
     buf = io.BytesIO()
     wb.save(buf)

@@ -3,8 +3,10 @@
 inspections only, the triggered ones are reported beside them (issue 19)."""
 
 import datetime as dt
+import io
 import json
 
+import openpyxl
 from django.urls import reverse
 
 from shuangsuiji.directory.models import Inspector
@@ -98,6 +100,19 @@ def test_seed_003s_cells_count_random_inspections_and_the_triggered_ones_stand_b
     assert "触发式检查（另行统计）" in page and "不计入月报表各项" in page
     board = client.get(reverse("reports:dashboard"), {"year": 2026, "month": 12}).content.decode()
     assert "触发式检查（另行统计）" in board
+
+    # the .xlsx: the form's cells as above, the triggered figures on a sheet beside
+    for user, sheets in ((w.a_admin, ["月报表"]), (w.office, ["月报表", "每个任务和对象只计一次"])):
+        client.force_login(user)
+        body = client.get(reverse("reports:monthly"), {"year": 2026, "month": 12, "format": "xlsx"}).content
+        wb = openpyxl.load_workbook(io.BytesIO(body))
+        assert wb.sheetnames == [*sheets, "触发式检查（另行统计）"]
+        form = wb["月报表"]
+        assert form["C6"].value == "总计" and form["D6"].value == 1 and form["E6"].value == random_n
+        assert (form["F6"].value, form["G6"].value) == (0, 0)
+        beside = wb["触发式检查（另行统计）"]
+        assert [beside.cell(row=5, column=c).value for c in range(2, 6)] == [1, 2, 1, 1]
+        assert "不计入月报表各项" in beside["A6"].value
 
 
 def test_a_merged_trigger_counts_once_in_the_random_visit(county):

@@ -3,14 +3,20 @@ department, with its reason in the frozen pool (docs/draw-spec.md §2.3, `trigge
 approved before the freeze count (issue 19)."""
 
 import datetime as dt
+import json
 
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.draw import pool
 from shuangsuiji.draw.models import DrawStatus
+from shuangsuiji.draw.records import public_record
 from shuangsuiji.draw.tests.conftest import announce
+from shuangsuiji.draw.tests.test_pool import _checked
+from shuangsuiji.draw.verify import verify_record
 
-from .conftest import approved, record, request
+from .conftest import approved, full_draw, record, request
 
 
 def _excluded(draw) -> dict[int, str]:
@@ -79,3 +85,25 @@ def test_a_voided_triggered_task_excludes_nothing(county):
     planning.task_transition(actor=w.a_admin, task=task, to="voided", reason="对象已注销")
     assert draw.status == DrawStatus.DRAWN
     assert not pool.triggered_targets(w.task_a, timezone.now()).exists()
+
+
+def test_the_exclusion_is_counted_by_its_reason_in_the_record_and_names_no_firm(county, client_for):
+    """On this database's own path (set-based SQL on PostgreSQL) the pool with a `triggered`
+    exclusion is the spec's reference pool; the draw's staff page, public page and public record
+    give the count with its reason — never which firm a complaint is about — and still verify."""
+    w = county
+    target = w.targets[1]
+    approved(w, [target])
+    assert _checked(w.task_a).exclusions["triggered"] == 1
+    draw = full_draw(w, w.task_a)
+    assert draw.exclusions["triggered"] == 1 and not draw.selections.filter(target=target).exists()
+    rec = public_record(draw, with_selection=True)
+    assert rec["exclusions"]["triggered"] == 1
+    checks = verify_record(rec)
+    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    staff = client_for(w.a_admin).get(reverse("draw:detail", args=[draw.public_id])).content.decode()
+    assert "近期已触发式检查 1" in staff
+    public = Client().get(reverse("publicity:draw", args=[draw.public_id])).content.decode()
+    assert "近期已由本部门触发式检查检查相同事项 1" in public
+    for text in (public, json.dumps(rec, ensure_ascii=False)):
+        assert target.uscc not in text and target.name not in text
