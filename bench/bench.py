@@ -2,7 +2,7 @@
 
     python bench/bench.py [--rows N] [--seed S] [--repeat K] [--import-runs R]
                           [--only import,search,results,draw,reports] [--results-rows N]
-                          [--reports-rows N]
+                          [--reports-rows N] [--reports-spread county|province]
                           [--draw-repeat K] [--synth-max N] [--synth-select-max N] [--out DIR]
 
 Four parts, in this order (--only picks some; without `import` the database of the last run is
@@ -58,6 +58,7 @@ from common import (  # noqa: E402  (the helpers live in bench/common.py, shared
     OFFICE,
     PASSWORD,
     ROOT,
+    SPREADS,
     RssSampler,
     cpu_seconds,
     current_rss_mb,
@@ -555,6 +556,12 @@ def main():
     p.add_argument("--results-rows", type=int, default=1_000_000, help="published results to search among")
     p.add_argument(
         "--reports-rows", type=int, default=1_000_000, help="inspection results the reports run over"
+    )
+    p.add_argument(
+        "--reports-spread",
+        choices=sorted(SPREADS),
+        default="county",
+        help="the reports' tasks in one county (default) or over two cities with three counties (province)",
     )
     p.add_argument(
         "--draw-repeat", type=int, default=3, help="timed repetitions of the reference scan (best)"

@@ -20,6 +20,15 @@ ADMIN = "bench_admin"
 OFFICE = "bench_office"
 PASSWORD = "Bench@2026pw"
 
+# The jurisdictions the reports bench spreads its tasks over (--reports-spread): one county, the
+# default, or two cities with three counties (issue 20, “one instance, many jurisdictions”), read
+# by each county's office, 石家庄市's office and the province's (reports/levels.py).
+SPREADS = {
+    "county": [("130110", "鹿泉区")],
+    "province": [("130110", "鹿泉区"), ("130123", "正定县"), ("130534", "清河县")],
+}
+UPPER_OFFICES = {"130100": "bench_city_office", "130000": "bench_province_office"}
+
 
 def django_setup():
     if str(ROOT) not in sys.path:

@@ -23,6 +23,12 @@ Measured (`_reports_measure`), median of --repeat runs after a warm-up:
   (middleware, `kpi.dashboard`, the SVG charts, the template), and `kpi.dashboard` alone, against a
   bare SQL reference: the per-department form row, the coverage COUNT(DISTINCT), the publicity
   and follow-up GROUP BYs, each once.
+
+With --reports-spread province the tasks are spread over two cities and three counties (鹿泉区 and
+正定县 of 石家庄市, 清河县 of 邢台市; common.SPREADS), each county with its own M, H, E and office,
+and the province's and 石家庄市's offices read them: the measure adds 石家庄市's and the province's
+monthly reports, the province's per-city comparison (reports/levels.py, each city's forms) and the
+province office's dashboard page; the city's form is checked to be its counties' forms added up.
 """
 
 import datetime as dt
@@ -32,7 +38,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ADMIN, IMPORTER_DEPT, OFFICE, PASSWORD, django_setup, run_step, timed_ms, vacuum_analyze  # noqa: E402
+from common import (  # noqa: E402
+    ADMIN,
+    IMPORTER_DEPT,
+    OFFICE,
+    PASSWORD,
+    SPREADS,
+    UPPER_OFFICES,
+    django_setup,
+    run_step,
+    timed_ms,
+    vacuum_analyze,
+)
 
 YEAR = 2019
 TASKS = 240
@@ -40,14 +57,21 @@ TASK_PREFIX = "BENCH-RPT-"
 GOAL_S = 1.0
 
 
-def _state(cur) -> int:
+def _state(cur) -> tuple[int, int]:
+    """(inspections, lead regions) of the bench's tasks: reused only when both match."""
     cur.execute(
         "SELECT count(*) FROM inspection_inspection i JOIN draw_selection s ON s.id = i.selection_id "
         "JOIN draw_targetdraw d ON d.id = s.draw_id JOIN planning_task t ON t.id = d.task_id "
         "WHERE t.code LIKE %s",
         [TASK_PREFIX + "%"],
     )
-    return cur.fetchone()[0]
+    n = cur.fetchone()[0]
+    cur.execute(
+        "SELECT count(DISTINCT l.region_id) FROM planning_task t JOIN core_department l ON l.id = t.lead_id "
+        "WHERE t.code LIKE %s",
+        [TASK_PREFIX + "%"],
+    )
+    return n, cur.fetchone()[0]
 
 
 def _drop(cur) -> None:
@@ -56,6 +80,8 @@ def _drop(cur) -> None:
     sels = f"SELECT id FROM draw_selection WHERE draw_id IN ({draws})"
     insp = f"SELECT id FROM inspection_inspection WHERE selection_id IN ({sels})"
     for sql in (
+        # the rollup's rows of these draws first (its foreign key; rebuilt after the set-up)
+        f"DELETE FROM reports_rollup WHERE draw_id IN ({draws})",
         f"DELETE FROM followup_followup WHERE task_id IN ({tasks})",
         f"DELETE FROM inspection_itemresult WHERE inspection_id IN ({insp})",
         f"DELETE FROM inspection_inspection WHERE selection_id IN ({sels})",
@@ -68,8 +94,10 @@ def _drop(cur) -> None:
         cur.execute(sql, [TASK_PREFIX + "%"])
 
 
-def _world():
-    """M (the importer's department), H, E, the office and its clerk, one item, the plans."""
+def _world(spread: str = "county"):
+    """Per county of the spread: M (鹿泉区's is the importer's department), H, E, the office (鹿泉区's
+    with its clerk); the upper offices' clerks when spread over cities; one item; the plans.
+    Returns (admin, {(county, key): department}, item, {(county, key): plan}, counties)."""
     from django.contrib.auth import get_user_model
 
     from shuangsuiji.core import services as core
@@ -92,24 +120,37 @@ def _world():
             department=m,
             display_name="导入员",
         )
-    m = admin.department
-    office = Department.objects.filter(region=county, is_office=True).first() or core.department_create(
-        actor=None, name="双随机办公室", region=county, is_office=True
-    )
-    if not User.objects.filter(username=OFFICE).exists():
-        core.user_create(
-            actor=None,
-            username=OFFICE,
-            password=PASSWORD,
-            role=Role.OFFICE,
-            department=office,
-            display_name="办公室",
+
+    def office_of(region):
+        return Department.objects.filter(region=region, is_office=True).first() or core.department_create(
+            actor=None, name="双随机办公室", region=region, is_office=True
         )
-    depts = {"M": m}
-    for key, name in (("H", "卫生健康局"), ("E", "生态环境局")):
-        depts[key] = Department.objects.filter(region=county, name=name).first() or core.department_create(
-            actor=None, name=name, region=county
-        )
+
+    def clerk(username, region):
+        if not User.objects.filter(username=username).exists():
+            core.user_create(
+                actor=None,
+                username=username,
+                password=PASSWORD,
+                role=Role.OFFICE,
+                department=office_of(region),
+                display_name="办公室",
+            )
+
+    clerk(OFFICE, county)
+    counties = [code for code, _ in SPREADS[spread]]
+    depts = {("130110", "M"): admin.department}
+    for code in counties:
+        region = Region.objects.get(code=code)
+        office_of(region)
+        names = (("M", IMPORTER_DEPT), ("H", "卫生健康局"), ("E", "生态环境局"))
+        for key, name in names if code != "130110" else names[1:]:
+            depts[(code, key)] = Department.objects.filter(
+                region=region, name=name
+            ).first() or core.department_create(actor=None, name=name, region=region)
+    if len(counties) > 1:
+        for code, username in UPPER_OFFICES.items():
+            clerk(username, Region.objects.get(code=code))
     item, _ = Item.objects.get_or_create(
         region=county, code="BENCH-RPT-1", defaults={"name": "基准测试事项", "status": ItemStatus.PUBLISHED}
     )
@@ -119,7 +160,7 @@ def _world():
         )[0]
         for k, d in depts.items()
     }
-    return admin, depts, item, plans
+    return admin, depts, item, plans, counties
 
 
 def _rollup(phases: dict) -> None:
@@ -132,7 +173,7 @@ def _rollup(phases: dict) -> None:
     phases["rollup rebuild"] = time.perf_counter() - t
 
 
-def step_reports_setup(n_inspections: str) -> dict:
+def step_reports_setup(n_inspections: str, spread: str = "county") -> dict:
     n = int(n_inspections)
     django_setup()
     from django.core.management import call_command
@@ -148,20 +189,21 @@ def step_reports_setup(n_inspections: str) -> dict:
 
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        have = _state(cur)
-        if have and abs(have - n) <= n // 100:
+        have, regions = _state(cur)
+        if have and abs(have - n) <= n // 100 and regions == len(SPREADS[spread]):
             phases = {}
             if not Rollup.objects.exists():
                 _rollup(phases)
             return {
                 "reused": True,
+                "spread": spread,
                 "phases": phases,
                 "inspections": have,
                 "setup_seconds": time.perf_counter() - t0,
                 **_describe(cur),
             }
     phases = {}
-    admin, depts, item, plans = _world()
+    admin, depts, item, plans, counties = _world(spread)
     # joint tasks' selections have two inspections: selections = n / (1/3·2 + 2/3·1) = 3n/4
     selections = n * 3 // 4
     with transaction.atomic(), connection.cursor() as cur:
@@ -186,6 +228,8 @@ def step_reports_setup(n_inspections: str) -> dict:
         for k in range(TASKS):
             mode = (TaskMode.JOINT, TaskMode.INTERNAL_JOINT, TaskMode.ORDINARY)[k % 3]
             lead = "M" if mode == TaskMode.JOINT else "MHE"[(k // 3) % 3]
+            county = counties[(k // 9) % len(counties)]  # every mode and lead in every county
+            lead = (county, lead)
             task = Task.objects.create(
                 plan=plans[lead],
                 code=f"{TASK_PREFIX}{k:04d}",
@@ -199,7 +243,7 @@ def step_reports_setup(n_inspections: str) -> dict:
                 state=TaskState.CLOSED,
                 in_published_plan=True,
             )
-            task.departments.add(depts[lead], *([depts["H"]] if mode == TaskMode.JOINT else []))
+            task.departments.add(depts[lead], *([depts[(county, "H")]] if mode == TaskMode.JOINT else []))
             task.items.add(item)
             month = 1 + k % 12
             at = timezone.make_aware(dt.datetime(YEAR, month, 3 + k % 20, 9, 30))
@@ -290,8 +334,9 @@ def step_reports_setup(n_inspections: str) -> dict:
         t = time.perf_counter()
         cur.execute(
             """
-            INSERT INTO inspection_itemresult (inspection_id, item_id, checked, method, problem, found_problem)
-            SELECT i.id, %(item)s, true, 'onsite', '', (i.id %% 100) < 8
+            INSERT INTO inspection_itemresult (inspection_id, item_id, checked, method, problem, found_problem,
+                all_clear)
+            SELECT i.id, %(item)s, true, 'onsite', '', (i.id %% 100) < 8, false
             FROM inspection_inspection i JOIN draw_selection s ON s.id = i.selection_id
             JOIN rb_draws r ON r.draw_id = s.draw_id
             WHERE i.finished_on IS NOT NULL
@@ -333,7 +378,8 @@ def step_reports_setup(n_inspections: str) -> dict:
             "reused": False,
             "phases": phases,
             "setup_seconds": time.perf_counter() - t0,
-            "inspections": _state(cur),
+            "inspections": _state(cur)[0],
+            "spread": spread,
             **_describe(cur),
         }
 
@@ -405,7 +451,7 @@ BARE_FOLLOWUP = """
 """
 
 
-def step_reports_measure(repeat: str) -> dict:
+def step_reports_measure(repeat: str, spread: str = "county") -> dict:
     repeat = int(repeat)
     django_setup()
     from django.contrib.auth import get_user_model
@@ -482,6 +528,42 @@ def step_reports_measure(repeat: str) -> dict:
             bare(BARE_ROLLUP_FORM, BARE_ROLLUP_COVERAGE, BARE_ROLLUP_PUBLICITY, BARE_FOLLOWUP), repeat
         )
         out["dashboard_rollup_reference"] = {"ms": ms}
+    if len(SPREADS[spread]) > 1:
+        out |= _measure_upper(repeat, page_for=plain)
+    return out
+
+
+def _measure_upper(repeat: int, page_for) -> dict:
+    """石家庄市's and the province's monthly reports, the province's per-city comparison and its
+    office's dashboard page (--reports-spread province); the city's form must be its counties'
+    forms added up, cell by cell (reports/levels.py)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client, override_settings
+
+    from shuangsuiji.core.models import Region
+    from shuangsuiji.reports import levels
+    from shuangsuiji.reports.monthly import monthly
+
+    out: dict = {}
+    for key, prefix in (("monthly_city", "1301"), ("monthly_province", "13")):
+        ms, (per_dept, summed, _) = timed_ms(lambda p=prefix: monthly(p, YEAR, 12), repeat)
+        out[key] = {"ms": ms, "summed_total": summed.rows["total"].as_tuple(), "departments": len(per_dept)}
+    city = levels.form_sum(monthly(code, YEAR, 12)[1] for code in ("130110", "130123"))
+    assert city.rows["total"].as_tuple() == tuple(out["monthly_city"]["summed_total"]), "city ≠ Σ counties"
+    province = Region.objects.get(code="130000")
+    ms, parts = timed_ms(lambda: levels.monthly_parts(province, YEAR, 12), repeat)
+    out["monthly_parts_province"] = {"ms": ms, "parts": [p.part.label for p in parts]}
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(get_user_model().objects.get(username=UPPER_OFFICES["130000"]))
+
+    def page():
+        with override_settings(STORAGES=page_for):
+            r = client.get("/reports/dashboard/", {"year": YEAR, "month": 12})
+        assert r.status_code == 200 and b'data-compare="dashboard"' in r.content, r.status_code
+        return len(r.content)
+
+    ms, size = timed_ms(page, repeat)
+    out["dashboard_page_province"] = {"ms": ms, "bytes": size}
     return out
 
 
@@ -490,15 +572,18 @@ STEPS = {"_reports_setup": step_reports_setup, "_reports_measure": step_reports_
 
 def run(args) -> dict:
     rows = getattr(args, "reports_rows", 1_000_000)
-    print(f"== reports: {rows:,} inspection results in {YEAR}", flush=True)
-    setup = run_step("_reports_setup", rows)
+    spread = getattr(args, "reports_spread", "county")
+    where = "、".join(name for _, name in SPREADS[spread])
+    print(f"== reports: {rows:,} inspection results in {YEAR} ({where})", flush=True)
+    setup = run_step("_reports_setup", rows, spread)
     print(
         f"   {'reused' if setup['reused'] else 'built'}: {setup['inspections']:,} inspections, "
         f"{setup['selections']:,} selections, {setup['tasks']} tasks in {setup['setup_seconds']:.0f} s",
         flush=True,
     )
     print("== reports: monthly report and dashboard", flush=True)
-    return {"setup": setup, "measure": run_step("_reports_measure", args.repeat), "repeat": args.repeat}
+    measure = run_step("_reports_measure", args.repeat, spread)
+    return {"setup": setup, "measure": measure, "repeat": args.repeat}
 
 
 def report_rows(r: dict, tag: str) -> list[str]:
@@ -526,4 +611,18 @@ def report_rows(r: dict, tag: str) -> list[str]:
         f"(`kpi.dashboard` {ms(comp)}) | {ms(dref)} (bare SQL over the rollup: form, coverage, publicity; "
         f"follow-up over the ledger; all over the base tables {ms(dbase)}) | "
         f"{pg / dref:.2f}× | ≤ 1 s {ok(pg)} |",
+    ] + _upper_rows(m, n, tag, ms, ok)
+
+
+def _upper_rows(m: dict, n: int, tag: str, ms, ok) -> list[str]:
+    """With --reports-spread province: the city's and the province's reports over the same data."""
+    if "monthly_province" not in m:
+        return []
+    city, prov = m["monthly_city"]["ms"], m["monthly_province"]["ms"]
+    parts, page = m["monthly_parts_province"]["ms"], m["dashboard_page_province"]["ms"]
+    return [
+        f"| monthly report of 石家庄市 (two counties) and of the province (two cities, three counties) over "
+        f"the same {n:,} results{tag} | {ms(city)} / {ms(prov)} | — | — | ≤ 1 s {ok(max(city, prov))} |",
+        f"| the province's per-city comparison (each city's forms) and its office's dashboard page with the "
+        f"per-city KPIs{tag} | {ms(parts)} / {ms(page)} | — | — | ≤ 1 s {ok(max(parts, page))} |",
     ]

@@ -33,6 +33,7 @@ class Jurisdiction:
     department_id: int | None  # the user's department; None when none
     is_office: bool  # the 双随机办公室 of the jurisdiction (sees and approves across departments)
     writes: bool  # may change rows at all (the 审计管理员 only reads)
+    code: str = NOTHING  # the jurisdiction's own region code (a city's 130100); NOTHING when none
 
     @property
     def is_nothing(self) -> bool:
@@ -42,6 +43,13 @@ class Jurisdiction:
         """Rows whose region (reached through `region_path`, e.g. "department__region") lies in
         the jurisdiction; no row for the nothing answer."""
         return Q(**{f"{region_path}__code__startswith": self.prefix})
+
+    def at_own_level(self, region_path: str) -> Q:
+        """Rows of the jurisdiction's own level: its region's code and what lies under it below
+        the county (a county's townships). A city's or province's office reads its counties'
+        rows (`within`) but changes only these (ARCHITECTURE.md: “a city office sees its
+        counties read-only”); for a county both are the same."""
+        return Q(**{f"{region_path}__code__startswith": self.code})
 
 
 _NOWHERE = Jurisdiction(prefix=NOTHING, department_id=None, is_office=False, writes=False)
@@ -58,6 +66,7 @@ def jurisdiction(user) -> Jurisdiction:
         department_id=user.department_id,
         is_office=user.role == Role.OFFICE,
         writes=user.role != Role.AUDITOR,
+        code=user.region.code,
     )
 
 

@@ -299,7 +299,9 @@ def _may_decide(actor: User, grant: RoleGrant) -> bool:
     if not can(actor, Action.ROLE_CONFIRM) or not _in_scope(actor, grant.user):
         return False
     if actor.role == Role.OFFICE:
-        return grant.role in OFFICE_CONFIRMS
+        # the office of the grantee's own jurisdiction: a city's office confirms no county's roles
+        own = grant.user.department.region_id.startswith(actor.region.code)
+        return own and grant.role in OFFICE_CONFIRMS
     return True
 
 

@@ -107,7 +107,8 @@ def target_keeper(target: Target) -> Department | None:
 
 
 def _is_office_over(user, target: Target) -> bool:
-    return user.role == Role.OFFICE and target.region_id.startswith(user.department.region.scope_prefix)
+    # the office of the target's own level: a city's office reads its counties' targets only
+    return user.role == Role.OFFICE and target.region_id.startswith(user.department.region.code)
 
 
 def can_edit_shared_fields(user, target: Target) -> bool:

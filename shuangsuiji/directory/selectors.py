@@ -82,8 +82,8 @@ def suggestions_to_decide(user) -> QuerySet[ChangeSuggestion]:
     qs = ChangeSuggestion.objects.filter(status=SuggestionStatus.PENDING).select_related(
         "target", "department", "proposed_by"
     )
-    if user.role == Role.OFFICE:
-        return qs.filter(target__region__code__startswith=jurisdiction_prefix(user))
+    if user.role == Role.OFFICE:  # of its own level: a city's office never decides for a county
+        return qs.filter(jurisdiction(user).at_own_level("target__region"))
     if user.role != Role.DEPT_ADMIN:
         return qs.none()
     return qs.filter(target__in=Target.objects.filter(kept_q(user.department)).values("pk"))
@@ -327,8 +327,8 @@ def targets_editable_by(user) -> QuerySet[Target]:
     """The targets whose shared fields the user may change (ownership.py): the office's
     jurisdiction, or a department admin's kept targets among those it sees."""
     scope = jurisdiction(user)
-    if scope.is_office:
-        return targets_for(user).filter(scope.within("region"))
+    if scope.is_office:  # of its own level: a city's office reads its counties' targets only
+        return targets_for(user).filter(scope.at_own_level("region"))
     if user.role != Role.DEPT_ADMIN:
         return Target.objects.none()
     return targets_for(user).filter(kept_q(user.department))

@@ -52,6 +52,14 @@ def monthly_due(schedule: ReportSchedule, month: int) -> dt.date:
     return dt.date(y, m, schedule.monthly_due_day)
 
 
+def area_departments(user, area: Region) -> QuerySet[Department]:
+    """The member units of `area` — the user's jurisdiction, or for a city or province office one
+    of the jurisdictions below it (levels.area_for) — whose reports the user follows."""
+    if user.role != Role.OFFICE:
+        return reporting_departments(user)
+    return departments_in_scope(user).filter(is_office=False, region=area)
+
+
 def reporting_departments(user) -> QuerySet[Department]:
     """Departments whose reports this user follows: the office its jurisdiction's member units,
     a department itself."""

@@ -25,7 +25,7 @@ from shuangsuiji.core.params import int_param
 from shuangsuiji.core.permissions import Action
 from shuangsuiji.core.selectors import departments_in_scope
 
-from . import assessment, charts, drill, estimate, kpi, rules, selectors, services, xlsx
+from . import assessment, charts, drill, estimate, kpi, levels, rules, selectors, services, xlsx
 from .models import ReportSchedule
 from .monthly import CREDIT_NOTE, DISTINCT_NOTE, ROWS, Form, counted_draws, month_end, monthly
 from .monthly import triggered as triggered_counts
@@ -45,9 +45,19 @@ def _period(request) -> tuple[int, int]:
     return year, month
 
 
-def _department(request):
-    """The office chooses any department of its jurisdiction (or none: the whole jurisdiction);
-    a department sees its own."""
+def _area(request):
+    """The jurisdiction the page shows: the user's own or, for a city or province office, one of
+    the jurisdictions below it (`?region=`, levels.area_for; any other is 404)."""
+    return levels.area_for(request.user, request.GET.get("region") or None)
+
+
+def _area_query(request, area) -> str:
+    return f"&region={area.code}" if area != request.user.region else ""
+
+
+def _department(request, area):
+    """The office chooses any department of the shown jurisdiction (or none: the whole
+    jurisdiction); a department sees its own."""
     if request.user.role != Role.OFFICE:
         return request.user.department
     pk = request.GET.get("department")
@@ -55,7 +65,26 @@ def _department(request):
         return None
     if not str(pk).isdigit():
         raise Http404
-    return departments_in_scope(request.user).filter(pk=pk, is_office=False).first() or _404()
+    return (
+        departments_in_scope(request.user)
+        .filter(pk=pk, is_office=False, region__code__startswith=area.scope_prefix)
+        .first()
+        or _404()
+    )
+
+
+def _upper(request, area) -> dict:
+    """For a city or province office: the jurisdictions below to choose from and, on its own
+    total, the per-jurisdiction comparison (levels.py)."""
+    own = request.user.region
+    if request.user.role != Role.OFFICE or not levels.is_upper(own):
+        return {}
+    return {
+        "lower": levels.lower_regions(own),
+        "area": area,
+        "total_label": levels.TOTAL_LABEL[own.level],
+        "at_total": area == own,
+    }
 
 
 def _404():
@@ -65,9 +94,12 @@ def _404():
 @requires(Action.REPORT_VIEW)
 def monthly_report(request):
     year, month = _period(request)
-    department = _department(request)
-    region = request.user.region
+    region = _area(request)
+    department = _department(request, region)
     per_dept, summed, distinct = monthly(region.scope_prefix, year, month)
+    upper = _upper(request, region)
+    if upper.get("at_total"):
+        upper["parts"] = levels.monthly_parts(region, year, month)
     sub = (
         selectors.monthly_submissions(request.user, year, month).filter(department=department).first()
         if department
@@ -96,7 +128,8 @@ def monthly_report(request):
         return redirect(f"{reverse('reports:monthly')}?year={year}&month={month}")
     form = per_dept.get(department, Form()) if department else None
     if request.GET.get("format") == "xlsx":
-        unit = department.name if department else f"{region.name}（全辖区，按部门合计）"
+        whole = upper["total_label"] if upper.get("at_total") else "全辖区"
+        unit = department.name if department else f"{region.name}（{whole}，按部门合计）"
         body = xlsx.workbook(
             unit=unit,
             filled_on=timezone.localdate(),
@@ -134,7 +167,9 @@ def monthly_report(request):
                 (k, label, (sub.other_platform.get(k) if sub else None) or [0, 0, 0, 0])
                 for k, label in xlsx.OTHER
             ],
-            "departments": departments_in_scope(request.user).filter(is_office=False)
+            "departments": departments_in_scope(request.user).filter(
+                is_office=False, region__code__startswith=region.scope_prefix
+            )
             if request.user.role == Role.OFFICE
             else [],
             "submissions": selectors.monthly_submissions(request.user, year, month)
@@ -142,6 +177,8 @@ def monthly_report(request):
             else [],
             "can_fill": department is not None and request.user.department_id == department.pk,
             "triggered": _triggered(region.scope_prefix, year, month, department),
+            "region_query": _area_query(request, region),
+            **upper,
         },
     )
 
@@ -155,10 +192,10 @@ def _triggered(prefix: str, year: int, month: int, department) -> dict:
 # ---- KPI dashboard and its drill-downs (R-PLAN-2, R-RPT-2) ----------------------------------------
 
 
-def _scope(request, *, allow_jurisdiction: bool = True):
+def _scope(request, area=None):
     """(department or None for the jurisdiction, the departments the user may see). The office
-    may pick any member unit of its jurisdiction; a department only ever sees itself."""
-    departments = list(selectors.reporting_departments(request.user))
+    may pick any member unit of the shown jurisdiction; a department only ever sees itself."""
+    departments = list(selectors.area_departments(request.user, area or request.user.region))
     pk = request.GET.get("department") or ""
     if request.user.role == Role.OFFICE:
         if not pk:
@@ -180,8 +217,8 @@ def _year_month(request) -> tuple[int, int]:
     return year, month
 
 
-def _drill_url(key: str, year: int, month: int, department, show: str = "") -> str:
-    q = f"?year={year}&month={month}" + (f"&department={department.pk}" if department else "")
+def _drill_url(key: str, year: int, month: int, department, show: str = "", area_q: str = "") -> str:
+    q = f"?year={year}&month={month}" + (f"&department={department.pk}" if department else "") + area_q
     return reverse("reports:kpi_drill", args=[key]) + q + (f"&show={show}" if show else "")
 
 
@@ -212,14 +249,37 @@ def dashboard(request):
     year, month = _year_month(request)
     today = timezone.localdate()
     office = request.user.role == Role.OFFICE
-    _, departments = _scope(request)
-    board = kpi.dashboard(request.user.region, year, month, today, departments, jurisdiction=office)
+    area = _area(request)
+    area_q = _area_query(request, area)
+    _, departments = _scope(request, area)
+    board = kpi.dashboard(area, year, month, today, departments, jurisdiction=office)
+    upper = _upper(request, area)
+    if upper.get("at_total"):
+        upper["parts"] = [
+            (
+                p,
+                [
+                    (
+                        p.column.figures[key],
+                        _drill_url(key, year, month, None, area_q=f"&region={p.part.region.code}"),
+                    )
+                    for key, _, _ in kpi.KPIS
+                ],
+            )
+            for p in levels.dashboard_parts(area, year, month, today)
+        ]
     kpis = [
         (key, label, None if goal is None else f"≥ {(goal * 100).normalize():f}%")
         for key, label, goal, _ in board.rows()
     ]
     table = [
-        (c, [(c.figures[key], _drill_url(key, year, month, c.department)) for key, _, _ in kpis])
+        (
+            c,
+            [
+                (c.figures[key], _drill_url(key, year, month, c.department, area_q=area_q))
+                for key, _, _ in kpis
+            ],
+        )
         for c in board.columns
     ]
     first = board.columns[0]
@@ -256,7 +316,9 @@ def dashboard(request):
             "bars": mark_safe(bars),  # noqa: S308 — built by charts.py, every text escaped
             "trend": mark_safe(trend) if office else "",  # noqa: S308
             "series": series,
-            "triggered": _triggered(request.user.region.scope_prefix, year, month, first.department),
+            "triggered": _triggered(area.scope_prefix, year, month, first.department),
+            "region_query": area_q,
+            **upper,
             "target_households": (
                 math.ceil(board.on_file * board.goals.coverage)
                 if board.goals and board.goals.coverage is not None
@@ -271,9 +333,11 @@ def kpi_drill(request, key: str):
     if key not in kpi.LABELS:
         raise Http404
     year, month = _year_month(request)
-    department, _ = _scope(request)
+    area = _area(request)
+    area_q = _area_query(request, area)
+    department, _ = _scope(request, area)
     listing = drill.kpi_listing(
-        request.user.region, year, month, timezone.localdate(), department, key, request.GET.get("show", "")
+        area, year, month, timezone.localdate(), department, key, request.GET.get("show", "")
     )
     page = CappedPaginator(listing.queryset, 50).get_page(request.GET.get("page"))
     return render(
@@ -286,8 +350,10 @@ def kpi_drill(request, key: str):
             "department": department,
             "year": year,
             "month": month,
-            "back": reverse("reports:dashboard") + f"?year={year}&month={month}",
-            "shows": [(s, label, _drill_url(key, year, month, department, s)) for s, label in listing.shows],
+            "back": reverse("reports:dashboard") + f"?year={year}&month={month}{area_q}",
+            "shows": [
+                (s, label, _drill_url(key, year, month, department, s, area_q)) for s, label in listing.shows
+            ],
         },
     )
 

@@ -1,7 +1,7 @@
 import pyotp
 from django.core.management.base import BaseCommand
 
-from shuangsuiji.demo import county
+from shuangsuiji.demo import county, province
 
 
 class Command(BaseCommand):
@@ -11,6 +11,10 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {county.PASSWORD}）：")
         for username, role, dept in county.account_rows():
             self.stdout.write(f"  {username:<22} {role:<12} {dept}")
+        if province.is_loaded():  # ./scripts/demo --province
+            self.stdout.write("\n省级演示账号（市、省双随机办公室查看所辖各县、各市的报表及合计）：")
+            for username, role, dept in province.account_rows():
+                self.stdout.write(f"  {username:<22} {role:<12} {dept}")
         totp = pyotp.TOTP(county.DEMO_TOTP_SECRET)
         self.stdout.write(
             "\n除执法检查人员外，各角色登录时还须输入动态口令（第二种鉴别因素）。"

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from shuangsuiji.core.models import Region
-from shuangsuiji.demo import county, year
+from shuangsuiji.demo import county, province, year
 from shuangsuiji.directory.models import Industry
 
 
@@ -12,8 +12,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--targets", type=int, default=20_000, help="检查对象数量（默认 20000）")
+        parser.add_argument(
+            "--province",
+            dest="with_province",
+            action="store_true",
+            help="另载入正定县（石家庄市）、清河县（邢台市）及市、省双随机办公室账号（各县检查对象为鹿泉区的十分之一）",
+        )
 
-    def handle(self, targets, **opts):
+    def handle(self, targets, with_province, **opts):
+        self._county(targets)
+        if with_province:
+            self._province(max(200, targets // 10))
+
+    def _province(self, targets: int):
+        if province.is_loaded():
+            self.stdout.write("省级演示数据已存在，跳过")
+            return
+        counts = province.build(targets=targets)
+        self.stdout.write(
+            f"已载入省级演示：正定县、清河县各 {targets} 个检查对象，{counts['drawn']} 项任务已完成抽取，"
+            f"{counts['published']} 份检查结果已公示；石家庄市、邢台市和河北省双随机办公室账号"
+        )
+
+    def _county(self, targets: int):
         if county.is_loaded():
             self.stdout.write("演示辖区已存在，跳过")
             self._year()
