@@ -23,6 +23,7 @@ LAYERS = {
     "followup": 5,
     "reports": 6,
     "triggers": 6,  # above followup (a 转办交办 links a ledger entry); beside reports, neither imports the other
+    "warning": 6,  # 风险预警 reads results and draws; registers with followup's return-visit hook
     "publicity": 7,
     "archive": 7,
 }
@@ -157,6 +158,7 @@ PURE = [
     "shuangsuiji.directory.industrydata",
     "shuangsuiji.reports.estimate",
     "shuangsuiji.reports.charts",
+    "shuangsuiji.warning.stats",
 ]
 
 

@@ -284,11 +284,11 @@ def inspector_detail(
     return inspector, row, trials
 
 
-def flagged_inspections(prefix: str, year: int) -> dict[int, set[int]]:
-    """{flagged inspector: the published inspections he answered for}: what the return-visit draw
-    may weight toward (followup registers no name, only these inspections)."""
+def flagged_inspections(prefix: str, year: int) -> set[int]:
+    """The published inspections that flagged inspectors answered for: what a weighted return-visit
+    draw samples more heavily (registered with followup/hooks.py; it gets no names, only these)."""
     s = jurisdiction_signals(prefix, year)
-    return {r.pk: set(r.inspection_ids) for r in s.inspectors if r.flagged}
+    return {pk for r in s.inspectors if r.flagged for pk in r.inspection_ids}
 
 
 def visible_inspection_ids(user, ids: list[int]) -> set[int]:

@@ -10,6 +10,11 @@ from shuangsuiji.directory.models import Inspector
 from shuangsuiji.inspection.models import ItemResult
 from shuangsuiji.warning import careless, stats
 
+from . import careless_world
+
+# the constructed year's fixtures, shared with the other test_careless* modules
+ready, careless_year = careless_world.ready, careless_world.careless_year
+
 pytestmark = pytest.mark.django_db
 
 
@@ -123,3 +128,24 @@ def test_a_department_head_sees_his_own_people_only(careless_year, low_minimum):
 def test_the_year_is_read_in_a_few_queries(careless_year, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         careless.jurisdiction_signals(careless_year.county.scope_prefix, 2026)
+
+
+def test_a_weighted_return_visit_draw_samples_his_inspections_without_naming_him(careless_year, low_minimum):
+    """The signals registered with followup's hook: his inspections form the weighted stratum, the
+    draw verifies, and the public record names no inspector."""
+    from shuangsuiji.followup import services as followup
+
+    w = careless_year
+    d = followup.visit_draw_announce(
+        actor=w.office, year=2026, share="0.1", weighted_share="1", public_value_source="次日福彩3D开奖号码"
+    )
+    row = _by_pk(careless.jurisdiction_signals(w.county.scope_prefix, 2026).inspectors)[w.careless]
+    heavy = [s for s in d.strata if s["label"].startswith("层")]
+    assert len(heavy) == 1 and heavy[0]["quota"] == heavy[0]["size"] == len(row.inspection_ids)
+    assert sorted(int(k) for k in d.pool[heavy[0]["label"]]) == row.inspection_ids
+    d = followup.visit_draw_run(actor=w.office, draw=d, public_value="372")
+    assert followup.visit_draw_verify(d)
+    assert set(row.inspection_ids) <= set(d.visits.values_list("inspection_id", flat=True))
+    record = Client().get(f"/followup/public/visits/{d.public_id}.json").content.decode()
+    names = Inspector.objects.filter(department=w.dept_a).values_list("name", flat=True)
+    assert not [n for n in names if n in record]

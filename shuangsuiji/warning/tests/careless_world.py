@@ -1,4 +1,5 @@
-"""Fixtures: department A's task drawn and teamed (the draw app's `ready`), its inspections
+"""Fixtures (imported by the test_careless* modules; kept out of conftest.py, which the watch
+list's tests share): department A's task drawn and teamed (the draw app's `ready`), its inspections
 published so that one inspector (the busiest) found nothing where his colleagues found problems
 in the same strata and items: the constructed careless case."""
 
