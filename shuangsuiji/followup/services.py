@@ -466,6 +466,10 @@ def _pool_root(pool: dict[str, list[str]]) -> tuple[bytes, dict[str, bytes]]:
     return engine.pool_root([(label, len(pool[label]), roots[label]) for label in pool]), roots
 
 
+def _digest(public_id: str, label: str, n: int) -> str:
+    return hashlib.sha256(f"{public_id}|{label}|weighted|{n}".encode()).hexdigest()[:4].upper()
+
+
 def _weight(
     strata_pool: dict[str, tuple[Department, list[tuple[str, int]]]], flagged: set[int], public_id: str
 ) -> dict[str, tuple[Department, list[tuple[str, int]]]]:
@@ -480,8 +484,11 @@ def _weight(
         if rest:
             out[label] = (dept, rest)
         if heavy:
-            digest = hashlib.sha256(f"{public_id}|{label}|weighted".encode()).hexdigest()[:6].upper()
-            out["层" + digest] = (dept, heavy)
+            # 层 + 4 hex digits, as the target draws' opaque labels (draw/services.py _labels)
+            n = 0
+            while (weighted := "层" + _digest(public_id, label, n)) in out:
+                n += 1
+            out[weighted] = (dept, heavy)
     return out
 
 

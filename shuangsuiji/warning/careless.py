@@ -199,7 +199,10 @@ def _order(rows: list[Row]) -> list[Row]:
 
 def jurisdiction_signals(prefix: str, year: int) -> Signals:
     """The whole jurisdiction's signals for the year (also what the return-visit weighting reads)."""
-    y = _year(prefix, year)
+    return _signals(_year(prefix, year), year)
+
+
+def _signals(y: _Year, year: int) -> Signals:
     inspectors = {
         pk: (name, dept, dept_id)
         for pk, name, dept, dept_id in Inspector.objects.filter(pk__in=list(y.by_inspector)).values_list(
@@ -267,8 +270,7 @@ def inspector_detail(
     idx = y.by_inspector.get(inspector.pk, [])
     if not idx:
         return inspector, None, []
-    s = jurisdiction_signals(j.prefix, year)
-    row = next(r for r in s.inspectors if r.pk == inspector.pk)
+    row = next(r for r in _signals(y, year).inspectors if r.pk == inspector.pk)
     (res,) = stats.expected_rates(y.trials, {inspector.pk: idx}, strength=SHRINK_STRENGTH, leave_out=True)
     items = dict(Item.objects.filter(pk__in={y.trials[i].item for i in idx}).values_list("pk", "name"))
     trials = [

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -176,7 +177,7 @@ def test_a_weighted_draw_samples_the_flagged_inspections_in_opaque_strata_and_re
         1,
         "0.2",
     )
-    assert heavy["label"].startswith("层") and len(heavy["label"]) == 7
+    assert re.fullmatch("层[0-9A-F]{4}", heavy["label"])
     assert (heavy["size"], heavy["quota"], heavy["share"], heavy["department"]) == (3, 3, "1", w.dept_a.name)
     assert {int(k) for k in d.pool[heavy["label"]]} == flagged
     entry = AuditEntry.objects.get(action="return_visit.announce")
