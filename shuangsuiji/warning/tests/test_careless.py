@@ -99,7 +99,7 @@ def test_the_page_prints_the_test_and_links_every_flag_to_its_records(careless_y
     c = Client()
     c.force_login(w.office)
     html = c.get("/warning/careless/?year=2026").content.decode()
-    assert "泊松二项分布" in html and "Benjamini–Hochberg" in html
+    assert "泊松二项分布" in html and "本杰明尼–霍赫伯格方法" in html
     assert "data-alpha>0.05<" in html and "data-minimum>4<" in html
     name = Inspector.objects.get(pk=w.careless).name
     assert f'href="/warning/careless/inspectors/{w.careless}/?year=2026">{name}</a>' in html
