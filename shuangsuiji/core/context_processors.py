@@ -65,6 +65,8 @@ def navigation(request):
             ("督查考核", "reports:assessment"),
             ("抽查结果推断", "reports:estimates"),
         ]
+    if can(user, Action.CARELESS_VIEW):
+        reports.append(("检查不认真信号", "warning:careless"))
     if can(user, Action.RULES_VIEW):
         reports.append(("规则对照", "reports:rules"))
     if reports:

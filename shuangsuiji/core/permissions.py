@@ -40,6 +40,7 @@ class Action(StrEnum):
     TRIGGER_VIEW = "trigger.view"  # triggers (投诉举报, 转办交办 …) and triggered tasks in scope
     TRIGGER_EDIT = "trigger.edit"  # record triggers, ask for a triggered task, merge into a random visit
     TRIGGER_APPROVE = "trigger.approve"  # the department head approves or refuses a triggered task
+    CARELESS_VIEW = "careless.view"  # 检查不认真信号: the office, and a department's head for its own
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -81,6 +82,8 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.TRIGGER_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
     Action.TRIGGER_EDIT: {Role.DEPT_ADMIN},
     Action.TRIGGER_APPROVE: {Role.REVIEWER},
+    # names inspectors against numbers: the office supervises, the 主管领导 answers for his people
+    Action.CARELESS_VIEW: {Role.OFFICE, Role.REVIEWER},
 }
 
 

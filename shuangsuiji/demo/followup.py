@@ -3,7 +3,8 @@ published inspections get dispositions in every state — corrections verified a
 decided and published, credit measures, a listing on the 经营异常名录, a matter sent to the judiciary
 still open, one correction overdue, one awaiting verification, one transferred to another
 department and waiting in its inbox, the most recent ones not yet disposed — and the office's 5%
-return-visit sample with its findings (one careless). Everything goes through the followup
+return-visit sample, weighted (50%) toward the inspector the careless-inspection signals flag, with
+its findings (one careless, on his work). Everything goes through the followup
 services, each step on its own day (`clock.at`)."""
 
 import datetime as dt
@@ -187,6 +188,7 @@ def load(region, year: int, today: dt.date) -> dict:
                 actor=office,
                 year=year,
                 share="0.05",
+                weighted_share="0.5",
                 public_value_source=f"{drawn_on:%Y-%m-%d} 福彩3D开奖号码",
             )
         with at(drawn_on, 9):
@@ -194,7 +196,9 @@ def load(region, year: int, today: dt.date) -> dict:
     except DomainError:  # nothing published yet this year: no sample to draw
         d = None
     if d is not None:
-        for n, v in enumerate(d.visits.order_by("order")[:4]):
+        # the weighted strata's visits first: the office checks the flagged work before the rest
+        visits_drawn = sorted(d.visits.order_by("order"), key=lambda v: v.label.startswith("D"))
+        for n, v in enumerate(visits_drawn[:4]):
             careless = n == 0
             act(
                 drawn_on + dt.timedelta(days=3 + n),

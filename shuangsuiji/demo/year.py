@@ -305,11 +305,28 @@ def _enter(sel, dept, items_problem: tuple | None):
     return user
 
 
+def _careless_member(d) -> int | None:
+    """The demo's careless inspector (issue 19): on the fire brigade's own task, the member drawn
+    onto the most of its teams (teams come from the draw, so he is chosen after it)."""
+    from collections import Counter
+
+    if d.task.mode != "ordinary" or not d.task.lead.name.endswith("消防救援大队"):
+        return None
+    members = Counter(
+        d.selections.filter(team__active=True).values_list("team__inspector_id", flat=True)
+    ).most_common()
+    return min(pk for pk, n in members if n == members[0][1]) if members else None
+
+
 def _inspect_the_year(drawn, rng, story: bool = False) -> dict:
     """Each drawn task's inspections as the year went: finished within the window (never after
     today), entered and submitted the same day, reviewed a week or so later — a few after their
     20-working-day deadline, some still waiting, one finished long ago and never entered
     (overdue); about one in seven finds a problem. The steps run in date order, each on its day.
+
+    On the fire brigade's own task one inspector (`_careless_member`) enters all-clear results
+    whenever he is on the team, while the teams without him find a problem at every other
+    target: the careless-inspection signals flag him (warning/careless.py), and nobody else.
 
     With `story`, the two tasks JOURNEYS.md tells: the catering joint task (April–May, all
     published, ratings) and the internal joint task (in progress in November)."""
@@ -384,12 +401,20 @@ def _inspect_the_year(drawn, rng, story: bool = False) -> dict:
         if last < first:
             continue
         span = max((last - first).days, 1)
+        careless = _careless_member(d)
+        others = 0
         for n, sel in enumerate(sels[:40]):
             if n % 9 == 8:
                 continue  # not yet inspected
             finished = first + dt.timedelta(days=(n * 37) % span)
             for k, dept in enumerate(departments):
                 problem = PROBLEMS[(n + k) % len(PROBLEMS)] if (n + 3 * k) % 7 == 2 else None
+                if careless is not None:
+                    if sel.team.filter(active=True, inspector_id=careless).exists():
+                        problem = None  # “全部未发现问题”, whatever was there
+                    else:
+                        problem = PROBLEMS[3] if others % 2 == 0 else None
+                        others += 1
                 if n % 13 == 5:
                     plan(sel, dept, finished, problem, review_after=40)  # published after the deadline
                 elif n % 11 == 4:

@@ -119,6 +119,14 @@ class VisitDrawForm(forms.Form):
         decimal_places=2,
         initial=Decimal("5"),
     )
+    weighted_share = forms.DecimalField(
+        label="加权抽取比例（%）",
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        help_text="选填。填写后，检查不认真信号中被标记人员的检查单独分层，按此比例抽取（须高于抽取比例）",
+    )
     public_value_source = forms.CharField(
         label="公开随机值来源",
         max_length=200,

@@ -7,6 +7,7 @@ log, and refuses in Chinese.
 the problem was found."""
 
 import datetime as dt
+import hashlib
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -23,7 +24,7 @@ from shuangsuiji.directory.models import MARKET_KINDS
 from shuangsuiji.draw import engine, seal
 from shuangsuiji.inspection.models import Inspection, InspectionStatus
 
-from . import selectors
+from . import hooks, selectors
 from .models import (
     CARELESS,
     FOLLOWUP_TRANSITIONS,
@@ -465,6 +466,42 @@ def _pool_root(pool: dict[str, list[str]]) -> tuple[bytes, dict[str, bytes]]:
     return engine.pool_root([(label, len(pool[label]), roots[label]) for label in pool]), roots
 
 
+def _digest(public_id: str, label: str, n: int) -> str:
+    return hashlib.sha256(f"{public_id}|{label}|weighted|{n}".encode()).hexdigest()[:4].upper()
+
+
+def _weight(
+    strata_pool: dict[str, tuple[Department, list[tuple[str, int]]]], flagged: set[int], public_id: str
+) -> dict[str, tuple[Department, list[tuple[str, int]]]]:
+    """Move each department's flagged inspections into a stratum of their own. Its label is 层 and
+    a hash of the draw and the department, so the public record shows a department's weighted
+    stratum and its inspection numbers (which the public result export ties to no inspector),
+    never whose inspections they are or why."""
+    out: dict[str, tuple[Department, list[tuple[str, int]]]] = {}
+    for label, (dept, keys) in strata_pool.items():
+        rest = [k for k in keys if k[1] not in flagged]
+        heavy = [k for k in keys if k[1] in flagged]
+        if rest:
+            out[label] = (dept, rest)
+        if heavy:
+            # 层 + 4 hex digits, as the target draws' opaque labels (draw/services.py _labels)
+            n = 0
+            while (weighted := "层" + _digest(public_id, label, n)) in out:
+                n += 1
+            out[weighted] = (dept, heavy)
+    return out
+
+
+def _share(value, field: str, label: str) -> Decimal:
+    try:
+        share = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(f"{label}应为 0 到 100% 之间的数", field=field) from None
+    if not Decimal("0") < share <= Decimal("1"):
+        raise DomainError(f"{label}应大于 0、不超过 100%", field=field)
+    return share
+
+
 @transaction.atomic
 def visit_draw_announce(
     *,
@@ -473,23 +510,27 @@ def visit_draw_announce(
     share,
     public_value_source: str,
     department: Department | None = None,
+    weighted_share=None,
     now: dt.datetime | None = None,
 ) -> ReturnVisitDraw:
     """Announce a return-visit draw (R-FUP-2): the pool of the year's published inspections is
     frozen (one stratum per department, `share` of each rounded up), the server secret is
-    committed, and the source of the public value to be entered (a future lottery result) is named."""
+    committed, and the source of the public value to be entered (a future lottery result) is named.
+
+    With `weighted_share`, the inspections of the inspectors flagged by the careless-inspection
+    signals (issue 19, registered through hooks.py) form strata of their own sampled at that
+    higher share; each stratum's share is in the record, so the draw re-runs as any other."""
     require(actor, Action.RETURN_VISIT)
     region = actor.department.region
     if department is not None and (
         department.is_office or not department.region.code.startswith(region.scope_prefix)
     ):
         raise DomainError("请选择本辖区的成员单位", field="department")
-    try:
-        share = Decimal(str(share))
-    except (InvalidOperation, ValueError):
-        raise DomainError("抽取比例应为 0 到 100% 之间的数", field="share") from None
-    if not Decimal("0") < share <= Decimal("1"):
-        raise DomainError("抽取比例应大于 0、不超过 100%", field="share")
+    share = _share(share, "share", "抽取比例")
+    if weighted_share is not None:
+        weighted_share = _share(weighted_share, "weighted_share", "加权抽取比例")
+        if weighted_share <= share:
+            raise DomainError("加权抽取比例应高于抽取比例", field="weighted_share")
     public_value_source = (public_value_source or "").strip()
     if not public_value_source:
         raise DomainError(
@@ -498,13 +539,20 @@ def visit_draw_announce(
     strata_pool = _visit_pool(region, year, department)
     if not strata_pool:
         raise DomainError(f"{year} 年没有尚未回访的已公示检查，无法抽取", field="year")
-    pool = {label: [k for k, _ in keys] for label, (_, keys) in sorted(strata_pool.items())}
-    root, roots = _pool_root(pool)
-    quotas = engine.quotas_by_ratio(
-        {label: len(keys) for label, keys in pool.items()}, {label: share for label in pool}
-    )
     n = ReturnVisitDraw.objects.filter(region=region, year=year).count() + 1
     public_id = f"HF-{region.code}-{year}-{n:03d}-{secrets.token_hex(3).upper()}"
+    shares = {label: share for label in strata_pool}
+    if weighted_share is not None:
+        flagged = hooks.weighted_inspections(region.scope_prefix, year)
+        if not any(pk in flagged for _, keys in strata_pool.values() for _, pk in keys):
+            raise DomainError(
+                f"{year} 年检查不认真信号中没有被标记人员尚未回访的检查，不能加权抽取", field="weighted_share"
+            )
+        strata_pool = _weight(strata_pool, flagged, public_id)
+        shares = {label: share if label.startswith("D") else weighted_share for label in strata_pool}
+    pool = {label: [k for k, _ in keys] for label, (_, keys) in sorted(strata_pool.items())}
+    root, roots = _pool_root(pool)
+    quotas = engine.quotas_by_ratio({label: len(keys) for label, keys in pool.items()}, shares)
     secret_hex = secrets.token_hex(32)
     d = ReturnVisitDraw.objects.create(
         public_id=public_id,
@@ -526,18 +574,29 @@ def visit_draw_announce(
                 "size": len(keys),
                 "root": roots[label].hex(),
                 "quota": quotas[label],
+                "share": str(shares[label]),
             }
             for label, keys in pool.items()
         ],
         pool=pool,
     )
+    heavy = [label for label in pool if not label.startswith("D")]
     audit.record(
         actor=actor,
         action="return_visit.announce",
         obj=d,
         summary=f"回访抽取公告 {public_id}：{year} 年已公示检查 {sum(len(k) for k in pool.values())} 次，"
-        f"按 {share * 100:g}% 抽取 {sum(quotas.values())} 次；公开随机值来源：{public_value_source}",
-        detail={"pool_root": d.pool_root, "secret_commitment": d.secret_commitment},
+        f"按 {share * 100:g}% 抽取 {sum(quotas.values())} 次；公开随机值来源：{public_value_source}"
+        + (
+            f"；被标记人员的检查 {sum(len(pool[h]) for h in heavy)} 次单独分层，按 {weighted_share * 100:g}% 加权抽取"
+            if heavy
+            else ""
+        ),
+        detail={
+            "pool_root": d.pool_root,
+            "secret_commitment": d.secret_commitment,
+            "weighted": {"share": str(weighted_share), "strata": heavy} if heavy else None,
+        },
     )
     return d
 

@@ -177,6 +177,7 @@ def visits(request):
                 share=c["share"] / 100,
                 public_value_source=c["public_value_source"],
                 department=c["department"],
+                weighted_share=c["weighted_share"] / 100 if c["weighted_share"] is not None else None,
             )
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)

@@ -23,7 +23,7 @@ LAYERS = {
     "followup": 5,
     "reports": 6,
     "triggers": 6,  # above followup (a 转办交办 links a ledger entry); beside reports, neither imports the other
-    "warning": 7,  # 风险预警 reads the results, the ledger and the triggers and starts triggers; nothing below it imports it
+    "warning": 7,  # 风险预警 reads results, draws, the ledger and triggers, starts triggers, and registers with followup's return-visit hook; nothing imports it
     "publicity": 7,
     "archive": 7,
 }
@@ -158,6 +158,7 @@ PURE = [
     "shuangsuiji.directory.industrydata",
     "shuangsuiji.reports.estimate",
     "shuangsuiji.reports.charts",
+    "shuangsuiji.warning.stats",
 ]
 
 

@@ -73,6 +73,7 @@ OBJECT_BY_PREFIX: dict[str, dict[str, str]] = {
     "reports/submissions/monthly/": {"pk": "monthly.pk"},
     "reports/quarterly/": {"pk": "quarterly.pk"},
     "api/v1/directory/targets/": {"target_id": "target.pk"},
+    "warning/careless/inspectors/": {"pk": "inspector.pk"},
 }
 
 

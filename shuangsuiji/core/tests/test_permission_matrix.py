@@ -53,6 +53,7 @@ from shuangsuiji.planning import services as planning
 from shuangsuiji.planning.models import QuotaMode, TaskMode
 from shuangsuiji.reports.tests.test_permissions import ROWS as REPORTS_ROWS
 from shuangsuiji.triggers.tests.test_permissions import ROWS as TRIGGERS_ROWS
+from shuangsuiji.warning.tests.test_careless_permissions import ROWS as CARELESS_ROWS
 
 OK, CREATED, UNAUTH, DENIED, HIDDEN = 200, 201, 401, 403, 404
 LOGIN = "302→sign-in"  # a redirect to the sign-in page
@@ -2049,6 +2050,7 @@ PAGE_URLCONFS = [
     ("draw_witness", "/public/witness/"),
     ("reports", "/reports/"),
     ("triggers", "/triggers/"),
+    ("warning", "/warning/"),
 ]
 
 
@@ -2068,7 +2070,7 @@ def _as_route(url: str) -> str:
 # spirit (literal answers for every actor) and checked there against the real pages.
 APP_TABLES = [
     (url, method, answers) for url, method, _, answers in FOLLOWUP_ROWS + DIRECTORY_ROWS + TRIGGERS_ROWS
-] + [(url, method, answers) for method, url, _, answers in REPORTS_ROWS]
+] + [(url, method, answers) for method, url, _, answers in REPORTS_ROWS + CARELESS_ROWS]
 
 
 def test_every_page_url_is_in_the_matrix():

@@ -95,3 +95,22 @@ def test_the_year_has_triggers_of_each_kind_two_triggered_tasks_and_a_merge(demo
     # the random figures leave them out; the monthly page shows them beside
     page = _page("office", "/reports/monthly/?year=2026&month=11")
     assert "触发式检查（另行统计）" in page
+
+
+@pytest.mark.django_db
+def test_the_year_has_one_careless_inspector_and_the_return_visit_weights_toward_him(demo):
+    """Issue 19: the fire brigade's inspector who entered all-clear on every team he was on is the
+    one flag; the office's return-visit draw samples his work at 50% in an opaque stratum."""
+    from shuangsuiji.followup.models import ReturnVisitDraw
+    from shuangsuiji.followup.services import visit_draw_verify
+    from shuangsuiji.warning import careless
+
+    s = careless.jurisdiction_signals("130110", 2026)
+    (flagged,) = [r for r in s.inspectors if r.flagged]
+    assert flagged.department == "鹿泉区消防救援大队" and flagged.observed == 0
+    assert flagged.inspections >= careless.MIN_INSPECTIONS and flagged.q <= careless.ALPHA
+    d = ReturnVisitDraw.objects.get()
+    (heavy,) = [x for x in d.strata if x["label"].startswith("层")]
+    assert heavy["share"] == "0.5" and {int(k) for k in d.pool[heavy["label"]]} <= set(flagged.inspection_ids)
+    assert visit_draw_verify(d)
+    assert flagged.name in _page("office", "/warning/careless/?year=2026")

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 from shuangsuiji.core.errors import DomainError, Forbidden
 from shuangsuiji.core.models import AuditEntry
 from shuangsuiji.draw import engine
-from shuangsuiji.followup import selectors, services
+from shuangsuiji.followup import hooks, selectors, services
 from shuangsuiji.followup.models import ReturnVisit, ReturnVisitDraw, ReturnVisitFinding
 
 from .conftest import publish
@@ -58,9 +59,9 @@ def _rerun(rec: dict) -> list[tuple[str, int, str]]:
     assert engine.server_secret_commitment(rec["public_id"], rec["secret_hex"]) == rec["secret_commitment"]
     out = []
     for s in rec["strata"]:
-        quota = engine.quotas_by_ratio({s["label"]: s["size"]}, {s["label"]: Decimal(rec["share"])})[
-            s["label"]
-        ]
+        # a weighted draw publishes each stratum's own share (the flagged inspectors' strata)
+        share = Decimal(s.get("share", rec["share"]))
+        quota = engine.quotas_by_ratio({s["label"]: s["size"]}, {s["label"]: share})[s["label"]]
         assert quota == s["quota"]
         for p in engine.select_positions(seed, s["label"], s["size"], quota, "ssj-return-visit-v1"):
             out.append((s["label"], p, rec["pool"][s["label"]][p]))
@@ -146,3 +147,44 @@ def test_findings_are_recorded_and_careless_ones_feed_the_assessment(finished):
     services.visit_record(actor=w.office, visit=v1, conclusion="good", note="复核后确认检查规范")
     assert selectors.careless_findings(w.county, 2026).count() == 0
     assert AuditEntry.objects.filter(action="return_visit.record").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_weighted_draw_samples_the_flagged_inspections_in_opaque_strata_and_reruns(
+    finished, client, monkeypatch
+):
+    """Issue 19: the inspections that the careless-inspection signals flag (here three, given by a
+    stand-in provider; warning's own test runs the real one) form a stratum of their own at the
+    higher share, labelled 层 and a hash; the public record re-runs with the existing procedure."""
+    w = finished
+    flagged = {i.pk for i in w.published[:3]}
+    monkeypatch.setattr(hooks, "_flagged", [lambda prefix, year: flagged if year == 2026 else set()])
+    announce = services.visit_draw_announce
+    kw = {"actor": w.office, "year": 2026, "share": "0.2", "public_value_source": "次日福彩3D开奖号码"}
+    with pytest.raises(DomainError, match="加权抽取比例应高于抽取比例"):
+        announce(**kw, weighted_share="0.2")
+    with pytest.raises(DomainError, match="加权抽取比例应大于 0"):
+        announce(**kw, weighted_share="1.5")
+    monkeypatch.setattr(hooks, "_flagged", [lambda prefix, year: set()])
+    with pytest.raises(DomainError, match="没有被标记人员"):
+        announce(**kw, weighted_share="1")
+    assert not ReturnVisitDraw.objects.exists()
+    monkeypatch.setattr(hooks, "_flagged", [lambda prefix, year: flagged])
+    d = announce(**kw, weighted_share="1")
+    plain, heavy = d.strata  # "D…" sorts before "层…"
+    assert plain["label"] == f"D{w.dept_a.pk}" and (plain["size"], plain["quota"], plain["share"]) == (
+        5,
+        1,
+        "0.2",
+    )
+    assert re.fullmatch("层[0-9A-F]{4}", heavy["label"])
+    assert (heavy["size"], heavy["quota"], heavy["share"], heavy["department"]) == (3, 3, "1", w.dept_a.name)
+    assert {int(k) for k in d.pool[heavy["label"]]} == flagged
+    entry = AuditEntry.objects.get(action="return_visit.announce")
+    assert "被标记人员的检查 3 次单独分层，按 100% 加权抽取" in entry.summary
+    assert entry.detail["weighted"] == {"share": "1", "strata": [heavy["label"]]}
+    d = services.visit_draw_run(actor=w.office, draw=d, public_value="372")
+    assert services.visit_draw_verify(d)
+    assert flagged <= set(d.visits.values_list("inspection_id", flat=True))
+    rec = json.loads(client.get(f"/followup/public/visits/{d.public_id}.json").content)
+    assert _rerun(rec) == [(v.label, v.position, v.key) for v in d.visits.order_by("order")]
