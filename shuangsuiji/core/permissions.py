@@ -40,6 +40,9 @@ class Action(StrEnum):
     TRIGGER_VIEW = "trigger.view"  # triggers (投诉举报, 转办交办 …) and triggered tasks in scope
     TRIGGER_EDIT = "trigger.edit"  # record triggers, ask for a triggered task, merge into a random visit
     TRIGGER_APPROVE = "trigger.approve"  # the department head approves or refuses a triggered task
+    WATCH_VIEW = "watch.view"  # 风险预警名单: the targets in scope, scored, with their records
+    WATCH_SETTINGS = "watch.settings"  # the office sets the list's weights and thresholds
+    WATCH_ACT = "watch.act"  # start a 监测预警 trigger or propose a class change from the list
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -81,6 +84,10 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.TRIGGER_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
     Action.TRIGGER_EDIT: {Role.DEPT_ADMIN},
     Action.TRIGGER_APPROVE: {Role.REVIEWER},
+    # internal: the office and the departments, never the public; the auditor has no part in it
+    Action.WATCH_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
+    Action.WATCH_SETTINGS: {Role.OFFICE},
+    Action.WATCH_ACT: {Role.DEPT_ADMIN},
 }
 
 
