@@ -23,6 +23,8 @@ LAYERS = {
     "followup": 5,
     "reports": 6,
     "triggers": 6,  # above followup (a 转办交办 links a ledger entry); beside reports, neither imports the other
+    # 风险预警 reads every workflow app (inspections, the ledger, triggers) and starts triggers
+    "warning": 7,
     "publicity": 7,
     "archive": 7,
 }
