@@ -95,3 +95,18 @@ def test_the_year_has_triggers_of_each_kind_two_triggered_tasks_and_a_merge(demo
     # the random figures leave them out; the monthly page shows them beside
     page = _page("office", "/reports/monthly/?year=2026&month=11")
     assert "触发式检查（另行统计）" in page
+
+
+@pytest.mark.django_db
+def test_the_watch_list_has_thresholds_and_a_target_started_from_it(demo):
+    from shuangsuiji.warning.models import WatchAction, WatchSettings
+
+    cfg = WatchSettings.objects.get(region_id="130110")
+    assert (cfg.watch_threshold, cfg.alert_threshold) == (15, 30)
+    started = WatchAction.objects.get(kind="trigger")
+    t = started.trigger
+    assert (t.category, t.source) == ("monitoring", "风险预警名单")
+    assert t.requests.get().task.kind == "triggered"  # the triggered task, waiting for the head
+    page = _page("scjg_admin", "/warning/watch/")
+    assert started.target.name in page and f"/triggers/{t.pk}/" in page
+    assert "评分 ≥ <strong>15</strong> 分列入名单" in page
