@@ -9,7 +9,7 @@ per target; the score is watch_score.py's pure function over them."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.scope import jurisdiction, visible_to
@@ -149,24 +149,38 @@ def gather(user, targets: QuerySet[Target], cfg: WatchSettings, today: dt.date) 
             .exclude(own_risk_class="")
             .values_list("target_id", "own_risk_class")
         )
+    # the status flag in SQL, and every count of a target read from the few grouped rows: most of
+    # a county's targets have no record at all, so they share one Facts per (flag, years, class)
+    recent_status = Case(
+        When(~Q(status=RegistrationStatus.ACTIVE) & Q(status_changed_on__gte=since), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    years = {pk: ws.idle_years(d, today, cfg.idle_cap_years) for pk, d in last.items()}
+    never = cfg.idle_cap_years
+    shared: dict[tuple, ws.Facts] = {}
     facts = {}
-    for pk, risk_class, status, changed_on in targets.order_by().values_list(
-        "pk", "risk_class", "status", "status_changed_on"
+    for pk, risk_class, status in (
+        targets.order_by()
+        .annotate(recent_status=recent_status)
+        .values_list("pk", "risk_class", "recent_status")
     ):
-        f, led = found.get(pk, {}), ledger.get(pk, {})
-        facts[pk] = ws.Facts(
-            problems=f.get("problems", 0),
-            refusals=f.get("refusals", 0),
-            open=led.get("open", 0),
-            overdue=led.get("overdue", 0),
-            triggers=triggers.get(pk, 0),
-            abnormal=led.get("abnormal", 0),
-            status=int(
-                status != RegistrationStatus.ACTIVE and changed_on is not None and changed_on >= since
-            ),
-            idle_years=ws.idle_years(last.get(pk), today, cfg.idle_cap_years),
-            a_class=own.get(pk, risk_class) == "A",
+        f, led = found.get(pk), ledger.get(pk)
+        key = (
+            f["problems"] if f else 0,
+            f["refusals"] if f else 0,
+            led["open"] if led else 0,
+            led["overdue"] if led else 0,
+            triggers.get(pk, 0),
+            led["abnormal"] if led else 0,
+            status,
+            years.get(pk, never),
+            own.get(pk, risk_class) == "A",
         )
+        one = shared.get(key)
+        if one is None:
+            one = shared[key] = ws.Facts(*key)
+        facts[pk] = one
     return facts
 
 
@@ -202,9 +216,13 @@ def watch_list(user, today: dt.date, flt: WatchFilter | None = None) -> list[Row
     flt = flt or WatchFilter()
     weights = cfg.weights
     rows = []
+    scored: dict[ws.Facts, tuple[ws.Score, str]] = {}  # targets of the same facts share a score
     for pk, facts in gather(user, flt.apply(visible_to(Target, user)), cfg, today).items():
-        s = ws.score(facts, weights)
-        lv = ws.level(s.total, cfg.watch_threshold, cfg.alert_threshold)
+        known = scored.get(facts)
+        if known is None:
+            s = ws.score(facts, weights)
+            known = scored[facts] = (s, ws.level(s.total, cfg.watch_threshold, cfg.alert_threshold))
+        s, lv = known
         if lv and (not flt.level or lv == flt.level):
             rows.append(Row(target_id=pk, score=s, level=lv))
     rows.sort(key=lambda r: (-r.score.total, r.target_id))
