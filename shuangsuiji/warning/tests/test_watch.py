@@ -279,3 +279,24 @@ def test_dates_of_the_window():
     cfg = WatchSettings(lookback_months=24)
     assert selectors._since(cfg, dt.date(2026, 12, 7)) == dt.date(2024, 12, 7)
     assert selectors._since(WatchSettings(lookback_months=1), dt.date(2026, 3, 31)) == dt.date(2026, 2, 28)
+
+
+@pytest.mark.django_db
+def test_the_list_filters_by_level_name_and_department(watched, client, django_assert_max_num_queries):  # noqa: F811  (the imported fixture)
+    w = watched
+    today = timezone.localdate()
+    values = _defaults(watch_threshold=12, alert_threshold=40)
+    watch.watch_settings_save(actor=w.office, values=values)
+    alert = selectors.watch_list(w.office, today, selectors.WatchFilter(level="alert"))
+    assert [r.target_id for r in alert] == [w.watched.pk]
+    plain = selectors.watch_list(w.office, today, selectors.WatchFilter(level="watch"))
+    assert w.watched.pk not in {r.target_id for r in plain} and all(r.score.total == 12 for r in plain)
+    named = selectors.watch_list(w.office, today, selectors.WatchFilter(q=w.watched.uscc))
+    assert [r.target_id for r in named] == [w.watched.pk]
+    of_b = selectors.watch_list(w.office, today, selectors.WatchFilter(department=w.dept_b.pk))
+    assert {r.target_id for r in of_b} == {t.pk for t in w.targets[::2] if t.risk_class != "A"}
+    client.force_login(w.office)
+    with django_assert_max_num_queries(30):  # a page of 50 rows: a bounded number of queries
+        page = client.get("/warning/watch/", {"department": w.dept_b.pk}).content.decode()
+    assert "共 " in page and "每页 50 个" not in page  # 28 of B's targets on one page
+    assert client.get("/warning/watch/", {"department": "x"}).status_code == 400
