@@ -6,6 +6,7 @@ The facts come from a handful of grouped queries over all the targets in scope (
 inspections, the last inspection, the ledger, triggers, the targets themselves), never a query
 per target; the score is watch_score.py's pure function over them."""
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -76,9 +77,11 @@ def actions_editable(user) -> QuerySet[WatchAction]:
 
 
 def _since(cfg: WatchSettings, today: dt.date) -> dt.date:
+    """The first day of the look-back window: the same day `lookback_months` months ago (the
+    month's last day when it is shorter)."""
     months = today.year * 12 + today.month - 1 - cfg.lookback_months
-    day = min(today.day, 28)
-    return dt.date(months // 12, months % 12 + 1, day)
+    year, month = divmod(months, 12)
+    return dt.date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _published_or_own(user) -> Q:

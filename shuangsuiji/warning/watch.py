@@ -7,7 +7,7 @@ kept as a WatchAction with the score it stood on, so the row links to what it st
 import dataclasses
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shuangsuiji.core import audit
@@ -63,7 +63,12 @@ def watch_settings_save(*, actor, values: dict[str, int]) -> WatchSettings:
     for name in SETTING_FIELDS:
         setattr(current, name, values[name])
     current.set_by, current.set_at = actor, timezone.now()
-    current.save()
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError:
+        # another office clerk saved the county's first settings at the same moment
+        raise DomainError("本辖区的风险预警设置刚被他人保存，请刷新页面后重试") from None
     changed = {k: {"from": before[k], "to": values[k]} for k in SETTING_FIELDS if before[k] != values[k]}
     audit.record(
         actor=actor,

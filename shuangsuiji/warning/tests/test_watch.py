@@ -279,6 +279,8 @@ def test_dates_of_the_window():
     cfg = WatchSettings(lookback_months=24)
     assert selectors._since(cfg, dt.date(2026, 12, 7)) == dt.date(2024, 12, 7)
     assert selectors._since(WatchSettings(lookback_months=1), dt.date(2026, 3, 31)) == dt.date(2026, 2, 28)
+    assert selectors._since(WatchSettings(lookback_months=2), dt.date(2026, 3, 31)) == dt.date(2026, 1, 31)
+    assert selectors._since(WatchSettings(lookback_months=14), dt.date(2026, 2, 10)) == dt.date(2024, 12, 10)
 
 
 @pytest.mark.django_db
