@@ -10,6 +10,7 @@ from django.utils import timezone
 from shuangsuiji.core.errors import DomainError, Forbidden, NotFound
 from shuangsuiji.core.models import AuditEntry
 from shuangsuiji.directory.models import ChangeSuggestion, Target
+from shuangsuiji.tests.test_crawl import DISPLAY_NAMES, page_problems
 from shuangsuiji.triggers import services as triggers
 from shuangsuiji.triggers.models import Trigger
 from shuangsuiji.warning import selectors, watch
@@ -188,6 +189,13 @@ def test_the_pages_answer_by_scope(watched, client):  # noqa: F811  (the importe
     detail = client.get(url).content.decode()
     assert f"/inspection/record/{w.ins.pk}/" in detail  # the records behind the count, linked
     assert "/followup/" in detail and "/triggers/" in detail
+    # the pages with their records in them speak Chinese, codes marked (the crawl's own check;
+    # the crawl's people have Chinese names, as here)
+    for actor, name in DISPLAY_NAMES.items():
+        type(w.a_admin).objects.filter(pk=getattr(w, actor).pk).update(display_name=name)
+    page, detail = (client.get(u).content.decode() for u in ("/warning/watch/", url))
+    for html in (page, detail, client.get(f"{url}trigger/").content.decode()):
+        assert page_problems(html) == {"latin": [], "labels": [], "long_lists": []}
 
 
 # ---- started from a row ----------------------------------------------------------------------
