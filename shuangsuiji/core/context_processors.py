@@ -34,6 +34,8 @@ def navigation(request):
         plan.append(("抽取作废申请", "draw:voids"))
     if can(user, Action.TRIGGER_VIEW):
         plan.append(("触发式监管", "triggers:list"))
+    if can(user, Action.WATCH_VIEW):
+        plan.append(("风险预警名单", "warning:watch_list"))
     if can(user, Action.DRAW_AUDIT):
         plan.append(("抽取记录（审计）", "draw:audit_list"))
     if plan:

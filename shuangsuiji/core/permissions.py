@@ -41,6 +41,9 @@ class Action(StrEnum):
     TRIGGER_EDIT = "trigger.edit"  # record triggers, ask for a triggered task, merge into a random visit
     TRIGGER_APPROVE = "trigger.approve"  # the department head approves or refuses a triggered task
     CARELESS_VIEW = "careless.view"  # 检查不认真信号: the office, and a department's head for its own
+    WATCH_VIEW = "watch.view"  # 风险预警名单: the targets in scope, scored, with their records
+    WATCH_SETTINGS = "watch.settings"  # the office sets the list's weights and thresholds
+    WATCH_ACT = "watch.act"  # start a 监测预警 trigger or propose a class change from the list
 
 
 _ALL_DIRECTORY_READERS = {Role.OFFICE, Role.DEPT_ADMIN, Role.INSPECTOR, Role.REVIEWER}
@@ -84,6 +87,10 @@ ROLE_ACTIONS: dict[Action, set[str]] = {
     Action.TRIGGER_APPROVE: {Role.REVIEWER},
     # names inspectors against numbers: the office supervises, the 主管领导 answers for his people
     Action.CARELESS_VIEW: {Role.OFFICE, Role.REVIEWER},
+    # internal: the office and the departments, never the public; the auditor has no part in it
+    Action.WATCH_VIEW: {Role.OFFICE, Role.DEPT_ADMIN, Role.REVIEWER},
+    Action.WATCH_SETTINGS: {Role.OFFICE},
+    Action.WATCH_ACT: {Role.DEPT_ADMIN},
 }
 
 

@@ -21,6 +21,7 @@ from . import clock
 from . import followup as followup_demo
 from . import reports as reports_demo
 from . import triggers as triggers_demo
+from . import watch as watch_demo
 from . import workplan as workplan_demo
 from .clock import at
 from .county import COUNTY, SEED
@@ -51,6 +52,7 @@ def build() -> dict:
     # follow-up records its own dates (each disposition's day), up to today
     counts |= followup_demo.load(COUNTY, YEAR, clock.today())
     counts |= triggers_demo.load(COUNTY, YEAR, clock.today())
+    counts |= watch_demo.load(COUNTY, YEAR, clock.today())
     counts |= reports_demo.load(COUNTY, YEAR, clock.today())
     return counts | workplan_demo.load(COUNTY, YEAR, clock.today())
 

@@ -68,6 +68,7 @@ OBJECT_BY_PREFIX: dict[str, dict[str, str]] = {
     "followup/": {"pk": "entry.pk"},
     "triggers/": {"pk": "trigger.pk"},
     "triggers/requests/": {"pk": "trigger_request.pk"},
+    "warning/watch/": {"pk": "target.pk"},
     "reports/dashboard/": {"key": "=coverage"},
     "reports/assessment/": {"department": "dept_a.pk", "key": "=unpublished"},
     "reports/submissions/monthly/": {"pk": "monthly.pk"},

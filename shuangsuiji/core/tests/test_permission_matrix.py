@@ -54,6 +54,7 @@ from shuangsuiji.planning.models import QuotaMode, TaskMode
 from shuangsuiji.reports.tests.test_permissions import ROWS as REPORTS_ROWS
 from shuangsuiji.triggers.tests.test_permissions import ROWS as TRIGGERS_ROWS
 from shuangsuiji.warning.tests.test_careless_permissions import ROWS as CARELESS_ROWS
+from shuangsuiji.warning.tests.test_watch_permissions import ROWS as WATCH_ROWS
 
 OK, CREATED, UNAUTH, DENIED, HIDDEN = 200, 201, 401, 403, 404
 LOGIN = "302→sign-in"  # a redirect to the sign-in page
@@ -2069,7 +2070,8 @@ def _as_route(url: str) -> str:
 # Apps whose pages need their own standing objects keep their rows beside their tests, in the same
 # spirit (literal answers for every actor) and checked there against the real pages.
 APP_TABLES = [
-    (url, method, answers) for url, method, _, answers in FOLLOWUP_ROWS + DIRECTORY_ROWS + TRIGGERS_ROWS
+    (url, method, answers)
+    for url, method, _, answers in FOLLOWUP_ROWS + DIRECTORY_ROWS + TRIGGERS_ROWS + WATCH_ROWS
 ] + [(url, method, answers) for method, url, _, answers in REPORTS_ROWS + CARELESS_ROWS]
 
 

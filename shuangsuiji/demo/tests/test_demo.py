@@ -114,3 +114,17 @@ def test_the_year_has_one_careless_inspector_and_the_return_visit_weights_toward
     assert heavy["share"] == "0.5" and {int(k) for k in d.pool[heavy["label"]]} <= set(flagged.inspection_ids)
     assert visit_draw_verify(d)
     assert flagged.name in _page("office", "/warning/careless/?year=2026")
+
+
+def test_the_watch_list_has_thresholds_and_a_target_started_from_it(demo):
+    from shuangsuiji.warning.models import WatchAction, WatchSettings
+
+    cfg = WatchSettings.objects.get(region_id="130110")
+    assert (cfg.watch_threshold, cfg.alert_threshold) == (15, 30)
+    started = WatchAction.objects.get(kind="trigger")
+    t = started.trigger
+    assert (t.category, t.source) == ("monitoring", "风险预警名单")
+    assert t.requests.get().task.kind == "triggered"  # the triggered task, waiting for the head
+    page = _page("scjg_admin", "/warning/watch/")
+    assert started.target.name in page and f"/triggers/{t.pk}/" in page
+    assert "评分 ≥ <strong>15</strong> 分列入名单" in page
