@@ -29,6 +29,11 @@ MAX_INTERRUPTIONS = 3
 _JOB_LOCK = 5_300_002  # pg_advisory_lock's first key: a running job (reports/rollup.py has 5_300_001)
 
 
+# the jobs this process runs now: never settled by its own recovery (PostgreSQL's advisory lock
+# is re-entrant within a session, so the lock alone would not tell)
+_held: set[int] = set()
+
+
 def _lock_key(job_id: int) -> list[int]:
     return [_JOB_LOCK, job_id & 0x7FFFFFFF]
 
@@ -55,9 +60,10 @@ def _unlock(job_id: int) -> None:
 def claimed(job_id: int) -> Iterator[Job | None]:
     """The job, now 进行中 and this worker's, or None when another worker has it or it is not
     queued. The lock comes first: recovery never sees the job running without it."""
-    if not _try_lock(job_id):
+    if job_id in _held or not _try_lock(job_id):
         yield None
         return
+    _held.add(job_id)
     try:
         taken = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
             status=JobStatus.RUNNING,
@@ -66,6 +72,7 @@ def claimed(job_id: int) -> Iterator[Job | None]:
         )
         yield Job.objects.get(pk=job_id) if taken else None
     finally:
+        _held.discard(job_id)
         _unlock(job_id)
 
 
@@ -102,7 +109,7 @@ def _worker_gone(job: Job) -> bool:
 def recover() -> list[Job]:
     """Settle every 进行中 job whose worker is gone (see the module's note); returns them."""
     settled = []
-    for job in Job.objects.filter(status=JobStatus.RUNNING).order_by("pk"):
+    for job in Job.objects.filter(status=JobStatus.RUNNING).exclude(pk__in=_held).order_by("pk"):
         if not _worker_gone(job):
             continue
         try:

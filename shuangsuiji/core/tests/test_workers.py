@@ -110,6 +110,7 @@ def test_a_worker_killed_mid_import_writes_nothing_and_the_rerun_writes_every_ro
                 "作业进程进入写入事务",
             )
             assert Job.objects.get(pk=job.pk).message.startswith("校验通过，正在写入")
+            assert jobs.recover() == []  # its worker lives (holds the job's lock): left alone
             os.kill(worker.pid, signal.SIGKILL)
             assert worker.wait(30) == -signal.SIGKILL
         finally:
