@@ -6,52 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_audit_scheme_chinese_labels'),
+        ("core", "0005_audit_scheme_chinese_labels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoredFile',
+            name="StoredFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, unique=True, verbose_name='文件名')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='大小（字节）')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='保存时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, unique=True, verbose_name="文件名")),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="大小（字节）")),
+                ("created", models.DateTimeField(default=django.utils.timezone.now, verbose_name="保存时间")),
             ],
             options={
-                'verbose_name': '存储的文件',
-                'verbose_name_plural': '存储的文件',
+                "verbose_name": "存储的文件",
+                "verbose_name_plural": "存储的文件",
             },
         ),
         migrations.AddField(
-            model_name='job',
-            name='interruptions',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='中断次数'),
+            model_name="job",
+            name="interruptions",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="中断次数"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='worker',
-            field=models.CharField(blank=True, max_length=200, verbose_name='作业进程'),
+            model_name="job",
+            name="worker",
+            field=models.CharField(blank=True, max_length=200, verbose_name="作业进程"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='written_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='写入时间'),
+            model_name="job",
+            name="written_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="写入时间"),
         ),
         migrations.CreateModel(
-            name='StoredFileChunk',
+            name="StoredFileChunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='序号')),
-                ('data', models.BinaryField(verbose_name='内容')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='core.storedfile', verbose_name='文件')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(verbose_name="序号")),
+                ("data", models.BinaryField(verbose_name="内容")),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chunks",
+                        to="core.storedfile",
+                        verbose_name="文件",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文件分块',
-                'verbose_name_plural': '文件分块',
-                'constraints': [models.UniqueConstraint(fields=('file', 'seq'), name='stored_file_chunk_seq')],
+                "verbose_name": "文件分块",
+                "verbose_name_plural": "文件分块",
+                "constraints": [
+                    models.UniqueConstraint(fields=("file", "seq"), name="stored_file_chunk_seq")
+                ],
             },
         ),
     ]
