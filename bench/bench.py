@@ -192,18 +192,17 @@ def step_import(path: str, department_id: str, mode: str = "create") -> dict:
 
     dept = Department.objects.get(pk=department_id)
     user = get_user_model().objects.get(username=ADMIN)
-    # the Job's input file is the generated CSV, linked into MEDIA_ROOT as an upload would be:
-    # the file storage every worker reads, which is what the confirmed job reads again
-    from django.conf import settings
+    # the Job's input file is the generated CSV, stored as an upload is (in the database,
+    # core/storage.py): the storage every worker reads, which is what the confirmed job reads again
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    from shuangsuiji.core.storage import local_copy
 
     rel = f"jobs/in/bench/targets-{mode}.csv"
-    dest = Path(settings.MEDIA_ROOT) / rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.unlink(missing_ok=True)
-    try:
-        os.link(path, dest)
-    except OSError:
-        shutil.copyfile(path, dest)
+    default_storage.delete(rel)
+    with open(path, "rb") as f:
+        rel = default_storage.save(rel, File(f))
     job = Job.objects.create(
         kind="target_import",
         title="基准测试导入",
@@ -282,7 +281,8 @@ def step_import(path: str, department_id: str, mode: str = "create") -> dict:
     stages: dict[str, float] = {}
     with connection.execute_wrapper(sql_timer):
         t0 = time.perf_counter()
-        _runner("target_import")(job)  # the upload: pass 1, the preview
+        with local_copy(job.input_file) as job.input_path:  # as core/tasks.run_job does
+            _runner("target_import")(job)  # the upload: pass 1, the preview
         stages["upload_preview"] = time.perf_counter() - t0
         job.refresh_from_db()
         if job.result.get("stage") != "preview":
@@ -294,7 +294,8 @@ def step_import(path: str, department_id: str, mode: str = "create") -> dict:
         job.refresh_from_db()
         stages["confirm"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        _runner("target_import")(job)  # the confirmed job: pass 1, the preview again, pass 2
+        with local_copy(job.input_file) as job.input_path:
+            _runner("target_import")(job)  # the confirmed job: pass 1, the preview again, pass 2
         stages["confirmed_write"] = time.perf_counter() - t2
     total = sum(stages.values())
     cpu = {"client_cpu_s": cpu_seconds() - cpu0, "server_cpu_s": cpu_seconds(backend) - server0}
@@ -306,7 +307,7 @@ def step_import(path: str, department_id: str, mode: str = "create") -> dict:
         raise SystemExit(f"import failed: {job.message} {json.dumps(job.result, ensure_ascii=False)[:2000]}")
     from shuangsuiji.directory.models import Target, TargetChange, TargetSupervision
 
-    dest.unlink(missing_ok=True)
+    default_storage.delete(rel)
     return {
         "mode": mode,
         "seconds": total,

@@ -195,6 +195,11 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
 HEALTHZ_TIMEOUT_MS = env_int("HEALTHZ_TIMEOUT_MS", 2000, minimum=100, maximum=30_000)
 # How long a proxy or browser may keep a public portal page (Cache-Control max-age, core/ops/caching.py).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60, minimum=0, maximum=3600)
+# Stateless app nodes: sessions (Django's database backend) and sign-in counts (core/throttle.py)
+# live in the database, so every node sees them. Nothing uses Django's cache (a test checks), so
+# each process's own memory cache is safe with any number of nodes.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
@@ -220,8 +225,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "shuangsuiji" / "static"]
+# Files live in the database (core/storage.py says why): every app node reads them, and one
+# backup of the database holds data and files at the same moment. MEDIA_ROOT is only where
+# files from before that lived (manage.py media_to_database moves them in).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "shuangsuiji.core.storage.DatabaseStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG

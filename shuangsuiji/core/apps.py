@@ -26,6 +26,7 @@ AUDIT_ACTIONS = {
     "business_line.create": "新建业务条线",
     "region.load": "载入行政区划代码表",
     "calendar.save": "录入节假日安排",
+    "job.recover": "作业进程中断后处理后台作业",
 }
 
 

@@ -484,6 +484,11 @@ class Job(models.Model):
     total = models.PositiveBigIntegerField("总数", null=True, blank=True)
     message = models.CharField("说明", max_length=500, blank=True)
     result = models.JSONField("结果", default=dict)
+    # Workers on several nodes (core/jobs.py): who runs the job, how often its worker died under
+    # it, and when its effect committed (set in the write's own transaction: never written twice).
+    worker = models.CharField("作业进程", max_length=200, blank=True)
+    interruptions = models.PositiveSmallIntegerField("中断次数", default=0)
+    written_at = models.DateTimeField("写入时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "后台作业"
@@ -521,3 +526,36 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.prefix}…）"
+
+
+class StoredFile(models.Model):
+    """存储的文件: every uploaded or generated file (attachments, pools, import spools, error
+    lists, previews) lives in the database beside the rows that name it, so that any app node
+    reads it and one backup of the database holds data and files at the same moment
+    (core/storage.py; deploy/RUNBOOK.md “文件存放”)."""
+
+    name = models.CharField("文件名", max_length=255, unique=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    created = models.DateTimeField("保存时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "存储的文件"
+
+    def __str__(self):
+        return self.name
+
+
+class StoredFileChunk(models.Model):
+    """One piece of a stored file, in order: a large import spool is written and read piece by
+    piece, never whole in memory."""
+
+    file = models.ForeignKey(StoredFile, on_delete=models.CASCADE, related_name="chunks", verbose_name="文件")
+    seq = models.PositiveIntegerField("序号")
+    data = models.BinaryField("内容")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文件分块"
+        constraints = [models.UniqueConstraint(fields=["file", "seq"], name="stored_file_chunk_seq")]
+
+    def __str__(self):
+        return f"{self.file_id}#{self.seq}"

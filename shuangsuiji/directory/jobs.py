@@ -7,7 +7,6 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.core import audit
+from shuangsuiji.core import jobs as core_jobs
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import IdentifierError, check_ric, keyed_digest, mask_ric, normalize_ric
 from shuangsuiji.core.models import BusinessLine, Job, JobStatus
@@ -91,7 +91,7 @@ def target_import_run(job: Job) -> None:
     if p.get("mode") == "supervise":
         supervise_import_run(job)
         return
-    path = Path(job.input_file.path)
+    path = job.input_path
     spool = tag_spool = None
     try:
         _count_rows(job)
@@ -165,6 +165,9 @@ def target_import_run(job: Job) -> None:
             # job is reported finished only with fresh statistics: a draw announced on seeing
             # “导入完成” plans with them.
             written = counts["written"]
+            # the effect and its mark commit together: a rerun of this job never writes again
+            # (core/jobs.py)
+            core_jobs.mark_written(job, message=f"导入已写入 {written} 条", result=summary)
             transaction.on_commit(lambda: analyze_after_import(written))
         unchanged = f"（其中无变化 {shown['unchanged']} 条）" if shown and verb == "更新" else ""
         _job_finish(
@@ -267,7 +270,7 @@ def supervise_import_run(job: Job) -> None:
     try:
         _count_rows(job)
         outcome, spool = supervise.validate_keys(
-            Path(job.input_file.path),
+            job.input_path,
             p["filename"],
             template=template,
             encoding=p.get("encoding", "auto"),
@@ -305,6 +308,7 @@ def supervise_import_run(job: Job) -> None:
                 ),
                 detail={"sha256": job.input_sha256, "rows": outcome.rows, "mode": "supervise", **counts},
             )
+            core_jobs.mark_written(job)
             transaction.on_commit(lambda: analyze_after_import(written))
         _job_finish(
             job,
@@ -376,7 +380,7 @@ def _keep_error_list(job: Job, summary: dict, out: Outcome, columns: list[Column
     directory/error_list.py), for the job's page to offer as a download."""
     p = job.params
     made = error_list.error_workbook(
-        Path(job.input_file.path),
+        job.input_path,
         p["filename"],
         p.get("encoding", "auto"),
         columns,
@@ -396,7 +400,7 @@ def _keep_error_list(job: Job, summary: dict, out: Outcome, columns: list[Column
 def _count_rows(job: Job) -> None:
     """The job's total before pass 1: the file's rows less its header, counted cheaply
     (tabular.count_rows); progress then reads done / total and a percentage."""
-    total = count_rows(Path(job.input_file.path), job.params["filename"])
+    total = count_rows(job.input_path, job.params["filename"])
     if total:
         job.total = max(total - 1, 1)
         Job.objects.filter(pk=job.pk).update(total=job.total)
@@ -483,7 +487,7 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
     progress = _job_progress(job)
     try:
         _count_rows(job)
-        rows = read_table(Path(job.input_file.path), p["filename"], p.get("encoding", "auto"))
+        rows = read_table(job.input_path, p["filename"], p.get("encoding", "auto"))
         index, rows = importing.locate_header(
             rows, spec.columns, update, out, key=spec.key, update_label=spec.update_label
         )
@@ -545,6 +549,7 @@ def run_small_import(job: Job, spec: SmallImport) -> None:
                     **({k: shown[k] for k in ("added", "changed", "unchanged")} if shown else {}),
                 },
             )
+            core_jobs.mark_written(job)
     except DomainError as e:
         summary["errors"], summary["error_count"] = [{"row": None, "field": "", "reason": e.message}], 1
         _refuse(job, summary)

@@ -8,7 +8,6 @@
   refused, and metadata, scripts and embedded files are gone."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -98,9 +97,11 @@ def _post_body(client, url, body: GeneratedInput, declared: int | None = None):
     )
 
 
-def _stored_files(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT) / "inspections"  # Attachment.file's upload_to
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+def _stored_files(settings) -> list[str]:
+    # files live in the database (core/storage.py); inspections/ is Attachment.file's upload_to
+    from shuangsuiji.core.models import StoredFile
+
+    return list(StoredFile.objects.filter(name__startswith="inspections/").values_list("name", flat=True))
 
 
 def _target_url(sel) -> str:
