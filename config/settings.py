@@ -104,7 +104,9 @@ TEMPLATES = [
 _db_url = env_str("DATABASE_URL")
 if _db_url:
     try:
-        _db = dj_database_url.parse(_db_url, conn_max_age=60)
+        # health checks: a connection kept from before a database restart is found dead at the
+        # start of the next request and replaced, instead of failing that request
+        _db = dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True)
     except ValueError as e:
         raise ImproperlyConfigured(f"SHUANGSUIJI_DATABASE_URL 无法解析：{e}") from None
     if _db["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
@@ -134,7 +136,7 @@ if _replica_url:
             "SHUANGSUIJI_REPLICA_URL 须与 PostgreSQL 主库（SHUANGSUIJI_DATABASE_URL）一起使用"
         )
     try:
-        _replica = dj_database_url.parse(_replica_url, conn_max_age=60)
+        _replica = dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
     except ValueError as e:
         raise ImproperlyConfigured(f"SHUANGSUIJI_REPLICA_URL 无法解析：{e}") from None
     if _replica["ENGINE"] != "django.db.backends.postgresql":
