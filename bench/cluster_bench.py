@@ -268,6 +268,25 @@ def _primary_answers(c: Cluster) -> bool:
         return False
 
 
+def _workers_running(c: Cluster) -> int:
+    """The background workers (scripts/cluster's db_worker processes) running now."""
+    running = 0
+    for n in (1, 2):
+        try:
+            pgid = os.getpgid(int((c.run / f"worker{n}.pid").read_text().strip()))
+        except (OSError, ValueError):
+            continue
+        for proc in Path("/proc").iterdir():
+            try:
+                mine = proc.name.isdigit() and os.getpgid(int(proc.name)) == pgid
+                if mine and b"db_worker" in (proc / "cmdline").read_bytes():
+                    running += 1
+                    break
+            except OSError:
+                continue
+    return running
+
+
 def drill_primary(c: Cluster, users: list[str]) -> dict:
     def fault():
         down_at = time.time()
@@ -277,6 +296,10 @@ def drill_primary(c: Cluster, users: list[str]) -> dict:
         return {"down_at": down_at, "up_at": time.time()}
 
     rows, f = load_loop(c.lb, _plan(LOAD_REQUESTS, users), fault)
+    # the workers lost their database too: running again (a worker is restarted after 5 s)
+    deadline = time.time() + 30
+    while _workers_running(c) < 2 and time.time() < deadline:
+        time.sleep(0.5)
     failed = _failed(rows)
     late = [r for r in failed if r["end"] > f["up_at"] + RECOVERY_GOAL_SECONDS]
     early = [r for r in failed if r["end"] < f["down_at"]]
@@ -287,6 +310,7 @@ def drill_primary(c: Cluster, users: list[str]) -> dict:
         "errors_before_down": len(early),
         "errors_late": len(late),
         "last_error_after_up": max((r["end"] - f["up_at"] for r in failed), default=None),
+        "workers_running_after": _workers_running(c),
         "statuses": _statuses(rows),
         "seconds": f["loop_seconds"],
     }
@@ -425,9 +449,10 @@ def report_rows(d: dict, tag: str) -> list[str]:
         f"0 errors {_ok(rep['errors'] == 0)} |",
         f"| cluster drill: restart the primary under load ({loop}: {signins}){tag} | "
         f"{pri['errors']} failed, {when} "
-        f"(down {pri['down_seconds']:.1f} s; {pri['errors_before_down']} before the stop) | — | — | "
+        f"(down {pri['down_seconds']:.1f} s; {pri['errors_before_down']} before the stop); "
+        f"background workers running afterwards: {pri.get('workers_running_after', '—')} of 2 | — | — | "
         f"5xx only while down and ≤ {RECOVERY_GOAL_SECONDS:.0f} s after "
-        f"{_ok(pri['errors_late'] == 0 and pri['errors_before_down'] == 0)} |",
+        f"{_ok(pri['errors_late'] == 0 and pri['errors_before_down'] == 0 and pri.get('workers_running_after') == 2)} |",
         f"| cluster drill: kill -9 one app node under load ({loop}: {signins}){tag} | "
         f"{node['failed']} failed; {node['after_kill_to_other_node']} of {node['after_kill']} later requests "
         f"on the other node | {node['in_flight_on_killed_node']} in flight on the killed node | — | "
