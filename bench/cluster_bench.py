@@ -287,6 +287,14 @@ def _workers_running(c: Cluster) -> int:
     return running
 
 
+def _worker_restarts(c: Cluster) -> int:
+    """How many times scripts/cluster restarted a db_worker that had exited (its log says so)."""
+    return sum(
+        (c.run / f"worker{n}.log").read_text(encoding="utf-8", errors="replace").count("db_worker 退出")
+        for n in (1, 2)
+    )
+
+
 def drill_primary(c: Cluster, users: list[str]) -> dict:
     def fault():
         down_at = time.time()
@@ -295,6 +303,7 @@ def drill_primary(c: Cluster, users: list[str]) -> dict:
             time.sleep(0.05)
         return {"down_at": down_at, "up_at": time.time()}
 
+    restarts = _worker_restarts(c)
     rows, f = load_loop(c.lb, _plan(LOAD_REQUESTS, users), fault)
     # the workers lost their database too: running again (a worker is restarted after 5 s)
     deadline = time.time() + 30
@@ -311,6 +320,7 @@ def drill_primary(c: Cluster, users: list[str]) -> dict:
         "errors_late": len(late),
         "last_error_after_up": max((r["end"] - f["up_at"] for r in failed), default=None),
         "workers_running_after": _workers_running(c),
+        "worker_restarts": _worker_restarts(c) - restarts,
         "statuses": _statuses(rows),
         "seconds": f["loop_seconds"],
     }
@@ -450,7 +460,8 @@ def report_rows(d: dict, tag: str) -> list[str]:
         f"| cluster drill: restart the primary under load ({loop}: {signins}){tag} | "
         f"{pri['errors']} failed, {when} "
         f"(down {pri['down_seconds']:.1f} s; {pri['errors_before_down']} before the stop); "
-        f"background workers running afterwards: {pri.get('workers_running_after', '—')} of 2 | — | — | "
+        f"background workers: {pri.get('worker_restarts', '—')} restarted, "
+        f"{pri.get('workers_running_after', '—')} of 2 running afterwards | — | — | "
         f"5xx only while down and ≤ {RECOVERY_GOAL_SECONDS:.0f} s after "
         f"{_ok(pri['errors_late'] == 0 and pri['errors_before_down'] == 0 and pri.get('workers_running_after') == 2)} |",
         f"| cluster drill: kill -9 one app node under load ({loop}: {signins}){tag} | "
