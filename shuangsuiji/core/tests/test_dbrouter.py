@@ -259,3 +259,58 @@ def test_on_postgresql_a_second_connection_is_checked_for_lag_and_read(client, m
         assert not any("planning_" in q["sql"] for q in on_primary.captured_queries)
     finally:
         wrapper.close()
+
+
+# ---- settings --------------------------------------------------------------------------------
+
+
+def _settings_in_a_new_process(**env):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SHUANGSUIJI_DATABASE_URL", "SHUANGSUIJI_REPLICA_URL")
+    }
+    code = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'\n"
+        "from django.conf import settings\n"
+        "r = settings.DATABASES.get('replica')\n"
+        "print(json.dumps({'replica': r and {k: r[k] for k in ('HOST', 'PORT', 'TEST', 'OPTIONS', 'CONN_HEALTH_CHECKS')},"
+        " 'routers': settings.DATABASE_ROUTERS, 'lag': settings.REPLICA_MAX_LAG_SECONDS}))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+    return r.returncode, (json.loads(r.stdout) if r.returncode == 0 else r.stderr)
+
+
+def test_the_replica_url_adds_a_read_only_mirror_alias_to_a_postgresql_primary():
+    rc, out = _settings_in_a_new_process(
+        SHUANGSUIJI_DATABASE_URL="postgres://app@10.0.0.31:5432/shuangsuiji",
+        SHUANGSUIJI_REPLICA_URL="postgres://app@10.0.0.32:5432/shuangsuiji",
+        SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS="20",
+    )
+    assert rc == 0, out
+    assert out["replica"]["HOST"] == "10.0.0.32"
+    assert out["replica"]["TEST"] == {"MIRROR": "default"}  # tests never make a second database
+    assert out["replica"]["OPTIONS"]["connect_timeout"] == 2  # a dead replica is given up quickly
+    assert out["replica"]["CONN_HEALTH_CHECKS"] is True
+    assert out["routers"] == ["shuangsuiji.core.ops.dbrouter.ReplicaRouter"]
+    assert out["lag"] == 20
+    rc, out = _settings_in_a_new_process()
+    assert rc == 0 and out["replica"] is None  # unset: everything on the primary
+
+
+def test_a_replica_without_a_postgresql_primary_is_refused_at_start():
+    rc, err = _settings_in_a_new_process(SHUANGSUIJI_REPLICA_URL="postgres://app@10.0.0.32:5432/shuangsuiji")
+    assert rc != 0 and "SHUANGSUIJI_REPLICA_URL 须与 PostgreSQL 主库" in err
+    rc, err = _settings_in_a_new_process(
+        SHUANGSUIJI_DATABASE_URL="postgres://app@10.0.0.31:5432/shuangsuiji",
+        SHUANGSUIJI_REPLICA_URL="postgres://app@10.0.0.32:5432/shuangsuiji",
+        SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS="0",
+    )
+    assert rc != 0 and "SHUANGSUIJI_REPLICA_MAX_LAG_SECONDS" in err
