@@ -1,11 +1,11 @@
 """The benchmarks behind bench/RESULTS.md (run through bench/run, which prepares the environment).
 
     python bench/bench.py [--rows N] [--seed S] [--repeat K] [--import-runs R]
-                          [--only import,search,results,draw,reports] [--results-rows N]
+                          [--only import,search,results,draw,reports,cluster] [--results-rows N]
                           [--reports-rows N] [--reports-spread county|province]
                           [--draw-repeat K] [--synth-max N] [--synth-select-max N] [--out DIR]
 
-Four parts, in this order (--only picks some; without `import` the database of the last run is
+Six parts, in this order (--only picks some; without `import` the database of the last run is
 reused, and results.json / RESULTS.md keep the other parts' rows, marked with their run):
 
 import — 1. a fresh database (SHUANGSUIJI_DATABASE_URL), migrated; regions and industries loaded
@@ -31,6 +31,8 @@ draw — the target draw over the imported directory and the team draw for the ~
    selects (bench/draw_bench.py).
 reports — the monthly report and the KPI dashboard over --reports-rows inspection results of one
    year (bench/reports_bench.py).
+cluster — the fault drills of issue 20 on a cluster of its own (scripts/cluster): stop the replica,
+   restart the primary, kill -9 an app node, each under a bounded load (bench/cluster_bench.py).
 
 Each measured step runs in a process of its own (`bench.py _step args…`) so that its peak RSS is
 its own. bench/RESULTS.md is rewritten at the end (bench/report.py).
@@ -464,7 +466,8 @@ def machine() -> dict:
                 mem_gb = int(line.split()[1]) / 1024 / 1024
     import psycopg
 
-    with psycopg.connect(_pg_conninfo()) as conn:
+    # the server's own database: the bench database may not exist yet (bench/run --only cluster)
+    with psycopg.connect(_pg_conninfo("postgres")) as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
         settings = {
             k: conn.execute(f"SHOW {k}").fetchone()[0]
@@ -487,7 +490,7 @@ def machine() -> dict:
     }
 
 
-PARTS = ("import", "search", "results", "draw", "reports")  # in the order a full run does them
+PARTS = ("import", "search", "results", "draw", "reports", "cluster")  # in the order a full run does them
 PART_KEYS = {  # which keys of results.json each part writes
     "import": (
         "rows",
@@ -503,6 +506,7 @@ PART_KEYS = {  # which keys of results.json each part writes
     "results": ("results",),
     "draw": ("draw",),
     "reports": ("reports",),
+    "cluster": ("cluster",),
 }
 
 
@@ -600,7 +604,7 @@ def main():
             print(f"== database {_dbname()} (fresh), migrate, regions, industries", flush=True)
             create_database()
             world = _step("_world")
-        else:
+        elif parts != ["cluster"]:  # the drills start a cluster of their own: no bench database
             n = _target_count()
             print(f"== reusing database {_dbname()}: {n:,} targets", flush=True)
         mach = machine()
@@ -627,6 +631,10 @@ def main():
             import reports_bench
 
             new["reports"] = reports_bench.run(a)
+        if "cluster" in parts:
+            import cluster_bench
+
+            new["cluster"] = cluster_bench.run(a)
         mach["load_after"] = os.getloadavg()
         run_id = max((r["id"] for r in results["runs"]), default=0) + 1
         results["runs"].append(
@@ -637,7 +645,7 @@ def main():
                 "parts": parts,
                 "wall_seconds": time.perf_counter() - started,
                 "machine": mach,
-                "targets": _target_count(),
+                "targets": _target_count() if parts != ["cluster"] else results.get("rows", 0),
             }
         )
         for part in parts:

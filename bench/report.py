@@ -493,6 +493,10 @@ def write_report(r: dict, path: Path) -> None:
         from reports_bench import report_rows
 
         lines += report_rows(r["reports"], tag("reports"))
+    if "cluster" in part_run:
+        from cluster_bench import report_rows as cluster_rows
+
+        lines += cluster_rows(r["cluster"], tag("cluster"))
 
     if "search" in part_run:
         search = r["search"]

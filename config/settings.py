@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A privileged session without its second factor reaches only the sign-in steps.
     "shuangsuiji.core.second_factor.SecondFactorMiddleware",
+    # Public portal and reports pages read the replica, once sign-in has been read from the primary.
+    "shuangsuiji.core.ops.dbrouter.ReplicaReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shuangsuiji.core.middleware.SecurityHeadersMiddleware",
@@ -102,7 +104,9 @@ TEMPLATES = [
 _db_url = env_str("DATABASE_URL")
 if _db_url:
     try:
-        _db = dj_database_url.parse(_db_url, conn_max_age=60)
+        # health checks: a connection kept from before a database restart is found dead at the
+        # start of the next request and replaced, instead of failing that request
+        _db = dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True)
     except ValueError as e:
         raise ImproperlyConfigured(f"SHUANGSUIJI_DATABASE_URL 无法解析：{e}") from None
     if _db["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
@@ -119,6 +123,30 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 DATABASES = {"default": _db}
+
+# A streaming replica for the public portal and the reports (core/ops/dbrouter.py): reads only,
+# used while its replay lag is at most REPLICA_MAX_LAG_SECONDS (checked every
+# REPLICA_CHECK_SECONDS per process), else the primary. Unset: everything on the primary.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30, minimum=1, maximum=3600)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5, minimum=1, maximum=300)
+_replica_url = env_str("REPLICA_URL")
+if _replica_url:
+    if _db["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "SHUANGSUIJI_REPLICA_URL 须与 PostgreSQL 主库（SHUANGSUIJI_DATABASE_URL）一起使用"
+        )
+    try:
+        _replica = dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as e:
+        raise ImproperlyConfigured(f"SHUANGSUIJI_REPLICA_URL 无法解析：{e}") from None
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("SHUANGSUIJI_REPLICA_URL：备库须为 PostgreSQL")
+    # a replica that does not answer is given up quickly: the page is made from the primary
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # tests read the primary's test database through this alias (no second test database)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["shuangsuiji.core.ops.dbrouter.ReplicaRouter"]
 
 # The audit log's HMAC key (docs/audit-log.md): kept outside the database, so that whoever can
 # write the log table cannot recompute the chain (GB/T 22239-2019 8.1.4.3 c). Required with

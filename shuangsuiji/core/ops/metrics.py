@@ -43,6 +43,13 @@ LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
     registry=REGISTRY,
 )
+REPLICA_FALLBACKS = Counter(
+    "shuangsuiji_replica_fallbacks",
+    "Replica reads (public portal, reports) made from the primary instead: the replica down, "
+    "lagging beyond REPLICA_MAX_LAG_SECONDS, or failing mid-request (core/ops/dbrouter.py)",
+    ["reason"],
+    registry=REGISTRY,
+)
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
