@@ -116,6 +116,7 @@ def test_the_year_has_one_careless_inspector_and_the_return_visit_weights_toward
     assert flagged.name in _page("office", "/warning/careless/?year=2026")
 
 
+@pytest.mark.django_db
 def test_the_watch_list_has_thresholds_and_a_target_started_from_it(demo):
     from shuangsuiji.warning.models import WatchAction, WatchSettings
 
