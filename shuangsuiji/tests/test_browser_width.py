@@ -4,12 +4,10 @@ the auditor and a visitor of the public portal), that is every navigation entry 
 one page of every kind it links to. A table wider than the page belongs in a box that scrolls by
 itself (`.table-scroll`), never the page."""
 
-import io
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
@@ -86,9 +84,7 @@ def _crawl(page, base: str, start: str) -> tuple[list[str], dict[str, dict]]:
 
 
 @pytest.mark.parametrize("context_options", [DESKTOP], ids=["1366x900"])
-def test_no_page_scrolls_sideways_at_1366(page, live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("demo_load", targets=600, stdout=io.StringIO())
+def test_no_page_scrolls_sideways_at_1366(demo_county, page, live_server):
     base = live_server.url
     page.set_default_timeout(30_000)
     visited, wide = {}, {}
