@@ -1,6 +1,6 @@
 """No page scrolls sideways on a 1,366×900 screen (issue 18): every page a standing actor of the
 demo reaches from the navigation (the office, a department's admin, its reviewer, an inspector,
-the auditor and a visitor of the public portal), that is every navigation entry and, from each,
+the auditor, the system and security administrators, and a visitor of the public portal), that is every navigation entry and, from each,
 one page of every kind it links to. A table wider than the page belongs in a box that scrolls by
 itself (`.table-scroll`), never the page."""
 
@@ -18,7 +18,7 @@ from shuangsuiji.tests.test_browser_a11y import SIDEWAYS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-ACTORS = ["office", "scjg_admin", "scjg_reviewer", "scjg_inspector", "auditor", None]
+ACTORS = ["office", "scjg_admin", "scjg_reviewer", "scjg_inspector", "auditor", "sysadmin", "secadmin", None]
 WIDTH = "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
 LINKS = "(scope) => [...document.querySelectorAll(scope)].map(a => a.getAttribute('href'))"
 FILES = (".json", ".xlsx", ".csv", ".pdf", ".zip")
@@ -95,6 +95,7 @@ def test_no_page_scrolls_sideways_at_1366(demo_county, page, live_server):
         visited[username] = seen
         wide |= {f"{username or '公众'} {url}": m for url, m in found.items()}
     assert "/reports/dashboard/" in visited["office"]  # all nine departments side by side
+    assert "/org/" in visited["sysadmin"] and "/roles/accounts/" in visited["secadmin"]
     assert "/directory/targets/" in visited["scjg_inspector"] and "/public/results/" in visited[None]
     assert sum(map(len, visited.values())) > 100
     assert not wide, "1366×900 下页面可横向滚动：\n" + "\n".join(
