@@ -190,6 +190,22 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+class ListFilter(forms.Form):
+    """A list page's filters, read from its query string and from the 待办 home's link parameters
+    by the same form, so the home's count is the list's total (issue 18). A value not recognised
+    is left out and the page says so (templates/_filter_ignored.html); the others still apply."""
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data or None, **kwargs)
+        self.user = user
+
+    def values(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data  # the fields that were recognised
+
+
 class TagPicker(forms.CheckboxSelectMultiple):
     """Tags picked by ticking them, never by Ctrl-click (issue 18): a checkbox list in a box of its
     own; with script a filter box above it shows only the tags whose names match (static/js/
@@ -199,6 +215,34 @@ class TagPicker(forms.CheckboxSelectMultiple):
 
     class Media:
         js = ["js/picker.js"]
+
+
+ACCOUNT_STATES = {"locked": "锁定中", "active": "正常", "inactive": "停用"}
+
+
+class AccountFilterForm(ListFilter):
+    """部门与账号's account list; the 待办 home links with show=locked."""
+
+    show = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *ACCOUNT_STATES.items()])
+    department = forms.ModelChoiceField(label="部门", required=False, queryset=None, empty_label="全部")
+    role = forms.ChoiceField(
+        label="角色", required=False, choices=[("", "全部"), ("none", "待授权"), *Role.choices]
+    )
+    q = forms.CharField(label="登录名或姓名", required=False, max_length=50)
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, user=user, **kwargs)
+        self.fields["department"].queryset = selectors.departments_in_scope(user).order_by("name")
+
+    def rows(self):
+        c = self.values()
+        return selectors.accounts_shown(
+            self.user,
+            show=c.get("show", ""),
+            department=c.get("department"),
+            role=c.get("role", ""),
+            q=c.get("q", "").strip(),
+        )
 
 
 class AuditFilterForm(forms.Form):

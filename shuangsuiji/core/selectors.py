@@ -117,11 +117,26 @@ def role_grants_shown(user, params) -> QuerySet[RoleGrant]:
     return qs.filter(status=GrantStatus.PENDING) if params.get("status") == "pending" else qs
 
 
-def accounts_shown(user, params) -> QuerySet[User]:
-    """部门与账号's account list: every account kept, or (show=locked) those locked after failed
-    sign-ins; the 待办 home counts the same."""
+def accounts_shown(user, *, show="", department=None, role="", q="") -> QuerySet[User]:
+    """部门与账号's account list (core/forms.py AccountFilterForm): every account kept, or those
+    locked after failed sign-ins (show=locked, what the 待办 home counts), active or deactivated;
+    of a department, of a role (none: not yet granted one), by login or display name."""
     qs = accounts_in_scope(user)
-    return qs.filter(is_locked=True) if params.get("show") == "locked" else qs
+    if show == "locked":
+        qs = qs.filter(is_locked=True)
+    elif show == "active":
+        qs = qs.filter(is_active=True, is_locked=False)
+    elif show == "inactive":
+        qs = qs.filter(is_active=False)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if role == "none":
+        qs = qs.filter(role="")
+    elif role:
+        qs = qs.filter(role=role)
+    if q:
+        qs = qs.filter(models.Q(username__icontains=q) | models.Q(display_name__icontains=q))
+    return qs.order_by("department__region_id", "department__name", "role", "username", "pk")
 
 
 def latest_audit_anchor() -> AuditAnchor | None:

@@ -5,6 +5,7 @@ None reads supervision data (三员分立: permissions.py)."""
 from django.utils import timezone
 
 from . import selectors, todo
+from .forms import AccountFilterForm
 from .models import Role
 
 
@@ -31,7 +32,7 @@ def register() -> None:
         label="登录失败过多、已锁定的账号",
         roles={Role.SYSADMIN},
         url_name="core:org",
-        count=lambda user, params, today: selectors.accounts_shown(user, params),
+        count=lambda user, params, today: AccountFilterForm(params, user=user).rows(),
         params=lambda user, today: {"show": "locked"},
         order=10,
         unit="个",

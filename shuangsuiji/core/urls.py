@@ -20,6 +20,7 @@ urlpatterns = [
     path("roles/", views.roles, name="roles"),
     path("roles/<int:pk>/confirm/", views.role_grant_confirm, name="role_grant_confirm"),
     path("roles/<int:pk>/refuse/", views.role_grant_refuse, name="role_grant_refuse"),
+    path("roles/accounts/", views.role_accounts, name="role_accounts"),
     path("roles/accounts/<int:pk>/factor-reset/", views.second_factor_reset, name="second_factor_reset"),
     path("audit/", views.audit_log, name="audit_log"),
     path("tokens/", views.tokens, name="tokens"),

@@ -18,6 +18,7 @@ from . import audit, registry, second_factor, selectors, services, throttle, tod
 from .decorators import requires
 from .errors import DomainError
 from .forms import (
+    AccountFilterForm,
     ActivationForm,
     ApiTokenForm,
     AuditFilterForm,
@@ -310,16 +311,14 @@ def org(request):
                 f.add_error(e.field if e.field in f.fields else None, e.message)
             else:
                 messages.error(request, e.message)
-    locked = request.GET.get("show") == "locked"  # the 待办 home's link: locked accounts only
-    users = selectors.accounts_shown(request.user, {"show": "locked"} if locked else {})
+    filters = AccountFilterForm(request.GET, user=request.user)  # the 待办 home links with show=locked
     return render(
         request,
         "core/org.html",
         {
             "departments": departments.select_related("upper").prefetch_related("business_lines"),
-            "users": users.order_by("department__region_id", "department__name", "role"),
-            "locked": locked,
-            "users_total": users.count(),
+            "page": list_page(request, filters.rows()),
+            "filters": filters,
             "forms": forms_,
             "issued": issued,
             "activation_hours": services.ACTIVATION_HOURS,
@@ -369,12 +368,18 @@ def roles(request):
             "form": form,
             "page": page,
             "pending": pending,
-            "accounts": accounts.select_related("second_factor").order_by("department__name", "username")
-            if grantor
-            else None,
+            "grantor": grantor,
             "refuse_form": RefuseForm(),
         },
     )
+
+
+@requires(Action.ROLE_GRANT)
+def role_accounts(request):
+    """账号与动态口令: the secadmin's list of the jurisdiction's accounts, to reset a second factor."""
+    filters = AccountFilterForm(request.GET, user=request.user)
+    rows = filters.rows().exclude(pk=request.user.pk).select_related("second_factor")
+    return render(request, "core/role_accounts.html", {"filters": filters, "page": list_page(request, rows)})
 
 
 @requires(Action.ROLE_CONFIRM)
@@ -417,7 +422,7 @@ def second_factor_reset(request, pk):
         messages.error(request, e.message)
     else:
         messages.success(request, f"已重置 {account.username} 的动态口令，其下次登录时重新绑定")
-    return redirect("core:roles")
+    return redirect("core:role_accounts")
 
 
 @requires(Action.AUDIT_VIEW)

@@ -1,8 +1,9 @@
 from django import forms
 
-from shuangsuiji.core.forms import DateTimeInput
+from shuangsuiji.core.forms import DateInput, DateTimeInput, ListFilter
 
-from .models import VoidReason
+from . import selectors
+from .models import RecusalStatus, VoidReason, VoidRequestStatus
 
 
 class AnnounceForm(forms.Form):
@@ -102,3 +103,56 @@ class VoidRequestForm(forms.Form):
         help_text="仅适用于对象池原因：不勾选时，重新抽取保留仍然有效的抽中对象，只补抽被移除的对象；其他原因一律全部重新抽取",
     )
     full_redraw_reason = forms.CharField(label="全部重新抽取的理由", max_length=500, required=False)
+
+
+class _DaysFilter(ListFilter):
+    since = forms.DateField(label="申请日期自", required=False, widget=DateInput())
+    until = forms.DateField(label="至", required=False, widget=DateInput())
+
+    def clean(self):
+        d = super().clean()
+        if d.get("since") and d.get("until") and d["since"] > d["until"]:
+            self.add_error("until", "结束日期早于开始日期")
+        return d
+
+
+class VoidFilterForm(_DaysFilter):
+    """作废申请's filters; the 待办 home links with status=pending."""
+
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *VoidRequestStatus.choices]
+    )
+    lead = forms.ModelChoiceField(label="牵头部门", required=False, queryset=None, empty_label="全部")
+    field_order = ["status", "lead", "since", "until"]
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, user=user, **kwargs)
+        self.fields["lead"].queryset = selectors.void_request_leads(user)
+
+    def rows(self):
+        c = self.values()
+        return selectors.void_requests_shown(
+            self.user,
+            status=c.get("status", ""),
+            lead=c.get("lead"),
+            since=c.get("since"),
+            until=c.get("until"),
+        )
+
+
+class RecusalFilterForm(_DaysFilter):
+    """回避申请's filters; the 待办 home links with status=pending."""
+
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *RecusalStatus.choices])
+    q = forms.CharField(label="检查对象或人员", required=False, max_length=50)
+    field_order = ["status", "q", "since", "until"]
+
+    def rows(self):
+        c = self.values()
+        return selectors.recusals_shown(
+            self.user,
+            status=c.get("status", ""),
+            q=c.get("q", "").strip(),
+            since=c.get("since"),
+            until=c.get("until"),
+        )

@@ -3,9 +3,9 @@ every draw of the jurisdiction to re-run it."""
 
 import hashlib
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
-from shuangsuiji.core.models import Role
+from shuangsuiji.core.models import Department, Role
 from shuangsuiji.core.permissions import Action, can
 from shuangsuiji.core.scope import jurisdiction, jurisdiction_prefix
 from shuangsuiji.directory.models import Target
@@ -151,10 +151,20 @@ def pending_recusals(user) -> QuerySet[RecusalRequest]:
     return recusals_for(user).filter(status=RecusalStatus.PENDING)
 
 
-def recusals_shown(user, params) -> QuerySet[RecusalRequest]:
-    """The recusal page's list: every request, or (status=pending) those still to decide; the
-    待办 home counts the same."""
-    qs = pending_recusals(user) if params.get("status") == "pending" else recusals_for(user)
+def recusals_shown(user, *, status="", q="", since=None, until=None) -> QuerySet[RecusalRequest]:
+    """The recusal page's list (draw/forms.py RecusalFilterForm): by status (the 待办 home counts
+    status=pending), by the target's or the inspector's name, by the day asked."""
+    qs = recusals_for(user)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(
+            Q(member__selection__target__name__icontains=q) | Q(member__inspector__name__icontains=q)
+        )
+    if since:
+        qs = qs.filter(requested_at__date__gte=since)
+    if until:
+        qs = qs.filter(requested_at__date__lte=until)
     return qs.order_by("-requested_at", "-id")
 
 
@@ -193,3 +203,26 @@ def void_requests_to_decide(user) -> QuerySet[VoidRequest]:
 
 def pending_void_requests(user) -> QuerySet[VoidRequest]:
     return void_requests_to_decide(user).filter(status=VoidRequestStatus.PENDING)
+
+
+def void_requests_shown(user, *, status="", lead=None, since=None, until=None) -> QuerySet[VoidRequest]:
+    """The office's 作废申请 list (draw/forms.py VoidFilterForm): pending first, then latest first;
+    by status (the 待办 home counts status=pending), lead department, the day asked."""
+    qs = void_requests_to_decide(user)
+    if status:
+        qs = qs.filter(status=status)
+    if lead is not None:
+        qs = qs.filter(draw__task__lead=lead)
+    if since:
+        qs = qs.filter(requested_at__date__gte=since)
+    if until:
+        qs = qs.filter(requested_at__date__lte=until)
+    waiting = Case(When(status=VoidRequestStatus.PENDING, then=0), default=1)
+    return qs.order_by(waiting, "-requested_at", "-id")
+
+
+def void_request_leads(user) -> QuerySet[Department]:
+    """The lead departments the office's 作废申请 list may be narrowed to."""
+    return Department.objects.filter(
+        pk__in=void_requests_to_decide(user).values("draw__task__lead")
+    ).order_by("name")

@@ -5,6 +5,7 @@ from shuangsuiji.core import todo
 from shuangsuiji.core.models import Role
 
 from . import selectors
+from .forms import RecusalFilterForm, VoidFilterForm
 
 
 def register() -> None:
@@ -13,7 +14,8 @@ def register() -> None:
         label="待确认的抽取作废申请",
         roles={Role.OFFICE},
         url_name="draw:voids",
-        count=lambda user, params, today: selectors.pending_void_requests(user),
+        count=lambda user, params, today: VoidFilterForm(params, user=user).rows(),
+        params=lambda user, today: {"status": "pending"},
         order=30,
         unit="份",
     )
@@ -22,7 +24,7 @@ def register() -> None:
         label="待决定的回避申请",
         roles={Role.REVIEWER},
         url_name="draw:recusals",
-        count=lambda user, params, today: selectors.recusals_shown(user, params),
+        count=lambda user, params, today: RecusalFilterForm(params, user=user).rows(),
         params=lambda user, today: {"status": "pending"},
         order=20,
         unit="份",

@@ -29,8 +29,10 @@ from .forms import (
     AnnounceConfirmForm,
     AnnounceForm,
     ReasonForm,
+    RecusalFilterForm,
     RecusalRequestForm,
     RunForm,
+    VoidFilterForm,
     VoidRequestForm,
     WitnessCommitForm,
     WitnessInviteForm,
@@ -412,10 +414,9 @@ def recusals(request):
         else:
             messages.success(request, "已决定")
         return redirect("draw:recusals")
-    pending = request.GET.get("status") == "pending"  # the 待办 home's link: 待决定 only
-    requests = selectors.recusals_shown(request.user, {"status": "pending"} if pending else {})
+    filters = RecusalFilterForm(request.GET, user=request.user)  # the 待办 home links with status=pending
     return render(
-        request, "draw/recusals.html", {"requests": requests, "pending": pending, "total": requests.count()}
+        request, "draw/recusals.html", {"filters": filters, "page": list_page(request, filters.rows())}
     )
 
 
@@ -442,17 +443,11 @@ def void_requests(request):
                 else f"已不予作废 {req.draw.public_id}",
             )
         return redirect("draw:voids")
-    rows = list(selectors.void_requests_to_decide(request.user)[:200])
-    pending = selectors.pending_void_requests(request.user)  # what the 待办 home counts
+    filters = VoidFilterForm(request.GET, user=request.user)  # the 待办 home links with status=pending
     return render(
         request,
         "draw/voids.html",
-        {
-            "pending": pending[:100],
-            "pending_total": pending.count(),
-            "decided": [r for r in rows if r.status != "pending"][:50],
-            "modes": voids.MODE_LABELS,
-        },
+        {"filters": filters, "page": list_page(request, filters.rows()), "modes": voids.MODE_LABELS},
     )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from shuangsuiji.core.forms import ListFilter
 from shuangsuiji.core.selectors import departments_in_scope
 
 from . import selectors
@@ -152,3 +153,23 @@ class VisitRecordForm(forms.Form):
     )
     note = forms.CharField(label="回访情况", widget=forms.Textarea(attrs={"rows": 2}))
     on = forms.DateField(label="回访日期", widget=DATE, initial=timezone.localdate)
+
+
+class InboxFilterForm(ListFilter):
+    """移送收件箱's filters; the 待办 home links with state=transfer_pending."""
+
+    state = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *selectors.INBOX_STATES.items()]
+    )
+    sender = forms.ModelChoiceField(label="移送部门", required=False, queryset=None, empty_label="全部")
+    q = forms.CharField(label="检查对象名称", required=False, max_length=50)
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, user=user, **kwargs)
+        self.fields["sender"].queryset = selectors.inbox_senders(user)
+
+    def rows(self):
+        c = self.values()
+        return selectors.inbox_shown(
+            self.user, state=c.get("state", ""), sender=c.get("sender"), q=c.get("q", "").strip()
+        )

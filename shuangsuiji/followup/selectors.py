@@ -61,6 +61,32 @@ def inbox_pending(user) -> QuerySet[FollowUp]:
     return inbox_for(user).filter(state=FollowUpState.TRANSFER_PENDING)
 
 
+# 移送收件箱's states a clerk looks for; "open" is accepted and still being handled.
+INBOX_STATES = {"transfer_pending": "待接收", "open": "已接收、办理中", "closed": "已办结"}
+
+
+def inbox_shown(user, *, state="", sender=None, q="") -> QuerySet[FollowUp]:
+    """移送收件箱's list (followup/forms.py InboxFilterForm): by state (the 待办 home counts
+    state=transfer_pending), by the department that transferred it, by the target's name."""
+    qs = inbox_for(user)
+    if state == "transfer_pending":
+        qs = qs.filter(state=FollowUpState.TRANSFER_PENDING)
+    elif state == "open":
+        qs = qs.filter(state__in=[FollowUpState.IN_PROGRESS, FollowUpState.TO_VERIFY])
+    elif state == "closed":
+        qs = qs.filter(state=FollowUpState.CLOSED)
+    if sender is not None:
+        qs = qs.filter(department=sender)
+    if q:
+        qs = qs.filter(target__name__icontains=q)
+    return qs
+
+
+def inbox_senders(user) -> QuerySet[Department]:
+    """The departments that transferred something to the user's inbox."""
+    return Department.objects.filter(pk__in=inbox_for(user).values("department")).order_by("name")
+
+
 def visit_draws_for(user) -> QuerySet[ReturnVisitDraw]:
     if getattr(user, "role", None) != Role.OFFICE:
         return ReturnVisitDraw.objects.none()

@@ -4,8 +4,7 @@ inbox's selector, with the parameters the home links with."""
 from shuangsuiji.core import todo
 from shuangsuiji.core.models import Role
 
-from . import selectors
-from .forms import ledger_filtered
+from .forms import InboxFilterForm, ledger_filtered
 from .models import FollowUpState
 
 
@@ -19,7 +18,8 @@ def register() -> None:
         label="移送收件箱中待接收的抄告、移送",
         roles={Role.DEPT_ADMIN},
         url_name="followup:inbox",
-        count=lambda user, params, today: selectors.inbox_pending(user),
+        count=lambda user, params, today: InboxFilterForm(params, user=user).rows(),
+        params=lambda user, today: {"state": "transfer_pending"},
         order=40,
         unit="件",
     )

@@ -22,6 +22,7 @@ from shuangsuiji.core.selectors import departments_in_scope
 from . import selectors, services
 from .forms import (
     DisposeForm,
+    InboxFilterForm,
     OutcomeForm,
     ReturnTransferForm,
     VerifyForm,
@@ -151,18 +152,9 @@ def entry(request, pk):
 
 @requires(Action.FOLLOWUP_VIEW)
 def inbox(request):
-    today = timezone.localdate()
-    qs = _with_overdue(selectors.inbox_for(request.user), today)
-    return render(
-        request,
-        "followup/inbox.html",
-        {
-            "pending": _with_overdue(selectors.inbox_pending(request.user), today),
-            "accepted": qs.filter(state__in=[FollowUpState.IN_PROGRESS])[:200],
-            "done": qs.filter(state=FollowUpState.CLOSED).order_by("-closed_on")[:50],
-            "today": today,
-        },
-    )
+    filters = InboxFilterForm(request.GET, user=request.user)  # the 待办 home: state=transfer_pending
+    page = list_page(request, _with_overdue(filters.rows(), timezone.localdate()))
+    return render(request, "followup/inbox.html", {"filters": filters, "page": page})
 
 
 @requires(Action.RETURN_VISIT)

@@ -5,7 +5,9 @@ from . import anchors, results, views
 app_name = "publicity"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("plans/", views.plan_list, name="plans"),
     path("plans/<int:pk>/", views.plan, name="plan"),
+    path("draws/", views.draw_list, name="draws"),
     path("draws/<str:public_id>.json", views.draw_json, name="draw_json"),
     path("draws/<str:public_id>/", views.draw, name="draw"),
     path("selection/<str:token>/", views.selection, name="selection"),

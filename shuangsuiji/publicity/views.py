@@ -14,6 +14,7 @@ from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.core.identifiers import mask_name
 from shuangsuiji.core.ops.caching import private_page, public_page
+from shuangsuiji.core.paging import CappedPaginator, list_page
 from shuangsuiji.directory.models import TargetKind
 from shuangsuiji.draw import selectors as draw_selectors
 from shuangsuiji.draw.designated import SPEC as DESIGNATED
@@ -29,15 +30,46 @@ from shuangsuiji.inspection.forms import RatingForm
 from shuangsuiji.planning.models import TaskState
 from shuangsuiji.planning.selectors import published_plans
 
+from . import selectors
+from .forms import PublicDrawFilterForm, PublicPlanFilterForm
+
 
 # Cache headers and 304s (core/ops/caching.py): the lists and a plan change only with a logged
 # state change, so their Last-Modified is the audit log's newest entry; a draw's page changes with
 # the date too (its selections are shown from the task's publication day), so it has the ETag only.
 @public_page(last_modified=audit.last_change_at)
 def index(request):
-    plans = published_plans().order_by("-year", "department__name")
-    draws = public_draws().order_by("-announced_at")[:50]
-    return render(request, "publicity/index.html", {"plans": plans, "draws": draws})
+    """The portal's home: the latest plans and draws, each count a link to its paged list."""
+    plans, draws = selectors.plans_shown(), selectors.draws_shown()
+    return render(
+        request,
+        "publicity/index.html",
+        {
+            "plans": plans[:INDEX_ROWS],
+            "plans_total": CappedPaginator(plans, INDEX_ROWS),
+            "draws": draws[:INDEX_ROWS],
+            "draws_total": CappedPaginator(draws, INDEX_ROWS),
+        },
+    )
+
+
+INDEX_ROWS = 10  # the home shows the latest few; the lists page the rest
+
+
+@public_page(last_modified=audit.last_change_at)
+def draw_list(request):
+    filters = PublicDrawFilterForm(request.GET)
+    return render(
+        request, "publicity/draw_list.html", {"filters": filters, "page": list_page(request, filters.rows())}
+    )
+
+
+@public_page(last_modified=audit.last_change_at)
+def plan_list(request):
+    filters = PublicPlanFilterForm(request.GET)
+    return render(
+        request, "publicity/plan_list.html", {"filters": filters, "page": list_page(request, filters.rows())}
+    )
 
 
 @public_page(last_modified=audit.last_change_at)

@@ -112,3 +112,68 @@ def page(browser, live_server, context_options, artifact_path):
         context.close()
     assert not external, f"页面试图访问外部地址（内网离线部署，不得依赖 CDN）：{external}"
     assert not problems, f"浏览器控制台有错误：{problems}"
+
+
+# ---- 鹿泉区's demo, built once for the session's browser tests -----------------------------------
+
+DEMO_TARGETS = 600  # enough for every state the walks look for; the build grows with it
+_demo: dict = {}  # the rows of the first build, per model
+
+
+@pytest.fixture(scope="session")
+def _demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture
+def demo_county(transactional_db, settings, _demo_media):
+    """The demo county (`demo_load`, DEMO_TARGETS targets) in the test's database. Building it is
+    most of a browser test's time, so the first test that asks builds it and keeps its rows; a
+    transactional test's database is emptied after each test, and the next one gets the rows
+    copied back (ids and all), which takes a fraction of the build. A test may change them: the
+    copy is taken before any test runs its own steps. The build's files (frozen pools) are shared."""
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = _demo_media
+    if "rows" in _demo:
+        _restore(_demo["rows"])
+    else:
+        import io
+
+        call_command("demo_load", targets=DEMO_TARGETS, stdout=io.StringIO())
+        _demo["rows"] = _snapshot()
+
+
+def _tables():
+    from django.apps import apps
+
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy and not m._meta.swapped
+    ]
+
+
+def _snapshot() -> list:
+    return [(m, list(m._base_manager.order_by("pk"))) for m in _tables()]
+
+
+def _restore(rows: list) -> None:
+    """The snapshot's rows back into the emptied database, in one transaction (foreign keys are
+    checked at commit, so the order of the tables does not matter); what the flush's post_migrate
+    put back (content types, permissions) is replaced by the snapshot's own rows."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        for model, _ in rows:
+            if model._base_manager.exists():
+                with connection.cursor() as c:
+                    c.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        for model, objs in rows:
+            model._base_manager.bulk_create(objs, batch_size=500)
+        with connection.cursor() as c:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [m for m, _ in rows]):
+                c.execute(sql)
+    ContentType.objects.clear_cache()

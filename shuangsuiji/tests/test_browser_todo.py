@@ -4,12 +4,9 @@ it opens shows the same total. Before the walk a department asks to adjust its p
 so the office has a plan to approve (the issue found the office's home empty after a department
 submitted)."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from shuangsuiji.demo import county
@@ -71,9 +68,7 @@ def _walk(page, base, username) -> dict[str, int]:
     return counts
 
 
-def test_every_roles_home_from_a_fresh_demo(page, live_server, tmp_path, artifact_path):
-    with override_settings(MEDIA_ROOT=tmp_path):
-        call_command("demo_load", targets=2000, stdout=io.StringIO())
+def test_every_roles_home_from_a_fresh_demo(demo_county, page, live_server, artifact_path):
     _adjustment_submitted()
     base = live_server.url
     seen = {}

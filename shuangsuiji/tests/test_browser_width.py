@@ -1,15 +1,13 @@
 """No page scrolls sideways on a 1,366×900 screen (issue 18): every page a standing actor of the
 demo reaches from the navigation (the office, a department's admin, its reviewer, an inspector,
-the auditor and a visitor of the public portal), that is every navigation entry and, from each,
+the auditor, the system and security administrators, and a visitor of the public portal), that is every navigation entry and, from each,
 one page of every kind it links to. A table wider than the page belongs in a box that scrolls by
 itself (`.table-scroll`), never the page."""
 
-import io
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
@@ -20,7 +18,7 @@ from shuangsuiji.tests.test_browser_a11y import SIDEWAYS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-ACTORS = ["office", "scjg_admin", "scjg_reviewer", "scjg_inspector", "auditor", None]
+ACTORS = ["office", "scjg_admin", "scjg_reviewer", "scjg_inspector", "auditor", "sysadmin", "secadmin", None]
 WIDTH = "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
 LINKS = "(scope) => [...document.querySelectorAll(scope)].map(a => a.getAttribute('href'))"
 FILES = (".json", ".xlsx", ".csv", ".pdf", ".zip")
@@ -86,9 +84,7 @@ def _crawl(page, base: str, start: str) -> tuple[list[str], dict[str, dict]]:
 
 
 @pytest.mark.parametrize("context_options", [DESKTOP], ids=["1366x900"])
-def test_no_page_scrolls_sideways_at_1366(page, live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("demo_load", targets=600, stdout=io.StringIO())
+def test_no_page_scrolls_sideways_at_1366(demo_county, page, live_server):
     base = live_server.url
     page.set_default_timeout(30_000)
     visited, wide = {}, {}
@@ -99,6 +95,7 @@ def test_no_page_scrolls_sideways_at_1366(page, live_server, settings, tmp_path)
         visited[username] = seen
         wide |= {f"{username or '公众'} {url}": m for url, m in found.items()}
     assert "/reports/dashboard/" in visited["office"]  # all nine departments side by side
+    assert "/org/" in visited["sysadmin"] and "/roles/accounts/" in visited["secadmin"]
     assert "/directory/targets/" in visited["scjg_inspector"] and "/public/results/" in visited[None]
     assert sum(map(len, visited.values())) > 100
     assert not wide, "1366×900 下页面可横向滚动：\n" + "\n".join(
