@@ -41,7 +41,9 @@ def _pages(draw, selection):
 
 
 def _row_of(page: str, name: str) -> str:
-    """The table rows naming the firm, or the page if it names it outside a table."""
+    """The table rows naming the firm, or the page's main part if it names it outside a table
+    (the navigation's own labels, such as 风险预警名单, say nothing of a firm)."""
+    page = page.split("<main", 1)[-1]
     rows = [r for r in re.split(r"<tr[ >]", page) if name in r]
     if "<tr" not in page:
         return page if name in page else ""
