@@ -14,6 +14,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from shuangsuiji.core.models import User
 from shuangsuiji.tests.test_browser_a11y import SIDEWAYS
+from shuangsuiji.tests.test_browser_inspection import guarded_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,15 +84,17 @@ def _crawl(page, base: str, start: str) -> tuple[list[str], dict[str, dict]]:
     return seen, wide
 
 
-@pytest.mark.parametrize("context_options", [DESKTOP], ids=["1366x900"])
-def test_no_page_scrolls_sideways_at_1366(demo_county, page, live_server):
+def test_no_page_scrolls_sideways_at_1366(demo_county, browser, live_server):
     base = live_server.url
-    page.set_default_timeout(30_000)
     visited, wide = {}, {}
     for username in ACTORS:
-        page.context.clear_cookies()
-        _signed_in(page.context, base, username)
-        seen, found = _crawl(page, base, "/" if username else "/public/")
+        # each actor at a desk of their own: a fresh context, guarded like the page fixture (a
+        # context reused with its cookies swapped kept showing the previous actor's pages)
+        with guarded_context(browser, base, DESKTOP["viewport"]) as context:
+            _signed_in(context, base, username)
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            seen, found = _crawl(page, base, "/" if username else "/public/")
         visited[username] = seen
         wide |= {f"{username or '公众'} {url}": m for url, m in found.items()}
     assert "/reports/dashboard/" in visited["office"]  # all nine departments side by side
