@@ -494,15 +494,8 @@ def machine() -> dict:
     }
 
 
-PARTS = (
-    "import",
-    "search",
-    "results",
-    "draw",
-    "reports",
-    "cluster",
-    "load",
-)  # in the order a full run does them
+# in the order a full run does them
+PARTS = ("import", "search", "results", "draw", "reports", "cluster", "load")
 PART_KEYS = {  # which keys of results.json each part writes
     "import": (
         "rows",

@@ -702,8 +702,10 @@ def ladder(plan, lb, c, scenario: str, rates: list, deadline: float, rng) -> lis
         rate = rates.pop(0)
         if time.time() > deadline:
             break
+        gen0 = time.process_time()
         rows = asyncio.run(_step(plan, lb, scenario, rate, STEP_SECONDS, rng))
         s = summarize(rows, rate, STEP_SECONDS)
+        s["generator_cpu_ms"] = (time.process_time() - gen0) * 1000 / max(1, len(rows))
         if scenario == "mix":
             s["approvals"] = len(plan.approved)
             confirmed = plan.confirmed
@@ -727,6 +729,18 @@ def best(steps: list) -> dict | None:
     """The highest step that passed (a ladder stops at its first failure)."""
     passed = [s for s in steps if s["passed"]]
     return passed[-1] if passed else None
+
+
+def reference_rate(name: str, steps: list) -> float | None:
+    """The rate /healthz is measured at: the uncached mix's highest; for the cached pages the goal's
+    rate when that step passed (/healthz reaches the app: far above the goal it measures the app
+    nodes' CPU, not the balancer's floor), else their highest."""
+    b = best(steps)
+    if b is None:
+        return None
+    if name == "public_cached" and any(x["passed"] and x["rate"] == CACHED_GOAL_RPS for x in steps):
+        return CACHED_GOAL_RPS
+    return b["rate"]
 
 
 def run(a=None, run_dir: Path | None = None) -> dict:
@@ -780,12 +794,10 @@ def run(a=None, run_dir: Path | None = None) -> dict:
         print("== load: reference, /healthz through the balancer at the same rates", flush=True)
         reference = {}
         for name, steps in (("mix", uncached), ("public_cached", cached)):
-            b = best(steps)
-            if b is not None:
+            rate = reference_rate(name, steps)
+            if rate is not None:
                 reference[name] = summarize(
-                    asyncio.run(_step(plan, lb, "healthz", b["rate"], STEP_SECONDS, rng)),
-                    b["rate"],
-                    STEP_SECONDS,
+                    asyncio.run(_step(plan, lb, "healthz", rate, STEP_SECONDS, rng)), rate, STEP_SECONDS
                 )
         measuring_seconds = time.time() - measuring
         load_after = os.getloadavg()
@@ -873,14 +885,18 @@ def _scenario_row(d: dict, name: str, what: str, goal: str, good, tag: str) -> s
     if b is None:
         return f"| {what}{tag} | no step passed: {_ladder_text(steps)} | — | — | {goal} ❌ |"
     ours = (
-        f"**{b['rate']:g} req/s** (p95 {_ms(b['p95_ms'])}, {b['requests']:,} requests, 0 errors); "
+        f"**{b['rate']:g} req/s** (p95 {_ms(b['p95_ms'])}, {b['requests']:,} requests, 0 errors; the generator "
+        f"{b.get('generator_cpu_ms', 0):.1f} ms CPU per request, due-time lag p95 {_ms(b['generator_lag_p95_ms'])}); "
         f"steps in req/s: {_ladder_text(steps)}"
     )
     reference, ratio = "—", "—"
     if ref:
-        reference = f"/healthz at {b['rate']:g} req/s: p95 {_ms(ref['p95_ms'])}, {ref['errors']} errors"
+        same = next(x for x in steps if x["rate"] == ref["rate"])
+        reference = f"/healthz at {ref['rate']:g} req/s: p95 {_ms(ref['p95_ms'])}, {ref['errors']} errors"
+        if same is not b:
+            reference += f" (ours at {ref['rate']:g} req/s: p95 {_ms(same['p95_ms'])})"
         if ref["p95_ms"]:
-            ratio = f"{b['p95_ms'] / ref['p95_ms']:.1f}×"
+            ratio = f"{same['p95_ms'] / ref['p95_ms']:.1f}× (p95 at {ref['rate']:g} req/s)"
     return f"| {what}{tag} | {ours} | {reference} | {ratio} | {goal} {_ok(good(b))} |"
 
 
