@@ -157,8 +157,9 @@ class Conn:
             while True:
                 size = int((await self.reader.readline()).split(b";")[0], 16)
                 if size == 0:
-                    while (await self.reader.readline()) not in (b"\r\n", b""):
-                        pass
+                    trailer = await self.reader.readline()
+                    while trailer not in (b"\r\n", b""):  # trailer fields, if any: skipped
+                        trailer = await self.reader.readline()
                     break
                 parts.append(await self.reader.readexactly(size))
                 await self.reader.readexactly(2)
