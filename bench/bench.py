@@ -1,7 +1,7 @@
 """The benchmarks behind bench/RESULTS.md (run through bench/run, which prepares the environment).
 
     python bench/bench.py [--rows N] [--seed S] [--repeat K] [--import-runs R]
-                          [--only import,search,results,draw,reports,cluster] [--results-rows N]
+                          [--only import,search,results,draw,reports,cluster,load] [--results-rows N]
                           [--reports-rows N] [--reports-spread county|province]
                           [--draw-repeat K] [--synth-max N] [--synth-select-max N] [--out DIR]
 
@@ -33,6 +33,10 @@ reports — the monthly report and the KPI dashboard over --reports-rows inspect
    year (bench/reports_bench.py).
 cluster — the fault drills of issue 20 on a cluster of its own (scripts/cluster): stop the replica,
    restart the primary, kill -9 an app node, each under a bounded load (bench/cluster_bench.py).
+load — the load at fixed arrival rates through the balancer on a cluster of its own, the demo county
+   on it: the uncached mix and the public pages from the balancer's cache, stepped up to the highest
+   rate with p95 ≤ 300 ms and 0 errors; CPU per request of each page kind; /healthz as the
+   reference (bench/load_bench.py).
 
 Each measured step runs in a process of its own (`bench.py _step args…`) so that its peak RSS is
 its own. bench/RESULTS.md is rewritten at the end (bench/report.py).
@@ -490,7 +494,8 @@ def machine() -> dict:
     }
 
 
-PARTS = ("import", "search", "results", "draw", "reports", "cluster")  # in the order a full run does them
+# in the order a full run does them
+PARTS = ("import", "search", "results", "draw", "reports", "cluster", "load")
 PART_KEYS = {  # which keys of results.json each part writes
     "import": (
         "rows",
@@ -507,6 +512,7 @@ PART_KEYS = {  # which keys of results.json each part writes
     "draw": ("draw",),
     "reports": ("reports",),
     "cluster": ("cluster",),
+    "load": ("load",),
 }
 
 
@@ -604,7 +610,7 @@ def main():
             print(f"== database {_dbname()} (fresh), migrate, regions, industries", flush=True)
             create_database()
             world = _step("_world")
-        elif parts != ["cluster"]:  # the drills start a cluster of their own: no bench database
+        elif not set(parts) <= {"cluster", "load"}:  # these start a cluster of their own: no bench database
             n = _target_count()
             print(f"== reusing database {_dbname()}: {n:,} targets", flush=True)
         mach = machine()
@@ -635,6 +641,10 @@ def main():
             import cluster_bench
 
             new["cluster"] = cluster_bench.run(a)
+        if "load" in parts:
+            import load_bench
+
+            new["load"] = load_bench.run(a)
         mach["load_after"] = os.getloadavg()
         run_id = max((r["id"] for r in results["runs"]), default=0) + 1
         results["runs"].append(
@@ -645,7 +655,9 @@ def main():
                 "parts": parts,
                 "wall_seconds": time.perf_counter() - started,
                 "machine": mach,
-                "targets": _target_count() if parts != ["cluster"] else results.get("rows", 0),
+                "targets": _target_count()
+                if not set(parts) <= {"cluster", "load"}
+                else results.get("rows", 0),
             }
         )
         for part in parts:

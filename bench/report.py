@@ -497,6 +497,10 @@ def write_report(r: dict, path: Path) -> None:
         from cluster_bench import report_rows as cluster_rows
 
         lines += cluster_rows(r["cluster"], tag("cluster"))
+    if "load" in part_run:
+        from load_bench import report_rows as load_rows
+
+        lines += load_rows(r["load"], tag("load"))
 
     if "search" in part_run:
         search = r["search"]

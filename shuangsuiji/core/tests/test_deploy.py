@@ -54,6 +54,7 @@ def test_the_nginx_configuration_passes_nginx_t(tmp_path):
     conf = conf.replace("/etc/ssl/shuangsuiji/fullchain.pem", str(crt))
     conf = conf.replace("/etc/ssl/shuangsuiji/privkey.pem", str(pem))
     conf = conf.replace("/var/log/nginx/", f"{tmp_path}/")
+    conf = conf.replace("/var/cache/nginx/", f"{tmp_path}/")
     (tmp_path / "shuangsuiji.conf").write_text(conf, encoding="utf-8")
     (tmp_path / "nginx.conf").write_text(
         f"events {{}}\nhttp {{\n  access_log off;\n  include {tmp_path}/shuangsuiji.conf;\n}}\n",
@@ -121,3 +122,15 @@ def test_the_balancer_keeps_metrics_private_and_passes_the_client_and_request_id
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
     assert "proxy_set_header X-Request-ID $request_id;" in conf
     assert conf.count("Strict-Transport-Security") == conf.count("add_header Strict") >= 2
+
+
+def test_the_balancer_caches_the_public_portal_but_never_the_selection_pages_or_a_session():
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    public = re.search(r"location /public/ \{(.*?)\n    \}", conf, re.S).group(1)
+    assert "proxy_cache shuangsuiji_public;" in public
+    assert "proxy_cache_revalidate on;" in public  # a stale copy: If-None-Match / If-Modified-Since
+    assert "proxy_cache_bypass $cookie_sessionid;" in public and "proxy_no_cache $cookie_sessionid;" in public
+    assert "proxy_ignore_headers" not in conf  # the app's Cache-Control (private, no-store) is obeyed
+    selection = re.search(r"location \^~ /public/selection/ \{(.*?)\n    \}", conf, re.S).group(1)
+    assert "proxy_cache" not in selection
+    assert re.search(r"^proxy_cache_path \S+ .*keys_zone=shuangsuiji_public:", conf, re.M)
