@@ -106,7 +106,7 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class HttpError(Exception):
-    pass
+    """A response the small client could not read (a closed connection, a malformed head)."""
 
 
 class Conn:

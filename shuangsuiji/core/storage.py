@@ -148,10 +148,12 @@ def local_copy(field_file) -> Iterator[Path]:
     CSV sniffer): a temporary copy, removed afterwards. A file system storage's own path is
     used as it is."""
     try:
-        yield Path(field_file.path)
+        own = Path(field_file.path)
+    except NotImplementedError:  # the database storage has no path: copy the file out below
+        own = None
+    if own is not None:
+        yield own
         return
-    except NotImplementedError:
-        pass
     suffix = Path(field_file.name).suffix
     with tempfile.TemporaryDirectory(prefix="ssj-") as tmp:
         path = Path(tmp) / f"input{suffix}"
