@@ -138,7 +138,9 @@ ID_COLUMNS = ("统一社会信用代码", "身份证号")
 EXCEL_NUMBER = (
     "Excel 已将此列存为数字，后几位已丢失：请把该列设为“文本”格式后重新输入这些号码（或在号码前加英文单引号）"
 )
-_SCIENTIFIC = re.compile(r"\s*\d+(\.\d+)?[eE]\+?\d+\s*")
+# Excel writes a large number as 1.10105E+17: always with the sign. E is one of the USCC's letters,
+# so 921301101234E56789 without a sign is a code, not Excel's damage.
+_SCIENTIFIC = re.compile(r"\s*\d+(\.\d+)?[eE]\+\d+\s*")
 
 
 def id_positions(index: dict[str, int]) -> list[tuple[int, str]]:

@@ -4,6 +4,7 @@ Excel and people write, and rows named as Excel numbers them."""
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -170,6 +171,20 @@ def test_a_numeric_uscc_cell_and_a_csv_in_scientific_notation_are_refused_too(wo
     assert errors(job) == [(2, "身份证号", EXCEL_WORDS)]
     job = run(world.a_admin, f"{INSPECTOR_HEADER}\n王五,1.30105E+17,,,,,,,", kind="inspector_import")
     assert errors(job) == [(2, "身份证号", EXCEL_WORDS)]
+
+
+@pytest.mark.django_db
+def test_a_valid_uscc_of_digits_around_one_e_is_not_taken_for_scientific_notation(world):
+    # E is one of the code's letters: 921301101234E56789 is a code, 1.30110E+17 is Excel's damage
+    code = next(
+        c
+        for i in range(100)
+        if (c := make_uscc(f"921301101234{i:02d}E56")).isdigit() is False and c[-1].isdigit()
+    )
+    assert re.fullmatch(r"\d+E\d+", code)
+    job = run(world.a_admin, f"{HEADER}\n{code},甲,企业,130110,,,,,,,,")
+    assert job.status == JobStatus.SUCCEEDED, errors(job)
+    assert Target.objects.filter(uscc=code).exists()
 
 
 # ---- dates ------------------------------------------------------------------------------------
