@@ -553,7 +553,7 @@ def validate_targets(
     out = Outcome()
     rows = read_table(path, filename, encoding)
     first = next(rows, None)  # a file that cannot be read fails here, before any spool exists
-    spool, tag_spool = _spool("ssj-stage-"), _spool("ssj-tags-")
+    spool, tag_spool = spool_path("ssj-stage-"), spool_path("ssj-tags-")
     try:
         return _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out, progress)
     except BaseException:  # a decoding error deep in the file: leave nothing behind
@@ -562,7 +562,7 @@ def validate_targets(
         raise
 
 
-def _spool(prefix: str) -> Path:
+def spool_path(prefix: str) -> Path:
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=".csv")
     os.close(fd)
     return Path(name)

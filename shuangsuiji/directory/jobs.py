@@ -7,6 +7,7 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -91,37 +92,47 @@ def target_import_run(job: Job) -> None:
     if p.get("mode") == "supervise":
         supervise_import_run(job)
         return
-    path = job.input_path
+    path = getattr(job, "input_path", None)  # none once written (or lost): the kept rows may do
     spool = tag_spool = None
     try:
-        _count_rows(job)
-        lookups = importing.Lookups(department)
-        outcome, spool, tag_spool = importing.validate_targets(
-            path,
-            p["filename"],
-            template=p.get("template", "market"),
-            mode=p.get("mode", "create"),
-            encoding=p.get("encoding", "auto"),
-            lookups=lookups,
-            progress=_job_progress(job),
-        )
-        summary = _summary(job, outcome)
-        if outcome.error_count or outcome.rows == 0:
-            _keep_error_list(job, summary, outcome, importing.TEMPLATES[p.get("template", "market")][1])
-            _refuse(job, summary)
-            return
-        go, shown = _preview_stage(
-            job,
-            summary,
-            lambda name: {
-                **preview.preview_targets(
-                    spool=spool, mode=p.get("mode", "create"), department=department, name=name
-                ),
-                "ignored_columns": outcome.ignored_columns,
-            },
-        )
-        if not go:
-            return
+        ready = _staged_rows(job)
+        if ready is not None:  # a confirm of an unchanged preview: the rows it checked
+            summary, spool, tag_spool, shown = ready
+        else:
+            if path is None:
+                raise FileProblem("上传的文件已不在（已写入或已过期），请重新上传")
+            _count_rows(job)
+            lookups = importing.Lookups(department)
+            outcome, spool, tag_spool = importing.validate_targets(
+                path,
+                p["filename"],
+                template=p.get("template", "market"),
+                mode=p.get("mode", "create"),
+                encoding=p.get("encoding", "auto"),
+                lookups=lookups,
+                progress=_job_progress(job),
+            )
+            summary = _summary(job, outcome)
+            if outcome.error_count or outcome.rows == 0:
+                _keep_error_list(job, summary, outcome, importing.TEMPLATES[p.get("template", "market")][1])
+                _refuse(job, summary)
+                return
+
+            def make(name: str) -> dict:
+                shown = preview.preview_targets(
+                    spool=spool,
+                    tag_spool=tag_spool,
+                    mode=p.get("mode", "create"),
+                    department=department,
+                    name=name,
+                )
+                return {**shown, "ignored_columns": outcome.ignored_columns}
+
+            go, shown = _preview_stage(
+                job, summary, make, keep=lambda name: preview.stage(name, spool, tag_spool)
+            )
+            if not go:
+                return
         if shown:  # rows, as previewed (write_targets' "changed" counts the fields changed)
             summary.update(added=shown["added"], changed_rows=shown["changed"], unchanged=shown["unchanged"])
         Job.objects.filter(pk=job.pk).update(message="校验通过，正在写入……")
@@ -149,10 +160,10 @@ def target_import_run(job: Job) -> None:
                 summary=f"导入检查对象（{verb}）：{p['filename']}，{counts['written']} 条{suggested}",
                 detail={
                     "sha256": job.input_sha256,
-                    "rows": outcome.rows,
+                    "rows": summary["rows"],
                     **counts,
                     "mode": p.get("mode"),
-                    "warnings": outcome.warning_count,
+                    "warnings": summary["warning_count"],
                     **({"changed_rows": shown["changed"], "unchanged": shown["unchanged"]} if shown else {}),
                 },
             )
@@ -197,6 +208,33 @@ def target_import_run(job: Job) -> None:
                 f.unlink(missing_ok=True)
 
 
+def _staged_rows(job: Job) -> tuple[dict, Path, Path, dict] | None:
+    """A confirmed target import whose preview kept its checked rows (preview.stage), when the
+    directory is as the preview read it (preview.directory_state): (the summary, the two spools,
+    the preview), and the file is not read or checked again. Otherwise None: the file is read
+    again, and the preview's fingerprint decides (_preview_stage)."""
+    shown = (job.result or {}).get("preview") or {}
+    if job.params.get("stage") != "confirm" or not shown.get("staged") or not shown.get("state"):
+        return None
+    if shown.get("fingerprint") != job.params.get("fingerprint"):
+        return None
+    Job.objects.filter(pk=job.pk).update(message="正在核对预览后名录有无变化……")
+    spools = preview.unstage(shown["staged"])
+    if spools is None:
+        return None
+    spool, tag_spool = spools
+    state = preview.directory_state(spool=spool, tag_spool=tag_spool, department=job.department)
+    if state != shown["state"]:
+        spool.unlink(missing_ok=True)
+        tag_spool.unlink(missing_ok=True)
+        return None
+    summary = {
+        k: job.result[k] for k in ("rows", "error_count", "errors", "warning_count", "warnings", "sha256")
+    }
+    summary["stage"] = "done"
+    return summary, spool, tag_spool, dict(shown)
+
+
 # the preview page of each previewed import (its URL name; services.PREVIEWED_KINDS)
 PREVIEW_PAGES = {
     "target_import": "directory:target_import_preview",
@@ -206,32 +244,42 @@ PREVIEW_PAGES = {
 
 
 def _preview_stage(
-    job: Job, summary: dict, make: Callable[[str], dict], default: str = "write"
+    job: Job,
+    summary: dict,
+    make: Callable[[str], dict],
+    default: str = "write",
+    keep: Callable[[str], dict] | None = None,
 ) -> tuple[bool, dict | None]:
     """The preview before writing, the same for every directory's import: an upload (stage
     preview) stops at the preview `make(name)` builds (its full list of changes stored under
     `name`); a confirmed one (stage confirm) builds it again from the same file and goes on to
     write only if its fingerprint is the one the clerk confirmed, else shows the new preview.
-    Returns (whether to write, the preview). `default`: the stage of a job that names none (one
-    queued before previews existed writes as it was asked to)."""
+    `keep(name)`: stores the checked rows for the confirm, when a preview stops here (the target
+    import's; jobs._staged_rows). Returns (whether to write, the preview). `default`: the stage of
+    a job that names none (one queued before previews existed writes as it was asked to)."""
     stage = job.params.get("stage", default)
     if stage not in ("preview", "confirm"):
         return True, None
     Job.objects.filter(pk=job.pk).update(message="校验通过，正在生成预览……")
-    shown = make(f"jobs/preview/{job.pk}-{job.input_sha256[:12]}.csv")
+    name = f"jobs/preview/{job.pk}-{job.input_sha256[:12]}"
+    shown = make(f"{name}.csv")
     if stage == "preview" or shown["fingerprint"] != job.params.get("fingerprint"):
+        if keep is not None:
+            shown["staged"] = keep(name)
         _preview_ready(job, summary, shown, changed_since=stage == "confirm")
         return False, shown
-    preview.discard(shown.pop("changes_file"))
+    preview.discard_preview(shown)
     summary["stage"] = "done"
     return True, shown
 
 
 def _written(job: Job, shown: dict | None) -> None:
-    """Once written, the uploaded file is no longer needed (the preview's confirm read it)."""
+    """Once written, the uploaded file is no longer needed (the preview's confirm read it), nor
+    the rows the preview kept (the job's result as the run began names them)."""
     if shown is not None:
         job.input_file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(input_file="")
+        preview.discard_preview({"staged": ((job.result or {}).get("preview") or {}).get("staged")})
 
 
 def preview_message(shown: dict) -> str:
@@ -241,9 +289,11 @@ def preview_message(shown: dict) -> str:
 def _preview_ready(job: Job, summary: dict, shown: dict, *, changed_since: bool) -> None:
     """The preview waits for the clerk: nothing has been written (the job's status 已完成 is the
     preview's; result["stage"] says it waits for 确认导入)."""
-    old = (job.result or {}).get("preview", {}).get("changes_file")
-    if old and old != shown["changes_file"]:
-        preview.discard(old)
+    old = (job.result or {}).get("preview") or {}
+    if old.get("changes_file") != shown.get("changes_file"):
+        preview.discard(old.get("changes_file"))
+    if old.get("staged") != shown.get("staged"):
+        preview.discard_preview({"staged": old.get("staged")})
     counts = preview_message(shown)
     if changed_since:
         message = (

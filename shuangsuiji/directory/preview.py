@@ -9,17 +9,19 @@ when it is unchanged (the directory may have changed between the preview and the
 import csv
 import datetime as dt
 import hashlib
+import shutil
 import tempfile
 from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
+from isal import igzip
 
 from shuangsuiji.core.models import Department
 
-from .importing import DIRECTORY_CHECK_BATCH, STAGE_COLUMNS
-from .models import Target
+from .importing import DIRECTORY_CHECK_BATCH, STAGE_COLUMNS, spool_path
+from .models import Tag, Target
 from .ownership import SHARED_FIELDS, kept_counties, value_label
 
 SAMPLE_SIZE = 50  # changes shown on the page; the rest download as .xlsx
@@ -178,24 +180,70 @@ def add_change_lines(
     ]
 
 
-def preview_targets(*, spool: Path, mode: str, department: Department, name: str) -> dict:
-    """Counts (新增 / 修改 / 无变化), the first SAMPLE_SIZE changes and the full list of changes
-    saved in the file storage under `name` (a CSV any worker reads; None when there are none),
-    and the fingerprint of all of it."""
-    added = changed = unchanged = 0
-    today = dt.date.today().isoformat()
-    listed = ChangeList()
-    batch: list[dict] = []
-
+def _batches(spool: Path, department: Department):
+    """The spool's rows in batches, each with the directory's rows for its keys (_existing)."""
     counties = set(kept_counties(department))
+    batch: list[dict] = []
+    for s in _read_spool(spool):
+        batch.append(s)
+        if len(batch) >= DIRECTORY_CHECK_BATCH:
+            yield batch, _existing(batch, department, counties)
+            batch = []
+    if batch:
+        yield batch, _existing(batch, department, counties)
 
-    def flush():
-        nonlocal added, changed, unchanged
-        found = _existing(batch, department, counties) if mode == "update" else {}
+
+class _State:
+    """The directory as a preview read it: for each staged key in file order, the row it found
+    (every column compared, and whether the department keeps it) or none; the department's kept
+    counties; the staged tags that exist. A confirm whose state is the same would show the same
+    preview, so it writes the rows checked at the preview without reading the file again."""
+
+    def __init__(self, department: Department, tag_spool: Path):
+        self.digest = hashlib.sha256(repr(sorted(kept_counties(department))).encode())
+        with tag_spool.open(newline="", encoding="utf-8") as f:
+            ids = sorted({int(r[1]) for r in csv.reader(f)})
+        self.digest.update(
+            repr(list(Tag.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))).encode()
+        )
+
+    def add(self, batch: list[dict], found: dict[str, dict]) -> None:
         for s in batch:
             key = s["uscc"] or f"{s['kind']}:{s['nonmarket_key']}"
             t = found.get(key)
-            if t is None:  # create mode (pass 1 refused a key already in the directory)
+            row = "\t".join([*(t[c] for c in _COLUMNS), str(t["kept"])]) if t else "-"
+            self.digest.update(f"{key}\t{row}\n".encode())
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
+
+
+def directory_state(*, spool: Path, tag_spool: Path, department: Department) -> str:
+    """The state digest `preview_targets` returned, read again now (a confirm's check)."""
+    state = _State(department, tag_spool)
+    for batch, found in _batches(spool, department):
+        state.add(batch, found)
+    return state.hexdigest()
+
+
+def preview_targets(*, spool: Path, tag_spool: Path, mode: str, department: Department, name: str) -> dict:
+    """Counts (新增 / 修改 / 无变化), the first SAMPLE_SIZE changes and the full list of changes
+    saved in the file storage under `name` (a CSV any worker reads; None when there are none),
+    the fingerprint of all of it, and the state of the directory it read (`directory_state`)."""
+    added = changed = unchanged = 0
+    today = dt.date.today().isoformat()
+    listed = ChangeList()
+    state = _State(department, tag_spool)
+
+    for batch, existing in _batches(spool, department):
+        state.add(batch, existing)
+        # create mode: pass 1 refused a key already in the directory (one found now came since:
+        # the state differs, and a confirm reads the file again)
+        found = existing if mode == "update" else {}
+        for s in batch:
+            key = s["uscc"] or f"{s['kind']}:{s['nonmarket_key']}"
+            t = found.get(key)
+            if t is None:
                 added += 1
                 listed.mark(f"+{key}")
                 continue
@@ -223,17 +271,47 @@ def preview_targets(*, spool: Path, mode: str, department: Department, name: str
                 changed += 1
             else:
                 unchanged += 1
-        batch.clear()
-
-    for s in _read_spool(spool):
-        batch.append(s)
-        if len(batch) >= DIRECTORY_CHECK_BATCH:
-            flush()
-    flush()
     counts = {"added": added, "changed": changed, "unchanged": unchanged}
-    return listed.finish(
+    shown = listed.finish(
         counts, add_change_lines(added, changed, unchanged, listed.changes, mode, "条"), name
     )
+    return {**shown, "state": state.hexdigest()}
+
+
+# ---- the checked rows, kept from the preview to the confirm ------------------------------------
+# A worker on any node confirms: the rows pass 1 checked (the spool) and their tags are kept in
+# the file storage, gzip-compressed, until the write or the preview's end.
+
+
+def stage(name: str, spool: Path, tag_spool: Path) -> dict[str, str]:
+    """Keep the two spools under `name`-rows / `name`-tags; returns their stored names."""
+    out = {}
+    for part, path in (("rows", spool), ("tags", tag_spool)):
+        with tempfile.TemporaryFile() as packed:
+            with path.open("rb") as src, igzip.IGzipFile(fileobj=packed, mode="wb", compresslevel=1) as gz:
+                shutil.copyfileobj(src, gz, 1 << 20)
+            packed.seek(0)
+            out[part] = default_storage.save(f"{name}-{part}.csv.gz", File(packed, name=f"{part}.csv.gz"))
+    return out
+
+
+def unstage(staged: dict[str, str]) -> tuple[Path, Path] | None:
+    """The kept spools as local files again (the caller deletes them); None if either is gone."""
+    paths: list[Path] = []
+    try:
+        for part in ("rows", "tags"):
+            paths.append(spool_path(f"ssj-{part}-"))
+            with (
+                default_storage.open(staged[part], "rb") as f,
+                igzip.IGzipFile(fileobj=f, mode="rb") as gz,
+                paths[-1].open("wb") as dest,
+            ):
+                shutil.copyfileobj(gz, dest, 1 << 20)
+    except (FileNotFoundError, KeyError):
+        for p in paths:
+            p.unlink(missing_ok=True)
+        return None
+    return paths[0], paths[1]
 
 
 def changes_rows(stored: str):
@@ -246,3 +324,10 @@ def changes_rows(stored: str):
 def discard(stored: str | None) -> None:
     if stored:
         default_storage.delete(stored)
+
+
+def discard_preview(shown: dict | None) -> None:
+    """A preview's stored files: its full list of changes and the rows it kept for the confirm."""
+    shown = shown or {}
+    for stored in (shown.get("changes_file"), *(shown.get("staged") or {}).values()):
+        discard(stored)

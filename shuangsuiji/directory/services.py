@@ -502,7 +502,7 @@ def import_confirm(*, actor, job_id: int, kind: str | None = None) -> Job:
 def _discard_preview(job: Job, message: str) -> None:
     from . import preview
 
-    preview.discard(job.result.get("preview", {}).get("changes_file"))
+    preview.discard_preview(job.result.get("preview"))
     job.input_file.delete(save=False)
     job.status, job.message = JobStatus.FAILED, message
     job.result = {**job.result, "stage": "abandoned", "preview": {}}

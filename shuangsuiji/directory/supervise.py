@@ -60,7 +60,7 @@ def validate_keys(
     key = key_column(template)
     out = Outcome()
     rows = read_table(path, filename, encoding)
-    spool = importing._spool("ssj-supervise-")
+    spool = importing.spool_path("ssj-supervise-")
     try:
         _fill(rows, spool, columns, key, template, lookups, out, progress)
     except BaseException:
