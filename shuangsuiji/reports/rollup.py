@@ -26,7 +26,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from shuangsuiji.directory.models import MARKET_KINDS, TargetKind
-from shuangsuiji.draw.models import DrawStatus, TargetDraw
+from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
 
 from .models import CoverageCount, CoveredTarget, Rollup
 
@@ -188,23 +188,32 @@ def _coverage_counts(year: int, targets) -> Counter:
     return Counter({(r, d, m): n for r, d, m, n in rows})
 
 
-def _covered_targets(year: int, targets: list[int]) -> None:
-    """Recompute the coverage rows of these targets in `year`, and move `CoverageCount` by what
-    those rows were and now are (counted from the rows themselves)."""
+def _covered_targets(year: int, targets: list[int] | None = None, *, draw_id: int | None = None) -> None:
+    """Recompute the coverage rows of these targets (or of a draw's: a subquery, not 30,000
+    parameters for the client to bind) in `year`, and move `CoverageCount` by what those rows were
+    and now are (counted from the rows themselves)."""
     if connection.vendor == "postgresql":
         # draws of different tasks may share enterprises: their coverage refreshes take turns
         _execute("SELECT pg_advisory_xact_lock(%s, %s)", [_COVERAGE_LOCK, year])
-    before = _coverage_counts(year, targets)
-    CoveredTarget.objects.filter(year=year, target_id__in=targets).delete()
-    for chunk in range(0, len(targets), 10_000):
-        ids = targets[chunk : chunk + 10_000]
-        where = f"{_dialect()['year']} = %s AND s.target_id IN ({', '.join(['%s'] * len(ids))})"
+    if draw_id is not None:
+        chosen = Selection.objects.filter(draw_id=draw_id).values("target_id")
+        parts = [("SELECT x.target_id FROM draw_selection x WHERE x.draw_id = %s", [draw_id])]
+    else:
+        chosen = targets
+        parts = [
+            (", ".join(["%s"] * len(ids)), ids)
+            for ids in (targets[i : i + 10_000] for i in range(0, len(targets), 10_000))
+        ]
+    before = _coverage_counts(year, chosen)
+    CoveredTarget.objects.filter(year=year, target_id__in=chosen).delete()
+    for ids_sql, ids in parts:
+        where = f"{_dialect()['year']} = %s AND s.target_id IN ({ids_sql})"
         for department in (True, False):
             _execute(
                 _covered_sql(where, department=department),
                 [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, *ids],
             )
-    after = _coverage_counts(year, targets)
+    after = _coverage_counts(year, chosen)
     for region, department, month in before.keys() | after.keys():
         change = after[(region, department, month)] - before[(region, department, month)]
         if not change:
@@ -219,8 +228,7 @@ def _covered_slice(draw: TargetDraw) -> None:
     """The coverage rows of this draw's targets in the year it was drawn."""
     if draw.drawn_at is None:
         return
-    year = timezone.localtime(draw.drawn_at).year
-    _covered_targets(year, list(draw.selections.values_list("target_id", flat=True)))
+    _covered_targets(timezone.localtime(draw.drawn_at).year, draw_id=draw.pk)
 
 
 def _lock(draw_id: int) -> TargetDraw:
