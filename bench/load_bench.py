@@ -233,19 +233,62 @@ class Plan:
         self.idle: dict = {}  # the stack's CPU per second with no requests (idle_cpu)
         self.flip: dict = {}  # selection → which category its next save sets
 
-    def public_paths(self) -> list[str]:
-        w, rng = self.world, self.rng
-        first = rng.choice(["/public/", "/public/draws/", "/public/plans/"])
-        term = rng.choice(w["terms"])
-        return [
-            first,
-            "/public/results/?" + urlencode({"q": term}),
-            f"/public/draws/{quote(rng.choice(w['draws']))}/",
-        ]
+    def page(self, kind: str, i: int = 0, *, part: dict | None = None, token: str | None = None) -> tuple:
+        """(method, path, headers, body, expected statuses) of the i-th request of a page kind: the
+        one builder of the journeys and of the CPU measurement. `part`: the submitted part a
+        reviewer opens and approves; `token`: the CSRF token the form's page gave (else the
+        visitor's cookie)."""
+        w = self.world
 
-    def save_body(self, work: dict, token: str) -> bytes:
+        def get(path: str, v: "Visitor | None" = None) -> tuple:
+            return "GET", path, v.header() if v else {}, b"", (200,)
+
+        def post(path: str, v: "Visitor", data: list) -> tuple:
+            data = [("csrfmiddlewaretoken", token or v.cookies.get("csrftoken", "")), *data]
+            return "POST", path, _form_headers(v), urlencode(data).encode(), (302,)
+
+        work = w["work"][i % len(w["work"])]
+        reviewer = part["reviewer"] if part else w["reviewers"][i % len(w["reviewers"])]
+        office = self.visitors.get("office")
+        match kind:
+            case "public_index":
+                return get("/public/")
+            case "public_list" | "public_cached":
+                return get(["/public/", "/public/draws/", "/public/plans/"][i % 3])
+            case "public_search":
+                return get("/public/results/?" + urlencode({"q": w["terms"][i % len(w["terms"])]}))
+            case "public_draw":
+                return get(f"/public/draws/{quote(w['draws'][i % len(w['draws'])])}/")
+            case "my_work":
+                return get("/inspection/", self.visitors[work["user"]])
+            case "target_page":
+                return get(f"/inspection/s/{work['selection']}/", self.visitors[work["user"]])
+            case "save_results":
+                return post(
+                    f"/inspection/s/{work['selection']}/", self.visitors[work["user"]], self.save_data(work)
+                )
+            case "review_queue":
+                return get("/inspection/review/", self.visitors[reviewer])
+            case "approve":
+                return post(
+                    "/inspection/review/",
+                    self.visitors[reviewer],
+                    [("inspection", part["inspection"]), ("action", "approve")],
+                )
+            case "dashboard":
+                return get("/reports/dashboard/", office)
+            case "monthly":
+                return get("/reports/monthly/", office)
+            case "progress":
+                return get("/inspection/", office)
+            case "healthz":
+                return get("/healthz")
+        raise ValueError(kind)
+
+    def save_data(self, work: dict) -> list:
+        """The results form of a work item: each save flips its categories, so it changes a result."""
         flip = self.flip[work["selection"]] = not self.flip.get(work["selection"], False)
-        data = [("csrfmiddlewaretoken", token), ("action", "results")]
+        data = [("action", "results")]
         for item in work["items"]:
             p = f"i{item['pk']}"
             data += [
@@ -253,7 +296,7 @@ class Plan:
                 (f"{p}-categories", "no_activity" if flip else "none_found"),
                 (f"{p}-problem", ""),
             ]
-        return urlencode(data).encode()
+        return data
 
 
 def _result(rows: list, kind: str, due: float, start: float, end: float, status, error: str = "", ok=True):
@@ -286,77 +329,49 @@ def _form_headers(v: Visitor) -> dict:
     return {**v.header(), "Content-Type": "application/x-www-form-urlencoded"}
 
 
+def _token(page) -> str:
+    m = _CSRF.search(page[3].decode("utf-8", "replace"))
+    return m.group(1) if m else ""
+
+
 async def journey(kind: str, plan: Plan, lb: tuple, rows: list, due: float, rng: random.Random):
     conn = Conn(*lb)
+
+    async def call(record: str, page_kind: str, i: int = 0, **kw):
+        return await _call(conn, rows, record, due, *plan.page(page_kind, i, **kw))
+
     try:
         if kind == "public" or kind == "public_cached":
-            for path in plan.public_paths():
-                if await _call(conn, rows, "public", due, "GET", path, {}) is None:
+            for page_kind in ("public_list", "public_search", "public_draw"):
+                if await call("public", page_kind, rng.randrange(1 << 30)) is None:
                     return
                 due = time.time() + _think(rng)
         elif kind == "healthz":
-            await _call(conn, rows, "healthz", due, "GET", "/healthz", {})
+            await call("healthz", "healthz")
         elif kind == "inspector":
-            work = rng.choice(plan.world["work"])
-            v = plan.visitors[work["user"]]
-            if await _call(conn, rows, "my_work", due, "GET", "/inspection/", v.header()) is None:
+            i = rng.randrange(len(plan.world["work"]))
+            if await call("my_work", "my_work", i) is None:
                 return
             due = time.time() + _think(rng)
-            page = await _call(
-                conn, rows, "target_page", due, "GET", f"/inspection/s/{work['selection']}/", v.header()
-            )
-            if page is None:
+            if (page := await call("target_page", "target_page", i)) is None:
                 return
-            m = _CSRF.search(page[3].decode("utf-8", "replace"))
             due = time.time() + _think(rng)
-            body = plan.save_body(work, m.group(1) if m else "")
-            await _call(
-                conn,
-                rows,
-                "save_results",
-                due,
-                "POST",
-                f"/inspection/s/{work['selection']}/",
-                _form_headers(v),
-                body,
-                expect=(302,),
-            )
+            await call("save_results", "save_results", i, token=_token(page))
         elif kind == "reviewer":
             part = plan.queue.pop(0) if plan.queue else None
-            reviewer = part["reviewer"] if part else rng.choice(plan.world["reviewers"])
-            v = plan.visitors[reviewer]
-            page = await _call(conn, rows, "review_queue", due, "GET", "/inspection/review/", v.header())
+            page = await call("review_queue", "review_queue", rng.randrange(1 << 30), part=part)
             if page is None or part is None:
                 if part is not None:
                     plan.queue.append(part)
                 return
-            m = _CSRF.search(page[3].decode("utf-8", "replace"))
             due = time.time() + _think(rng)
-            body = urlencode(
-                {
-                    "csrfmiddlewaretoken": m.group(1) if m else "",
-                    "inspection": part["inspection"],
-                    "action": "approve",
-                }
-            ).encode()
-            if await _call(
-                conn,
-                rows,
-                "approve",
-                due,
-                "POST",
-                "/inspection/review/",
-                _form_headers(v),
-                body,
-                expect=(302,),
-            ):
+            if await call("approve", "approve", part=part, token=_token(page)):
                 plan.approved.append(part)
         elif kind == "office":
-            v = plan.visitors["office"]
-            if await _call(conn, rows, "dashboard", due, "GET", "/reports/dashboard/", v.header()) is None:
+            if await call("dashboard", "dashboard") is None:
                 return
             due = time.time() + _think(rng)
-            await _call(conn, rows, "monthly", due, "GET", "/reports/monthly/", v.header())
+            await call("monthly", "monthly")
     finally:
         await conn.close()
 
@@ -487,103 +502,14 @@ async def _kind_requests(plan: Plan, lb: tuple, kind: str, n: int) -> list:
     an approval publishes a part)."""
     rows: list = []
     sem = asyncio.Semaphore(CPU_CONCURRENCY)
-    w = plan.world
-    office = plan.visitors.get("office")
 
     async def one(i):
         async with sem:
             conn = Conn(*lb)
             try:
-                due = time.time()
-                if kind in ("public_index", "public_cached"):
-                    path = (
-                        "/public/"
-                        if kind == "public_index"
-                        else ["/public/", "/public/draws/", "/public/plans/"][i % 3]
-                    )
-                    await _call(conn, rows, kind, due, "GET", path, {})
-                elif kind == "public_search":
-                    await _call(
-                        conn,
-                        rows,
-                        kind,
-                        due,
-                        "GET",
-                        "/public/results/?" + urlencode({"q": w["terms"][i % len(w["terms"])]}),
-                        {},
-                    )
-                elif kind == "public_draw":
-                    await _call(
-                        conn,
-                        rows,
-                        kind,
-                        due,
-                        "GET",
-                        f"/public/draws/{quote(w['draws'][i % len(w['draws'])])}/",
-                        {},
-                    )
-                elif kind == "my_work":
-                    v = plan.visitors[w["work"][i % len(w["work"])]["user"]]
-                    await _call(conn, rows, kind, due, "GET", "/inspection/", v.header())
-                elif kind == "target_page":
-                    work = w["work"][i % len(w["work"])]
-                    await _call(
-                        conn,
-                        rows,
-                        kind,
-                        due,
-                        "GET",
-                        f"/inspection/s/{work['selection']}/",
-                        plan.visitors[work["user"]].header(),
-                    )
-                elif kind == "save_results":
-                    work = w["work"][i % len(w["work"])]
-                    v = plan.visitors[work["user"]]
-                    body = plan.save_body(work, v.cookies.get("csrftoken", ""))
-                    await _call(
-                        conn,
-                        rows,
-                        kind,
-                        due,
-                        "POST",
-                        f"/inspection/s/{work['selection']}/",
-                        _form_headers(v),
-                        body,
-                        expect=(302,),
-                    )
-                elif kind == "review_queue":
-                    v = plan.visitors[w["reviewers"][i % len(w["reviewers"])]]
-                    await _call(conn, rows, kind, due, "GET", "/inspection/review/", v.header())
-                elif kind == "approve":
-                    part = plan.queue.pop(0)
-                    v = plan.visitors[part["reviewer"]]
-                    body = urlencode(
-                        {
-                            "csrfmiddlewaretoken": v.cookies.get("csrftoken", ""),
-                            "inspection": part["inspection"],
-                            "action": "approve",
-                        }
-                    ).encode()
-                    if await _call(
-                        conn,
-                        rows,
-                        kind,
-                        due,
-                        "POST",
-                        "/inspection/review/",
-                        _form_headers(v),
-                        body,
-                        expect=(302,),
-                    ):
-                        plan.approved.append(part)
-                elif kind == "dashboard":
-                    await _call(conn, rows, kind, due, "GET", "/reports/dashboard/", office.header())
-                elif kind == "monthly":
-                    await _call(conn, rows, kind, due, "GET", "/reports/monthly/", office.header())
-                elif kind == "progress":
-                    await _call(conn, rows, kind, due, "GET", "/inspection/", office.header())
-                elif kind == "healthz":
-                    await _call(conn, rows, kind, due, "GET", "/healthz", {})
+                part = plan.queue.pop(0) if kind == "approve" else None
+                if await _call(conn, rows, kind, time.time(), *plan.page(kind, i, part=part)) and part:
+                    plan.approved.append(part)
             finally:
                 await conn.close()
 

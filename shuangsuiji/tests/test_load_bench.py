@@ -5,8 +5,10 @@ documented. The measured run itself starts a cluster (bench/run --only load), so
 
 import asyncio
 import concurrent.futures
+import random
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -120,3 +122,33 @@ def test_the_mix_cpu_is_the_weighted_cost_of_a_request():
     }
     assert load_bench.mix_cpu_ms(cpu) == pytest.approx(10.0)
     assert sum(w for w, _ in load_bench.JOURNEYS.values()) == pytest.approx(1.0)
+
+
+def test_each_measured_page_kind_and_each_journeys_request_come_from_one_builder():
+    world = {
+        "terms": ["鑫达"],
+        "draws": ["2026-001-01-1"],
+        "work": [{"user": "insp", "selection": 7, "items": [{"pk": 3, "offsite": False}]}],
+        "reviewers": ["rev"],
+        "supply": [],
+    }
+    visitors = {
+        name: load_bench.Visitor(name, {"sessionid": name, "csrftoken": f"t-{name}"})
+        for name in ("insp", "rev", "office")
+    }
+    plan = load_bench.Plan(world, visitors, random.Random(1))
+    part = {"reviewer": "rev", "inspection": 11}
+    for kind, _label in load_bench.KINDS:
+        method, path, headers, body, expect = plan.page(kind, 0, part=part)
+        assert path.startswith("/"), kind
+        assert (method == "POST") == (expect == (302,)) == (kind in ("save_results", "approve")), kind
+        assert ("Cookie" in headers) == (not kind.startswith(("public", "healthz"))), kind
+    save = parse_qs(plan.page("save_results", 0, token="from-page")[3].decode())
+    assert save["csrfmiddlewaretoken"] == ["from-page"] and save["i3-method"] == ["onsite"]
+    # each save flips the categories, so that each one changes a result
+    again = parse_qs(plan.page("save_results", 0)[3].decode())
+    assert again["csrfmiddlewaretoken"] == ["t-insp"] and again["i3-categories"] != save["i3-categories"]
+    approve = parse_qs(plan.page("approve", 0, part=part)[3].decode())
+    assert approve == {"csrfmiddlewaretoken": ["t-rev"], "inspection": ["11"], "action": ["approve"]}
+    with pytest.raises(ValueError):
+        plan.page("nonsense")
