@@ -474,8 +474,10 @@ def _audit_prefix(job: Job) -> str:
 
 @transaction.atomic
 def import_confirm(*, actor, job_id: int, kind: str | None = None) -> Job:
-    """确认导入: the worker validates the same stored upload again and writes only if the preview
-    still holds (jobs._preview_stage); otherwise it shows the new preview."""
+    """确认导入: the worker writes only if the preview still holds — for a target import, the rows
+    the preview checked, when the directory is as it read them (jobs._staged_rows); otherwise the
+    same stored upload validated again, its fingerprint compared (jobs._preview_stage) — and else
+    shows the new preview."""
     job = _waiting(actor, job_id, kind)
     shown = job.result["preview"]
     job.params = {**job.params, "stage": "confirm", "fingerprint": shown["fingerprint"]}
