@@ -179,3 +179,48 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(tmp_path):
     assert out.returncode != 0 and "SHA-256" in out.stderr
     with psycopg.connect(_url("postgres")) as c:
         assert c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [RESTORED]).fetchone() is None
+
+
+def _other_host(tmp_path: Path, *, corrupt: bool) -> tuple[dict, Path]:
+    """ssh and scp stand-ins on PATH for “another host” (this machine's disk stands for its disk):
+    each call is logged; with `corrupt` the copy arrives with one byte changed, as a bad link or
+    disk would leave it."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir()
+    (bin_dir / "ssh").write_text(f'#!/bin/bash\necho "ssh $1" >> "{log}"\nshift\nexec bash -c "$*"\n')
+    scp = (
+        "#!/bin/bash\n"
+        f'echo "scp $*" >> "{log}"\n'
+        '[ "$1" = -q ] && shift\n'
+        'args=("$@"); dest="${args[-1]}"; unset "args[-1]"\n'
+        'cp "${args[@]}" "${dest#*:}"\n'
+    )
+    if corrupt:
+        scp += 'for f in "${dest#*:}"/*.dump; do printf X | dd of="$f" bs=1 seek=64 conv=notrunc 2>/dev/null; done\n'
+    (bin_dir / "scp").write_text(scp)
+    for tool in ("ssh", "scp"):
+        (bin_dir / tool).chmod(0o755)
+    return _env(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}"), log
+
+
+@pytest.mark.parametrize("corrupt", [False, True], ids=["arrives", "arrives-damaged"])
+def test_a_backup_to_another_host_is_copied_there_and_checked_there(tmp_path, corrupt):
+    env, log = _other_host(tmp_path, corrupt=corrupt)
+    remote = tmp_path / "backup-host" / "db"
+    out = subprocess.run(
+        [str(ROOT / "scripts/backup"), f"backup-host:{remote}", _url(connection.settings_dict["NAME"])],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    calls = log.read_text()
+    # the directory made there, both files copied, the SHA-256 checked there
+    assert calls.count("ssh backup-host") == 2 and "scp -q" in calls and "backup-host:" in calls
+    if corrupt:
+        assert out.returncode != 0 and "SHA-256 不符" in out.stderr
+        return
+    assert out.returncode == 0, out.stderr
+    (dump,) = remote.glob("*.dump")
+    digest = hashlib.sha256(dump.read_bytes()).hexdigest()
+    assert f"backup-host:{remote}/{dump.name}" in out.stdout and digest in out.stdout
+    assert (remote / f"{dump.name}.sha256").read_text().startswith(digest)
