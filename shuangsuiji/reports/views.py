@@ -376,10 +376,13 @@ def _as_of(request, year: int):
 
 @requires(Action.ASSESS_VIEW)
 def assessment_page(request):
+    """督查考核 of the user's jurisdiction or, for a city or province office, of one below it
+    (`?region=`: that jurisdiction's member units, against its own year's schedule)."""
     year, _ = _year_month(request)
     as_of = _as_of(request, year)
-    _, departments = _scope(request)
-    rows, w = assessment.assess(request.user.region, year, as_of, departments)
+    area = _area(request)
+    _, departments = _scope(request, area)
+    rows, w = assessment.assess(area, year, as_of, departments)
     return render(
         request,
         "reports/assessment.html",
@@ -390,7 +393,9 @@ def assessment_page(request):
             "formula": assessment.formula(w),
             "year": year,
             "as_of": as_of,
-            "schedule": selectors.schedule_for(request.user.region, year),
+            "schedule": selectors.schedule_for(area, year),
+            "area_q": _area_query(request, area),
+            **_upper(request, area),
         },
     )
 
@@ -401,9 +406,10 @@ def assessment_drill(request, department: int, key: str):
         raise Http404
     year, _ = _year_month(request)
     as_of = _as_of(request, year)
-    _, departments = _scope(request)
+    area = _area(request)
+    _, departments = _scope(request, area)
     dept = next((d for d in departments if d.pk == department), None) or _404()
-    records = assessment.drill(request.user.region, year, as_of, dept, key)
+    records = assessment.drill(area, year, as_of, dept, key)
     paginator = Paginator if isinstance(records, list) else CappedPaginator  # short lists: plans, draws
     page = paginator(records, 50).get_page(request.GET.get("page"))
     return render(
@@ -565,9 +571,10 @@ def estimates(request):
     """抽查结果推断 (JOURNEYS.md December): for every drawn task in scope, what its stratified random
     sample says about the problem rate of its whole pool (`estimate.py`), with a 95 % interval."""
     year, month = _year_month(request)
-    department, departments = _scope(request)
+    area = _area(request)
+    department, departments = _scope(request, area)
     draws = list(
-        counted_draws(request.user.region.scope_prefix, year, month_end(year, month), department)
+        counted_draws(area.scope_prefix, year, month_end(year, month), department)
         .select_related("task", "task__lead")
         .order_by("drawn_at", "pk")
     )
@@ -591,6 +598,7 @@ def estimates(request):
             "months": range(1, 13),
             "department": department,
             "departments": departments,
+            **_upper(request, area),
         },
     )
 

@@ -202,3 +202,39 @@ def test_choosing_a_jurisdiction_outside_ones_own_is_not_found(levels_world, cli
     query = query.replace("DEPT_M", str(levels_world.m.pk))
     for path in ("/reports/monthly/", "/reports/dashboard/", "/reports/dashboard/coverage/"):
         assert c.get(f"{path}?year=2026&month=6&{query}").status_code == 404, path
+
+
+def test_a_city_office_reads_each_countys_assessment_and_estimates(levels_world, client_for):
+    w = levels_world
+    c = client_for(w.city_office)
+    page = c.get("/reports/assessment/?year=2026&as_of=2026-07-15&region=130110").content.decode()
+    rows = set(re.findall(r'<tr data-department="(\d+)">', page))
+    assert str(w.m.pk) in rows and str(w.ca_admin.department_id) not in rows  # 鹿泉区's units only
+    assert "鹿泉区" in page and 'name="region"' in page and "region=130110" in page  # the drills keep it
+    drill = c.get(f"/reports/assessment/{w.m.pk}/late_result/?year=2026&as_of=2026-07-15&region=130110")
+    assert drill.status_code == 200
+    other = c.get("/reports/assessment/?year=2026&as_of=2026-07-15&region=130102").content.decode()
+    assert set(re.findall(r'<tr data-department="(\d+)">', other)) == {str(w.ca_admin.department_id)}
+    # 抽查结果推断: each county's drawn tasks, never the other's
+    luquan = c.get("/reports/estimates/?year=2026&month=12&region=130110").content.decode()
+    changan = c.get("/reports/estimates/?year=2026&month=12&region=130102").content.decode()
+    assert "长安区企业抽查" in changan and "长安区企业抽查" not in luquan
+    assert re.search(r'<tr data-draw="', luquan) and "鹿泉区" in luquan
+
+
+@pytest.mark.parametrize(
+    "actor,query",
+    [
+        ("office", "region=130102"),
+        ("a_admin", "region=130110"),
+        ("handan_office", "region=130110"),
+        ("city_office", "region=130433"),
+    ],
+)
+def test_the_assessment_and_estimates_refuse_a_jurisdiction_outside_ones_own(
+    levels_world, client_for, actor, query
+):
+    c = client_for(getattr(levels_world, actor))
+    for path in ("/reports/assessment/", "/reports/estimates/"):
+        assert c.get(f"{path}?year=2026&month=6&{query}").status_code == 404, path
+    assert c.get(f"/reports/assessment/{levels_world.m.pk}/late_result/?year=2026&{query}").status_code == 404
