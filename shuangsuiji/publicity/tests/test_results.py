@@ -338,9 +338,12 @@ def test_since_filters_by_publication_day_in_local_time(client, pub):
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert _csv(client, since=tomorrow)[1] == []
     assert _json(client, "export_results_json", since=tomorrow)["results"] == []
-    # draws: changed since the day (announced / drawn today) or not
-    assert len(_json(client, "export_draws_json", since=timezone.localdate().isoformat())["draws"]) == 1
-    assert _json(client, "export_draws_json", since=tomorrow)["draws"] == []
+    # draws: changed since the day they were drawn, or not after it (the fixture draws an hour
+    # ahead of the clock, at the announced public value's time: after 23:00 that is tomorrow)
+    drawn_day = timezone.localdate(w.draw.drawn_at)
+    assert len(_json(client, "export_draws_json", since=drawn_day.isoformat())["draws"]) == 1
+    after = (drawn_day + dt.timedelta(days=1)).isoformat()
+    assert _json(client, "export_draws_json", since=after)["draws"] == []
     for name in ("export_results_csv", "export_results_json", "export_draws_json"):
         r = client.get(reverse(f"publicity:{name}"), {"since": "2026-13-01"})
         assert r.status_code == 400 and "YYYY-MM-DD" in r.content.decode()
@@ -393,5 +396,5 @@ def test_public_api_results_and_draws_need_no_sign_in(pub):
     assert rec["pool_format"] == "ssj-pool-v3"
     checks = verify_record(rec)
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
-    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
-    assert c.get(f"/public/draws?since={tomorrow}").json() == {"items": [], "count": 0}
+    after = (timezone.localdate(w.draw.drawn_at) + dt.timedelta(days=1)).isoformat()  # drawn an hour ahead
+    assert c.get(f"/public/draws?since={after}").json() == {"items": [], "count": 0}
