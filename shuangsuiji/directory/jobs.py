@@ -275,11 +275,12 @@ def _preview_stage(
 
 def _written(job: Job, shown: dict | None) -> None:
     """Once written, the uploaded file is no longer needed (the preview's confirm read it), nor
-    the rows the preview kept (the job's result as the run began names them)."""
+    the confirmed preview's stored files, its list of changes and its kept rows (the job's result
+    as the run began names them)."""
     if shown is not None:
         job.input_file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(input_file="")
-        preview.discard_preview({"staged": ((job.result or {}).get("preview") or {}).get("staged")})
+        preview.discard_preview((job.result or {}).get("preview"))
 
 
 def preview_message(shown: dict) -> str:

@@ -29,7 +29,9 @@ def _confirm(user, job):
 
 
 def _staged(job) -> list[str]:
-    return list(job.result["preview"]["staged"].values())
+    """The preview's stored files: its kept rows and its full list of changes (when it has one)."""
+    shown = job.result["preview"]
+    return [*shown["staged"].values(), *filter(None, [shown.get("changes_file")])]
 
 
 @pytest.mark.django_db
@@ -51,6 +53,7 @@ def test_a_row_changed_since_the_preview_sends_the_confirm_back_to_the_file(worl
     run(world.a_admin, f"{HEADER}\n{U1},原名称,企业,130110,,,,,,B,,\n{U2},二号,企业,130110,,,,,,A,,")
     job = _preview(world.a_admin, f"{UPDATE_HEADER}\n{U1},新名称,,\n{U2},二号,,", mode="update")
     old = _staged(job)
+    assert len(old) == 3  # the kept rows, their tags and the list of changes
     Target.objects.filter(uscc=U2).update(name="别人改过的名称")  # meanwhile
     job = _confirm(world.a_admin, job)
     assert job.result["stage"] == "preview" and job.result["changed_since"]
@@ -58,8 +61,10 @@ def test_a_row_changed_since_the_preview_sends_the_confirm_back_to_the_file(worl
     # the new preview keeps new rows; the old ones are gone
     assert not any(default_storage.exists(name) for name in old)
     assert all(default_storage.exists(name) for name in _staged(job))
+    new = _staged(job)
     job = _confirm(world.a_admin, job)
     assert job.result["stage"] == "done" and Target.objects.get(uscc=U2).name == "二号"
+    assert not any(default_storage.exists(name) for name in new)  # the written preview's files are gone
 
 
 @pytest.mark.django_db
