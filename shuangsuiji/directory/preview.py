@@ -3,8 +3,10 @@ same validation as the write, no second set of rules) and a read of the existing
 keys, in batches. Nothing is written to the directory here.
 
 The preview's fingerprint covers every change it lists (row, field, value before, value after)
-and its counts: the confirmed import recomputes it from the same spooled file and writes only
-when it is unchanged (the directory may have changed between the preview and the confirm)."""
+and its counts; its state digest covers the directory rows it read. The confirmed import writes the
+rows the preview checked (kept in the file storage: `stage`) when the directory's state is the same;
+otherwise it reads the file again, recomputes the preview and writes only when the fingerprint is
+unchanged (the directory may have changed between the preview and the confirm)."""
 
 import csv
 import datetime as dt
