@@ -18,22 +18,20 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from conftest import make_uscc
 from shuangsuiji.core import jobs
 from shuangsuiji.core.models import AuditEntry, Job, JobStatus
 from shuangsuiji.core.tasks import run_job
-from shuangsuiji.directory import services
 from shuangsuiji.directory.models import Target
+
+from .test_jobs import _confirmed_import as _confirmed  # an upload previewed and confirmed: queued
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[3]
 ROWS = int(os.environ.get("SHUANGSUIJI_DRILL_ROWS", "20000"))
 APP = "ssj_store_drill_worker"  # the workers' application_name, to find their connections
-HEADER = "统一社会信用代码*,名称*,主体类型*,行政区划代码*"
 
 
 def _url() -> str:
@@ -43,13 +41,6 @@ def _url() -> str:
         f"postgres://{db.get('USER') or 'postgres'}{password}@{db.get('HOST') or '127.0.0.1'}:"
         f"{db.get('PORT') or 5432}/{connection.settings_dict['NAME']}"
     )
-
-
-def _csv(n: int) -> bytes:
-    lines = [HEADER] + [
-        f"{make_uscc(f'91130110MA0C{i:05d}')},鹿泉演练企业{i}号,有限责任公司,130110" for i in range(n)
-    ]
-    return "\n".join(lines).encode()
 
 
 def _worker(tmp_path: Path, name: str, *args: str) -> subprocess.Popen:
@@ -80,21 +71,6 @@ def _wait(check, timeout: float, what: str):
             return got
         time.sleep(0.2)
     raise AssertionError(f"等待超时：{what}")
-
-
-def _confirmed(user, n: int) -> Job:
-    """An upload of `n` rows previewed (in this process) and confirmed: queued to write."""
-    job = services.import_start(
-        actor=user,
-        kind="target_import",
-        upload=SimpleUploadedFile("演练.csv", _csv(n)),
-        params={"template": "market", "mode": "create", "encoding": "auto"},
-    )
-    run_job.call(job.pk)
-    services.import_confirm(actor=user, job_id=job.pk)
-    job.refresh_from_db()
-    assert job.status == JobStatus.QUEUED
-    return job
 
 
 def test_a_worker_killed_mid_import_writes_nothing_and_the_rerun_writes_every_row_once(world, tmp_path):
