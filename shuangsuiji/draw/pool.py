@@ -45,7 +45,7 @@ from shuangsuiji.planning.models import Task, TaskKind, TaskState
 from shuangsuiji.planning.selectors import task_scope_targets
 
 from . import engine
-from .leaves import HelperFolder, LeafFolder
+from .leaves import HelperFolder, LeafFolder, Wanted
 from .models import DrawStatus, Selection
 
 logger = logging.getLogger(__name__)
@@ -402,7 +402,7 @@ _ROW_SQL = """SELECT t.tag, t.leaf, t.line FROM (
           FROM ({inner}) AS u (pk, key, stratum, reason)) AS s
 ) AS t ORDER BY t.stratum, t.leaf"""
 _FETCH = 10_000
-_HELPER_MIN = _FETCH  # a pool whose first fetch is full is folded by a helper process
+HELPER_MIN = _FETCH  # a pool whose first fetch is full is folded by a helper process
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
@@ -438,15 +438,15 @@ def pg_rows(task: Task, *, own: bool | None = None, exclude: Collection[int] = (
     return qs.values_list("pk", "key", "stratum", "reason").query.sql_with_params()
 
 
-def _folder(large: bool) -> LeafFolder | HelperFolder:
+def leaf_folder(large: bool, want: Wanted | None = None) -> LeafFolder | HelperFolder:
     """The helper process for a large pool; this process when it cannot start one (a host
-    that forbids it): the same roots either way, only slower."""
+    that forbids it): the same roots and paths either way, only slower."""
     if large:
         try:
-            return HelperFolder()
+            return HelperFolder(want) if want else HelperFolder()
         except OSError:
             logger.warning("对象池哈希子进程无法启动，改在本进程内计算", exc_info=True)
-    return LeafFolder()
+    return LeafFolder(want=want)
 
 
 def freeze_statement(inner: str, params, draw_id: str) -> tuple[str, list]:
@@ -487,7 +487,7 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str, draw_id: s
                 stream = cur.stream(sql, params, binary=True, size=_FETCH)
                 while rows := list(islice(stream, _FETCH)):
                     if folder is None:
-                        folder = _folder(large=len(rows) >= _HELPER_MIN)
+                        folder = leaf_folder(large=len(rows) >= HELPER_MIN)
                     parts: list[bytes] = []
                     for tag, group in groupby(rows, get_tag):
                         group = list(group)

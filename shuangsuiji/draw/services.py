@@ -4,7 +4,6 @@ devices: witnesses.py). Each runs in one transaction with the task row locked, a
 audit log."""
 
 import datetime as dt
-import io
 import json
 import secrets
 from decimal import Decimal
@@ -284,65 +283,93 @@ def _resolve(
 ) -> dict[tuple[str, int], tuple[str, int, bytes, str]]:
     """Positions → (key, target id, audit path as concatenated hashes, salt), streaming the frozen
     pool file once (never read whole); each stratum's root is recomputed and must equal the
-    committed one, and (ssj-pool-v3) its leaves must rise strictly — a changed pool file is caught."""
+    committed one, and (ssj-pool-v3) its leaves must rise strictly — a changed pool file is caught.
+    This process reads the file and hashes the leaves; for a large pool a helper process folds the
+    trees and collects the paths (leaves.HelperFolder), on the second core."""
     sizes = {s["label"]: s["size"] for s in draw.strata}
-    builders = {label: engine.MerkleBuilder(sizes[label], wanted[label]) for label in sizes}
-    want = {label: {str(p) for p in ps} for label, ps in wanted.items()}
+    labels = {label.encode(): label for label in sizes}
+    want = {label: set(ps) for label, ps in wanted.items()}
+    counts = dict.fromkeys(sizes, 0)
     found: dict[tuple[str, int], tuple[str, int, str]] = {}
     salted = draw.pool_format in engine.SALTED
+    prefix = engine.salted_leaf_prefix(draw.public_id)
+    last: dict[str, bytes] = {}
 
     def mismatch(label):
         return DomainError(f"冻结的对象池与公告的承诺不符（分层 {label}），抽取已停止，请联系审计员")
 
-    def hashed(label, entries):
+    def fold(label, entries):
+        """The stratum's next entries, (salt, key) in UTF-8: their leaves hashed here, folded there."""
+        counts[label] += len(entries)
+        if counts[label] > sizes[label]:
+            raise mismatch(label)
         if not salted:
-            return engine.leaf_hashes(engine.leaf_prefix(label, draw.pool_format), [k for _, k in entries])
+            folder.add_leaves(
+                label,
+                engine.leaf_hashes(engine.leaf_prefix(label, draw.pool_format), [k for _, k in entries]),
+            )
+            return
         leaves = engine.salted_leaves(prefix, entries)
         if any(a >= b for a, b in zip([last.get(label, b"")] + leaves, leaves, strict=False)):
             raise mismatch(label)
         last[label] = leaves[-1]
-        return leaves
+        folder.add_leaves(label, leaves)
 
-    prefix = engine.salted_leaf_prefix(draw.public_id)
-    last: dict[str, bytes] = {}
-    current, entries, positions = None, [], set()
-    with draw.pool_file.open("rb") as f, igzip.IGzipFile(fileobj=f, mode="rb") as gz:
-        text = io.TextIOWrapper(gz, encoding="utf-8")
-        text.readline()
-        try:
-            while lines := text.readlines(1 << 20):
-                for line in lines:
-                    fields = line.rstrip("\n").split("\t")
-                    label = fields[0]
-                    if label == "X":
-                        continue
-                    position, key, pk = fields[1], fields[2], fields[3]
-                    salt = fields[4] if salted else ""
-                    if label != current:
-                        if entries:
-                            builders[current].extend(hashed(current, entries))
-                            entries = []
-                        if label not in builders:
+    folder = pool.leaf_folder(
+        sum(sizes.values()) >= pool.HELPER_MIN, want={label: (sizes[label], wanted[label]) for label in sizes}
+    )
+    try:
+        tag, label, entries, positions, position = None, None, [], set(), 0
+        with draw.pool_file.open("rb") as f, igzip.IGzipFile(fileobj=f, mode="rb") as gz:
+            gz.readline()  # the header
+            rest = b""
+            try:
+                while True:
+                    chunk = gz.read(1 << 20)
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop() if chunk else b""
+                    for line in lines:
+                        if not line:
+                            continue
+                        fields = line.split(b"\t")
+                        if fields[0] == b"X":
+                            continue
+                        if fields[0] != tag:
+                            if entries:
+                                fold(label, entries)
+                                entries = []
+                            tag, label = fields[0], labels.get(fields[0])
+                            if label is None:
+                                raise mismatch(tag.decode(errors="replace"))
+                            positions, position = want[label], counts[label]
+                        if int(fields[1]) != position:  # the file's positions are not 0…size-1
                             raise mismatch(label)
-                        current, positions = label, want[label]
-                    entries.append((salt.encode(), key.encode()))
-                    if position in positions:
-                        found[(label, int(position))] = (key, int(pk), salt)
-                if entries:
-                    builders[current].extend(hashed(current, entries))
-                    entries = []
-        except (ValueError, IndexError):  # more leaves than committed, or a malformed line
-            raise mismatch(current) from None
+                        salt = fields[4] if salted else b""
+                        entries.append((salt, fields[2]))
+                        if position in positions:
+                            found[(label, position)] = (fields[2].decode(), int(fields[3]), salt.decode())
+                        position += 1
+                    if entries and (len(entries) >= 1 << 14 or not chunk):
+                        fold(label, entries)
+                        entries = []
+                    if not chunk:
+                        break
+            except (ValueError, IndexError, UnicodeDecodeError):  # a malformed line
+                raise mismatch(label) from None
+        for s in draw.strata:
+            if counts[s["label"]] != s["size"]:
+                raise mismatch(s["label"])
+        roots = folder.roots()
+        paths = folder.paths()
+    finally:
+        folder.close()
     out = {}
     for s in draw.strata:
-        b = builders[s["label"]]
-        if b.count != s["size"] or b.root().hex() != s["root"]:
+        if roots[s["label"]][1] != s["root"]:
             raise mismatch(s["label"])
         for position in wanted[s["label"]]:
-            if (s["label"], position) not in found:  # the file's positions are not 0…size-1
-                raise mismatch(s["label"])
             key, pk, salt = found[(s["label"], position)]
-            out[(s["label"], position)] = (key, pk, b.take_path(position), salt)
+            out[(s["label"], position)] = (key, pk, paths[s["label"]][position], salt)
     return out
 
 

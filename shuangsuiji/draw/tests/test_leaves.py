@@ -8,7 +8,7 @@ import pytest
 
 from shuangsuiji.draw import engine, leaves
 
-from .test_spec_vectors import mth
+from .test_spec_vectors import mth, path
 
 
 def _runs(seed: int):
@@ -52,6 +52,33 @@ def test_both_folders_give_the_spec_roots_from_v2_leaves(folder_class):
         for label, ks in runs:
             folder.add_leaves(label, [engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks])
         assert folder.roots() == _expected(runs, engine.POOL_V2)
+    finally:
+        folder.close()
+
+
+@pytest.mark.parametrize("folder_class", [leaves.LeafFolder, leaves.HelperFolder])
+def test_both_folders_give_the_spec_audit_paths_of_the_wanted_positions(folder_class):
+    runs = _runs(13)
+    keys: dict[str, list[bytes]] = {}
+    for label, ks in runs:
+        keys.setdefault(label, []).extend(ks)
+    hashed = {
+        label: [engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks] for label, ks in keys.items()
+    }
+    want = {
+        label: (len(ks), sorted({0, len(ks) - 1, len(ks) // 2, len(ks) // 3})) for label, ks in keys.items()
+    }
+    want["层甲"] = (want["层甲"][0], [])  # a stratum with nothing drawn from it
+    folder = folder_class(want=want)
+    try:
+        for label, ks in runs:
+            folder.add_leaves(label, [engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks])
+        assert folder.roots() == _expected(runs, engine.POOL_V2)
+        assert folder.paths() == {
+            label: {p: b"".join(path(p, hashed[label])) for p in positions}
+            for label, (_, positions) in sorted(want.items())
+            if positions
+        }
     finally:
         folder.close()
 

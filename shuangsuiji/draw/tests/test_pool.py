@@ -132,7 +132,7 @@ def test_the_two_freeze_paths_agree(ready, monkeypatch, helper):
     Python path over the same rows."""
     w = ready
     full_draw(w, w.task_a)
-    monkeypatch.setattr(pool, "_HELPER_MIN", 1 if helper else 10**9)
+    monkeypatch.setattr(pool, "HELPER_MIN", 1 if helper else 10**9)
     started = []
     monkeypatch.setattr(pool, "HelperFolder", lambda: started.append(1) or leaves.HelperFolder())
     database = pool._freeze_postgresql(w.joint, LABELS, DRAW_ID)
@@ -187,7 +187,7 @@ def test_every_exclusion_reason_on_this_databases_path(ready):
 @pytest.mark.django_db
 def test_a_helper_that_cannot_start_leaves_the_freeze_to_this_process(ready, monkeypatch):
     w = ready
-    monkeypatch.setattr(pool, "_HELPER_MIN", 1)
+    monkeypatch.setattr(pool, "HELPER_MIN", 1)
 
     def refuse():
         raise PermissionError("fork refused")
@@ -289,25 +289,77 @@ def test_merkle_builder_refuses_more_leaves_than_declared():
         engine.MerkleBuilder(None, [1])
 
 
-@pytest.mark.django_db
-def test_a_changed_pool_file_stops_the_draw_and_nothing_is_saved(ready):
-    w = ready
-    draw = announce(w, w.task_a)
-    witness_round(w, draw)
+def _pool_lines(draw) -> list[str]:
     with draw.pool_file.open("rb") as f:
-        lines = gzip.decompress(f.read()).decode().splitlines(keepends=True)
-    # Swap the keys of two candidates of one stratum: the same ids, another order of leaves
+        return gzip.decompress(f.read()).decode().splitlines(keepends=True)
+
+
+def _swap_two_keys(lines):
+    """The keys of two candidates of one stratum swapped: the same ids, another order of leaves."""
     i = next(
         k for k in range(1, len(lines) - 1) if lines[k].split("\t")[0] == lines[k + 1].split("\t")[0] != "X"
     )
     a, b = lines[i].split("\t"), lines[i + 1].split("\t")
     a[2], b[2] = b[2], a[2]
     lines[i], lines[i + 1] = "\t".join(a), "\t".join(b)
+    return lines
+
+
+def _candidate(lines) -> int:
+    return next(k for k in range(1, len(lines)) if not lines[k].startswith("X\t"))
+
+
+FORGERIES = {
+    "two keys swapped": _swap_two_keys,
+    "a candidate repeated": lambda lines: lines + [lines[_candidate(lines)]],
+    "a candidate left out": lambda lines: lines[: _candidate(lines)] + lines[_candidate(lines) + 1 :],
+    "a line cut short": lambda lines: lines[:-1] + [lines[-1][:5]],
+    "an unknown stratum": lambda lines: lines + ["层ZZZZ\t0\t91130100MA0000000X\t1\tab\n"],
+    "a position that is not a number": lambda lines: [
+        line.replace("\t0\t", "\t零\t", 1) if k == _candidate(lines) else line for k, line in enumerate(lines)
+    ],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("forgery", FORGERIES)
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
+def test_a_changed_pool_file_stops_the_draw_and_nothing_is_saved(ready, monkeypatch, forgery, helper):
+    """Whether this process or the helper folds the trees (services._resolve)."""
+    monkeypatch.setattr(pool, "HELPER_MIN", 1 if helper else 10**9)
+    w = ready
+    draw = announce(w, w.task_a)
+    witness_round(w, draw)
+    lines = FORGERIES[forgery](_pool_lines(draw))
     draw.pool_file.save("forged.pool.gz", ContentFile(gzip.compress("".join(lines).encode())))
     with pytest.raises(DomainError, match="不符"):
         run(w, draw)
     assert TargetDraw.objects.get(pk=draw.pk).status == DrawStatus.ANNOUNCED
     assert not Selection.objects.filter(draw=draw).exists()
+
+
+@pytest.mark.django_db
+def test_the_helper_process_resolves_as_this_process_does(ready, monkeypatch):
+    """The same keys, ids, salts and audit paths from services._resolve either way, and each path
+    leads from its entry's salted leaf to the committed root of its stratum."""
+    w = ready
+    draw = announce(w, w.task_a)
+    wanted = {s["label"]: list(range(s["size"] - 1, -1, -3)) for s in draw.strata}
+    started = []
+    monkeypatch.setattr(pool, "HelperFolder", lambda *a: started.append(1) or leaves.HelperFolder(*a))
+    monkeypatch.setattr(pool, "HELPER_MIN", 10**9)
+    here = services._resolve(draw, wanted)
+    monkeypatch.setattr(pool, "HELPER_MIN", 1)
+    there = services._resolve(draw, wanted)
+    assert started == [1] and here == there
+    assert len(here) == sum(len(ps) for ps in wanted.values()) > 3
+    for s in draw.strata:
+        for position in wanted[s["label"]]:
+            key, _, path_, salt = here[(s["label"], position)]
+            leaf = engine.salted_leaf(draw.public_id, salt, key)
+            assert engine.verify_path(
+                leaf, position, s["size"], engine.path_hex(path_), bytes.fromhex(s["root"])
+            )
 
 
 @pytest.mark.django_db
@@ -438,7 +490,7 @@ def test_the_two_freeze_paths_agree_on_a_draw_by_own_classes(ready, monkeypatch,
     read in order from the index) against the Python path over the same rows, byte for byte."""
     w = ready
     full_draw(w, w.task_a)
-    monkeypatch.setattr(pool, "_HELPER_MIN", 1 if helper else 10**9)
+    monkeypatch.setattr(pool, "HELPER_MIN", 1 if helper else 10**9)
     task = _b_task(w)
     by_b = [t for i, t in enumerate(w.targets) if i % 2 == 0]
     _set_own(w.dept_b, by_b[::3], "A")
