@@ -553,12 +553,13 @@ def write_report(r: dict, path: Path) -> None:
         lines += [
             "",
             f"Draw goals missed: {len(draw_missed)} (the breakdowns below say where the time and memory go). "
-            "The freeze is bound by the two cores, three processes sharing them as the rows stream: "
-            "PostgreSQL reads the index `target_pool_order` in pool order (no sort; the scope, "
-            "supervision included, tested on the index's own columns, the leaf hash kept with each "
-            "target read from it too) and formats the lines, this process counts positions and writes "
-            "the pool file, and a helper process folds the trees. Reading the rows (PostgreSQL's index "
-            "scan and psycopg's conversion of each row) is now the larger part.",
+            "The freeze (ssj-pool-v3) is bound by PostgreSQL's part, which runs in one process: it "
+            "scans the scope, draws a salt and hashes a leaf per candidate (two SHA-256), formats the "
+            "lines and sorts the scope by stratum and leaf, and only then sends the first row; this "
+            "process then counts positions and writes the pool file while a helper process folds the "
+            "trees. The draw is bound by re-reading the pool file (this process hashes the leaves, the "
+            "helper folds them), writing the Selection rows and the reports' rollup of them, and the "
+            "foreign-key checks of those rows at COMMIT.",
         ]
     if results_missed:
         lines += [

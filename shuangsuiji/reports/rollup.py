@@ -37,7 +37,7 @@ def _dialect() -> dict[str, str]:
     if connection.vendor == "postgresql":
         tz = timezone.get_current_timezone_name()
         return {
-            "pub_day": f"(i.published_at AT TIME ZONE '{tz}')::date",
+            "day": f"({{0}} AT TIME ZONE '{tz}')::date",
             "fm": "date_trunc('month', {0})::date",
             "year": f"CAST(EXTRACT(YEAR FROM d.drawn_at AT TIME ZONE '{tz}') AS integer)",
             "month": f"CAST(EXTRACT(MONTH FROM d.drawn_at AT TIME ZONE '{tz}') AS integer)",
@@ -45,7 +45,7 @@ def _dialect() -> dict[str, str]:
     offset = timezone.localtime().utcoffset() or dt.timedelta(0)
     hours = f"'{int(offset.total_seconds() // 3600):+d} hours'"
     return {
-        "pub_day": f"date(i.published_at, {hours})",
+        "day": f"date({{0}}, {hours})",
         "fm": "date({0}, 'start of month')",
         "year": f"CAST(strftime('%%Y', d.drawn_at, {hours}) AS integer)",
         "month": f"CAST(strftime('%%m', d.drawn_at, {hours}) AS integer)",
@@ -74,86 +74,101 @@ def _problem(where: str) -> str:
     return _PROBLEM_ALL if where == "TRUE" else _PROBLEM_ONE
 
 
-# The join every slice is computed over: each selection once per department of the task, with that
-# department's inspection when it is finished.
-_JOIN = """
-    FROM draw_selection s
-    JOIN draw_targetdraw d ON d.id = s.draw_id
-    JOIN planning_task_departments td ON td.task_id = d.task_id
-    JOIN directory_target tg ON tg.id = s.target_id
-    LEFT JOIN inspection_inspection i
-           ON i.selection_id = s.id AND i.department_id = td.department_id AND i.finished_on IS NOT NULL
-"""
+# The rows every slice is computed from: each selection once per department of the task, with that
+# department's inspection when it is finished; a common table that the department rows and the
+# each-target rows both read (one read of the join for a whole draw's slice).
+def _joined(where: str) -> str:
+    market, _ = _market()
+    return f"""
+        WITH j AS (
+            SELECT s.id AS selection_id, s.draw_id, td.department_id, {market} AS market,
+                   i.id AS inspection_id, i.finished_on, i.published_at, i.due_on,
+                   CASE WHEN i.id IS NOT NULL AND {_problem(where)} THEN 1 ELSE 0 END AS problem
+            FROM draw_selection s
+            JOIN draw_targetdraw d ON d.id = s.draw_id
+            JOIN planning_task_departments td ON td.task_id = d.task_id
+            JOIN directory_target tg ON tg.id = s.target_id
+            LEFT JOIN inspection_inspection i
+                   ON i.selection_id = s.id AND i.department_id = td.department_id AND i.finished_on IS NOT NULL
+            WHERE {where}
+        )
+        INSERT INTO reports_rollup (draw_id, department_id, market, finished_month, problem_month,
+                                    publicity_day, on_time, n)
+    """
 
-_COLUMNS = "draw_id, department_id, market, finished_month, problem_month, publicity_day, on_time, n"
 
-
-def _per_department_sql(where: str) -> str:
+def _per_department() -> str:
     """One row per (draw, department, market, finished month, problem month, publicity day, on
     time): the departments' own forms and the on-time publicity counts."""
     q = _dialect()
-    market, _ = _market()
-    fm = q["fm"].format("i.finished_on")
-    pub = q["pub_day"]
+    fm = q["fm"].format("j.finished_on")
+    pub = q["day"].format("j.published_at")
     publicity_day = (
-        f"CASE WHEN i.published_at IS NULL THEN i.due_on WHEN i.due_on IS NULL THEN {pub} "
-        f"WHEN {pub} < i.due_on THEN {pub} ELSE i.due_on END"
+        f"CASE WHEN j.published_at IS NULL THEN j.due_on WHEN j.due_on IS NULL THEN {pub} "
+        f"WHEN {pub} < j.due_on THEN {pub} ELSE j.due_on END"
     )
     return f"""
-        INSERT INTO reports_rollup ({_COLUMNS})
-        SELECT s.draw_id, td.department_id, {market}, {fm},
-               CASE WHEN i.id IS NOT NULL AND {_problem(where)} THEN {fm} END,
+        SELECT j.draw_id, j.department_id, j.market, {fm},
+               CASE WHEN j.problem = 1 THEN {fm} END,
                {publicity_day},
-               CASE WHEN i.published_at IS NOT NULL AND {pub} <= i.due_on THEN TRUE ELSE FALSE END,
+               CASE WHEN j.published_at IS NOT NULL AND {pub} <= j.due_on THEN TRUE ELSE FALSE END,
                COUNT(*)
-        {_JOIN}
-        WHERE {where}
+        FROM j
         GROUP BY 1, 2, 3, 4, 5, 6, 7
     """
 
 
-def _each_target_sql(where: str) -> str:
+def _each_target() -> str:
     """Rows with no department: each target once, finished in the month its last department
     finished (none until every department has), with a problem from the month one was first found
     (the report counts the problem only once the target is finished: monthly.facts)."""
     q = _dialect()
-    market, _ = _market()
     return f"""
-        INSERT INTO reports_rollup ({_COLUMNS})
         SELECT x.draw_id, NULL, x.market,
                CASE WHEN x.fin = x.nd THEN {q["fm"].format("x.last_on")} END,
                {q["fm"].format("x.problem_on")}, NULL, FALSE, COUNT(*)
         FROM (
-            SELECT s.id, s.draw_id, {market} AS market, COUNT(i.id) AS fin, COUNT(*) AS nd,
-                   MAX(i.finished_on) AS last_on,
-                   MIN(CASE WHEN i.id IS NOT NULL AND {_problem(where)} THEN i.finished_on END) AS problem_on
-            {_JOIN}
-            WHERE {where}
-            GROUP BY s.id, s.draw_id, 3
+            SELECT j.selection_id, j.draw_id, j.market, COUNT(j.inspection_id) AS fin, COUNT(*) AS nd,
+                   MAX(j.finished_on) AS last_on,
+                   MIN(CASE WHEN j.problem = 1 THEN j.finished_on END) AS problem_on
+            FROM j
+            GROUP BY j.selection_id, j.draw_id, j.market
         ) x
         GROUP BY x.draw_id, x.market, 4, 5
     """
 
 
-def _covered_sql(where: str, *, department: bool) -> str:
+def _rollup_sql(where: str, *, departments: bool = True, each_target: bool = True) -> str:
+    """INSERT the rollup rows of the selections `where` selects: the department rows, the
+    each-target rows, or both from one read of the join."""
+    parts = ([_per_department()] if departments else []) + ([_each_target()] if each_target else [])
+    return _joined(where) + " UNION ALL ".join(parts)
+
+
+def _covered_sql(where: str) -> str:
     """Enterprises of drawn draws, with the month of their first draw in the year, per lead region
-    and department (or with no department: the jurisdiction's). Random tasks only: a triggered
-    inspection never counts toward the coverage goal (issue 19)."""
+    and department, and per lead region alone (department NULL: the jurisdiction's), from one
+    read of the drawn selections (a common table both groupings read). Random tasks only: a
+    triggered inspection never counts toward the coverage goal (issue 19)."""
     q = _dialect()
-    dept = "td.department_id" if department else "NULL"
-    join = "JOIN planning_task_departments td ON td.task_id = d.task_id" if department else ""
-    group = ", td.department_id" if department else ""
     return f"""
+        WITH drawn AS (
+            SELECT {q["year"]} AS drawn_year, l.region_id, td.department_id, s.target_id, {q["month"]} AS drawn_month
+            FROM draw_selection s
+            JOIN draw_targetdraw d ON d.id = s.draw_id
+            JOIN planning_task t ON t.id = d.task_id
+            JOIN core_department l ON l.id = t.lead_id
+            LEFT JOIN planning_task_departments td ON td.task_id = d.task_id
+            JOIN directory_target tg ON tg.id = s.target_id
+            WHERE d.status = %s AND d.drawn_at IS NOT NULL AND tg.kind = %s AND t.kind = 'random' AND {where}
+        )
         INSERT INTO reports_coveredtarget (year, region_id, department_id, target_id, first_month)
-        SELECT {q["year"]}, l.region_id, {dept}, s.target_id, MIN({q["month"]})
-        FROM draw_selection s
-        JOIN draw_targetdraw d ON d.id = s.draw_id
-        JOIN planning_task t ON t.id = d.task_id
-        JOIN core_department l ON l.id = t.lead_id
-        {join}
-        JOIN directory_target tg ON tg.id = s.target_id
-        WHERE d.status = %s AND d.drawn_at IS NOT NULL AND tg.kind = %s AND t.kind = 'random' AND {where}
-        GROUP BY {q["year"]}, l.region_id{group}, s.target_id
+        SELECT drawn_year, region_id, department_id, target_id, MIN(drawn_month) FROM drawn
+        WHERE department_id IS NOT NULL
+        GROUP BY drawn_year, region_id, department_id, target_id
+        UNION ALL
+        SELECT drawn_year, region_id, NULL, target_id, MIN(drawn_month) FROM drawn
+        GROUP BY drawn_year, region_id, target_id
     """
 
 
@@ -166,16 +181,16 @@ def _rollup_slice(draw_id: int, department_id: int | None = None) -> None:
     _, mparams = _market()
     if department_id is None:
         Rollup.objects.filter(draw_id=draw_id).delete()
-        _execute(_per_department_sql("s.draw_id = %s"), [*mparams, draw_id])
-    else:
-        # the department's own rows and the each-target rows (which depend on every department)
-        Rollup.objects.filter(draw_id=draw_id, department_id=department_id).delete()
-        Rollup.objects.filter(draw_id=draw_id, department__isnull=True).delete()
-        _execute(
-            _per_department_sql("s.draw_id = %s AND td.department_id = %s"),
-            [*mparams, draw_id, department_id],
-        )
-    _execute(_each_target_sql("s.draw_id = %s"), [*mparams, draw_id])
+        _execute(_rollup_sql("s.draw_id = %s"), [*mparams, draw_id])
+        return
+    # the department's own rows and the each-target rows (which depend on every department)
+    Rollup.objects.filter(draw_id=draw_id, department_id=department_id).delete()
+    Rollup.objects.filter(draw_id=draw_id, department__isnull=True).delete()
+    _execute(
+        _rollup_sql("s.draw_id = %s AND td.department_id = %s", each_target=False),
+        [*mparams, draw_id, department_id],
+    )
+    _execute(_rollup_sql("s.draw_id = %s", departments=False), [*mparams, draw_id])
 
 
 def _coverage_counts(year: int, targets) -> Counter:
@@ -208,11 +223,7 @@ def _covered_targets(year: int, targets: list[int] | None = None, *, draw_id: in
     CoveredTarget.objects.filter(year=year, target_id__in=chosen).delete()
     for ids_sql, ids in parts:
         where = f"{_dialect()['year']} = %s AND s.target_id IN ({ids_sql})"
-        for department in (True, False):
-            _execute(
-                _covered_sql(where, department=department),
-                [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, *ids],
-            )
+        _execute(_covered_sql(where), [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, *ids])
     after = _coverage_counts(year, chosen)
     for region, department, month in before.keys() | after.keys():
         change = after[(region, department, month)] - before[(region, department, month)]
@@ -293,10 +304,8 @@ def rebuild() -> dict[str, int]:
     Rollup.objects.all().delete()
     CoveredTarget.objects.all().delete()
     CoverageCount.objects.all().delete()
-    _execute(_per_department_sql("TRUE"), mparams)
-    _execute(_each_target_sql("TRUE"), mparams)
-    for department in (True, False):
-        _execute(_covered_sql("TRUE", department=department), [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE)])
+    _execute(_rollup_sql("TRUE"), mparams)
+    _execute(_covered_sql("TRUE"), [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE)])
     _execute(
         "INSERT INTO reports_coveragecount (year, region_id, department_id, first_month, n) "
         "SELECT year, region_id, department_id, first_month, COUNT(*) FROM reports_coveredtarget "
