@@ -30,9 +30,13 @@ def _inspector(world, dept, admin, n, *, expiry=LATER, specialties=(), line=None
 
 @pytest.fixture
 def ready(world):
-    """Department A (市场监管) and B (卫生健康) with claimed items, 60 targets of all four classes,
-    inspectors with specialties, and each department's published 2026 plan."""
-    w = world
+    return build_ready(world)
+
+
+def build_ready(w):
+    """`ready`'s world, built on `w` (conftest.build_world's): Department A (市场监管) and B
+    (卫生健康) with claimed items, 60 targets of all four classes, inspectors with specialties,
+    and each department's published 2026 plan."""
     food = Tag.objects.create(library=TagLibrary.INSPECTOR, name="食品安全", region=w.county)
     items = {}
     for code, name, _dept, admin, spec in (

@@ -1,5 +1,5 @@
-"""Fixtures (imported by the test_careless* modules; kept out of conftest.py, which the watch
-list's tests share): department A's task drawn and teamed (the draw app's `ready`), its inspections
+"""The careless case's world (imported by test_careless.py; kept out of conftest.py, which the
+watch list's tests share): department A's task drawn and teamed (the draw app's `ready`), its inspections
 published so that one inspector (the busiest) found nothing where his colleagues found problems
 in the same strata and items: the constructed careless case."""
 
@@ -7,16 +7,29 @@ from collections import Counter
 
 import pytest
 
+from conftest import build_world, module_standing
 from shuangsuiji.draw import services as draws
-from shuangsuiji.draw.tests.conftest import full_draw, ready  # noqa: F401  (fixture)
+from shuangsuiji.draw.tests.conftest import build_ready, full_draw
 from shuangsuiji.followup.tests.conftest import publish
 
 
-@pytest.fixture
-def careless_year(ready):  # noqa: F811  (the imported fixture)
+@pytest.fixture(scope="module")
+def careless_standing(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`careless_year`'s world built once for a module whose tests only read it (or change it in
+    their own savepoint: conftest.module_standing)."""
+    media = tmp_path_factory.mktemp("careless-media")
+
+    def build():
+        w = build_careless_year(build_ready(build_world()))
+        w.media = media
+        return w
+
+    yield from module_standing(django_db_blocker, media, build)
+
+
+def build_careless_year(w):
     """Every drawn target of A's task inspected and published; inspections with `w.careless` on
     the team find nothing, the others find a problem (on item A-1) every other time."""
-    w = ready
     w.draw = full_draw(w, w.task_a)
     draws.teams_draw(actor=w.a_admin, draw=w.draw)
     sels = list(w.draw.selections.order_by("order"))

@@ -12,10 +12,16 @@ from shuangsuiji.warning import careless, stats
 
 from . import careless_world
 
-# the constructed year's fixtures, shared with the other test_careless* modules
-ready, careless_year = careless_world.ready, careless_world.careless_year
+# the constructed year, built once for this module (its tests read it; what one changes is undone)
+careless_standing = careless_world.careless_standing
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def careless_year(careless_standing, db, settings):
+    settings.MEDIA_ROOT = careless_standing.media
+    return careless_standing
 
 
 @pytest.fixture
