@@ -59,6 +59,10 @@ class LeafFolder:
         """The stratum's next leaf hashes, in position order."""
         self._tree(label).extend(leaves)
 
+    def add_joined(self, label: str, blob: bytes) -> None:
+        """The stratum's next leaf hashes, concatenated."""
+        self.add_leaves(label, _split(blob))
+
     def roots(self) -> dict[str, tuple[int, str]]:
         """{label: (size, root hex)} of every stratum given at least one leaf. A stratum with
         wanted paths must have been given exactly its size (engine.MerkleBuilder.root)."""
@@ -112,6 +116,11 @@ class HelperFolder:
             raise ValueError("leaf hashes are 32 bytes")
         self._frame(label.encode() + b"\0", blob)
 
+    def add_joined(self, label: str, blob: bytes) -> None:
+        if len(blob) % _LEAF:
+            raise ValueError("leaf hashes are 32 bytes")
+        self._frame(label.encode() + b"\0", blob)
+
     def roots(self) -> dict[str, tuple[int, str]]:
         self._proc.stdin.write(_LENGTH.pack(0))
         self._proc.stdin.close()
@@ -141,6 +150,13 @@ class HelperFolder:
                     pipe.close()
                 except BrokenPipeError:  # the helper is gone: nothing left to flush to it
                     continue
+
+
+def _split(blob: bytes) -> list[bytes]:
+    """Concatenated leaf hashes, one by one."""
+    if len(blob) % _LEAF:
+        raise ValueError("leaf hashes are 32 bytes")
+    return [blob[i : i + _LEAF] for i in range(0, len(blob), _LEAF)]
 
 
 def _frames(data: bytes):
@@ -173,7 +189,7 @@ def _serve(stdin, stdout) -> None:
     folder = LeafFolder(want={label: (size, ps) for label, (size, ps) in json.loads(want).items()})
     while (frame := _read_frame(stdin)) is not None:
         label, _, blob = frame.partition(b"\0")
-        folder.add_leaves(label.decode(), [blob[i : i + _LEAF] for i in range(0, len(blob), _LEAF)])
+        folder.add_joined(label.decode(), blob)
     out = [json.dumps(folder.roots()).encode()]
     out += [path for paths in folder.paths().values() for path in paths.values()]
     stdout.write(b"".join(_LENGTH.pack(len(body)) + body for body in out))

@@ -2,6 +2,7 @@
 whole): scope filters, the frequency caps (R-DRAW-4) as recorded exclusions, and the frozen,
 committed file that an auditor can download and re-run."""
 
+import binascii
 import datetime as dt
 import io
 import json
@@ -13,7 +14,6 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby, islice
-from operator import itemgetter
 from typing import IO
 
 import psycopg
@@ -381,38 +381,31 @@ def _distinct(label: str, entries) -> None:
 
 
 # The same rows as freeze_rows reads, turned by PostgreSQL into what the file and the trees need,
-# in pool order: a tag — the stratum of a drawable row, the reason of an excluded one (Python names
-# the stratum by its label: mapping it in SQL costs the database a CASE per row and the client a
-# non-ASCII string per row) —, the salted leaf (ssj-pool-v3: H(0x00 ‖ enc(draw id, salt, key))), and
-# the end of the pool file's line, "<TAB>key<TAB>target id<TAB>salt<LF>" (no salt on an excluded
-# line): Python puts "label<TAB>position" or "X<TAB>reason" before it (it counts positions as the
-# rows arrive). Each salt is the first 16 bytes of SHA-256(k ‖ target id) under a key k of 32 bytes
-# drawn from the operating system's CSPRNG for this freeze alone and then forgotten (the salts live
-# on in the pool file only): as unpredictable as a random salt per row, at a third of the cost of
-# gen_random_uuid() per row (measured: 1.6 s of 5.5 s at 10⁶). Text, read as bytes (`_raw_text`).
+# in pool order: the stratum and the exclusion reason ('' for a drawable row; Python names the
+# stratum by its label: mapping it in SQL costs the database a CASE per row and the client a
+# non-ASCII string per row), the sort key — the stratum, ':', and the salted leaf in hex
+# (ssj-pool-v3: H(0x00 ‖ enc(draw id, salt, key))) — and the end of the pool file's line,
+# "<TAB>key<TAB>target id<TAB>salt<LF>": Python puts "label<TAB>position" before it (it counts
+# positions as the rows arrive), or, for an excluded row, "X<TAB>reason" and leaves the salt off.
+# Each salt is the first 16 bytes of SHA-256(k ‖ target id) under a key k of 32 bytes drawn from
+# the operating system's CSPRNG for this freeze alone and then forgotten (the salts live on in the
+# pool file only): as unpredictable as a random salt per row, at a third of the cost of
+# gen_random_uuid() per row. Text, read as bytes (`_raw_text`).
 #
-# Each subquery ends in OFFSET 0, a fence the planner does not flatten: flattened, every reference to
-# a column becomes a copy of its expression, and the reason (four hashed subplans) was computed four
-# times per row and the salt's SHA-256 twice (measured at 10⁶: 3.5 s without the sort, 2.0 s fenced).
-# The rows are sorted by one bigint — the stratum's character in the top byte, the leaf's first 7
-# bytes below it — then by the leaf: the same order as (stratum, leaf), since both parts are
-# compared as unsigned bytes, but each comparison is one of two integers where a bytea costs a
-# function call (the sort of 800,000 rows: 0.25 s, where (stratum, leaf) took 2.3 s). A stratum is
-# one character or none (a risk class, '*': `_stratum`); an excluded row has no leaf and sorts at
-# the start of its stratum's run, which the file allows (`_PoolWriter`).
-_ROW_SQL = """SELECT t.tag, t.leaf, t.line FROM (
-    SELECT CASE WHEN s.reason = '' THEN s.stratum ELSE s.reason END::text AS tag, s.stratum,
-           CASE WHEN s.reason = '' THEN sha256(%s::bytea || '\\x00000020'::bytea || convert_to(s.salt, 'UTF8')
-                || int4send(octet_length(s.key)) || convert_to(s.key, 'UTF8')) END AS leaf,
-           E'\\t' || s.key || E'\\t' || s.pk::text
-                || CASE WHEN s.reason = '' THEN E'\\t' || s.salt ELSE '' END || E'\\n' AS line
-    FROM (SELECT u.pk, u.key, u.stratum, u.reason,
-                 encode(substring(sha256(%s::bytea || int8send(u.pk::bigint)) FROM 1 FOR 16), 'hex') AS salt
-          FROM ({inner} OFFSET 0) AS u (pk, key, stratum, reason) OFFSET 0) AS s
-    OFFSET 0
-) AS t ORDER BY (ascii(t.stratum)::bigint << 56)
-                | COALESCE(('x' || encode(substring(t.leaf FROM 1 FOR 7), 'hex'))::bit(56)::bigint, 0),
-                t.leaf"""
+# One flat SELECT, sorted by a column of its own: the scan, the hashing and each part's sort run in
+# PostgreSQL's parallel workers (Gather Merge). The sort key is text compared bytewise (C
+# collation: lower-case hex keeps the leaves' byte order, and ':' keeps each stratum — one
+# character or none: `_stratum` — in one run), which PostgreSQL sorts on abbreviated keys; a bytea
+# sort key costs a function call per comparison (2.3 s of a 10⁶ freeze's sort). The salt is
+# written twice (in the leaf and in the line), which costs a SHA-256 more per row but keeps the
+# query flat: a subquery that computes it once cannot be parallelised above its own scan.
+_SALT_SQL = "encode(substring(sha256(%s::bytea || int8send(u.pk::bigint)) FROM 1 FOR 16), 'hex')"
+_ROW_SQL = f"""SELECT u.stratum::text, u.reason::text,
+       (u.stratum || ':' || encode(sha256(%s::bytea || '\\x00000020'::bytea || convert_to({_SALT_SQL}, 'UTF8')
+            || int4send(octet_length(u.key)) || convert_to(u.key, 'UTF8')), 'hex')) COLLATE "C" AS sort_key,
+       E'\\t' || u.key || E'\\t' || u.pk::text || E'\\t' || {_SALT_SQL} || E'\\n' AS line
+FROM ({{inner}}) AS u (pk, key, stratum, reason)
+ORDER BY sort_key"""
 _FETCH = 10_000
 HELPER_MIN = _FETCH  # a pool whose first fetch is full is folded by a helper process
 FREEZE_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
@@ -465,7 +458,8 @@ def freeze_statement(inner: str, params, draw_id: str) -> tuple[str, list]:
     """The freeze's statement over a SELECT of (target id, key, stratum, reason), with its
     parameters: salts drawn, leaves hashed, in pool order (stratum, leaf)."""
     sql = _ROW_SQL.replace("{inner}", inner)  # the SELECT may hold braces
-    return sql, [engine.salted_leaf_prefix(draw_id), secrets.token_bytes(32), *params]
+    salt_key = secrets.token_bytes(32)
+    return sql, [engine.salted_leaf_prefix(draw_id), salt_key, salt_key, *params]
 
 
 def _raw_text(cur: psycopg.Cursor) -> None:
@@ -475,6 +469,11 @@ def _raw_text(cur: psycopg.Cursor) -> None:
     cur.adapters.register_loader("text", ByteaBinaryLoader)
 
 
+def _tag(row) -> bytes:
+    """A streamed row's reason when it is excluded, else its stratum."""
+    return row[1] or row[0]
+
+
 def _stream(sql: str, params, labels: dict[str, str], task_code: str, draw_id: str) -> Frozen:
     """Run a freeze statement and write what it streams: the pool file, the trees, the counts."""
     out = _PoolWriter(task_code, draw_id)
@@ -482,14 +481,12 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str, draw_id: s
     excluded = {reason.encode(): (reason, b"X\t" + reason.encode()) for reason in EXCLUSION_REASONS}
     strata = {stratum.encode(): (label, label.encode() + b"\t") for stratum, label in labels.items()}
     folder: LeafFolder | HelperFolder | None = None
-    get_tag, get_leaf = itemgetter(0), itemgetter(1)
     positions = dict.fromkeys(labels.values(), 0)
     try:
         with transaction.atomic(), connection.cursor() as django_cursor:
             raw = django_cursor.connection  # the psycopg connection, in this transaction
-            # A one-off read (and, unless in pool order already, sort) of the whole scope: give it
-            # memory, and skip JIT compilation (seconds spent compiling a plan that runs once).
-            # SET LOCAL ends with the transaction.
+            # A one-off read and sort of the whole scope: give it memory, and skip JIT compilation
+            # (seconds spent compiling a plan that runs once). SET LOCAL ends with the transaction.
             for statement in FREEZE_SETTINGS:
                 raw.execute(statement)
             with psycopg.Cursor(raw) as cur:  # Django's cursors bind on the client, in text only
@@ -501,18 +498,20 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str, draw_id: s
                     if folder is None:
                         folder = leaf_folder(large=len(rows) >= HELPER_MIN)
                     parts: list[bytes] = []
-                    for tag, group in groupby(rows, get_tag):
+                    for tag, group in groupby(rows, _tag):
                         group = list(group)
                         if tag in strata:
                             label, head = strata[tag]
-                            folder.add_leaves(label, list(map(get_leaf, group)))
+                            folder.add_joined(
+                                label, binascii.unhexlify(b"".join([r[2][-64:] for r in group]))
+                            )
                             start = positions[label]
-                            parts += [b"%s%d%s" % (head, i, r[2]) for i, r in enumerate(group, start)]
+                            parts += [b"%s%d%s" % (head, i, r[3]) for i, r in enumerate(group, start)]
                             positions[label] = start + len(group)
-                        else:
+                        else:  # the line without its salt
                             reason, head = excluded[tag]
                             exclusions[reason] += len(group)
-                            parts += [head + r[2] for r in group]
+                            parts += [head + r[3][: r[3].rindex(b"\t")] + b"\n" for r in group]
                     out.write(_lines(parts))
         trees = folder.roots() if folder else {}
     finally:

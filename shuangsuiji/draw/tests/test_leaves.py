@@ -83,6 +83,22 @@ def test_both_folders_give_the_spec_audit_paths_of_the_wanted_positions(folder_c
         folder.close()
 
 
+@pytest.mark.parametrize("folder_class", [leaves.LeafFolder, leaves.HelperFolder])
+def test_joined_leaves_fold_as_a_list_does_and_a_partial_leaf_is_refused(folder_class):
+    runs = _runs(17)
+    folder = folder_class()
+    try:
+        for label, ks in runs:
+            folder.add_joined(
+                label, b"".join(engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks)
+            )
+        with pytest.raises(ValueError, match="32 bytes"):
+            folder.add_joined("层甲", b"\x01" * 63)
+        assert folder.roots() == _expected(runs, engine.POOL_V2)
+    finally:
+        folder.close()
+
+
 def test_the_helper_refuses_what_is_not_whole_leaves():
     folder = leaves.HelperFolder()
     try:
