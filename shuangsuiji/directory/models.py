@@ -261,7 +261,7 @@ class Target(models.Model):
         indexes = [
             models.Index(fields=["region", "status"], name="target_region_status_idx"),
             models.Index(fields=["risk_class"], name="target_risk_idx"),
-            models.Index(fields=["industry"], name="target_industry_idx"),
+            # (industry has the index of its foreign key: a second one here cost every write)
         ]
 
     def __str__(self):
@@ -438,7 +438,8 @@ class ChangeSuggestion(models.Model):
 class TargetChange(models.Model):
     """变更记录: one changed field of a target, whoever changed it and through which path."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="changes")
+    # indexed by targetchange_target_at_idx, which leads with it
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="changes", db_index=False)
     field = models.CharField("字段", max_length=30)
     before = models.CharField("变更前", max_length=300, blank=True)
     after = models.CharField("变更后", max_length=300, blank=True)

@@ -149,7 +149,8 @@ class Witness(models.Model):
 class Selection(models.Model):
     """One drawn target: its stratum, position, key and Merkle audit path."""
 
-    draw = models.ForeignKey(TargetDraw, on_delete=models.CASCADE, related_name="selections")
+    # indexed by both unique constraints below, which lead with it
+    draw = models.ForeignKey(TargetDraw, on_delete=models.CASCADE, related_name="selections", db_index=False)
     label = models.CharField("分层", max_length=20)
     order = models.PositiveIntegerField("抽取顺序")
     # none for an entry carried over from a voided draw (its proof is in that draw's record)

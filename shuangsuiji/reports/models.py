@@ -117,7 +117,9 @@ class Rollup(models.Model):
     monthly.py). Rebuilt per draw by `rollup.refresh_draw`, in the transaction of the
     service that changed its inputs; never edited by hand."""
 
-    draw = models.ForeignKey("draw.TargetDraw", on_delete=models.CASCADE, related_name="+")
+    draw = models.ForeignKey(  # indexed by rollup_draw_dept, which leads with it
+        "draw.TargetDraw", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
     market = models.BooleanField()
     finished_month = models.DateField(null=True)  # first day of the month; none: not finished
@@ -142,7 +144,9 @@ class CoveredTarget(models.Model):
     year = models.PositiveSmallIntegerField()
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
-    target = models.ForeignKey("directory.Target", on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(  # indexed by covered_target, which leads with it
+        "directory.Target", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     first_month = models.PositiveSmallIntegerField()
 
     class Meta:
