@@ -432,7 +432,7 @@ def _insert_selections(
                     position,
                     key,
                     target_id,
-                    json.dumps(engine.path_hex(path)),
+                    engine.path_json(path),
                     secrets.token_urlsafe(32),
                     rating_code(),
                     salt,

@@ -564,3 +564,8 @@ def test_the_two_freeze_paths_agree_with_a_person_kept_twice(ready):
     assert _frozen_tuple(postgres) == _frozen_tuple(python)
     persons = [r for r in pool.read_pool(postgres.file_bytes) if r[2].startswith("person:")]
     assert [r[3] for r in persons] == [a_record.pk]
+
+
+@given(st.integers(min_value=0, max_value=40).flatmap(lambda n: st.binary(min_size=32 * n, max_size=32 * n)))
+def test_a_path_written_as_json_reads_back_as_its_hashes(path_bytes):
+    assert json.loads(engine.path_json(path_bytes)) == engine.path_hex(path_bytes)
