@@ -22,11 +22,11 @@ import datetime as dt
 from collections import Counter
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from shuangsuiji.directory.models import MARKET_KINDS, TargetKind
-from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
+from shuangsuiji.draw.models import DrawStatus, TargetDraw
 
 from .models import CoverageCount, CoveredTarget, Rollup
 
@@ -193,38 +193,36 @@ def _rollup_slice(draw_id: int, department_id: int | None = None) -> None:
     _execute(_rollup_sql("s.draw_id = %s", departments=False), [*mparams, draw_id])
 
 
-def _coverage_counts(year: int, targets) -> Counter:
-    rows = (
-        CoveredTarget.objects.filter(year=year, target_id__in=targets)
-        .values_list("region_id", "department_id", "first_month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return Counter({(r, d, m): n for r, d, m, n in rows})
+def _counted(sql: str, params: list) -> Counter:
+    """Run a DELETE or INSERT of coverage rows; the rows it deleted or inserted, counted by
+    (region, department, first month)."""
+    with connection.cursor() as c:
+        c.execute(f"{sql} RETURNING region_id, department_id, first_month", params)
+        return Counter(map(tuple, c.fetchall()))
 
 
 def _covered_targets(year: int, targets: list[int] | None = None, *, draw_id: int | None = None) -> None:
     """Recompute the coverage rows of these targets (or of a draw's: a subquery, not 30,000
     parameters for the client to bind) in `year`, and move `CoverageCount` by what those rows were
-    and now are (counted from the rows themselves)."""
+    and now are (counted from the rows the DELETE and the INSERT return)."""
     if connection.vendor == "postgresql":
         # draws of different tasks may share enterprises: their coverage refreshes take turns
         _execute("SELECT pg_advisory_xact_lock(%s, %s)", [_COVERAGE_LOCK, year])
     if draw_id is not None:
-        chosen = Selection.objects.filter(draw_id=draw_id).values("target_id")
         parts = [("SELECT x.target_id FROM draw_selection x WHERE x.draw_id = %s", [draw_id])]
     else:
-        chosen = targets
         parts = [
             (", ".join(["%s"] * len(ids)), ids)
             for ids in (targets[i : i + 10_000] for i in range(0, len(targets), 10_000))
         ]
-    before = _coverage_counts(year, chosen)
-    CoveredTarget.objects.filter(year=year, target_id__in=chosen).delete()
+    before, after = Counter(), Counter()
+    for ids_sql, ids in parts:
+        before += _counted(
+            f"DELETE FROM reports_coveredtarget WHERE year = %s AND target_id IN ({ids_sql})", [year, *ids]
+        )
     for ids_sql, ids in parts:
         where = f"{_dialect()['year']} = %s AND s.target_id IN ({ids_sql})"
-        _execute(_covered_sql(where), [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, *ids])
-    after = _coverage_counts(year, chosen)
+        after += _counted(_covered_sql(where), [DrawStatus.DRAWN, str(TargetKind.ENTERPRISE), year, *ids])
     for region, department, month in before.keys() | after.keys():
         change = after[(region, department, month)] - before[(region, department, month)]
         if not change:
