@@ -44,13 +44,18 @@ def test_the_folder_gives_the_spec_roots_from_keys(fmt):
     assert folder.roots() == _expected(runs, fmt)
 
 
+@pytest.mark.parametrize("joined", [False, True], ids=["a-list", "joined"])
 @pytest.mark.parametrize("folder_class", [leaves.LeafFolder, leaves.HelperFolder])
-def test_both_folders_give_the_spec_roots_from_v2_leaves(folder_class):
+def test_both_folders_give_the_spec_roots_from_v2_leaves(folder_class, joined):
+    """Leaves given as a list or concatenated (the freeze's stream); a partial leaf is refused."""
     runs = _runs(11)
     folder = folder_class()
     try:
         for label, ks in runs:
-            folder.add_leaves(label, [engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks])
+            hashed = [engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks]
+            folder.add_joined(label, b"".join(hashed)) if joined else folder.add_leaves(label, hashed)
+        with pytest.raises(ValueError, match="32 bytes"):
+            folder.add_joined("层甲", b"\x01" * 63)
         assert folder.roots() == _expected(runs, engine.POOL_V2)
     finally:
         folder.close()
@@ -79,22 +84,6 @@ def test_both_folders_give_the_spec_audit_paths_of_the_wanted_positions(folder_c
             for label, (_, positions) in sorted(want.items())
             if positions
         }
-    finally:
-        folder.close()
-
-
-@pytest.mark.parametrize("folder_class", [leaves.LeafFolder, leaves.HelperFolder])
-def test_joined_leaves_fold_as_a_list_does_and_a_partial_leaf_is_refused(folder_class):
-    runs = _runs(17)
-    folder = folder_class()
-    try:
-        for label, ks in runs:
-            folder.add_joined(
-                label, b"".join(engine.leaf_hash(label, k.decode(), engine.POOL_V2) for k in ks)
-            )
-        with pytest.raises(ValueError, match="32 bytes"):
-            folder.add_joined("层甲", b"\x01" * 63)
-        assert folder.roots() == _expected(runs, engine.POOL_V2)
     finally:
         folder.close()
 
