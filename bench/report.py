@@ -553,13 +553,13 @@ def write_report(r: dict, path: Path) -> None:
         lines += [
             "",
             f"Draw goals missed: {len(draw_missed)} (the breakdowns below say where the time and memory go). "
-            "The freeze (ssj-pool-v3) is bound by PostgreSQL's part, which runs in one process: it "
-            "scans the scope, draws a salt and hashes a leaf per candidate (two SHA-256), formats the "
-            "lines and sorts the scope by stratum and leaf, and only then sends the first row; this "
-            "process then counts positions and writes the pool file while a helper process folds the "
-            "trees. The draw is bound by re-reading the pool file (this process hashes the leaves, the "
-            "helper folds them), writing the Selection rows and the reports' rollup of them, and the "
-            "foreign-key checks of those rows at COMMIT.",
+            "The freeze (ssj-pool-v3) is bound by PostgreSQL's part: its parallel workers scan the "
+            "scope, draw a salt and hash a leaf per candidate, format the lines and sort their shares "
+            "by stratum and leaf, and only then does the first row come; this process then counts "
+            "positions and writes the pool file while a helper process folds the trees. The draw is "
+            "bound by re-reading the pool file (this process hashes the leaves, the helper folds "
+            "them), the foreign-key checks of the new Selection rows (each locks its target row) and "
+            "the reports' rollup of them.",
         ]
     if results_missed:
         lines += [
