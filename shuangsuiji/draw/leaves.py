@@ -71,11 +71,10 @@ class LeafFolder:
     def paths(self) -> dict[str, dict[int, bytes]]:
         """After roots(): {label: {position: audit path}} of the wanted positions, each path its
         hashes concatenated bottom-up."""
-        return {
-            label: {p: bytes(self._trees[label].take_path(p)) for p in sorted(set(positions))}
-            for label, (_, positions) in sorted(self._want.items())
-            if positions
-        }
+        out: dict[str, dict[int, bytes]] = {}
+        for label, position in _wanted_order(self._want):
+            out.setdefault(label, {})[position] = bytes(self._trees[label].take_path(position))
+        return out
 
     def close(self) -> None:
         """Nothing to release here (HelperFolder stops its process)."""
@@ -114,7 +113,7 @@ class HelperFolder:
         blob = b"".join(leaves)
         if len(blob) != _LEAF * len(leaves):
             raise ValueError("leaf hashes are 32 bytes")
-        self._frame(label.encode() + b"\0", blob)
+        self.add_joined(label, blob)
 
     def add_joined(self, label: str, blob: bytes) -> None:
         if len(blob) % _LEAF:
@@ -129,11 +128,9 @@ class HelperFolder:
             raise RuntimeError(f"对象池哈希子进程异常退出（退出码 {self._proc.returncode}）")
         frames = _frames(answer)
         roots = json.loads(next(frames))
-        self._paths = {
-            label: {p: next(frames) for p in sorted(set(positions))}
-            for label, (_, positions) in sorted(self._want.items())
-            if positions
-        }
+        self._paths: dict[str, dict[int, bytes]] = {}
+        for label, position in _wanted_order(self._want):
+            self._paths.setdefault(label, {})[position] = next(frames)
         return {label: (size, root) for label, (size, root) in roots.items()}
 
     def paths(self) -> dict[str, dict[int, bytes]]:
@@ -150,6 +147,14 @@ class HelperFolder:
                     pipe.close()
                 except BrokenPipeError:  # the helper is gone: nothing left to flush to it
                     continue
+
+
+def _wanted_order(want: Wanted):
+    """(label, position) of every wanted path, in the order the helper answers them: labels
+    sorted, each label's positions ascending, once each."""
+    for label, (_, positions) in sorted(want.items()):
+        for position in sorted(set(positions)):
+            yield label, position
 
 
 def _split(blob: bytes) -> list[bytes]:
