@@ -162,11 +162,11 @@ def salted_leaf_prefix(draw_id: str) -> bytes:
 _SALT_FIELD = (32).to_bytes(4, "big")
 
 
-def salted_leaves(prefix: bytes, entries: list[tuple[bytes, bytes]]) -> list[bytes]:
-    """salted_leaf of each (salt, key) pair (both UTF-8 bytes; salts of 32 hex digits), given the
-    draw's salted_leaf_prefix: the fast path of the freeze and of the draw's re-check."""
-    sha, lengths, salt_len = _sha, _LENGTHS, _SALT_FIELD
-    return [sha(prefix + salt_len + s + lengths[len(k)] + k).digest() for s, k in entries]
+def salted_leaves(prefix: bytes, salts: Sequence[bytes], keys: Sequence[bytes]) -> list[bytes]:
+    """salted_leaf of each salt and key (both UTF-8 bytes; salts of 32 hex digits), given the
+    draw's salted_leaf_prefix: the fast path of the draw's re-check of the pool file."""
+    sha, lengths, head = _sha, _LENGTHS, prefix + _SALT_FIELD
+    return [sha(head + s + lengths[len(k)] + k).digest() for s, k in zip(salts, keys, strict=True)]
 
 
 def _pool_format(fmt: str) -> str:

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import queue
+import re
 import secrets
 import tempfile
 import threading
@@ -361,7 +362,7 @@ def freeze_rows(
                 lines.append(f"X\t{reason}\t{key}\t{pk}\n")
             else:
                 s = salt(pk) if salt else new_salt()
-                (leaf,) = engine.salted_leaves(prefix, [(s.encode(), key.encode())])
+                (leaf,) = engine.salted_leaves(prefix, [s.encode()], [key.encode()])
                 strata.setdefault(labels[stratum], []).append((leaf, key, pk, s))
         for label in sorted(strata):
             entries = sorted(strata[label])
@@ -519,6 +520,43 @@ def _stream(sql: str, params, labels: dict[str, str], task_code: str, draw_id: s
         if folder is not None:
             folder.close()
     return _frozen(labels, trees, exclusions, file)
+
+
+_EXCLUDED_LINE = re.compile(rb"\nX\t[^\n]*")
+
+
+def candidate_runs(
+    fileobj: IO[bytes], width: int, piece: int = 1 << 20
+) -> Iterator[tuple[bytes, list[bytes]]]:
+    """The candidate lines of a frozen pool file (a binary file object, read as a stream) after
+    its header, as runs of one stratum's tag: (tag, the run's fields, `width` per line: label,
+    position, key, target id[, salt]). Read in pieces (of 1 MiB), each split at its tabs and
+    newlines at once after its excluded (X) lines are dropped: no Python work per line, which is
+    what the draw's re-check of 10⁶ lines would spend most of its time on. A line with another
+    number of fields (a blank one too) raises ValueError."""
+    with igzip.IGzipFile(fileobj=fileobj, mode="rb") as gz:
+        gz.readline()  # the header
+        rest = b""
+        while True:
+            chunk = gz.read(piece)
+            data = b"\n" + rest + chunk  # a leading newline, so that a first X line matches too
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                data, rest = data[:cut], data[cut:]
+            elif not data.endswith(b"\n"):
+                data += b"\n"  # a last line without its newline
+            data = _EXCLUDED_LINE.sub(b"", data)
+            if len(data) > 1:
+                fields = data[1:-1].replace(b"\n", b"\t").split(b"\t")
+                if len(fields) != width * data.count(b"\n", 1):
+                    raise ValueError("a line with another number of fields")
+                i = 0
+                for tag, run in groupby(fields[::width]):
+                    j = i + width * len(list(run))
+                    yield tag, fields[i:j]
+                    i = j
+            if not chunk:
+                return
 
 
 def read_pool(data: bytes | IO[bytes]) -> Iterator[tuple[str, int, str, int]]:

@@ -6,13 +6,14 @@ audit log."""
 import datetime as dt
 import json
 import secrets
+from bisect import bisect_left
 from decimal import Decimal
+from operator import lt
 
 from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
-from isal import igzip
 
 from shuangsuiji.core import audit
 from shuangsuiji.core.errors import DomainError, Forbidden
@@ -288,72 +289,55 @@ def _resolve(
     trees and collects the paths (leaves.HelperFolder), on the second core."""
     sizes = {s["label"]: s["size"] for s in draw.strata}
     labels = {label.encode(): label for label in sizes}
-    want = {label: set(ps) for label, ps in wanted.items()}
+    want = {label: sorted(set(ps)) for label, ps in wanted.items()}
     counts = dict.fromkeys(sizes, 0)
     found: dict[tuple[str, int], tuple[str, int, str]] = {}
     salted = draw.pool_format in engine.SALTED
+    width = 5 if salted else 4  # label, position, key, target id[, salt]
     prefix = engine.salted_leaf_prefix(draw.public_id)
     last: dict[str, bytes] = {}
 
     def mismatch(label):
         return DomainError(f"冻结的对象池与公告的承诺不符（分层 {label}），抽取已停止，请联系审计员")
 
-    def fold(label, entries):
-        """The stratum's next entries, (salt, key) in UTF-8: their leaves hashed here, folded there."""
-        counts[label] += len(entries)
-        if counts[label] > sizes[label]:
-            raise mismatch(label)
-        if not salted:
-            folder.add_leaves(
-                label,
-                engine.leaf_hashes(engine.leaf_prefix(label, draw.pool_format), [k for _, k in entries]),
-            )
-            return
-        leaves = engine.salted_leaves(prefix, entries)
-        if any(a >= b for a, b in zip([last.get(label, b"")] + leaves, leaves, strict=False)):
-            raise mismatch(label)
-        last[label] = leaves[-1]
-        folder.add_leaves(label, leaves)
-
     folder = pool.leaf_folder(
         sum(sizes.values()) >= pool.HELPER_MIN, want={label: (sizes[label], wanted[label]) for label in sizes}
     )
     try:
-        tag, label, entries, positions, position = None, None, [], set(), 0
-        with draw.pool_file.open("rb") as f, igzip.IGzipFile(fileobj=f, mode="rb") as gz:
-            gz.readline()  # the header
-            rest = b""
+        label = None
+        with draw.pool_file.open("rb") as f:
             try:
-                while True:
-                    chunk = gz.read(1 << 20)
-                    lines = (rest + chunk).split(b"\n")
-                    rest = lines.pop() if chunk else b""
-                    for line in lines:
-                        if not line:
-                            continue
-                        fields = line.split(b"\t")
-                        if fields[0] == b"X":
-                            continue
-                        if fields[0] != tag:
-                            if entries:
-                                fold(label, entries)
-                                entries = []
-                            tag, label = fields[0], labels.get(fields[0])
-                            if label is None:
-                                raise mismatch(tag.decode(errors="replace"))
-                            positions, position = want[label], counts[label]
-                        if int(fields[1]) != position:  # the file's positions are not 0…size-1
+                for tag, fields in pool.candidate_runs(f, width):
+                    label = labels.get(tag)
+                    if label is None:
+                        raise mismatch(tag.decode(errors="replace"))
+                    start, n = counts[label], len(fields) // width
+                    counts[label] = start + n
+                    if counts[label] > sizes[label]:
+                        raise mismatch(label)
+                    # the file's positions are 0…size-1, in order
+                    if list(map(int, fields[1::width])) != list(range(start, start + n)):
+                        raise mismatch(label)
+                    keys = fields[2::width]
+                    if salted:
+                        salts = fields[4::width]
+                        leaves = engine.salted_leaves(prefix, salts, keys)
+                        # ssj-pool-v3's leaves rise strictly, across the runs of a stratum too
+                        if last.get(label, b"") >= leaves[0] or not all(map(lt, leaves, leaves[1:])):
                             raise mismatch(label)
-                        salt = fields[4] if salted else b""
-                        entries.append((salt, fields[2]))
-                        if position in positions:
-                            found[(label, position)] = (fields[2].decode(), int(fields[3]), salt.decode())
-                        position += 1
-                    if entries and (len(entries) >= 1 << 14 or not chunk):
-                        fold(label, entries)
-                        entries = []
-                    if not chunk:
-                        break
+                        last[label] = leaves[-1]
+                    else:
+                        salts = [b""] * n
+                        leaves = engine.leaf_hashes(engine.leaf_prefix(label, draw.pool_format), keys)
+                    folder.add_leaves(label, leaves)
+                    ps = want[label]
+                    for position in ps[bisect_left(ps, start) : bisect_left(ps, start + n)]:
+                        k = position - start
+                        found[(label, position)] = (
+                            keys[k].decode(),
+                            int(fields[width * k + 3]),
+                            salts[k].decode(),
+                        )
             except (ValueError, IndexError, UnicodeDecodeError):  # a malformed line
                 raise mismatch(label) from None
         for s in draw.strata:

@@ -3,6 +3,7 @@ and the same file; the batched Merkle builder gives RFC 6962's roots and audit p
 pool file stops the draw."""
 
 import gzip
+import io
 import json
 
 import pytest
@@ -287,6 +288,47 @@ def test_merkle_builder_refuses_more_leaves_than_declared():
         b.extend([engine.sha256(b"x")] * 4)
     with pytest.raises(ValueError, match="tree size"):
         engine.MerkleBuilder(None, [1])
+
+
+_LINES = [
+    "X\tcarried\tK0\t10\n",
+    *[f"A\t{i}\tK{i}\t{i}\t{i:032x}\n" for i in range(1, 40)],
+    "X\tdrawn\tK40\t40\n",
+    "X\tclosed\tK41\t41\n",
+    *[f"B\t{i}\tK{i}\t{i}\t{i:032x}\n" for i in range(42, 60)],
+    "X\tdrawn\tK60\t60\n",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(piece=st.integers(1, 300), newline_at_end=st.booleans())
+def test_candidate_runs_read_every_candidate_in_order_whatever_the_pieces(piece, newline_at_end):
+    """The draw's re-check reads the pool file in pieces split at tabs and newlines at once: the
+    same candidates, in order, grouped in runs of one stratum, wherever the pieces end, with the
+    excluded lines (first, last, two together) dropped."""
+    text = "header\n" + "".join(_LINES)
+    data = gzip.compress((text if newline_at_end else text[:-1]).encode())
+    runs = list(pool.candidate_runs(io.BytesIO(data), 5, piece))
+    got = [
+        b"\t".join(fields[i : i + 5]).decode() + "\n" for _, fields in runs for i in range(0, len(fields), 5)
+    ]
+    assert got == [line for line in _LINES if not line.startswith("X")]
+    assert all(set(fields[::5]) == {tag} for tag, fields in runs)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        _LINES[:5] + ["\n"] + _LINES[5:],  # a blank line
+        _LINES[:5] + ["A\t5\tK5\t5\n"] + _LINES[6:],  # a field short
+        _LINES[:5] + ["A\t5\tK5\t5\tab\tcd\n"] + _LINES[6:],  # a field more
+    ],
+    ids=["blank", "short", "long"],
+)
+def test_candidate_runs_refuse_a_line_with_another_number_of_fields(lines):
+    data = gzip.compress(("header\n" + "".join(lines)).encode())
+    with pytest.raises(ValueError):
+        list(pool.candidate_runs(io.BytesIO(data), 5))
 
 
 def _pool_lines(draw) -> list[str]:

@@ -332,7 +332,11 @@ def test_engine_reproduces_the_ssj_draw_v2_vectors():
         prefix = engine.salted_leaf_prefix(W["draw_id"])
         assert (
             sorted(
-                engine.salted_leaves(prefix, [(e["salt"].encode(), e["key"].encode()) for e in s["entries"]])
+                engine.salted_leaves(
+                    prefix,
+                    [e["salt"].encode() for e in s["entries"]],
+                    [e["key"].encode() for e in s["entries"]],
+                )
             )
             == leaves
         )
