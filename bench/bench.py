@@ -87,7 +87,11 @@ def _reset_target_table():
     import psycopg
 
     with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
-        conn.execute("TRUNCATE directory_target RESTART IDENTITY CASCADE")
+        # the draws' selections and the coverage rows name targets without a foreign key
+        # (draw/models.py): CASCADE does not reach them, so they are named
+        conn.execute(
+            "TRUNCATE directory_target, draw_selection, reports_coveredtarget RESTART IDENTITY CASCADE"
+        )
         for t in ("directory_target", "directory_targetsupervision", "directory_target_tags"):
             conn.execute(f"VACUUM ANALYZE {t}")
         conn.execute("CHECKPOINT")

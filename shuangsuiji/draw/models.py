@@ -156,7 +156,13 @@ class Selection(models.Model):
     # none for an entry carried over from a voided draw (its proof is in that draw's record)
     position = models.PositiveIntegerField("位置", null=True, blank=True)
     key = models.CharField("标识", max_length=120)
-    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="selections")
+    # No database constraint: its check locks each drawn target's row, and on 30,000 rows that
+    # wrote ~190 MB of WAL (a full page image per page touched) and cost a third of draw_run.
+    # A target is never deleted (a cancelled one keeps its row); PROTECT refuses it in Django and
+    # the trigger of migration 0009 in PostgreSQL, and draw_run checks every drawn id exists.
+    target = models.ForeignKey(
+        Target, on_delete=models.PROTECT, related_name="selections", db_constraint=False
+    )
     path = models.JSONField("默克尔路径", default=list)
     token = models.CharField("核验码", max_length=43, unique=True)
     # ssj-pool-v3: the entry's salt in this draw's pool; with the key and the draw id it opens

@@ -68,8 +68,14 @@ def _bytewise(expr):
     return Collate(expr, "C" if connection.vendor == "postgresql" else "BINARY")
 
 
-def _key_expr():
-    return _bytewise(Coalesce("uscc", Concat("kind", Value(":"), "nonmarket_key"), output_field=CharField()))
+def key_expr(via: str = ""):
+    """A target's key in a pool (统一社会信用代码, or kind:非市场主体标识), in byte order; `via`
+    reaches the target from another model ("target__")."""
+    return _bytewise(
+        Coalesce(
+            f"{via}uscc", Concat(f"{via}kind", Value(":"), f"{via}nonmarket_key"), output_field=CharField()
+        )
+    )
 
 
 def scope(task: Task) -> QuerySet[Target]:
@@ -196,7 +202,7 @@ def annotated(task: Task, *, own: bool | None = None, exclude: Collection[int] =
     subquery)` (hashed once by PostgreSQL, however many candidates it tests). `own`: whether
     the lead department's own classes apply (`uses_own_classes`, asked when not given)."""
     own = uses_own_classes(task) if own is None else own
-    return _annotate(task, scope(task), _key_expr(), own, exclude)
+    return _annotate(task, scope(task), key_expr(), own, exclude)
 
 
 def _annotate(task: Task, qs: QuerySet, key, own: bool, carried: Collection[int] = ()) -> QuerySet:

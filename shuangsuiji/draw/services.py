@@ -13,6 +13,7 @@ from operator import lt
 from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shuangsuiji.core import audit
@@ -254,6 +255,7 @@ def draw_run(
     chosen = _resolve(draw, wanted)
     selected = _insert_selections(draw, wanted, chosen)
     selected += _carry(draw, first_order=selected + 1)
+    _check_drawn_targets(draw, selected)
     draw.seed, draw.status, draw.drawn_at, draw.drawn_by = seed.hex(), DrawStatus.DRAWN, now, actor
     # the record publishes it from now on (a later void keeps it public)
     draw.secret_revealed = draw.server_secret()
@@ -277,6 +279,20 @@ def rating_code() -> str:
     """Eight characters a person can type from paper, without look-alikes (0/O, 1/I); each
     uniform over the 32 (256 is a multiple of 32), from the operating system's CSPRNG."""
     return "".join(_RATING_ALPHABET[b & 31] for b in secrets.token_bytes(8))
+
+
+def _check_drawn_targets(draw: TargetDraw, selected: int) -> None:
+    """Every Selection row names the target whose key it holds: the pool file's target ids are
+    not in the committed leaves, so an id changed in the file is caught here — and a target row
+    gone since the freeze too (Selection.target has no database constraint: models.py)."""
+    named = (
+        Selection.objects.filter(draw=draw)
+        .annotate(target_key=pool.key_expr("target__"))
+        .filter(key=F("target_key"))
+        .count()
+    )
+    if named != selected:
+        raise DomainError("冻结的对象池中的对象编号与检查对象名录不符，抽取已停止，请联系审计员")
 
 
 def _resolve(

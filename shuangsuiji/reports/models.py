@@ -144,8 +144,11 @@ class CoveredTarget(models.Model):
     year = models.PositiveSmallIntegerField()
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
-    target = models.ForeignKey(  # indexed by covered_target, which leads with it
-        "directory.Target", on_delete=models.CASCADE, related_name="+", db_index=False
+    # indexed by covered_target, which leads with it; no database constraint, as for the
+    # Selection rows it is derived from (draw/models.py): a row of this summary is only ever
+    # written from a Selection row, and `rollup_rebuild` checks it against them
+    target = models.ForeignKey(
+        "directory.Target", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     first_month = models.PositiveSmallIntegerField()
 

@@ -8,10 +8,13 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shuangsuiji.core.errors import DomainError
+from shuangsuiji.directory.models import Target
 from shuangsuiji.draw import engine, leaves, pool, services
 from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
 
@@ -351,7 +354,18 @@ def _candidate(lines) -> int:
     return next(k for k in range(1, len(lines)) if not lines[k].startswith("X\t"))
 
 
+def _ids_rotated(lines):
+    """Every candidate's target id moved to the next candidate: the same keys and leaves (the
+    committed roots still hold), each entry naming another target."""
+    at = [k for k in range(1, len(lines)) if not lines[k].startswith("X\t")]
+    fields = [lines[k].split("\t") for k in at]
+    for k, f, g in zip(at, fields, fields[1:] + fields[:1], strict=True):
+        lines[k] = "\t".join([*f[:3], g[3], *f[4:]])
+    return lines
+
+
 FORGERIES = {
+    "target ids changed": _ids_rotated,
     "two keys swapped": _swap_two_keys,
     "a candidate repeated": lambda lines: lines + [lines[_candidate(lines)]],
     "a candidate left out": lambda lines: lines[: _candidate(lines)] + lines[_candidate(lines) + 1 :],
@@ -611,3 +625,22 @@ def test_the_two_freeze_paths_agree_with_a_person_kept_twice(ready):
 @given(st.integers(min_value=0, max_value=40).flatmap(lambda n: st.binary(min_size=32 * n, max_size=32 * n)))
 def test_a_path_written_as_json_reads_back_as_its_hashes(path_bytes):
     assert json.loads(engine.path_json(path_bytes)) == engine.path_hex(path_bytes)
+
+
+@pytest.mark.django_db
+def test_a_drawn_target_cannot_be_deleted(ready):
+    """Selection.target has no database constraint (its check cost draw_run a third of its time):
+    Django's PROTECT refuses the delete, and in PostgreSQL a trigger refuses any statement's."""
+    w = ready
+    draw = full_draw(w, w.task_a)
+    drawn = draw.selections.first().target
+    with pytest.raises(ProtectedError):
+        drawn.delete()
+    if connection.vendor == "postgresql":
+        with (
+            pytest.raises(IntegrityError, match="已被抽中"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute("DELETE FROM directory_target WHERE id = %s", [drawn.pk])
+    assert Target.objects.filter(pk=drawn.pk).exists()
