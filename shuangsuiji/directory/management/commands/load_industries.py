@@ -49,7 +49,8 @@ class Command(BaseCommand):
 
         levels = Counter(r["level"] for r in rows)
         with transaction.atomic():
-            existing = Industry.objects.select_for_update().in_bulk([r["code"] for r in rows])
+            # every row (at most the ~2,000 of the table), not 2,000 codes bound as parameters
+            existing = Industry.objects.select_for_update().in_bulk()
             to_create, to_update = [], []
             # rows come parents first, so a child's parent is written before (or with) it
             for r in rows:
@@ -69,16 +70,17 @@ class Command(BaseCommand):
             if to_create:
                 # No model instances and few statements: the whole table (~2,000 rows) is
                 # loaded into every fresh database, the test suite's many included.
-                table = connection.ops.quote_name(Industry._meta.db_table)
-                insert = f"INSERT INTO {table} (code, name, level, parent_id, section) VALUES "
+                columns = f"{connection.ops.quote_name(Industry._meta.db_table)} (code, name, level, parent_id, section)"
                 with connection.cursor() as cursor:
-                    if connection.vendor == "postgresql":  # a round trip per statement: few, long ones
-                        for i in range(0, len(to_create), 1000):
-                            chunk = to_create[i : i + 1000]
-                            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-                            cursor.execute(insert + values, [v for row in chunk for v in row])
+                    if connection.vendor == "postgresql":  # COPY: a tenth of the time of INSERTs
+                        with (
+                            cursor.connection.cursor() as raw,
+                            raw.copy(f"COPY {columns} FROM STDIN") as copy,
+                        ):
+                            for row in to_create:
+                                copy.write_row(row)
                     else:
-                        cursor.executemany(insert + "(%s, %s, %s, %s, %s)", to_create)
+                        cursor.executemany(f"INSERT INTO {columns} VALUES (%s, %s, %s, %s, %s)", to_create)
             Industry.objects.bulk_update(to_update, ["name", "level", "parent", "section"], batch_size=500)
             counts = {
                 **{k: levels[k] for k in LEVEL_LABELS},
