@@ -273,12 +273,13 @@ def draw_run(
 
 
 _RATING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 characters: a byte's low 5 bits pick one
+_RATING_TABLE = bytes(ord(_RATING_ALPHABET[b & 31]) for b in range(256))  # byte → its character
 
 
 def rating_code() -> str:
     """Eight characters a person can type from paper, without look-alikes (0/O, 1/I); each
     uniform over the 32 (256 is a multiple of 32), from the operating system's CSPRNG."""
-    return "".join(_RATING_ALPHABET[b & 31] for b in secrets.token_bytes(8))
+    return secrets.token_bytes(8).translate(_RATING_TABLE).decode()
 
 
 def _check_drawn_targets(draw: TargetDraw, selected: int) -> None:
