@@ -790,7 +790,7 @@ def step_explain(task_id: str) -> dict:
         (  # the scope in the pool's order, without the exclusion columns
             "scan_sorted",
             pool.scope(task)
-            .annotate(key=pool._key_expr(), stratum=F("risk_class"))
+            .annotate(key=pool.key_expr(), stratum=F("risk_class"))
             .order_by("stratum", "key")
             .values_list("pk", "key", "stratum")
             .query.sql_with_params(),
