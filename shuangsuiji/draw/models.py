@@ -159,7 +159,8 @@ class Selection(models.Model):
     # No database constraint: its check locks each drawn target's row, and on 30,000 rows that
     # wrote ~190 MB of WAL (a full page image per page touched) and cost a third of draw_run.
     # A target is never deleted (a cancelled one keeps its row); PROTECT refuses it in Django and
-    # the trigger of migration 0009 in PostgreSQL, and draw_run checks every drawn id exists.
+    # the trigger of migration 0009 in PostgreSQL, and draw_run checks that every drawn id names
+    # the target whose key the entry holds (services._check_drawn_targets).
     target = models.ForeignKey(
         Target, on_delete=models.PROTECT, related_name="selections", db_constraint=False
     )
