@@ -322,7 +322,7 @@ def step_draw_world() -> dict:
             cur.execute(
                 """
                 INSERT INTO draw_selection (draw_id, label, "order", position, key, target_id, path, token, rating_code)
-                SELECT %s, '层PRIOR', n, n - 1, uscc, id, '[]'::jsonb, 'bench-' || %s || '-' || id, ''
+                SELECT %s, '层PRIOR', n, n - 1, uscc, id, ''::bytea, 'bench-' || %s || '-' || id, ''
                 FROM (SELECT t.id, t.uscc, row_number() OVER (ORDER BY md5(t.id::text || %s)) AS n
                       FROM directory_target t
                       WHERE t.status = 'active' AND t.kind IN ('enterprise', 'individual')) x

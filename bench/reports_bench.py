@@ -295,7 +295,7 @@ def step_reports_setup(n_inspections: str, spread: str = "county") -> dict:
         cur.execute(
             """
             INSERT INTO draw_selection (draw_id, label, "order", position, key, target_id, path, token, rating_code)
-            SELECT r.draw_id, '层R', x.n, x.n, coalesce(x.uscc, x.kind || ':' || x.nonmarket_key), x.id, '[]'::jsonb,
+            SELECT r.draw_id, '层R', x.n, x.n, coalesce(x.uscc, x.kind || ':' || x.nonmarket_key), x.id, ''::bytea,
                    'rpt-' || x.id, ''
             FROM (SELECT id, uscc, kind, nonmarket_key, row_number() OVER (ORDER BY id) AS n
                   FROM directory_target ORDER BY id LIMIT %s) x

@@ -160,7 +160,7 @@ def step_results_setup(n_rows: str) -> dict:
             cur.execute(
                 """
                 INSERT INTO draw_selection (draw_id, label, "order", position, key, target_id, path, token, rating_code)
-                SELECT %(draw)s, '层H', n, n - 1, key, id, '[]'::jsonb, 'hist-' || %(draw)s || '-' || id, ''
+                SELECT %(draw)s, '层H', n, n - 1, key, id, ''::bytea, 'hist-' || %(draw)s || '-' || id, ''
                 FROM (SELECT id, coalesce(uscc, kind || ':' || nonmarket_key) AS key,
                              row_number() OVER (ORDER BY id) AS n
                       FROM directory_target

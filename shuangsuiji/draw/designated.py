@@ -91,7 +91,7 @@ def designated_list(*, actor, task: Task, targets: list[Target]) -> TargetDraw:
                 position=None,
                 key=_key(t),
                 target=t,
-                path=[],
+                path=b"",
                 token=secrets.token_urlsafe(32),
                 rating_code=rating_code(),
             )

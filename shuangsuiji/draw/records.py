@@ -99,7 +99,7 @@ def public_record(draw: TargetDraw, *, with_selection: bool | None = None, inter
                     "key": s.key,
                     "salt": s.salt,
                     "name": s.target.name,
-                    "path": s.path,
+                    "path": s.path_hex,
                 }
                 | ({"carried_from": s.carried_from.draw.public_id} if s.carried_from_id else {})
                 for s in selections
@@ -120,7 +120,7 @@ def drawn_leaves(draw: TargetDraw, selections) -> list[dict]:
             {
                 "position": s.position,
                 "leaf": engine.salted_leaf(draw.public_id, s.salt, s.key).hex(),
-                "path": s.path,
+                "path": s.path_hex,
             }
         )
     return [{"label": label, "entries": entries} for label, entries in by_label.items()]
@@ -156,7 +156,7 @@ def entry_proof(selection) -> dict:
         "key": selection.key,
         "salt": selection.salt,
         "leaf": leaf.hex(),
-        "path": selection.path,
+        "path": selection.path_hex,
     }
 
 

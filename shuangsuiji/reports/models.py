@@ -141,13 +141,18 @@ class CoveredTarget(models.Model):
     drawn in a year, once per lead region and department (and once with no department for the
     jurisdiction), with the month of its first drawn (not voided) draw. Refreshed per draw."""
 
+    # No database constraints, and no index but the two below: a row of this summary is only ever
+    # written from a Selection row and the draw's task (by draw_run, 30,000 at a time: each
+    # constraint's check and each index cost the draw time), and `rollup_rebuild` writes them all
+    # again from those tables. Django still cascades a deleted region, department or target.
     year = models.PositiveSmallIntegerField()
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    department = models.ForeignKey(Department, null=True, on_delete=models.CASCADE, related_name="+")
-    # indexed by covered_target, which leads with it; no database constraint, as for the
-    # Selection rows it is derived from (draw/models.py): a row of this summary is only ever
-    # written from a Selection row, and `rollup_rebuild` checks it against them
-    target = models.ForeignKey(
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    department = models.ForeignKey(
+        Department, null=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    target = models.ForeignKey(  # indexed by covered_target, which leads with it
         "directory.Target", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     first_month = models.PositiveSmallIntegerField()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from shuangsuiji.core.errors import DomainError
 from shuangsuiji.directory.models import Target
-from shuangsuiji.draw import engine, leaves, pool, services
+from shuangsuiji.draw import engine, leaves, pool, records, services
 from shuangsuiji.draw.models import DrawStatus, Selection, TargetDraw
 
 from .conftest import announce, full_draw, run, witness_round
@@ -433,7 +433,9 @@ def test_selections_are_written_in_batches_in_the_order_drawn(ready, monkeypatch
         assert by_label[s["label"]] == engine.select_positions(seed, s["label"], s["size"], s["quota"])
     assert len({s.token for s in rows}) == 27
     assert all(len(s.rating_code) == 8 and set(s.rating_code) <= set(services._RATING_ALPHABET) for s in rows)
-    assert all(isinstance(s.path, list) and all(len(h) == 64 for h in s.path) for s in rows)
+    # each path kept as its hashes' bytes proves its entry under its stratum's root
+    assert all(len(bytes(s.path)) % 32 == 0 for s in rows)
+    assert all(records.proof_checks(draw, records.entry_proof(s)) == (True, True) for s in rows)
 
 
 # ---- the lead department's own classes (issue 14) -----------------------------------------------
@@ -620,11 +622,6 @@ def test_the_two_freeze_paths_agree_with_a_person_kept_twice(ready):
     assert _frozen_tuple(postgres) == _frozen_tuple(python)
     persons = [r for r in pool.read_pool(postgres.file_bytes) if r[2].startswith("person:")]
     assert [r[3] for r in persons] == [a_record.pk]
-
-
-@given(st.integers(min_value=0, max_value=40).flatmap(lambda n: st.binary(min_size=32 * n, max_size=32 * n)))
-def test_a_path_written_as_json_reads_back_as_its_hashes(path_bytes):
-    assert json.loads(engine.path_json(path_bytes)) == engine.path_hex(path_bytes)
 
 
 @pytest.mark.django_db
