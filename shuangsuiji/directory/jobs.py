@@ -210,7 +210,7 @@ def target_import_run(job: Job) -> None:
 
 def _staged_rows(job: Job) -> tuple[dict, Path, Path, dict] | None:
     """A confirmed target import whose preview kept its checked rows (preview.stage), when the
-    directory is as the preview read it (preview.directory_state): (the summary, the two spools,
+    directory is as the preview read it (preview.state_unchanged): (the summary, the two spools,
     the preview), and the file is not read or checked again. Otherwise None: the file is read
     again, and the preview's fingerprint decides (_preview_stage)."""
     shown = (job.result or {}).get("preview") or {}
@@ -223,8 +223,7 @@ def _staged_rows(job: Job) -> tuple[dict, Path, Path, dict] | None:
     if spools is None:
         return None
     spool, tag_spool = spools
-    state = preview.directory_state(spool=spool, tag_spool=tag_spool, department=job.department)
-    if state != shown["state"]:
+    if not preview.state_unchanged(shown, spool=spool, tag_spool=tag_spool, department=job.department):
         spool.unlink(missing_ok=True)
         tag_spool.unlink(missing_ok=True)
         return None

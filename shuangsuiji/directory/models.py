@@ -438,8 +438,14 @@ class ChangeSuggestion(models.Model):
 class TargetChange(models.Model):
     """变更记录: one changed field of a target, whoever changed it and through which path."""
 
-    # indexed by targetchange_target_at_idx, which leads with it
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="changes", db_index=False)
+    # No database constraints: an import of 10⁶ rows writes 2×10⁶ of these, and each constraint's
+    # check at the COMMIT locked the target's (or the user's) row again, a WAL record each. A target
+    # is never deleted (a cancelled one keeps its row) nor a user (deactivated instead); Django
+    # still cascades and protects. Indexed by targetchange_target_at_idx, which leads with the
+    # target; never looked up by actor.
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="changes", db_index=False, db_constraint=False
+    )
     field = models.CharField("字段", max_length=30)
     before = models.CharField("变更前", max_length=300, blank=True)
     after = models.CharField("变更后", max_length=300, blank=True)
@@ -449,6 +455,8 @@ class TargetChange(models.Model):
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField("时间")
     source = models.CharField("途径", max_length=220)

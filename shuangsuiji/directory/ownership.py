@@ -38,10 +38,15 @@ _CHOICES = {"kind": TargetKind, "status": RegistrationStatus, "risk_class": Risk
 
 def value_label(field: str, text: str) -> str:
     """A recorded value as a page shows it: a code with its Chinese label."""
-    choices = _CHOICES.get(field)
-    if choices is not None and text in choices.values:
-        return str(choices(text).label)
+    labels = _LABELS.get(field)
+    if labels is None and field in _CHOICES:  # built once: an update preview asks 4×10⁶ times
+        labels = _LABELS[field] = {value: str(label) for value, label in _CHOICES[field].choices}
+    if labels is not None and text in labels:
+        return labels[text]
     return text or "（空）"
+
+
+_LABELS: dict[str, dict[str, str]] = {}
 
 
 def field_attname(field: str) -> str:

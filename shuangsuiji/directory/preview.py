@@ -11,6 +11,8 @@ unchanged (the directory may have changed between the preview and the confirm)."
 import csv
 import datetime as dt
 import hashlib
+import io
+import operator
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import timezone
 from isal import igzip
 
 from shuangsuiji.core.models import Department
@@ -77,6 +80,7 @@ def _read_spool(spool: Path):
 
 
 _COLUMNS = ["uscc", "kind", "nonmarket_key", "keeper_department_id", *[c for c, _ in _FIELDS]]
+_row_values = operator.itemgetter(*_COLUMNS)  # a found row's _COLUMNS values, in order
 
 
 def _select(where: str, params: list, orm_filter: dict) -> list[tuple]:
@@ -133,22 +137,35 @@ class ChangeList:
         self.sample: list[dict] = []
         self.changes = 0
         self._full = tempfile.NamedTemporaryFile("w+", newline="", encoding="utf-8", suffix=".csv")  # noqa: SIM115
-        self._writer = csv.writer(self._full)
+        # lines not yet hashed and written, in order: an update of 10⁶ rows lists 2×10⁶ changes,
+        # and one digest update and one writerows per few thousand cost a fraction of one each
+        self._text: list[str] = []
+        self._rows: list[list] = []
 
     def mark(self, text: str) -> None:
-        self.digest.update(f"{text}\n".encode())
+        self._text.append(f"{text}\n")
 
     def add(self, line: list) -> None:
         line = [int(line[0]), *line[1:]]  # the row as Excel numbers it (a spool holds it as text)
         self.changes += 1
-        self.digest.update(("\t".join(map(str, line)) + "\n").encode())
-        self._writer.writerow(line)
+        self._text.append("\t".join(map(str, line)) + "\n")
+        self._rows.append(line)
         if len(self.sample) < SAMPLE_SIZE:
             self.sample.append(dict(zip(_SAMPLE_KEYS, line, strict=True)))
+        if len(self._rows) >= 5000:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.digest.update("".join(self._text).encode())
+        buffer = io.StringIO()  # one write to the file per flush, not one per row
+        csv.writer(buffer).writerows(self._rows)
+        self._full.write(buffer.getvalue())
+        self._text, self._rows = [], []
 
     def finish(self, counts: dict[str, int], lines: list[dict], name: str) -> dict:
         """The preview as the job keeps it: the counts, the page's count lines (label, number,
         unit, note), the sample, the stored full list (None when empty) and the fingerprint."""
+        self._flush()
         self.digest.update(repr(sorted(counts.items())).encode())
         stored = None
         with self._full as full:
@@ -202,22 +219,29 @@ class _State:
     preview, so it writes the rows checked at the preview without reading the file again."""
 
     def __init__(self, department: Department, tag_spool: Path):
-        self.digest = hashlib.sha256(repr(sorted(kept_counties(department))).encode())
-        with tag_spool.open(newline="", encoding="utf-8") as f:
-            ids = sorted({int(r[1]) for r in csv.reader(f)})
-        self.digest.update(
-            repr(list(Tag.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))).encode()
-        )
+        self.head = _state_head(department, tag_spool)
+        self.digest = hashlib.sha256(self.head.encode())
 
     def add(self, batch: list[dict], found: dict[str, dict]) -> None:
+        lines = []
         for s in batch:
             key = s["uscc"] or f"{s['kind']}:{s['nonmarket_key']}"
             t = found.get(key)
-            row = "\t".join([*(t[c] for c in _COLUMNS), str(t["kept"])]) if t else "-"
-            self.digest.update(f"{key}\t{row}\n".encode())
+            row = "\t".join([*_row_values(t), str(t["kept"])]) if t else "-"
+            lines.append(f"{key}\t{row}\n")
+        self.digest.update("".join(lines).encode())
 
     def hexdigest(self) -> str:
         return self.digest.hexdigest()
+
+
+def _state_head(department: Department, tag_spool: Path) -> str:
+    """What a preview's state holds besides the directory's rows: the department's kept counties
+    and which staged tags exist."""
+    with tag_spool.open(newline="", encoding="utf-8") as f:
+        ids = sorted({int(r[1]) for r in csv.reader(f)})
+    tags = list(Tag.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    return hashlib.sha256(repr((sorted(kept_counties(department)), tags)).encode()).hexdigest()
 
 
 def directory_state(*, spool: Path, tag_spool: Path, department: Department) -> str:
@@ -228,6 +252,56 @@ def directory_state(*, spool: Path, tag_spool: Path, department: Department) -> 
     return state.hexdigest()
 
 
+# On PostgreSQL every transaction that writes directory_target leaves its id in a log (directory
+# migration 0012). A preview notes the snapshot its reads start from; a confirm then knows without
+# reading 10⁶ rows again that the directory is as the preview read it when no logged transaction
+# is missing from that snapshot. The log keeps three days (pruned at each import's start); a
+# snapshot is trusted for two (a preview is abandoned after one), and only when taken outside a
+# transaction that had written already: its own later writes would be in its snapshot.
+WRITES_KEPT_FOR = dt.timedelta(days=3)
+SNAPSHOT_TRUSTED_FOR = dt.timedelta(days=2)
+
+
+def directory_snapshot() -> dict[str, str]:
+    """The snapshot a preview's reads start from, with its time; none where there is no log."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as c:
+        c.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL, now()")
+        snapshot, clean, at = c.fetchone()
+    return {"snapshot": snapshot, "snapshot_at": at.isoformat()} if clean else {}
+
+
+def _directory_unwritten_since(shown: dict) -> bool:
+    """No transaction that wrote directory_target has committed since the preview's snapshot."""
+    snapshot, at = shown.get("snapshot"), shown.get("snapshot_at")
+    if not snapshot or not at or connection.vendor != "postgresql":
+        return False
+    if timezone.now() - dt.datetime.fromisoformat(at) > SNAPSHOT_TRUSTED_FOR:
+        return False
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM directory_target_writes "
+            "WHERE NOT pg_visible_in_snapshot(xid, %s::pg_snapshot))",
+            [snapshot],
+        )
+        return c.fetchone()[0]
+
+
+def state_unchanged(shown: dict, *, spool: Path, tag_spool: Path, department: Department) -> bool:
+    """The directory is as the preview `shown` read it (a confirm's check): by the write log when
+    it can tell, else by reading the preview's rows again."""
+    if _directory_unwritten_since(shown) and shown.get("state_head") == _state_head(department, tag_spool):
+        return True
+    return directory_state(spool=spool, tag_spool=tag_spool, department=department) == shown["state"]
+
+
+def prune_write_log() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("DELETE FROM directory_target_writes WHERE at < now() - %s", [WRITES_KEPT_FOR])
+
+
 def preview_targets(*, spool: Path, tag_spool: Path, mode: str, department: Department, name: str) -> dict:
     """Counts (新增 / 修改 / 无变化), the first SAMPLE_SIZE changes and the full list of changes
     saved in the file storage under `name` (a CSV any worker reads; None when there are none),
@@ -235,6 +309,7 @@ def preview_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depa
     added = changed = unchanged = 0
     today = dt.date.today().isoformat()
     listed = ChangeList()
+    snapshot = directory_snapshot()  # before the first read
     state = _State(department, tag_spool)
 
     for batch, existing in _batches(spool, department):
@@ -277,7 +352,7 @@ def preview_targets(*, spool: Path, tag_spool: Path, mode: str, department: Depa
     shown = listed.finish(
         counts, add_change_lines(added, changed, unchanged, listed.changes, mode, "条"), name
     )
-    return {**shown, "state": state.hexdigest()}
+    return {**shown, "state": state.hexdigest(), "state_head": state.head, **snapshot}
 
 
 # ---- the checked rows, kept from the preview to the confirm ------------------------------------

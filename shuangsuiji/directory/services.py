@@ -23,7 +23,7 @@ from shuangsuiji.core.models import Department, Job, JobStatus, Role
 from shuangsuiji.core.permissions import Action, require
 from shuangsuiji.core.scope import editable_by, jurisdiction
 
-from . import ownership, selectors
+from . import ownership, preview, selectors
 from .models import (
     MARKET_KINDS,
     ChangeSuggestion,
@@ -421,6 +421,7 @@ def import_start(*, actor, kind: str, upload, params: dict) -> Job:
     if not upload.name.lower().endswith((".xlsx", ".xls", ".csv", ".txt")):
         raise DomainError("文件类型不支持：请上传 .xlsx、.xls 或 .csv 文件", field="file")
     import_previews_expire()
+    preview.prune_write_log()
     if kind in PREVIEWED_KINDS:  # nothing is written before the clerk confirms the preview
         params = {**params, "stage": "preview"}
     job = Job(
@@ -502,8 +503,6 @@ def import_confirm(*, actor, job_id: int, kind: str | None = None) -> Job:
 
 
 def _discard_preview(job: Job, message: str) -> None:
-    from . import preview
-
     preview.discard_preview(job.result.get("preview"))
     job.input_file.delete(save=False)
     job.status, job.message = JobStatus.FAILED, message

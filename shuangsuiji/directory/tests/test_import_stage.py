@@ -106,3 +106,68 @@ def tagged_world(world):
         department=world.a_admin.department,
     )
     return world, tag
+
+
+# ---- the write log (PostgreSQL): a confirm that need not read the directory again ---------------
+# Each statement here commits on its own (transaction=True), as the upload, the clerk's other
+# work and the confirm do in production.
+
+
+def _reads_counted(monkeypatch) -> list[int]:
+    from shuangsuiji.directory import preview
+
+    reads, read = [], preview.directory_state
+
+    def counted(**kw):
+        reads.append(1)
+        return read(**kw)
+
+    monkeypatch.setattr(preview, "directory_state", counted)
+    return reads
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_confirm_with_nothing_written_since_the_preview_does_not_read_the_directory_again(
+    world, monkeypatch
+):
+    run(world.a_admin, f"{HEADER}\n{U1},原名称,企业,130110,,,,,,B,,")
+    job = _preview(world.a_admin, f"{UPDATE_HEADER}\n{U1},新名称,,", mode="update")
+    assert job.result["preview"]["snapshot"]
+    reads = _reads_counted(monkeypatch)
+    job = _confirm(world.a_admin, job)
+    assert job.result["stage"] == "done" and Target.objects.get(uscc=U1).name == "新名称"
+    assert reads == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_any_target_written_since_the_preview_sends_the_confirm_to_read_the_directory(world, monkeypatch):
+    run(world.a_admin, f"{HEADER}\n{U1},原名称,企业,130110,,,,,,B,,\n{U2},二号,企业,130110,,,,,,A,,")
+    job = _preview(world.a_admin, f"{UPDATE_HEADER}\n{U1},新名称,,", mode="update")
+    reads = _reads_counted(monkeypatch)
+    Target.objects.filter(uscc=U2).update(address="别处")  # meanwhile: a row the file does not hold
+    job = _confirm(world.a_admin, job)
+    # read again: the preview's rows are as they were, so the kept rows are written
+    assert reads == [1]
+    assert job.result["stage"] == "done" and Target.objects.get(uscc=U1).name == "新名称"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_previewed_row_written_since_still_sends_the_confirm_back_to_the_file(world):
+    run(world.a_admin, f"{HEADER}\n{U1},原名称,企业,130110,,,,,,B,,")
+    job = _preview(world.a_admin, f"{UPDATE_HEADER}\n{U1},新名称,,", mode="update")
+    Target.objects.filter(uscc=U1).update(name="别人改过的名称")  # meanwhile
+    job = _confirm(world.a_admin, job)
+    assert job.result["stage"] == "preview" and job.result["changed_since"]
+    assert Target.objects.get(uscc=U1).name == "别人改过的名称"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_preview_in_a_transaction_that_wrote_targets_notes_no_snapshot(world):
+    # its own later writes would be in its snapshot: the confirm must read the directory again
+    run(world.a_admin, f"{HEADER}\n{U1},原名称,企业,130110,,,,,,B,,")
+    job = _preview(world.a_admin, f"{UPDATE_HEADER}\n{U1},新名称,,", mode="update")
+    assert "snapshot" not in job.result["preview"]
