@@ -296,7 +296,8 @@ def step_import(path: str, department_id: str, mode: str = "create") -> dict:
     preview.preview_targets = timed("preview", preview.preview_targets)
     preview.stage = timed("stage_keep", preview.stage)
     preview.unstage = timed("stage_fetch", preview.unstage)
-    preview.directory_state = timed("stage_check", preview.directory_state)
+    preview.state_unchanged = timed("stage_check", preview.state_unchanged)
+    preview.directory_state = timed("stage_reread", preview.directory_state)
     load_spool = importing._load_spool
 
     def load_timed(cursor, table, columns, spool):

@@ -42,7 +42,14 @@ PHASES = [  # (key in ours.phases, label)
     ("preview", "preview: counts, changes, fingerprint, the directory's state (the upload's job)"),
     ("stage_keep", "the checked rows kept in the file storage for the confirm (gzip, the upload's job)"),
     ("stage_fetch", "the confirmed job: the kept rows fetched from the file storage"),
-    ("stage_check", "the confirmed job: the directory's state read again (unchanged: no second pass 1)"),
+    (
+        "stage_check",
+        "the confirmed job: the directory as the preview read it? (the write log; unchanged: no second pass 1)",
+    ),
+    (
+        "stage_reread",
+        "… of which the preview's directory rows read again (a transaction wrote targets since)",
+    ),
     ("copy_ssj_stage", "pass 2: COPY spool → staging table"),
     ("insert_select_targets", "pass 2: INSERT … SELECT into directory_target"),
     ("insert_changes", "pass 2: 变更记录 rows (directory_targetchange)"),
@@ -51,6 +58,7 @@ PHASES = [  # (key in ours.phases, label)
     ("insert_tags", "pass 2: tag links"),
     ("commit", "COMMIT (deferred foreign-key checks, WAL flush)"),
 ]
+_NESTED = {"stage_reread"}  # within the phase before it: not counted twice
 STAGES = [  # (key in ours.stages, label)
     ("upload_preview", "the upload's job: pass 1 and the preview (then the clerk reads it: not timed)"),
     ("confirm", "确认导入 (`import_confirm`)"),
@@ -145,7 +153,7 @@ def _import_breakdown(ours: dict, title: str) -> list[str]:
             lines.append(
                 f"| … {label} | {ph[key]:.1f} |" if "stages" in ours else f"| {label} | {ph[key]:.1f} |"
             )
-            accounted += ph[key]
+            accounted += 0 if key in _NESTED else ph[key]
     lines.append(
         f"| … other (job bookkeeping, directory-duplicate checks, counts, audit) | {ours['seconds'] - accounted:.1f} |"
     )
@@ -628,8 +636,9 @@ def write_report(r: dict, path: Path) -> None:
         "on a Job (the worker's job body), the way an upload goes since the preview before writing (issue 17): "
         "the upload's job (`validate_targets`, then the preview: counts, changes, fingerprint and the state of "
         "the directory rows it read; the checked rows kept gzip-compressed in the file storage), `import_confirm`, "
-        "then the confirmed job (the kept rows fetched, the directory's state read again and compared — had it "
-        "changed, the file would be read and checked again and the preview's fingerprint decide —, "
+        "then the confirmed job (the kept rows fetched, the directory's state checked — by the log of "
+        "transactions that wrote targets, or, when one did since the preview, by reading the preview's rows "
+        "again; had it changed, the file would be read and checked again and the preview's fingerprint decide —, "
         "`write_targets` and the audit entry in one transaction), commit included; the clerk's reading of the "
         "preview is not timed. **Ours, update**: the same, "
         "按代码更新 of a file of the same rows with each credit-risk class moved one step and one name in ten "
