@@ -573,6 +573,13 @@ def _clean(text: str) -> str:
     return unescape(text) if text[:1] == "'" else text
 
 
+def _cleaned(cells: list[str]) -> list[str]:
+    """_clean of each cell: stripped in C, and unescaped one by one only in a row where some cell
+    starts with an apostrophe (rare: pass 1 cleans 10⁷ cells of a 10⁶-row file)."""
+    stripped = list(map(str.strip, cells))
+    return list(map(_clean, stripped)) if "\0'" in "\0" + "\0".join(stripped) else stripped
+
+
 def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out, progress):
     if first is None:
         out.error(None, "文件", "文件为空")
@@ -603,7 +610,7 @@ def _fill(rows, first, spool, tag_spool, columns, template, update, lookups, out
                 progress(out.rows)
             if id_at and refuse_excel_numbers(id_at, cells, row_no, out):
                 continue
-            cell = defaultdict(str, zip(names, map(_clean, cells), strict=False)).__getitem__
+            cell = defaultdict(str, zip(names, _cleaned(cells), strict=False)).__getitem__
             before = out.error_count
             values = _target_row(cell, row_no, template, update, lookups, out, digest_key, today)
             if values is None or out.error_count > before:
