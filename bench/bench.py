@@ -3,7 +3,7 @@
     python bench/bench.py [--rows N] [--seed S] [--repeat K] [--import-runs R]
                           [--only import,search,results,draw,reports,cluster,load] [--results-rows N]
                           [--reports-rows N] [--reports-spread county|province]
-                          [--draw-repeat K] [--synth-max N] [--synth-select-max N] [--out DIR]
+                          [--draw-repeat K] [--draw-runs K] [--synth-max N] [--synth-select-max N] [--out DIR]
 
 Six parts, in this order (--only picks some; without `import` the database of the last run is
 reused, and results.json / RESULTS.md keep the other parts' rows, marked with their run):
@@ -632,6 +632,12 @@ def main():
     )
     p.add_argument(
         "--draw-repeat", type=int, default=3, help="timed repetitions of the reference scan (best)"
+    )
+    p.add_argument(
+        "--draw-runs",
+        type=int,
+        default=2,
+        help="draws of the 10⁶ pool, each announced afresh (the best draw_run is reported, all are shown)",
     )
     p.add_argument(
         "--synth-max",
