@@ -351,7 +351,10 @@ MIN_TAP = 44  # px each way, on a 390 × 844 phone
 
 def _small_targets(page, label: str) -> list[str]:
     """Every visible tappable element of the page smaller than MIN_TAP either way, by its
-    boundingBox (the skip link parked off the left edge until focused is not on the page)."""
+    boundingBox (the skip link parked off the left edge until focused is not on the page).
+    Measured once the page's load event has fired: before its stylesheet applies, the skip link
+    sits at the top as a plain 64×17 px link (a flake seen under load)."""
+    page.wait_for_load_state("load")
     small = []
     for el in page.locator(TAPPABLE).all():
         if not el.is_visible():
