@@ -12,6 +12,8 @@ pass (`kept_sql`). The credit-risk class is shown only to the keeper, the office
 (selectors.targets_for's `visible_risk_class`, built on `kept_q`; a draw's strata:
 `sees_every_class`, `keeps_all`)."""
 
+import functools
+
 from django.db.models import Exists, OuterRef, Q
 
 from shuangsuiji.core.models import Department, Role
@@ -38,15 +40,14 @@ _CHOICES = {"kind": TargetKind, "status": RegistrationStatus, "risk_class": Risk
 
 def value_label(field: str, text: str) -> str:
     """A recorded value as a page shows it: a code with its Chinese label."""
-    labels = _LABELS.get(field)
-    if labels is None and field in _CHOICES:  # built once: an update preview asks 4×10⁶ times
-        labels = _LABELS[field] = {value: str(label) for value, label in _CHOICES[field].choices}
-    if labels is not None and text in labels:
-        return labels[text]
+    if field in _CHOICES and text in _labels(field):
+        return _labels(field)[text]
     return text or "（空）"
 
 
-_LABELS: dict[str, dict[str, str]] = {}
+@functools.cache  # built once per field: an update preview asks 4×10⁶ times
+def _labels(field: str) -> dict[str, str]:
+    return {value: str(label) for value, label in _CHOICES[field].choices}
 
 
 def field_attname(field: str) -> str:

@@ -421,7 +421,6 @@ def import_start(*, actor, kind: str, upload, params: dict) -> Job:
     if not upload.name.lower().endswith((".xlsx", ".xls", ".csv", ".txt")):
         raise DomainError("文件类型不支持：请上传 .xlsx、.xls 或 .csv 文件", field="file")
     import_previews_expire()
-    preview.prune_write_log()
     if kind in PREVIEWED_KINDS:  # nothing is written before the clerk confirms the preview
         params = {**params, "stage": "preview"}
     job = Job(
@@ -525,7 +524,9 @@ def import_abandon(*, actor, job_id: int, kind: str | None = None) -> Job:
 
 @transaction.atomic
 def import_previews_expire(now=None) -> int:
-    """Abandon the previews left unconfirmed for a day and delete their files."""
+    """Abandon the previews left unconfirmed for a day and delete their files, and the write log's
+    rows no preview can still need (preview.prune_write_log)."""
+    preview.prune_write_log()
     cutoff = (now or timezone.now()) - PREVIEW_KEPT_FOR
     stale = Job.objects.select_for_update().filter(
         kind__in=PREVIEWED_KINDS, status=JobStatus.SUCCEEDED, result__stage="preview", finished_at__lt=cutoff

@@ -171,3 +171,19 @@ def test_a_preview_in_a_transaction_that_wrote_targets_notes_no_snapshot(world):
     run(world.a_admin, f"{HEADER}\n{U1},原名称,企业,130110,,,,,,B,,")
     job = _preview(world.a_admin, f"{UPDATE_HEADER}\n{U1},新名称,,", mode="update")
     assert "snapshot" not in job.result["preview"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_write_log_keeps_three_days(world):
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("DELETE FROM directory_target_writes")
+        c.execute(
+            "INSERT INTO directory_target_writes (xid, at) VALUES "
+            "('1'::xid8, now() - interval '4 days'), ('2'::xid8, now() - interval '2 days')"
+        )
+        services.import_previews_expire()  # at each import's start
+        c.execute("SELECT xid::text FROM directory_target_writes ORDER BY xid")
+        assert [x for (x,) in c.fetchall()] == ["2"]
